@@ -1,0 +1,27 @@
+"""backprop: neural networks and the backpropagation algorithm from first principles, on NumPy.
+
+>>> import backprop as bp
+>>> x = bp.tensor(1.0, requires_grad=True); y = bp.tensor(2.0, requires_grad=True)
+>>> f = x**2 + x*y + (x + y)**2
+>>> f.backward(); x.grad.item(), y.grad.item()
+(10.0, 7.0)
+"""
+from .autograd import (Context, Function, Op, Tensor, backward, enable_grad, grad, is_grad_enabled, no_grad,
+                       set_grad_enabled)
+from .autograd.dtypes import get_default_dtype, set_default_dtype
+from .autograd.factory import (arange, eye, from_numpy, full, full_like, multinomial, ones, ones_like, rand,
+                               rand_like, randn, randn_like, tensor, zeros, zeros_like)
+from .autograd.functional import hessian, jacobian
+from .autograd.gradcheck import gradcheck, gradgradcheck
+from .exceptions import DoubleBackwardError, ShapeError
+from .ops.activations import log_softmax, logit, logsigmoid, logsumexp, relu, sigmoid, softmax, softplus, tanh
+from .ops.elementwise import (abs, add, clamp, clip, div, eq, exp, ge, gt, le, log, lt, maximum, minimum, mul, ne,
+                              neg, pow, sqrt, sub, where)
+from .ops.linalg import matmul
+from .ops.reduce import argmax, argmin, max, mean, min, sum, var
+from .ops.shape import (broadcast_to, cat, concatenate, flatten, permute, reshape, split, squeeze, stack, transpose,
+                        unsqueeze)
+from .random import manual_seed
+from . import linalg
+
+__version__ = "0.1.0"

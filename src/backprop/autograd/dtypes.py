@@ -1,0 +1,43 @@
+"""The default float dtype and the conversion of user data into arrays."""
+import numpy as np
+
+_default = [np.dtype(np.float32)]
+
+
+def get_default_dtype():
+    """The float dtype new tensors take (a NumPy dtype; float32 unless changed)."""
+    return _default[0]
+
+
+def set_default_dtype(dtype):
+    """Set the float dtype of new tensors and parameters: ``bp.set_default_dtype(np.float64)``."""
+    dtype = np.dtype(dtype)
+    if dtype.kind != "f":
+        raise TypeError(f"the default dtype must be a floating-point dtype, got {dtype}")
+    _default[0] = dtype
+
+
+def as_array(data, dtype=None, copy=False):
+    """Convert ``data`` to an ndarray: floats take the default dtype, ints and bools keep theirs.
+
+    With ``copy=False`` an array already of the right dtype is returned as it is (shared).
+
+    Raises TypeError for non-numeric (object, string) data, naming what was received.
+    """
+    from .tensor import Tensor
+
+    if isinstance(data, Tensor):
+        data = data.data
+    if dtype is not None:
+        dtype = np.dtype(dtype)
+    try:
+        arr = np.array(data, dtype=dtype, copy=copy) if copy else np.asarray(data, dtype=dtype)
+    except (ValueError, TypeError) as e:
+        raise TypeError(f"cannot make a tensor from {type(data).__name__}: {e}") from None
+    if arr.dtype.kind not in "biufc":
+        raise TypeError(
+            f"cannot make a tensor from non-numeric data (NumPy dtype {arr.dtype}); "
+            "pass numbers, nested lists of numbers or a numeric array")
+    if dtype is None and arr.dtype.kind == "f" and arr.dtype != _default[0]:
+        arr = arr.astype(_default[0])
+    return arr

@@ -1,0 +1,236 @@
+"""Reverse mode: walk the graph from the output back to the leaves, applying each op's backward formula.
+
+The chain rule summed over paths (the course's derivative graph) becomes: visit the nodes in reverse
+topological order, so that when a node is reached every path into it has already added its
+contribution ``dL/d(node)``; then pass ``dL/d(input) = backward(dL/d(node))`` on along each edge.
+Each edge is used once, so the cost is linear in the number of edges, where the path sum is not.
+"""
+import numpy as np
+
+from ..exceptions import ShapeError
+from .function import Context, DoubleBackwardBarrier
+from .grad_mode import _GradMode
+from .tensor import Tensor
+
+
+def topological_order(root_ctxs):
+    """Graph nodes reachable from ``root_ctxs``, each after every node that uses its output.
+
+    Iterative depth-first search, so a chain of 100,000 ops does not reach Python's recursion limit.
+    """
+    order, visited = [], set()
+    stack = [(c, False) for c in root_ctxs]
+    while stack:
+        node, finished = stack.pop()
+        if finished:
+            order.append(node)
+            continue
+        if node in visited:
+            continue
+        visited.add(node)
+        stack.append((node, True))
+        for e in node.edges:
+            if e.__class__ is Context and e not in visited:
+                stack.append((e, False))
+    order.reverse()
+    return order
+
+
+def _seed(root, grad, create_graph):
+    """The starting gradient dL/d(root): 1 for a scalar, else the ``grad`` the caller gives."""
+    if not isinstance(root, Tensor) or not root.requires_grad:
+        raise RuntimeError(
+            "backward() was called on a tensor that does not require grad and has no graph: "
+            "create its inputs with requires_grad=True (and not under bp.no_grad()).")
+    if grad is None:
+        if root.data.size != 1:
+            raise RuntimeError(
+                f"grad can be created implicitly only for a scalar output, but this tensor has shape "
+                f"{root.shape}: pass backward(grad) with an array of that shape.")
+        g = np.ones_like(root.data)
+    else:
+        g = grad.data if isinstance(grad, Tensor) else np.asarray(grad)
+        if g.shape != root.shape:
+            raise ShapeError(f"backward: grad has shape {g.shape} but the output has shape {root.shape}")
+        if create_graph and isinstance(grad, Tensor):
+            return grad
+        g = np.array(g, dtype=root.dtype)
+    return Tensor._make(g, None) if create_graph else g
+
+
+def _call_backward(ctx, g, create_graph):
+    """Run one op's backward formula: on arrays, or recorded on Tensors when ``create_graph``."""
+    op = ctx.op
+    if create_graph and not op.supports_double_backward:
+        ctx.create_graph = True
+        sources = [g] + [getattr(ctx, n) for n in ctx._saved]
+        ctx.create_graph = False
+        with _Recording(False):
+            grads = op.backward(ctx, g.data)
+        grads = grads if isinstance(grads, tuple) else (grads,)
+        return tuple(None if gi is None else DoubleBackwardBarrier.apply(gi, *sources, op_name=op.__name__)
+                     for gi in grads)
+    ctx.create_graph = create_graph
+    grads = op.backward(ctx, g)
+    return grads if isinstance(grads, (tuple, list)) else (grads,)
+
+
+class _Recording:
+    def __init__(self, mode):
+        self.mode = mode
+
+    def __enter__(self):
+        self.prev = _GradMode.enabled
+        _GradMode.enabled = self.mode
+
+    def __exit__(self, *exc):
+        _GradMode.enabled = self.prev
+
+
+def _fit_to(gi, shape, dtype, ctx, create_graph):
+    """Undo broadcasting (sum over the broadcast axes) and match the input's dtype."""
+    from ..ops import dispatch
+
+    if create_graph and not isinstance(gi, Tensor):
+        gi = Tensor._make(np.asarray(gi), None)
+    if gi.shape != shape:
+        try:
+            gi = dispatch.sum_to(gi, shape)
+        except ValueError:
+            raise ShapeError(
+                f"{ctx.op.__name__}.backward returned a gradient of shape {gi.shape} for an input of "
+                f"shape {shape}") from None
+    if gi.dtype != dtype:
+        gi = dispatch.cast(gi, dtype)
+    return gi
+
+
+def run_backward(roots, grads=None, retain_graph=None, create_graph=False, inputs=None, allow_unused=False):
+    """Backpropagate from ``roots``; the engine behind ``Tensor.backward`` and :func:`grad`.
+
+    With ``inputs=None`` the gradients are added into the leaves' ``.grad``. Otherwise they are
+    returned, one per tensor of ``inputs`` (leaves or not), and no ``.grad`` is touched.
+    """
+    if retain_graph is None:
+        retain_graph = create_graph
+    grads = [None] * len(roots) if grads is None else list(grads)
+    if len(grads) != len(roots):
+        raise ValueError(f"got {len(grads)} grad_outputs for {len(roots)} outputs")
+    seeds = [_seed(r, g, create_graph) for r, g in zip(roots, grads)]
+
+    capture = None
+    if inputs is not None:
+        capture = {}
+        for t in inputs:
+            if not isinstance(t, Tensor) or not t.requires_grad:
+                raise RuntimeError("grad: every input must be a Tensor that requires grad")
+            capture[t._ctx if t._ctx is not None else t] = None
+
+    pending = {}  # graph node -> dL/d(its output), summed over the paths seen so far
+    delivered = set()  # ids of arrays handed to leaves in this pass (a leaf may own them only once)
+
+    def deliver(leaf, gi):
+        if capture is not None:
+            if leaf in capture:
+                prev = capture[leaf]
+                capture[leaf] = gi if prev is None else prev + gi
+            return
+        if create_graph:
+            leaf.grad = gi if leaf.grad is None else leaf.grad + gi
+            return
+        gi = np.asarray(gi)
+        base = gi if gi.base is None else gi.base
+        if leaf.grad is None:
+            if not gi.flags.writeable or id(base) in delivered:
+                gi = gi.copy()
+                base = gi
+            delivered.add(id(base))
+            leaf.grad = gi
+        elif isinstance(leaf.grad, Tensor) or id(leaf.grad) in delivered or leaf.grad.base is not None:
+            leaf.grad = leaf.grad + gi  # may share memory with another gradient: add out of place
+            delivered.add(id(leaf.grad))
+        else:
+            leaf.grad += gi
+
+    root_ctxs = []
+    for r, s in zip(roots, seeds):
+        if r._ctx is None:
+            deliver(r, s)
+        elif r._ctx in pending:
+            pending[r._ctx] = pending[r._ctx] + s
+        else:
+            pending[r._ctx] = s
+            root_ctxs.append(r._ctx)
+
+    order = topological_order(root_ctxs)
+    useful = None
+    if capture is not None:
+        # Only nodes from which a requested input can be reached need their backward run.
+        useful = set()
+        for node in reversed(order):
+            if node in capture or any(e is not None and (e in useful or e in capture) for e in node.edges):
+                useful.add(node)
+
+    with _Recording(create_graph):
+        for ctx in order:
+            g = pending.pop(ctx, None)
+            if g is None or (useful is not None and ctx not in useful):
+                continue
+            retain = ctx.__dict__.get("_retain")
+            if retain is not None and retain() is not None:
+                retain().grad = g if create_graph else np.array(g)
+            if capture is not None and ctx in capture:
+                capture[ctx] = g
+            in_grads = _call_backward(ctx, g, create_graph)
+            if len(in_grads) != len(ctx.edges):
+                raise RuntimeError(
+                    f"{ctx.op.__name__}.backward returned {len(in_grads)} gradients for {len(ctx.edges)} inputs")
+            if not retain_graph:
+                ctx._free()
+            for e, gi in zip(ctx.edges, in_grads):
+                if e is None or gi is None:
+                    continue
+                if e.__class__ is Context:
+                    if useful is not None and e not in useful:
+                        continue
+                    gi = _fit_to(gi, e.shape, e.dtype, ctx, create_graph)
+                    prev = pending.get(e)
+                    pending[e] = gi if prev is None else prev + gi
+                else:
+                    deliver(e, _fit_to(gi, e.data.shape, e.data.dtype, ctx, create_graph))
+
+    if capture is None:
+        return None
+    results = []
+    for t in inputs:
+        g = capture[t._ctx if t._ctx is not None else t]
+        if g is None:
+            if not allow_unused:
+                raise RuntimeError(
+                    "One of the differentiated tensors was not used to compute the outputs; "
+                    "pass allow_unused=True to get None for it.")
+            results.append(None)
+        else:
+            results.append(g if isinstance(g, Tensor) else Tensor._make(np.array(g), None))
+    return tuple(results)
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False):
+    """Add the gradients of ``tensors`` (weighted by ``grad_tensors``) into the leaves' ``.grad``."""
+    if isinstance(tensors, Tensor):
+        tensors, grad_tensors = (tensors,), None if grad_tensors is None else (grad_tensors,)
+    run_backward(tuple(tensors), grad_tensors, retain_graph, create_graph)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=False):
+    """The gradients of ``outputs`` with respect to ``inputs``, as a tuple (``torch.autograd.grad``).
+
+    ``.grad`` attributes are left untouched. With ``create_graph=True`` the results carry a graph,
+    so they can be differentiated again.
+    """
+    outputs = (outputs,) if isinstance(outputs, Tensor) else tuple(outputs)
+    single = isinstance(inputs, Tensor)
+    inputs = (inputs,) if single else tuple(inputs)
+    if grad_outputs is not None and isinstance(grad_outputs, (Tensor, np.ndarray)):
+        grad_outputs = (grad_outputs,)
+    return run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs, allow_unused)

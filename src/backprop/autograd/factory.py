@@ -1,0 +1,119 @@
+"""Creating tensors: from data, filled with a value, ranges, and random draws (seeded by ``manual_seed``)."""
+import numpy as np
+
+from .. import random as _random
+from .dtypes import as_array, get_default_dtype
+from .tensor import Tensor
+
+
+def _float(dtype):
+    return np.dtype(dtype) if dtype is not None else get_default_dtype()
+
+
+def _shape(size):
+    return tuple(size[0]) if len(size) == 1 and isinstance(size[0], (tuple, list)) else tuple(size)
+
+
+def tensor(data, dtype=None, requires_grad=False):
+    """A new tensor holding a copy of ``data``.
+
+    Float data takes the default float dtype (``bp.get_default_dtype()``); integer and bool data keep
+    their dtype, so class-index targets stay integers. Non-numeric data raises TypeError.
+    """
+    return Tensor(data, requires_grad=requires_grad, dtype=dtype)
+
+
+def from_numpy(array):
+    """A tensor that shares ``array``'s memory and keeps its dtype."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"from_numpy expects a NumPy array, got {type(array).__name__}")
+    return Tensor._make(as_array(array, array.dtype), None)
+
+
+def _new(data, requires_grad):
+    t = Tensor._make(data, None)
+    return t.requires_grad_(True) if requires_grad else t
+
+
+def zeros(*size, dtype=None, requires_grad=False):
+    return _new(np.zeros(_shape(size), _float(dtype)), requires_grad)
+
+
+def ones(*size, dtype=None, requires_grad=False):
+    return _new(np.ones(_shape(size), _float(dtype)), requires_grad)
+
+
+def full(size, fill_value, dtype=None, requires_grad=False):
+    return _new(np.full(_shape((size,)), fill_value, _float(dtype)), requires_grad)
+
+
+def eye(n, m=None, dtype=None, requires_grad=False):
+    return _new(np.eye(n, m, dtype=_float(dtype)), requires_grad)
+
+
+def arange(start, end=None, step=1, dtype=None, requires_grad=False):
+    """Values from ``start`` up to ``end`` (excluded); integers stay int64 unless a dtype is given."""
+    if end is None:
+        start, end = 0, start
+    data = np.arange(start, end, step)
+    if dtype is not None or data.dtype.kind == "f":
+        data = data.astype(_float(dtype))
+    return _new(data, requires_grad)
+
+
+def rand(*size, dtype=None, requires_grad=False):
+    """Uniform draws on [0, 1)."""
+    return _new(_random.generator().random(_shape(size)).astype(_float(dtype)), requires_grad)
+
+
+def randn(*size, dtype=None, requires_grad=False):
+    """Standard normal draws."""
+    return _new(_random.generator().standard_normal(_shape(size)).astype(_float(dtype)), requires_grad)
+
+
+def _like(fill):
+    def like(t, dtype=None, requires_grad=False):
+        data = t.data if isinstance(t, Tensor) else np.asarray(t)
+        return fill(*data.shape, dtype=dtype or (data.dtype if data.dtype.kind == "f" else None),
+                    requires_grad=requires_grad)
+
+    like.__name__ = fill.__name__ + "_like"
+    like.__doc__ = f"Like ``{fill.__name__}``, with the shape (and float dtype) of ``t``."
+    return like
+
+
+zeros_like = _like(zeros)
+ones_like = _like(ones)
+rand_like = _like(rand)
+randn_like = _like(randn)
+
+
+def full_like(t, fill_value, dtype=None, requires_grad=False):
+    data = t.data if isinstance(t, Tensor) else np.asarray(t)
+    return full(data.shape, fill_value, dtype=dtype or data.dtype, requires_grad=requires_grad)
+
+
+def multinomial(probs, num_samples, replacement=False):
+    """Draw category indices with the given (unnormalised, non-negative) weights, as ``torch.multinomial``.
+
+    ``probs`` is 1-D (one distribution) or 2-D (one per row); the result has shape (num_samples,) or
+    (rows, num_samples), int64. Without replacement, ``num_samples`` may not exceed the number of
+    categories with non-zero weight. Seeded by ``bp.manual_seed``.
+    """
+    p = np.asarray(probs.data if isinstance(probs, Tensor) else probs, dtype=np.float64)
+    if p.ndim not in (1, 2):
+        raise ValueError(f"multinomial: probs must be 1-D or 2-D, got shape {p.shape}")
+    if not np.all(np.isfinite(p)) or np.any(p < 0):
+        raise ValueError("multinomial: probs must be finite and non-negative")
+    rows = p.reshape(-1, p.shape[-1])
+    rng = _random.generator()
+    out = np.empty((rows.shape[0], num_samples), dtype=np.int64)
+    for i, w in enumerate(rows):
+        total = w.sum()
+        if total <= 0:
+            raise ValueError(f"multinomial: row {i} has no positive weight")
+        if not replacement and num_samples > np.count_nonzero(w):
+            raise ValueError(f"multinomial: cannot draw {num_samples} samples without replacement from "
+                             f"{np.count_nonzero(w)} categories with non-zero weight (row {i})")
+        out[i] = rng.choice(len(w), size=num_samples, replace=replacement, p=w / total)
+    return Tensor._make(out.reshape(p.shape[:-1] + (num_samples,)), None)

@@ -1,0 +1,227 @@
+"""Ops and their graph records: ``Function`` (an op's forward and backward formula) and ``Context``.
+
+Every op of the library, and every op a user declares, is a subclass of :class:`Function`.
+Calling ``Op.apply(*inputs)`` runs ``forward`` on raw NumPy arrays and, when some input requires a
+gradient and recording is on, leaves a :class:`Context` in the graph: the node that the backward pass
+visits to call ``backward``.
+"""
+import weakref
+
+import numpy as np
+
+from ..exceptions import DoubleBackwardError
+from .grad_mode import _GradMode
+
+_OUTPUT = "output"  # marks a saved value that is the op's own output
+
+
+class Context:
+    """What one op call leaves in the graph (PyTorch's ``grad_fn``).
+
+    ``forward`` stores here what ``backward`` needs:
+
+    * ``ctx.save(name=array)`` (or PyTorch's ``ctx.save_for_backward(*arrays)``): arrays that are the
+      op's inputs or its output. In ``backward``, ``ctx.name`` (or ``ctx.saved_tensors``) gives them
+      back as NumPy arrays on the first-order path, and as the graph's own Tensors when the backward
+      pass is itself recorded (``create_graph=True``), so the same backward formula yields
+      second derivatives. Any other saved array (a mask, indices) acts as a constant.
+    * plain attributes (``ctx.axis = 1``): small constants such as axes and shapes.
+
+    ``ctx.needs_input_grad`` says, per positional input, whether a gradient is wanted, so ``backward``
+    can skip work. ``ctx.create_graph`` is True while the backward pass is being recorded.
+    Saved arrays are freed after ``backward`` unless the graph is retained; the node itself (its
+    op and its edges) stays, so the graph can still be drawn.
+    """
+
+    def __init__(self, op):
+        self.op = op
+        self._saved = {}
+        self.needs_input_grad = ()
+        self.create_graph = False
+
+    # -- saving -----------------------------------------------------------------------------
+    def save(self, **arrays):
+        """Keep arrays for ``backward``, each under its name (``ctx.save(x=x, y=y)`` → ``ctx.x``)."""
+        self._saved.update(arrays)
+
+    def save_for_backward(self, *arrays):
+        """PyTorch's spelling of :meth:`save`; read them back with ``ctx.saved_tensors``."""
+        self._saved.update({f"_saved{i}": a for i, a in enumerate(arrays)})
+        self._n_positional = len(arrays)
+
+    @property
+    def saved_tensors(self):
+        """The values given to :meth:`save_for_backward`, in order, resolved as for ``ctx.name``."""
+        return tuple(getattr(self, f"_saved{i}") for i in range(self.__dict__.get("_n_positional", 0)))
+
+    def _bind(self, args, returned, out):
+        """Tie each saved array to the graph node it came from: an input Tensor, the output, or none."""
+        for name, raw in self._saved.items():
+            source, version = None, 0
+            if raw is returned:
+                raw, source = out.data, _OUTPUT
+            else:
+                for a in args:
+                    if isinstance(a, _Tensor) and a.data is raw:
+                        source, version = a, a._vc[0]
+                        break
+            self._saved[name] = (raw, source, version)
+        self._bound = True
+
+    def __getattr__(self, name):
+        # Called only for names that are not ordinary attributes: the saved values.
+        d = self.__dict__
+        saved = d.get("_saved")
+        if saved is None:
+            if d.get("_freed"):
+                raise RuntimeError(
+                    f"Trying to backward through the graph a second time: the values {d['op'].__name__} saved "
+                    "were freed after the first backward. Pass retain_graph=True to the first backward() "
+                    "to keep them.")
+            raise AttributeError(name)
+        if name not in saved:
+            raise AttributeError(f"{d['op'].__name__}'s context has no saved value or attribute {name!r}")
+        if not d.get("_bound"):
+            return saved[name]
+        return self._resolve(name, *saved[name])
+
+    def _resolve(self, name, raw, source, version):
+        if source is None:
+            return raw
+        if source is _OUTPUT:
+            ref = self.__dict__.get("_out")
+            t = ref() if ref is not None else None
+            if t is None:
+                return _Tensor._make(raw, self) if self.create_graph else raw
+        else:
+            t = source
+        if t._vc[0] != version:
+            raise RuntimeError(
+                f"A value needed for gradient computation has been modified by an in-place operation: "
+                f"{self.op.__name__} saved {name!r} (shape {raw.shape}) at version {version}, and it is now at "
+                f"version {t._vc[0]}. Compute out of place, or call backward() before modifying it.")
+        return t if self.create_graph else raw
+
+    def _rebase_output(self, tensor):
+        """An in-place op made ``tensor`` this node's output: saved outputs now resolve to it."""
+        self._out = weakref.ref(tensor)
+        if self.__dict__.get("_bound"):
+            for name, (raw, source, _) in self._saved.items():
+                if source is _OUTPUT:
+                    self._saved[name] = (raw, source, tensor._vc[0])
+
+    def _free(self):
+        self._freed = True
+        self._saved = None
+
+    @property
+    def name(self):
+        return self.op.__name__
+
+    def __repr__(self):
+        return f"<{self.op.__name__}Backward>"
+
+
+class Function:
+    """Base class of every op: a forward formula and its backward (vector-Jacobian) formula, in one place.
+
+    Subclass it to declare an op, as the library does for its own (PyTorch's ``autograd.Function``)::
+
+        class Cube(bp.Function):
+            forward_formula = "y = x³"
+            backward_formula = "dx = dy · 3x²"
+
+            @staticmethod
+            def forward(ctx, x):
+                ctx.save(x=x)
+                return x ** 3
+
+            @staticmethod
+            def backward(ctx, dy):
+                return dy * 3 * ctx.x ** 2
+
+        y = Cube.apply(t)
+
+    ``forward(ctx, *inputs, **options)`` receives raw NumPy arrays in place of Tensors (other arguments
+    as given) and returns one array. ``backward(ctx, dy)`` receives the gradient of the output and returns
+    one gradient per positional input (a tuple, or a single value for a one-input op; ``None`` where
+    none is needed). It may use ``ctx``'s saved values and attributes, NumPy operators and the
+    functions of ``backprop.ops.dispatch`` (``exp``, ``where``, ``sum_to`` …), which work on arrays and
+    Tensors alike: written that way, the one formula runs as plain NumPy on the first-order path and is
+    recorded as a graph under ``create_graph=True``, giving gradients of gradients. A gradient may have
+    the input's broadcast shape: the engine sums it back to the input's shape.
+
+    An op whose backward cannot be differentiated sets ``supports_double_backward = False``; then
+    differentiating its gradient raises :class:`~backprop.exceptions.DoubleBackwardError` naming it.
+    An op with ``differentiable = False`` (comparisons, argmax) never records a graph.
+    """
+
+    forward_formula = ""
+    backward_formula = ""
+    supports_double_backward = True
+    differentiable = True
+
+    @staticmethod
+    def forward(ctx, *args, **kwargs):
+        raise NotImplementedError
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        raise NotImplementedError
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        """Run the op on Tensors (NumPy arrays and numbers count as constants) and record it."""
+        record = False
+        raw = []
+        for a in args:
+            if isinstance(a, _Tensor):
+                raw.append(a.data)
+                if a.requires_grad:
+                    record = True
+            else:
+                raw.append(a)
+        record = record and _GradMode.enabled and cls.differentiable
+        ctx = Context(cls)
+        if record:
+            ctx.needs_input_grad = tuple(isinstance(a, _Tensor) and a.requires_grad for a in args)
+        returned = cls.forward(ctx, *raw, **kwargs)
+        data = returned if type(returned) is np.ndarray else np.asarray(returned)
+        if not record:
+            return _Tensor._make(data, None)
+        ctx.edges = tuple((a._ctx or a) if isinstance(a, _Tensor) and a.requires_grad else None for a in args)
+        ctx.shape, ctx.dtype = data.shape, data.dtype
+        out = _Tensor._make(data, ctx)
+        if ctx._saved:
+            ctx._bind(args, returned, out)
+        ctx._out = weakref.ref(out)
+        return out
+
+    @classmethod
+    def formulas(cls):
+        """The op's declared forward and backward formulas, as shown in docs, traces and graphs."""
+        return cls.forward_formula, cls.backward_formula
+
+
+Op = Function
+
+
+class DoubleBackwardBarrier(Function):
+    """Stands for the gradient of an op without second derivatives, inside a recorded backward pass.
+
+    Its forward passes the first-order gradient through; differentiating it raises, naming the op.
+    """
+
+    @staticmethod
+    def forward(ctx, grad, *sources, op_name):
+        ctx.op_name = op_name
+        return grad
+
+    @staticmethod
+    def backward(ctx, dy):
+        raise DoubleBackwardError(
+            f"{ctx.op_name} does not support double backward: its gradient is not differentiable "
+            "in backprop. Use a composition of differentiable ops if you need higher derivatives.")
+
+
+from .tensor import Tensor as _Tensor  # noqa: E402  (Tensor's methods call Function.apply)

@@ -1,0 +1,181 @@
+"""Reductions over axes: sum, mean, max, min, var (NumPy's ``axis``/``keepdims``; PyTorch's
+``dim``/``keepdim`` accepted too).
+
+Every backward formula spreads the upstream gradient back over the reduced axes: reshape dy so the
+reduced axes have length 1, broadcast it to x's shape, and weight it by ∂y/∂x.
+"""
+import numpy as np
+
+from ..autograd.function import Function
+from . import dispatch as D
+from .shape import _axis_arg
+
+
+def _norm_axis(axis, ndim):
+    """``axis`` as a sorted tuple of non-negative axes (None: all axes)."""
+    if axis is None:
+        return tuple(range(ndim))
+    axes = axis if isinstance(axis, (tuple, list)) else (axis,)
+    out = []
+    for a in axes:
+        if not -ndim <= a < max(ndim, 1):
+            raise np.exceptions.AxisError(f"axis {a} is out of range for a tensor with {ndim} dimensions")
+        out.append(a % max(ndim, 1))
+    return tuple(sorted(set(out)))
+
+
+def _kept_shape(shape, axes):
+    return tuple(1 if i in axes else n for i, n in enumerate(shape))
+
+
+def _spread(dy, ctx):
+    """dy, whose reduced axes may have been dropped, broadcast back over x's shape."""
+    return D.broadcast_to(D.reshape(dy, ctx.kept_shape), ctx.in_shape)
+
+
+class _Reduction(Function):
+    @staticmethod
+    def _setup(ctx, x, axes):
+        ctx.in_shape = x.shape
+        ctx.kept_shape = _kept_shape(x.shape, axes)
+        return int(np.prod([x.shape[a] for a in axes]))
+
+
+class Sum(_Reduction):
+    """y = Σᵢ xᵢ over ``axis``.  Each summand gets the gradient whole: dx = broadcast(dy)."""
+
+    forward_formula = "y = Σ x"
+    backward_formula = "dx = broadcast(dy)"
+
+    @staticmethod
+    def forward(ctx, x, axes, keepdims):
+        Sum._setup(ctx, x, axes)
+        return np.sum(x, axis=axes, keepdims=keepdims)
+
+    @staticmethod
+    def backward(ctx, dy):
+        return _spread(dy, ctx), None, None
+
+
+class Mean(_Reduction):
+    """y = (1/n) Σᵢ xᵢ over ``axis``.  dx = broadcast(dy) / n."""
+
+    forward_formula = "y = (1/n) Σ x"
+    backward_formula = "dx = broadcast(dy) / n"
+
+    @staticmethod
+    def forward(ctx, x, axes, keepdims):
+        ctx.n = Mean._setup(ctx, x, axes)
+        return np.mean(x, axis=axes, keepdims=keepdims)
+
+    @staticmethod
+    def backward(ctx, dy):
+        return _spread(dy, ctx) * (1.0 / ctx.n), None, None
+
+
+class _Extremum(_Reduction):
+    """max or min over ``axis``: the gradient goes to the extremal elements, shared equally on ties."""
+
+    backward_formula = "dx = broadcast(dy) · [x = y] / #{x = y}"
+    pick = None
+
+    @classmethod
+    def forward(cls, ctx, x, axes, keepdims):
+        cls._setup(ctx, x, axes)
+        y = cls.pick(x, axis=axes, keepdims=True)
+        hit = x == y
+        ctx.save(share=hit / hit.sum(axis=axes, keepdims=True).astype(x.dtype))
+        return y if keepdims else y.reshape([n for i, n in enumerate(x.shape) if i not in axes])
+
+    @staticmethod
+    def backward(ctx, dy):
+        return _spread(dy, ctx) * ctx.share, None, None
+
+
+class Max(_Extremum):
+    """y = max x over ``axis`` (values only).  dx = dy at the maxima, split equally among ties."""
+
+    forward_formula = "y = max x"
+    pick = staticmethod(np.max)
+
+
+class Min(_Extremum):
+    """y = min x over ``axis`` (values only).  dx = dy at the minima, split equally among ties."""
+
+    forward_formula = "y = min x"
+    pick = staticmethod(np.min)
+
+
+class Var(_Reduction):
+    """y = Σᵢ (xᵢ − x̄)² / (n − correction) over ``axis``.  dx = dy · 2(x − x̄) / (n − correction).
+
+    ``correction=1`` is the unbiased estimate (PyTorch's default); ``correction=0`` is the
+    maximum-likelihood variance the course and batch norm use.
+    """
+
+    forward_formula = "y = Σ (x − x̄)² / (n − c)"
+    backward_formula = "dx = dy · 2(x − x̄) / (n − c)"
+
+    @staticmethod
+    def forward(ctx, x, axes, keepdims, correction):
+        n = Var._setup(ctx, x, axes)
+        ctx.axes, ctx.denom = axes, n - correction
+        ctx.save(x=x)
+        return np.var(x, axis=axes, keepdims=keepdims, ddof=correction)
+
+    @staticmethod
+    def backward(ctx, dy):
+        x = ctx.x
+        centred = x - D.mean(x, ctx.axes, keepdims=True)
+        return _spread(dy, ctx) * centred * (2.0 / ctx.denom), None, None, None
+
+
+class ArgExtremum(Function):
+    """Index of the maximum or minimum (integers, no gradient)."""
+
+    differentiable = False
+
+    @staticmethod
+    def forward(ctx, x, axis, keepdims, find):
+        return find(x, axis=axis, keepdims=keepdims)
+
+
+def _reduce(op, x, axis, keepdims, dim, keepdim, *extra):
+    axis = _axis_arg(axis, dim)
+    keepdims = keepdims if keepdim is None else keepdim
+    return op.apply(x, _norm_axis(axis, x.ndim), bool(keepdims), *extra)
+
+
+def sum(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
+    """Sum over ``axis`` (int, negative, tuple or None for all)."""
+    return _reduce(Sum, x, axis, keepdims, dim, keepdim)
+
+
+def mean(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
+    """Mean over ``axis``."""
+    return _reduce(Mean, x, axis, keepdims, dim, keepdim)
+
+
+def max(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
+    """Maximum over ``axis`` (values only, like ``np.max``); ties share the gradient."""
+    return _reduce(Max, x, axis, keepdims, dim, keepdim)
+
+
+def min(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
+    """Minimum over ``axis`` (values only, like ``np.min``); ties share the gradient."""
+    return _reduce(Min, x, axis, keepdims, dim, keepdim)
+
+
+def var(x, axis=None, keepdims=False, *, correction=1, dim=None, keepdim=None):
+    """Variance over ``axis`` with n − ``correction`` in the denominator (1: unbiased, 0: biased)."""
+    return _reduce(Var, x, axis, keepdims, dim, keepdim, correction)
+
+
+def argmax(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
+    axis = _axis_arg(axis, dim)
+    return ArgExtremum.apply(x, axis, keepdims if keepdim is None else keepdim, np.argmax)
+
+
+def argmin(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
+    axis = _axis_arg(axis, dim)
+    return ArgExtremum.apply(x, axis, keepdims if keepdim is None else keepdim, np.argmin)
