@@ -25,3 +25,19 @@ from .random import manual_seed
 from . import linalg
 
 __version__ = "0.1.0"
+
+# Submodules load on first use, so ``import backprop`` stays fast and light.
+_LAZY_MODULES = {"nn": "backprop.nn", "F": "backprop.nn.functional", "optim": "backprop.optim",
+                 "data": "backprop.data", "train": "backprop.train", "io": "backprop.io"}
+_LAZY_ATTRS = {"save": ("backprop.io", "save"), "load": ("backprop.io", "load")}
+
+
+def __getattr__(name):
+    import importlib
+
+    if name in _LAZY_MODULES:
+        return importlib.import_module(_LAZY_MODULES[name])
+    if name in _LAZY_ATTRS:
+        module, attr = _LAZY_ATTRS[name]
+        return getattr(importlib.import_module(module), attr)
+    raise AttributeError(f"module 'backprop' has no attribute {name!r}")
