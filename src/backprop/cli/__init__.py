@@ -1,0 +1,1 @@
+"""The ``backprop`` console command."""
