@@ -204,7 +204,9 @@ class Tensor:
     def _inplace(self, op, other):
         self._check_inplace()
         if _GradMode.enabled and (self.requires_grad or getattr(other, "requires_grad", False)):
-            return self._assign(op(self, other))
+            # The op may save self's values, which _assign overwrites: it reads a copy at self's graph node.
+            old = Tensor._make(self.data.copy(), self._ctx)
+            return self._assign(op(old, other))
         with _no_grad():
             return self._assign(op(self, other))
 
