@@ -228,20 +228,20 @@ class Tensor:
     div_ = __itruediv__
 
     def zero_(self):
-        self._check_inplace()
-        self.data[...] = 0
-        self._vc[0] += 1
-        return self
+        return self.fill_(0)
 
     def fill_(self, value):
+        if _GradMode.enabled and (self.requires_grad or getattr(value, "requires_grad", False)):
+            return self.copy_(value)  # recorded, so the replaced values get no gradient
         self._check_inplace()
         self.data[...] = value
         self._vc[0] += 1
         return self
 
     def copy_(self, src):
-        """Copy ``src``'s values (broadcast to this shape) into this tensor; the gradient flows to ``src``."""
-        return self._inplace(lambda a, b: _shape.broadcast_to(_ew.cast(b, a.dtype), a.shape), src)
+        """Copy ``src``'s values (broadcast to this shape) into this tensor; the gradient flows to ``src``,
+        none to the values replaced."""
+        return self._inplace(lambda a, b: _ew.where(np.zeros(a.shape, bool), a, b).astype(a.dtype), src)
 
     def __setitem__(self, index, value):
         self._check_inplace()
