@@ -105,6 +105,12 @@ def _fit_to(gi, shape, dtype, ctx, create_graph):
     return gi
 
 
+def _accumulate(old, new):
+    """``old + new`` out of place; an array sum stays an array (a sum of 0-d arrays is a NumPy scalar)."""
+    total = old + new
+    return total if isinstance(total, Tensor) else np.asarray(total)
+
+
 def run_backward(roots, grads=None, retain_graph=None, create_graph=False, inputs=None, allow_unused=False):
     """Backpropagate from ``roots``; the engine behind ``Tensor.backward`` and :func:`grad`.
 
@@ -147,7 +153,7 @@ def run_backward(roots, grads=None, retain_graph=None, create_graph=False, input
             delivered.add(id(base))
             leaf.grad = gi
         elif isinstance(leaf.grad, Tensor) or id(leaf.grad) in delivered or leaf.grad.base is not None:
-            leaf.grad = leaf.grad + gi  # may share memory with another gradient: add out of place
+            leaf.grad = _accumulate(leaf.grad, gi)  # may share memory with another gradient: out of place
             delivered.add(id(leaf.grad))
         else:
             leaf.grad += gi
