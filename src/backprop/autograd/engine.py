@@ -183,8 +183,10 @@ def run_backward(roots, grads=None, retain_graph=None, create_graph=False, input
             if g is None or (useful is not None and ctx not in useful):
                 continue
             retain = ctx.__dict__.get("_retain")
-            if retain is not None and retain() is not None:
-                retain().grad = g if create_graph else np.array(g)
+            kept = retain() if retain is not None else None
+            if kept is not None:  # a retained non-leaf's .grad adds up over backward calls, like a leaf's
+                g_kept = g if create_graph else np.array(g)
+                kept.grad = g_kept if kept.grad is None else _accumulate(kept.grad, g_kept)
             if capture is not None and ctx in capture:
                 capture[ctx] = g
             in_grads = _call_backward(ctx, g, create_graph)
