@@ -1,0 +1,138 @@
+"""Activation layers: the nonlinearities of the course's "LEGO bricks", as modules.
+
+Each module calls the op of the same name; the formulas (forward and backward) are in the ops'
+docstrings (``backprop.ops.activations``, ``backprop.ops.layers``).
+"""
+from ..autograd.factory import full
+from ..ops import activations as _act
+from . import functional as F
+from . import init as _init
+from .module import Module, Parameter
+
+
+class ReLU(Module):
+    """y = max(0, x); dy/dx = [x > 0] (0 at x = 0, as PyTorch)."""
+
+    def forward(self, input):
+        return _act.relu(input)
+
+
+class LeakyReLU(Module):
+    """y = x where x > 0, else ``negative_slope``·x: a small gradient where ReLU has none.
+
+    Parameters
+    ----------
+    negative_slope : float, default 0.01
+    """
+
+    def __init__(self, negative_slope=0.01):
+        super().__init__()
+        self.negative_slope = negative_slope
+
+    def forward(self, input):
+        return F.leaky_relu(input, self.negative_slope)
+
+    def extra_repr(self):
+        return f"negative_slope={self.negative_slope}"
+
+
+class PReLU(Module):
+    """Parametric ReLU: y = max(0, x) + a·min(0, x), where the slope a is learned.
+
+    The course's exercise asks for backprop through a: ∂y/∂a = min(0, x), so
+    dL/da = Σ dL/dy · min(0, x), summed over every position that shares the slope.
+
+    Parameters
+    ----------
+    num_parameters : int, default 1
+        1: one slope for the whole input; C: one per channel (the input's axis 1).
+    init : float, default 0.25
+        The slopes' starting value (PyTorch's).
+    dtype : numpy dtype, optional
+
+    Attributes
+    ----------
+    weight : Parameter, shape (num_parameters,)
+    """
+
+    def __init__(self, num_parameters=1, init=0.25, dtype=None):
+        super().__init__()
+        self.num_parameters, self.init = num_parameters, init
+        self.weight = Parameter(full((num_parameters,), init, dtype=dtype))
+
+    def reset_parameters(self):
+        """Set every slope back to ``init``."""
+        _init.constant_(self.weight, self.init)
+
+    def forward(self, input):
+        return F.prelu(input, self.weight)
+
+    def extra_repr(self):
+        return f"num_parameters={self.num_parameters}"
+
+
+class Sigmoid(Module):
+    """y = σ(x) = 1 / (1 + e⁻ˣ); dy/dx = y(1 − y), at most 1/4 (why deep sigmoid networks' gradients fade)."""
+
+    def forward(self, input):
+        return _act.sigmoid(input)
+
+
+class Tanh(Module):
+    """y = tanh x = 2σ(2x) − 1; dy/dx = 1 − y²."""
+
+    def forward(self, input):
+        return _act.tanh(input)
+
+
+class _SoftmaxBase(Module):
+    def __init__(self, dim=-1, temperature=1.0):
+        super().__init__()
+        if temperature <= 0:
+            raise ValueError(f"{type(self).__name__}: temperature must be positive, got {temperature}")
+        self.dim, self.temperature = dim, temperature
+
+    def extra_repr(self):
+        return f"dim={self.dim}" + (f", temperature={self.temperature}" if self.temperature != 1 else "")
+
+
+class Softmax(_SoftmaxBase):
+    """softmax(x / T) along ``dim``: yᵢ = e^(xᵢ/T) / Σₖ e^(xₖ/T), probabilities summing to 1.
+
+    The temperature T is the course's: for logits (1, 2, 5), T = 10 gives (0.278, 0.307, 0.415),
+    T = 1 gives (0.017, 0.047, 0.936), T = 0.1 gives ≈ (0, 0, 1). T → ∞ tends to uniform, T → 0 to argmax.
+    PyTorch's ``nn.Softmax`` has no temperature (T = 1).
+
+    Parameters
+    ----------
+    dim : int, default -1
+    temperature : float, default 1.0
+    """
+
+    def forward(self, input):
+        return F.softmax(input, self.dim, self.temperature)
+
+
+class LogSoftmax(_SoftmaxBase):
+    """log softmax(x / T) along ``dim``, computed stably (finite for logits of ±1000).
+
+    Parameters
+    ----------
+    dim : int, default -1
+    temperature : float, default 1.0
+    """
+
+    def forward(self, input):
+        return F.log_softmax(input, self.dim, self.temperature)
+
+
+class Heaviside(Module):
+    """The unit step H(x) = 1 where x > 0, 0 where x ≤ 0 (H(0) = 0, the course's definition).
+
+    The activation of the course's hand-built perceptrons (AND, OR, XOR). Its output has x's float
+    dtype and its gradient is zero everywhere, so it passes no signal to earlier layers: such a
+    network is built by hand, not trained by gradient descent.
+    """
+
+    def forward(self, input):
+        return F.heaviside(input)

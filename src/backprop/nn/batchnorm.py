@@ -1,0 +1,89 @@
+"""Batch normalisation (``BatchNorm1d``): each feature standardised over the minibatch, then scaled and shifted."""
+from ..autograd.factory import ones, tensor, zeros
+from ..exceptions import ShapeError
+from . import functional as F
+from . import init
+from .module import Module, Parameter
+
+
+class BatchNorm1d(Module):
+    r"""Batch normalisation over a minibatch of shape (N, C) or (N, C, L), per channel C (PyTorch's layer).
+
+    ::
+
+        x̂ = (x − μ) / √(σ² + ε),    y = γ · x̂ + β
+
+    In training, μ and σ² are the batch mean and biased variance of each channel (over N, and L),
+    and the running statistics are updated: running ← (1 − momentum)·running + momentum·batch,
+    with the *unbiased* batch variance for ``running_var`` (as PyTorch). In evaluation
+    (``model.eval()``) the running statistics replace the batch's, so one example can be processed
+    alone. The backward pass (the course's "backprop through batch norm") goes through μ and σ² too::
+
+        dγ = Σ dy·x̂,  dβ = Σ dy,  dx = (dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂)) / √(σ² + ε),  dx̂ = dy·γ
+
+    Parameters
+    ----------
+    num_features : int
+        C, the number of channels (features).
+    eps : float, default 1e-5
+        Added to the variance for stability.
+    momentum : float or None, default 0.1
+        Weight of the new batch in the running statistics; None: their cumulative (equal-weight) average.
+    affine : bool, default True
+        Learn γ (``weight``, starts at 1) and β (``bias``, starts at 0).
+    track_running_stats : bool, default True
+        Keep running statistics; when False, batch statistics are used in evaluation too.
+    dtype : numpy dtype, optional
+
+    Attributes
+    ----------
+    weight, bias : Parameter, shape (C,), or None
+    running_mean, running_var : Tensor, shape (C,), buffers (start at 0 and 1)
+    num_batches_tracked : Tensor, int64 scalar buffer (kept so that PyTorch state dicts load)
+    """
+
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True, dtype=None):
+        super().__init__()
+        self.num_features, self.eps, self.momentum = num_features, eps, momentum
+        self.affine, self.track_running_stats = affine, track_running_stats
+        self.weight = Parameter(ones(num_features, dtype=dtype)) if affine else None
+        self.bias = Parameter(zeros(num_features, dtype=dtype)) if affine else None
+        if track_running_stats:
+            self.register_buffer("running_mean", zeros(num_features, dtype=dtype))
+            self.register_buffer("running_var", ones(num_features, dtype=dtype))
+            self.register_buffer("num_batches_tracked", tensor(0))
+        else:
+            for name in ("running_mean", "running_var", "num_batches_tracked"):
+                self.register_buffer(name, None)
+
+    def reset_running_stats(self):
+        if self.track_running_stats:
+            for buffer, value in ((self.running_mean, 0), (self.running_var, 1), (self.num_batches_tracked, 0)):
+                init.constant_(buffer, value)
+
+    def reset_parameters(self):
+        self.reset_running_stats()
+        if self.affine:
+            init.ones_(self.weight)
+            init.zeros_(self.bias)
+
+    def forward(self, input):
+        shape = input.shape
+        if len(shape) not in (2, 3):
+            raise ShapeError(f"BatchNorm1d: expected 2D (N, C) or 3D (N, C, L) input, got shape {shape}")
+        if shape[1] != self.num_features:
+            raise ShapeError(f"BatchNorm1d: input has {shape[1]} channels (shape {shape}) "
+                             f"but the layer expects {self.num_features}")
+        momentum = self.momentum
+        if self.training and self.track_running_stats:
+            self.num_batches_tracked.add_(1)
+            if momentum is None:  # the cumulative average: the n-th batch gets weight 1/n
+                momentum = 1.0 / int(self.num_batches_tracked.data)
+        # Without running statistics (track_running_stats=False) the batch's are used in evaluation too.
+        use_batch_stats = self.training or self.running_mean is None
+        return F.batch_norm(input, self.running_mean, self.running_var, self.weight, self.bias, use_batch_stats,
+                            momentum, self.eps)
+
+    def extra_repr(self):
+        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
+                f"track_running_stats={self.track_running_stats}")

@@ -1,0 +1,144 @@
+"""The layers as functions (``bp.F``, PyTorch's ``torch.nn.functional``): thin calls into the ops.
+
+>>> import backprop as bp
+>>> x = bp.tensor([[1.0, 2.0, 5.0]])
+>>> bp.F.softmax(x, temperature=10.0)   # the course's temperature exercise: close to uniform
+tensor([[0.278 , 0.3072, 0.4147]])
+"""
+import numpy as np
+
+from .. import random as _random
+from ..autograd.tensor import Tensor
+from ..exceptions import ShapeError
+from ..ops import activations as _act
+from ..ops import layers as _layers
+from ..ops.activations import logsigmoid, relu, sigmoid, softplus, tanh
+from ..ops.dispatch import raw as _raw
+from ..ops.losses import *  # noqa: F401,F403  (the loss functionals: mse_loss, cross_entropy, …)
+from ..ops.losses import __all__ as _loss_names
+from ..ops.shape import flatten
+
+__all__ = ["linear", "relu", "leaky_relu", "prelu", "sigmoid", "tanh", "softplus", "logsigmoid", "softmax",
+           "log_softmax", "heaviside", "dropout", "batch_norm", "flatten"] + _loss_names
+
+
+def linear(input, weight, bias=None):
+    """Z = X·Wᵀ + b, PyTorch's ``F.linear``; see :class:`backprop.nn.Linear` for the shapes and gradients.
+
+    Parameters
+    ----------
+    input : Tensor, shape (..., in_features)
+    weight : Tensor, shape (out_features, in_features)
+    bias : Tensor, shape (out_features,), optional
+
+    Returns
+    -------
+    Tensor, shape (..., out_features)
+
+    Raises
+    ------
+    ShapeError
+        When the input's last axis is not ``in_features``, naming both sizes.
+    """
+    x_shape, w_shape = np.shape(_raw(input)), np.shape(_raw(weight))
+    if len(w_shape) != 2:
+        raise ShapeError(f"Linear: weight must have shape (out_features, in_features), got {w_shape}")
+    if not x_shape or x_shape[-1] != w_shape[1]:
+        n = x_shape[-1] if x_shape else "no"
+        raise ShapeError(f"Linear: input has {n} features but the layer expects {w_shape[1]} "
+                         f"(input shape {x_shape}, weight shape {w_shape})")
+    if bias is not None and np.shape(_raw(bias)) != (w_shape[0],):
+        raise ShapeError(f"Linear: bias has shape {np.shape(_raw(bias))} but the layer has {w_shape[0]} outputs")
+    return _layers.Linear.apply(input, weight, bias)
+
+
+def leaky_relu(input, negative_slope=0.01):
+    """y = x where x > 0, else ``negative_slope``·x."""
+    return _layers.LeakyReLU.apply(input, float(negative_slope))
+
+
+def prelu(input, weight):
+    """y = max(0, x) + a·min(0, x) with the slope ``weight`` (one value, or one per channel: x's axis 1)."""
+    n, x_shape = np.size(_raw(weight)), np.shape(_raw(input))
+    if np.ndim(_raw(weight)) != 1:
+        raise ShapeError(f"prelu: weight must be 1-D (one slope or one per channel), got shape {np.shape(_raw(weight))}")
+    if n > 1 and (len(x_shape) < 2 or x_shape[1] != n):
+        channels = x_shape[1] if len(x_shape) >= 2 else "no channel axis"
+        raise ShapeError(f"prelu: {n} slopes but the input (shape {x_shape}) has {channels} channels on axis 1")
+    return _layers.PReLU.apply(input, weight)
+
+
+def softmax(input, dim=-1, temperature=1.0):
+    """softmax(x / T) along ``dim``: yᵢ = e^(xᵢ/T) / Σⱼ e^(xⱼ/T); a high T flattens it, T → 0 approaches argmax."""
+    return _act.softmax(input, dim, temperature)
+
+
+def log_softmax(input, dim=-1, temperature=1.0):
+    """log softmax(x / T) along ``dim``, computed stably (finite for logits of ±1000)."""
+    return _act.log_softmax(input, dim, temperature)
+
+
+def heaviside(input):
+    """The unit step [x > 0] (H(0) = 0) in x's float dtype, with a zero gradient; see :class:`backprop.nn.Heaviside`."""
+    return _layers.Heaviside.apply(input)
+
+
+def _check_probability(p):
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got p={p}")
+
+
+def dropout(input, p=0.5, training=True):
+    """Inverted dropout: zero each element with probability ``p`` and scale the rest by 1/(1 − p).
+
+    Identity when ``training`` is False (or p = 0); p = 1 zeroes everything, as in PyTorch.
+    The mask is drawn from ``backprop.random.generator()``, so ``bp.manual_seed`` repeats it.
+    """
+    _check_probability(p)
+    if not training or p == 0:
+        return input
+    x = _raw(input)
+    keep = _random.generator().random(np.shape(x)) >= p
+    scale = 0.0 if p == 1 else 1.0 / (1.0 - p)
+    return _layers.Dropout.apply(input, (keep * scale).astype(x.dtype))
+
+
+def _update_running(stat, batch_value, momentum):
+    """stat ← (1 − momentum)·stat + momentum·batch_value, in place (a buffer, outside the graph)."""
+    data = stat.data if isinstance(stat, Tensor) else stat
+    data *= 1 - momentum
+    data += momentum * batch_value
+    if isinstance(stat, Tensor):
+        stat._vc[0] += 1
+
+
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5):
+    """Batch normalisation of x (N, C) or (N, C, L) per channel; see :class:`backprop.nn.BatchNorm1d`.
+
+    ``training=True`` normalises with the batch mean and biased variance and, when the running
+    statistics are given, updates them in place: running_mean ← (1 − momentum)·running_mean +
+    momentum·μ, and the same for running_var with the *unbiased* batch variance (× m/(m − 1)),
+    as PyTorch does. ``training=False`` normalises with the running statistics.
+    """
+    x = _raw(input)
+    if x.ndim not in (2, 3):
+        raise ShapeError(f"batch_norm: expected 2D (N, C) or 3D (N, C, L) input, got shape {x.shape}")
+    for name, t in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight),
+                    ("bias", bias)):
+        if t is not None and np.shape(_raw(t)) != (x.shape[1],):
+            raise ShapeError(f"batch_norm: input (shape {x.shape}) has {x.shape[1]} channels on axis 1 "
+                             f"but {name} has shape {np.shape(_raw(t))}")
+    axes = (0,) + tuple(range(2, x.ndim))
+    if training:
+        count = x.size // x.shape[1]
+        if count <= 1:
+            raise ValueError(f"Expected more than 1 value per channel when training, got input size {x.shape}")
+        mean, var = x.mean(axis=axes), x.var(axis=axes)
+        if running_mean is not None:
+            _update_running(running_mean, mean, momentum)
+            _update_running(running_var, var * (count / (count - 1)), momentum)
+    else:
+        if running_mean is None or running_var is None:
+            raise ValueError("batch_norm: running_mean and running_var are needed when training=False")
+        mean, var = _raw(running_mean), _raw(running_var)
+    return _layers.BatchNorm.apply(input, weight, bias, mean=mean, var=var, eps=eps, training=training)

@@ -1,0 +1,105 @@
+"""The fully connected layer, and the shape-only layers ``Identity`` and ``Flatten``."""
+import math
+
+from ..autograd.factory import zeros
+from ..ops.shape import flatten
+from . import functional as F
+from . import init
+from .module import Module, Parameter
+
+
+class Linear(Module):
+    r"""A fully connected layer: Z = X·Wᵀ + b (PyTorch's ``nn.Linear``, same weight layout).
+
+    The weight has shape (out_features, in_features), as in PyTorch, so state dicts can be
+    exchanged with it. The course writes the layer as Z = X·W with W of shape (in, out): our W is
+    its transpose. The gradients, for a minibatch X (N, in) and dZ = ∂L/∂Z (N, out)::
+
+        dL/dW = dZᵀ·X      (out, in)   — the lecture's Xᵀ·dZ, transposed like W
+        dL/dX = dZ·W       (N, in)     — the lecture's dZ·Wᵀ
+        dL/db = Σₙ dZₙ     (out,)
+
+    The layer is one fused op (``backprop.ops.layers.Linear``), so a trace shows these formulas.
+
+    Parameters
+    ----------
+    in_features : int
+        Size of each input row (the number of features).
+    out_features : int
+        Size of each output row (the number of neurons).
+    bias : bool, default True
+        Learn an additive bias b.
+    dtype : numpy dtype, optional
+        The parameters' dtype (default: ``bp.get_default_dtype()``).
+
+    Attributes
+    ----------
+    weight : Parameter, shape (out_features, in_features)
+        Initialised from U(−1/√in_features, 1/√in_features): PyTorch's ``kaiming_uniform_(a=√5)``,
+        which is the course's U(±1/√n_in).
+    bias : Parameter, shape (out_features,), or None
+        Initialised from U(−1/√in_features, 1/√in_features).
+
+    Shape
+    -----
+    Input (..., in_features); output (..., out_features). A wrong input width raises
+    :class:`~backprop.exceptions.ShapeError` naming both sizes.
+
+    Examples
+    --------
+    >>> import backprop as bp
+    >>> layer = bp.nn.Linear(3, 2)
+    >>> layer(bp.zeros(4, 3)).shape
+    (4, 2)
+    """
+
+    def __init__(self, in_features, out_features, bias=True, dtype=None):
+        super().__init__()
+        self.in_features, self.out_features = in_features, out_features
+        self.weight = Parameter(zeros(out_features, in_features, dtype=dtype))
+        self.bias = Parameter(zeros(out_features, dtype=dtype)) if bias else None
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        """Draw new weights and bias from U(±1/√in_features) (seeded by ``bp.manual_seed``)."""
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            bound = 1 / math.sqrt(self.in_features) if self.in_features > 0 else 0
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, input):
+        return F.linear(input, self.weight, self.bias)
+
+    def extra_repr(self):
+        return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
+
+
+class Identity(Module):
+    """Returns its input unchanged (a placeholder, e.g. to switch a layer off); any arguments are ignored."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__()
+
+    def forward(self, input):
+        return input
+
+
+class Flatten(Module):
+    """Merges axes ``start_dim`` … ``end_dim`` into one: (N, C, L) → (N, C·L) with the defaults.
+
+    Parameters
+    ----------
+    start_dim : int, default 1
+        The first axis to merge (axis 0, the batch, is kept).
+    end_dim : int, default -1
+    """
+
+    def __init__(self, start_dim=1, end_dim=-1):
+        super().__init__()
+        self.start_dim, self.end_dim = start_dim, end_dim
+
+    def forward(self, input):
+        return flatten(input, self.start_dim, self.end_dim)
+
+    def extra_repr(self):
+        return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
