@@ -1,0 +1,9 @@
+"""Data sets and minibatch loading: ``Dataset``, ``TensorDataset``, ``DataLoader``.
+
+Batches are read one at a time (slices or fancy indexing), so an ``np.memmap`` larger than memory
+streams through training in memory O(batch × features).
+"""
+from .dataloader import DataLoader, default_collate
+from .dataset import Dataset, TensorDataset, to_tensor
+
+__all__ = ["Dataset", "TensorDataset", "DataLoader", "default_collate", "to_tensor"]

@@ -1,0 +1,110 @@
+"""Data sets: indexable collections of samples, read one batch at a time.
+
+The course's point about minibatch SGD is memory: full-batch gradient descent holds the whole sample
+in memory, O(N·D); minibatch SGD needs only the current batch, O(B·D). ``TensorDataset`` keeps the arrays
+it is given (an ``np.memmap`` stays a memmap, an h5py or zarr array stays what it is) and reads rows by
+slicing or fancy indexing, one batch at a time, so a data set larger than memory can be trained on.
+"""
+import numpy as np
+
+from ..autograd.dtypes import get_default_dtype
+from ..autograd.tensor import Tensor
+
+
+class Dataset:
+    """A collection of samples: subclasses define ``__getitem__(index)`` and ``__len__()``, as in PyTorch.
+
+    ``dataset[i]`` returns one sample, usually a tuple ``(x, y)`` of arrays, tensors or numbers;
+    the ``DataLoader`` stacks samples into batches. A subclass that can read many samples at once may also
+    define ``get_batch(index)`` (``index`` is a slice or an integer array) returning a tuple of batch
+    arrays; the loader then calls it once per batch instead of once per sample (PyTorch's ``__getitems__``
+    returns a list of samples instead).
+    """
+
+    def __getitem__(self, index):
+        raise NotImplementedError(f"{type(self).__name__} must define __getitem__")
+
+    def __len__(self):
+        raise NotImplementedError(f"{type(self).__name__} must define __len__")
+
+
+def _keep_array(data):
+    """Store ``data`` without reading it: array-likes with a shape (ndarray, memmap, h5py, zarr) are kept
+    as they are, a Tensor gives its array (shared), anything else (lists, numbers) becomes an ndarray."""
+    if isinstance(data, Tensor):
+        return data.data
+    if hasattr(data, "shape") and hasattr(data, "__getitem__"):
+        return data
+    return np.asarray(data)
+
+
+def to_tensor(batch, dtype=None):
+    """Make a Tensor that owns one batch read from a data set.
+
+    Float data takes ``dtype``, or the default float dtype (``bp.get_default_dtype()``) when ``dtype`` is
+    None, as ``bp.tensor`` does: a float64 array from scikit-learn then feeds a float32 model without
+    promoting every product to float64. Integer and bool data (class labels) keep their dtype.
+    """
+    if isinstance(batch, Tensor):
+        batch = batch.data
+    arr = np.asarray(batch)
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"a batch must hold numbers, got an array of dtype {arr.dtype}")
+    target = np.dtype(dtype or get_default_dtype()) if arr.dtype.kind == "f" else arr.dtype
+    # A slice of a memmap is a view of the file: copy it, so the batch lives in memory and owns its data.
+    if arr.dtype != target or not arr.flags.owndata:
+        arr = arr.astype(target)
+    return Tensor._make(arr, None)
+
+
+class TensorDataset(Dataset):
+    """Samples made of rows of arrays of the same length: sample ``i`` is ``(a[i] for a in arrays)``.
+
+    Parameters
+    ----------
+    *arrays : array_like or Tensor
+        Arrays with the same first dimension, e.g. ``TensorDataset(X, y)``. They are kept as given and not
+        copied: an ``np.memmap`` (or any array-like with ``shape`` and ``__getitem__``: h5py, zarr) stays
+        on disk and only the rows a batch asks for are read. Lists are converted to arrays. A Tensor
+        gives its array (shared).
+
+    Attributes
+    ----------
+    arrays : tuple
+        The stored arrays (PyTorch calls them ``tensors``).
+
+    Examples
+    --------
+    >>> import numpy as np, backprop as bp
+    >>> ds = bp.data.TensorDataset(np.zeros((5, 3)), np.arange(5))
+    >>> len(ds), [t.shape for t in ds[1]]
+    (5, [(3,), ()])
+    """
+
+    def __init__(self, *arrays):
+        if not arrays:
+            raise ValueError("TensorDataset needs at least one array")
+        self.arrays = tuple(_keep_array(a) for a in arrays)
+        for i, a in enumerate(self.arrays):
+            if len(a.shape) == 0:
+                raise ValueError(f"TensorDataset: array {i} is a scalar; each array needs a first (sample) "
+                                 "dimension")
+        lengths = [a.shape[0] for a in self.arrays]
+        if len(set(lengths)) > 1:
+            raise ValueError(f"TensorDataset: all arrays must have the same first dimension (number of "
+                             f"samples), got lengths {lengths}")
+
+    def __len__(self):
+        return self.arrays[0].shape[0]
+
+    def __getitem__(self, index):
+        """Sample ``index`` (or the rows of a slice or index array) as a tuple of Tensors."""
+        return tuple(to_tensor(a[index]) for a in self.arrays)
+
+    def get_batch(self, index):
+        """The rows ``index`` (slice or integer array) of every array, as arrays: one read per array."""
+        return tuple(a[index] for a in self.arrays)
+
+    def __repr__(self):
+        shapes = ", ".join(f"{type(a).__name__}{tuple(a.shape)}" for a in self.arrays)
+        return f"TensorDataset({shapes})"
