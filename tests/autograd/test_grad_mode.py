@@ -1,0 +1,93 @@
+"""Grad mode: no_grad, enable_grad and set_grad_enabled, as context managers and decorators."""
+import numpy as np
+import pytest
+
+import backprop as bp
+
+
+@pytest.fixture
+def w():
+    return bp.tensor([1.0, 2.0], requires_grad=True)
+
+
+def _records_nothing(t):
+    return not t.requires_grad and t.grad_fn is None and t.is_leaf
+
+
+def test_no_grad_context_records_nothing(w):
+    with bp.no_grad():
+        assert not bp.is_grad_enabled()
+        y = (w * 2).exp().sum()
+        z = w @ w
+    assert bp.is_grad_enabled()
+    assert _records_nothing(y) and _records_nothing(z)
+    np.testing.assert_allclose(y.data, np.exp(2.0) + np.exp(4.0), rtol=1e-6)
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        y.backward()
+
+
+def test_no_grad_decorator(w):
+    @bp.no_grad()
+    def predict(t):
+        assert not bp.is_grad_enabled()
+        return t * 3
+
+    y = predict(w)
+    assert _records_nothing(y)
+    assert bp.is_grad_enabled()
+    assert predict.__name__ == "predict"
+
+
+def test_enable_grad_inside_no_grad(w):
+    with bp.no_grad():
+        with bp.enable_grad():
+            assert bp.is_grad_enabled()
+            y = w * 2
+        z = w * 2
+        assert not bp.is_grad_enabled()
+    assert y.requires_grad and y.grad_fn is not None
+    assert _records_nothing(z)
+    y.sum().backward()
+    np.testing.assert_array_equal(w.grad, [2.0, 2.0])
+
+
+def test_enable_grad_decorator_inside_no_grad(w):
+    @bp.enable_grad()
+    def double(t):
+        return t * 2
+
+    with bp.no_grad():
+        y = double(w)
+    assert y.requires_grad
+
+
+def test_set_grad_enabled(w):
+    with bp.set_grad_enabled(False):
+        y = w * 2
+    assert _records_nothing(y) and bp.is_grad_enabled()
+    with bp.set_grad_enabled(True):
+        assert (w * 2).requires_grad
+
+
+def test_grad_mode_is_restored_after_an_exception(w):
+    with pytest.raises(KeyError):
+        with bp.no_grad():
+            raise KeyError("boom")
+    assert bp.is_grad_enabled()
+    assert (w * 2).requires_grad
+
+
+def test_no_grad_nests():
+    with bp.no_grad():
+        with bp.no_grad():
+            pass
+        assert not bp.is_grad_enabled()
+    assert bp.is_grad_enabled()
+
+
+def test_backward_of_a_recorded_graph_works_inside_no_grad(w):
+    y = (w * w).sum()
+    with bp.no_grad():
+        y.backward()
+    np.testing.assert_array_equal(w.grad, [2.0, 4.0])
+    assert not isinstance(w.grad, bp.Tensor)
