@@ -111,6 +111,15 @@ def matmul(a, b):
     return _la.matmul(a, b) if is_tensor(a, b) else np.matmul(a, b)
 
 
+def inv(x):
+    return _la.Inv.apply(x) if isinstance(x, Tensor) else np.linalg.inv(x)
+
+
+def solve(a, b):
+    """A⁻¹B for a matrix (or a batch of matrices) B, shape (..., n, k)."""
+    return _la.Solve.apply(a, b) if is_tensor(a, b) else _la.solve_array(a, b)
+
+
 def scatter_add(values, index, shape):
     """A zero array of ``shape`` with ``values`` added at ``index`` (repeated indices accumulate)."""
     if isinstance(values, Tensor):
