@@ -19,8 +19,8 @@ def _dataset(n):
 def test_len_and_batches_in_order_match_torch(n, batch_size, drop_last):
     torch = pytest.importorskip("torch")
     ours = DataLoader(_dataset(n), batch_size=batch_size, drop_last=drop_last)
-    theirs = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(torch.arange(n)), batch_size=batch_size,
-                                         drop_last=drop_last)
+    theirs = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(torch.arange(n)),
+                                         batch_size=batch_size, drop_last=drop_last)
     assert len(ours) == len(theirs)
     assert _labels(ours) == [b.tolist() for (b,) in theirs]
 
@@ -41,7 +41,7 @@ def test_shuffle_draws_a_fresh_permutation_every_epoch_and_is_seeded():
     first, second = _labels(loader), _labels(loader)
     assert [len(b) for b in first] == [6, 6, 6, 2]
     for epoch in (first, second):
-        assert sorted(sum(epoch, [])) == list(range(20))
+        assert sorted(np.concatenate(epoch).tolist()) == list(range(20))
     assert first != second
     bp.manual_seed(0)
     assert _labels(loader) == first and _labels(loader) == second
@@ -51,7 +51,7 @@ def test_shuffle_with_drop_last_keeps_full_batches_of_distinct_samples():
     bp.manual_seed(1)
     batches = _labels(DataLoader(_dataset(10), batch_size=3, shuffle=True, drop_last=True))
     assert [len(b) for b in batches] == [3, 3, 3]
-    assert len(set(sum(batches, []))) == 9
+    assert len(set(np.concatenate(batches).tolist())) == 9
 
 
 def test_explicit_generator_leaves_the_library_generator_alone():
@@ -110,4 +110,5 @@ def test_bad_batch_size(bad):
 
 
 def test_repr():
-    assert repr(DataLoader(_dataset(2), batch_size=2)).endswith("batch_size=2, shuffle=False, drop_last=False)")
+    text = repr(DataLoader(_dataset(2), batch_size=2))
+    assert text.endswith("batch_size=2, shuffle=False, drop_last=False)")

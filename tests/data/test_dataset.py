@@ -77,7 +77,8 @@ def test_repr_names_arrays_and_shapes():
 def test_torch_tensor_dataset_gives_the_same_samples():
     torch = pytest.importorskip("torch")
     X, y = np.random.default_rng(0).normal(size=(7, 3)), np.arange(7)
-    ours, theirs = TensorDataset(X, y), torch.utils.data.TensorDataset(torch.from_numpy(X), torch.from_numpy(y))
+    ours = TensorDataset(X, y)
+    theirs = torch.utils.data.TensorDataset(torch.from_numpy(X), torch.from_numpy(y))
     assert len(ours) == len(theirs)
     for i in range(7):
         (xo, yo), (xt, yt) = ours[i], theirs[i]

@@ -6,4 +6,4 @@ streams through training in memory O(batch × features).
 from .dataloader import DataLoader, default_collate
 from .dataset import Dataset, TensorDataset, to_tensor
 
-__all__ = ["Dataset", "TensorDataset", "DataLoader", "default_collate", "to_tensor"]
+__all__ = ["DataLoader", "Dataset", "TensorDataset", "default_collate", "to_tensor"]
