@@ -208,7 +208,7 @@ class Clip(Function):
 
     @staticmethod
     def backward(ctx, dy):
-        return D.where(ctx.inside, dy, 0.0)
+        return D.where(ctx.inside, dy, 0.0), None, None
 
 
 class Maximum(Function):
