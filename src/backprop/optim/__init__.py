@@ -1,0 +1,16 @@
+"""``bp.optim``: the gradient-descent family of the course, with PyTorch's names, defaults and formulas.
+
+Each optimizer is a class (hyperparameter checks, per-parameter state, parameter groups,
+``state_dict``) over a pure update function on arrays that changes the parameter in place and returns
+its intermediate values: :func:`sgd_update`, :func:`rmsprop_update`, :func:`adam_update`,
+:func:`adagrad_update`. The learning-rate schedulers live in :mod:`backprop.optim.lr_scheduler`.
+"""
+from . import lr_scheduler
+from .adagrad import Adagrad, adagrad_update
+from .adam import Adam, AdamW, adam_update
+from .optimizer import Optimizer
+from .rmsprop import RMSprop, rmsprop_update
+from .sgd import SGD, sgd_update
+
+__all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "AdamW", "Adagrad", "sgd_update", "rmsprop_update",
+           "adam_update", "adagrad_update", "lr_scheduler"]

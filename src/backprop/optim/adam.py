@@ -1,0 +1,141 @@
+"""Adam and AdamW: momentum and RMSprop with bias-corrected moments (PyTorch's ``torch.optim.Adam``/``AdamW``)."""
+import numpy as np
+
+from .optimizer import Optimizer, check_nonnegative, effective_grad, scratch, zeros_state
+
+
+def adam_update(param, grad, state, lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False,
+                maximize=False, decoupled_weight_decay=False):
+    """One Adam (or AdamW) step on ``param``, in place (PyTorch's algorithm)::
+
+        t ← t + 1
+        g ← −grad if maximize else grad
+        if weight_decay ≠ 0:
+            θ ← θ·(1 − lr·weight_decay)       if decoupled_weight_decay   (AdamW)
+            g ← g + weight_decay·θ            otherwise                   (Adam: L2 penalty)
+        m ← β₁·m + (1 − β₁)·g                 (m and v start at 0)
+        v ← β₂·v + (1 − β₂)·g²
+        if amsgrad:  v_max ← max(v_max, v),  and v_max stands for v below
+        m̂ ← m/(1 − β₁ᵗ)
+        v̂ ← v/(1 − β₂ᵗ)
+        Δ ← lr·m̂/(√v̂ + eps)
+        θ ← θ − Δ
+
+    Parameters
+    ----------
+    param : ndarray
+        θ, updated in place.
+    grad : ndarray
+        dL/dθ (left unchanged).
+    state : dict
+        ``'step'`` (t), ``'exp_avg'`` (m), ``'exp_avg_sq'`` (v), ``'max_exp_avg_sq'`` (v_max, amsgrad
+        only), PyTorch's names; filled on the first step.
+    lr, betas, eps, weight_decay, amsgrad, maximize, decoupled_weight_decay
+        As in :class:`Adam`.
+
+    Returns
+    -------
+    dict
+        ``step`` (t), ``g``, ``m``, ``v``, ``v_max`` (or None), ``m_hat``, ``v_hat`` and ``delta`` (Δ).
+    """
+    beta1, beta2 = betas
+    t = state["step"] = state.get("step", 0) + 1
+    if weight_decay != 0 and decoupled_weight_decay:
+        param *= 1 - lr * weight_decay
+        g = effective_grad(param, grad, 0.0, maximize)
+    else:
+        g = effective_grad(param, grad, weight_decay, maximize)
+    m = zeros_state(state, "exp_avg", param)
+    v = zeros_state(state, "exp_avg_sq", param)
+    tmp = np.multiply(g, 1 - beta1, out=scratch(param, grad))
+    m *= beta1
+    m += tmp
+    np.multiply(g, g, out=tmp)
+    tmp *= 1 - beta2
+    v *= beta2
+    v += tmp
+    v_max = None
+    if amsgrad:
+        v_max = zeros_state(state, "max_exp_avg_sq", param)
+        np.maximum(v_max, v, out=v_max)
+    m_hat = m / (1 - beta1 ** t)
+    v_hat = (v if v_max is None else v_max) / (1 - beta2 ** t)
+    delta = np.sqrt(v_hat, out=tmp)
+    delta += eps
+    np.divide(m_hat, delta, out=delta)
+    delta *= lr
+    param -= delta
+    return {"step": t, "g": g, "m": m, "v": v, "v_max": v_max, "m_hat": m_hat, "v_hat": v_hat, "delta": delta}
+
+
+class Adam(Optimizer):
+    r"""Adam: a step along the bias-corrected mean gradient, scaled by its bias-corrected root mean square.
+
+    The algorithm, per parameter θ at step t = 1, 2, ..., exactly as :func:`adam_update` runs it::
+
+        g ← grad + weight_decay·θ                    (−grad with maximize=True)
+        m ← β₁·m + (1 − β₁)·g,    v ← β₂·v + (1 − β₂)·g²
+        m̂ ← m/(1 − β₁ᵗ),          v̂ ← v/(1 − β₂ᵗ)
+        θ ← θ − lr·m̂/(√v̂ + eps)
+        (amsgrad: v̂ uses the running maximum of v; decoupled_weight_decay: see :class:`AdamW`)
+
+    **The course's Adam** is this update with η = ``lr``. The course takes β₁ = β₂ = 0.9, while
+    PyTorch's defaults (kept here) are β = (0.9, 0.999): pass ``betas=(0.9, 0.9)`` explicitly to
+    reproduce its exercise. eps sits outside the square root, as in PyTorch.
+
+    Parameters
+    ----------
+    params : iterable of Tensor or of dict
+        Tensors to optimize, or parameter groups.
+    lr : float, default 1e-3
+        Learning rate η.
+    betas : (float, float), default (0.9, 0.999)
+        Decay rates β₁ of the mean and β₂ of the mean square of the gradient, each in [0, 1).
+    eps : float, default 1e-8
+        Added to the denominator.
+    weight_decay : float, default 0
+        L2 penalty coefficient folded into the gradient (so it is rescaled by v̂ like the gradient).
+    amsgrad : bool, default False
+        Use the maximum of all v so far (AMSGrad), so that effective step sizes never grow.
+    maximize : bool, default False
+        Ascend instead of descend.
+    decoupled_weight_decay : bool, default False
+        Shrink θ directly instead (AdamW).
+    """
+
+    update = staticmethod(adam_update)
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False, *,
+                 maximize=False, decoupled_weight_decay=False):
+        super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
+                                      amsgrad=amsgrad, maximize=maximize,
+                                      decoupled_weight_decay=decoupled_weight_decay))
+
+    def _validate(self, group):
+        check_nonnegative(group, "lr", "eps", "weight_decay")
+        for i, beta in enumerate(group["betas"]):
+            if not 0 <= beta < 1:
+                raise ValueError(f"Invalid beta parameter at index {i}: {beta!r} (it must lie in [0, 1))")
+
+
+class AdamW(Adam):
+    r"""Adam with decoupled weight decay (Loshchilov & Hutter): θ shrinks by lr·weight_decay·θ each step.
+
+    The algorithm is :class:`Adam`'s with, before the moments are updated::
+
+        θ ← θ·(1 − lr·weight_decay)
+
+    and g = grad (no penalty in the gradient), so that the decay is not rescaled by v̂. Defaults as in
+    PyTorch: ``weight_decay=0.01``. The decay applies to every parameter of a group, biases included;
+    give the biases a group with ``weight_decay=0`` to leave the intercept alone, as the course does.
+    """
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False, *,
+                 maximize=False):
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize,
+                         decoupled_weight_decay=True)
+
+    def load_state_dict(self, state_dict):
+        super().load_state_dict(state_dict)
+        for group in self.param_groups:
+            group["decoupled_weight_decay"] = True

@@ -1,0 +1,263 @@
+"""``Optimizer``: parameter groups, per-parameter state and ``state_dict``; the maths lives in each ``*_update``.
+
+Every optimizer is a thin class over a pure function on arrays (``sgd_update``, ``adam_update``, ...).
+The class checks the hyperparameters, keeps the state of each parameter and, in :meth:`Optimizer.step`,
+calls the function once per parameter with that parameter's array, its gradient, its state and the
+hyperparameters of its group. The function changes the parameter array in place and returns its
+intermediate values (moments, bias-corrected moments, the step taken) so that a trace can show them.
+"""
+import copy
+import numbers
+
+import numpy as np
+
+from ..autograd.grad_mode import enable_grad
+from ..autograd.tensor import Tensor
+
+_LABELS = {"lr": "learning rate", "eps": "epsilon value"}
+
+
+def check_nonnegative(group, *names):
+    """Raise ``ValueError("Invalid learning rate: -0.1")`` (PyTorch's wording) for a negative or NaN value."""
+    for name in names:
+        value = group[name]
+        if not isinstance(value, numbers.Real) or not value >= 0:
+            raise ValueError(f"Invalid {_LABELS.get(name, name + ' value')}: {value!r}")
+
+
+def scratch(param, grad):
+    """A new array for an update's intermediates: θ's shape, the dtype of θ and its gradient together.
+
+    The update functions write into it with ``out=``, which also keeps 0-d parameters arrays (a NumPy
+    operation on 0-d arrays without ``out`` returns a scalar, which cannot be updated in place).
+    """
+    return np.empty(param.shape, np.result_type(param, grad))
+
+
+def effective_grad(param, grad, weight_decay, maximize):
+    """g = ±grad + weight_decay·θ (L2 penalty folded into the gradient); ``grad`` itself is never changed."""
+    if weight_decay == 0 and not maximize:
+        return grad
+    g = np.multiply(param, weight_decay, out=scratch(param, grad))
+    if maximize:
+        g -= grad
+    else:
+        g += grad
+    return g
+
+
+def zeros_state(state, name, param):
+    """``state[name]``, created as zeros of ``param``'s shape and dtype on first use."""
+    if name not in state:
+        state[name] = np.zeros_like(param)
+    return state[name]
+
+
+class _UpdateHookHandle:
+    """Returned by :meth:`Optimizer.register_update_hook`; ``remove()`` unregisters the hook."""
+
+    def __init__(self, hooks, hook):
+        self._hooks, self._hook = hooks, hook
+
+    def remove(self):
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
+
+
+class Optimizer:
+    """Base class of the optimizers: parameter groups, state, ``zero_grad``, ``step``, ``state_dict``.
+
+    Parameters
+    ----------
+    params : iterable of Tensor or of dict
+        The tensors to optimize, or parameter groups: dicts with a ``'params'`` entry (the group's
+        tensors) and any hyperparameters that differ from ``defaults`` for that group.
+    defaults : dict
+        Every hyperparameter of the optimizer with its default; a group leaves out the ones it shares.
+
+    Attributes
+    ----------
+    param_groups : list of dict
+        One dict per group: ``'params'`` (a list of tensors) and every hyperparameter.
+    state : dict
+        Tensor → dict of that parameter's state arrays (momentum buffer, moments, ``step``), filled on
+        the parameter's first update.
+
+    Notes
+    -----
+    A subclass sets ``update`` (its pure update function) and ``_validate(group)``; :meth:`step` calls
+    ``update(param.data, grad, state, **hyperparameters)`` for every parameter whose ``.grad`` is set,
+    outside the graph, and bumps the parameter's version counter (a pending backward that saved the
+    old values then raises instead of using changed ones).
+    """
+
+    update = None
+
+    def __init__(self, params, defaults):
+        self.defaults = dict(defaults)
+        self.state = {}
+        self.param_groups = []
+        self._update_hooks = []
+        if isinstance(params, Tensor):
+            raise TypeError("params should be an iterable of Tensors or dicts, but got a single Tensor: "
+                            "wrap it in a list")
+        groups = list(params)
+        if not groups:
+            raise ValueError("optimizer got an empty parameter list")
+        if not isinstance(groups[0], dict):
+            groups = [{"params": groups}]
+        for group in groups:
+            self.add_param_group(group)
+
+    def _validate(self, group):
+        """Raise ``ValueError`` naming any bad hyperparameter of ``group``; subclasses override."""
+
+    def add_param_group(self, param_group):
+        """Add a group of parameters, with its own hyperparameters (the others from ``defaults``).
+
+        Useful to train new layers with their own learning rate, or to unfreeze layers while training.
+        """
+        if not isinstance(param_group, dict):
+            raise TypeError(f"a parameter group must be a dict, got {type(param_group).__name__}")
+        group = dict(param_group)
+        params = group.get("params")
+        if isinstance(params, Tensor):
+            params = [params]
+        elif isinstance(params, (set, frozenset)):
+            raise TypeError("parameters must be given in an ordered collection (a list), not a set: "
+                            "the order of a set changes between runs")
+        group["params"] = params = list(params or ())
+        for p in params:
+            if not isinstance(p, Tensor):
+                raise TypeError(f"an optimizer can only optimize Tensors, but one of the params is a "
+                                f"{type(p).__name__}")
+            if not p.is_leaf:
+                raise ValueError("can't optimize a non-leaf Tensor: optimize the leaves it was computed from")
+        for name, default in self.defaults.items():
+            group.setdefault(name, default)
+        self._validate(group)
+        taken = {id(p) for g in self.param_groups for p in g["params"]}
+        if any(id(p) in taken for p in params):
+            raise ValueError("some parameters appear in more than one parameter group")
+        self.param_groups.append(group)
+
+    def zero_grad(self, set_to_none=True):
+        """Reset the gradients of all parameters: to ``None`` (default), or to zero arrays.
+
+        The zero arrays are new ones rather than the old gradients overwritten, since a gradient array
+        may be shared with the caller (for example the array passed to ``backward``).
+        """
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                if set_to_none:
+                    p.grad = None
+                else:
+                    p.grad = np.zeros_like(p.grad.data if isinstance(p.grad, Tensor) else p.grad)
+
+    def step(self, closure=None):
+        """Update every parameter that has a gradient, in place; returns ``closure()``'s loss if given.
+
+        Parameters
+        ----------
+        closure : callable, optional
+            Re-evaluates the model and returns the loss (with gradients recorded), as in PyTorch.
+        """
+        loss = None
+        if closure is not None:
+            with enable_grad():
+                loss = closure()
+        for index, group in enumerate(self.param_groups):
+            hyper = {name: group[name] for name in self.defaults}
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                grad = p.grad.data if isinstance(p.grad, Tensor) else p.grad
+                before = p.data.copy() if self._update_hooks else None
+                info = self.update(p.data, grad, self.state.setdefault(p, {}), **hyper)
+                p._vc[0] += 1
+                for hook in list(self._update_hooks):
+                    hook(self, p, dict(info, group=index, param_before=before, grad=grad))
+        return loss
+
+    def register_update_hook(self, hook):
+        """Call ``hook(optimizer, param, info)`` after each parameter's update (for traces).
+
+        ``info`` is the update function's dict of intermediates plus ``group`` (the group's index),
+        ``param_before`` (a copy of the values before the update) and ``grad``. Arrays in ``info`` may be
+        the optimizer's own state arrays, which later steps change: copy what you keep.
+        Returns a handle whose ``remove()`` unregisters the hook.
+        """
+        self._update_hooks.append(hook)
+        return _UpdateHookHandle(self._update_hooks, hook)
+
+    def state_dict(self):
+        """The optimizer's state in PyTorch's layout, with copied arrays.
+
+        ``{'state': {index: {name: array or int}}, 'param_groups': [{..., 'params': [index, ...]}]}``,
+        where parameters are numbered in order across the groups.
+        """
+        index = {}
+        groups = []
+        for group in self.param_groups:
+            packed = {k: copy.deepcopy(v) for k, v in group.items() if k != "params"}
+            packed["params"] = [index.setdefault(id(p), len(index)) for p in group["params"]]
+            groups.append(packed)
+        state = {index[id(p)]: {k: _copy_value(v) for k, v in s.items()}
+                 for p, s in self.state.items() if id(p) in index}
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict):
+        """Load a state from :meth:`state_dict` (also a ``torch.optim`` state dict of the same optimizer).
+
+        The groups' hyperparameters are replaced by the saved ones; the state arrays are copied and
+        cast to their parameter's dtype, so that training continues exactly where it stopped.
+        """
+        saved_groups = state_dict["param_groups"]
+        if len(saved_groups) != len(self.param_groups):
+            raise ValueError(f"loaded state dict has {len(saved_groups)} parameter groups, but the optimizer "
+                             f"has {len(self.param_groups)}")
+        for i, (saved, group) in enumerate(zip(saved_groups, self.param_groups)):
+            if len(saved["params"]) != len(group["params"]):
+                raise ValueError(f"loaded state dict's parameter group {i} has {len(saved['params'])} "
+                                 f"parameters, but the optimizer's has {len(group['params'])}")
+        params = {i: p for saved, group in zip(saved_groups, self.param_groups)
+                  for i, p in zip(saved["params"], group["params"])}
+        state = {}
+        for key, values in state_dict["state"].items():
+            p = params[int(key)]
+            state[p] = {name: _load_value(name, v, p, key) for name, v in values.items()}
+        new_groups = []
+        for saved, group in zip(saved_groups, self.param_groups):
+            new = {k: copy.deepcopy(v) for k, v in saved.items() if k != "params"}
+            new["params"] = group["params"]
+            new_groups.append(new)
+        self.state, self.param_groups = state, new_groups
+
+    def __repr__(self):
+        lines = [f"{type(self).__name__} ("]
+        for i, group in enumerate(self.param_groups):
+            lines.append(f"Parameter Group {i}")
+            lines += [f"    {k}: {group[k]}" for k in sorted(group) if k != "params"]
+        return "\n".join(lines + [")"])
+
+
+def _copy_value(value):
+    return value.copy() if isinstance(value, np.ndarray) else copy.deepcopy(value)
+
+
+def _load_value(name, value, param, key):
+    """A saved state entry as ours: ``step`` an int, arrays (ndarray, Tensor, torch tensor) copied in the
+    parameter's dtype, with its shape checked."""
+    if value is None:  # PyTorch's SGD keeps momentum_buffer=None when momentum is 0
+        return None
+    if name == "step":
+        return int(np.asarray(value).item())
+    if isinstance(value, Tensor):
+        value = value.data
+    array = np.asarray(value).astype(param.dtype, copy=True)
+    if array.shape != param.shape:
+        raise ValueError(f"state {name!r} of parameter {key} has shape {array.shape}, but the parameter has "
+                         f"shape {param.shape}")
+    return array
