@@ -70,7 +70,7 @@ class MarginLoss(Function):
         margins = target * input
         wrong = margins <= margin
         ctx.save(target=target, wrong=wrong)
-        return reduced(ctx, np.where(wrong, margin - margins, 0).astype(input.dtype), reduction)
+        return reduced(ctx, np.where(wrong, margin - margins, 0), reduction)
 
     @staticmethod
     def backward(ctx, dy):
