@@ -4,6 +4,8 @@
 Every backward formula spreads the upstream gradient back over the reduced axes: reshape dy so the
 reduced axes have length 1, broadcast it to x's shape, and weight it by ∂y/∂x.
 """
+import math
+
 import numpy as np
 
 from ..autograd.function import Function
@@ -15,12 +17,16 @@ def _norm_axis(axis, ndim):
     """``axis`` as a sorted tuple of non-negative axes (None: all axes)."""
     if axis is None:
         return tuple(range(ndim))
+    if type(axis) is int and -ndim <= axis < ndim:
+        return (axis % ndim,)
     axes = axis if isinstance(axis, (tuple, list)) else (axis,)
+    if ndim == 0 and all(a in (0, -1) for a in axes):
+        return ()  # as PyTorch: a 0-d tensor accepts dim 0 and -1, and nothing is reduced
     out = []
     for a in axes:
-        if not -ndim <= a < (ndim or 1):
-            raise np.exceptions.AxisError(f"axis {a} is out of range for a tensor with {ndim} dimensions")
-        out.append(a % (ndim or 1))
+        if not -ndim <= a < ndim:
+            raise IndexError(f"axis {a} is out of range for a tensor with {ndim} dimensions")
+        out.append(a % ndim)
     return tuple(sorted(set(out)))
 
 
@@ -38,7 +44,7 @@ class _Reduction(Function):
     def _setup(ctx, x, axes):
         ctx.in_shape = x.shape
         ctx.kept_shape = _kept_shape(x.shape, axes)
-        return int(np.prod([x.shape[a] for a in axes]))
+        return math.prod([x.shape[a] for a in axes])
 
 
 class Sum(_Reduction):
@@ -119,7 +125,7 @@ class Var(_Reduction):
     @staticmethod
     def forward(ctx, x, axes, keepdims, correction):
         n = Var._setup(ctx, x, axes)
-        ctx.axes, ctx.denom = axes, n - correction
+        ctx.axes, ctx.denom = axes, (n - correction if n > correction else 0)
         ctx.save(x=x)
         return np.var(x, axis=axes, keepdims=keepdims, ddof=correction)
 
@@ -127,7 +133,8 @@ class Var(_Reduction):
     def backward(ctx, dy):
         x = ctx.x
         centred = x - D.mean(x, ctx.axes, keepdims=True)
-        return _spread(dy, ctx) * centred * (2.0 / ctx.denom), None, None, None
+        scale = 2.0 / ctx.denom if ctx.denom else np.inf  # n ≤ correction: inf/nan, as the forward
+        return _spread(dy, ctx) * centred * scale, None, None, None
 
 
 class ArgExtremum(Function):
