@@ -3,6 +3,7 @@ import weakref
 
 import numpy as np
 
+from ..exceptions import ShapeError
 from .grad_mode import _GradMode
 from . import dtypes
 
@@ -192,7 +193,7 @@ class Tensor:
     def _assign(self, result):
         """Make ``result``'s values this tensor's own, in place; its graph node becomes this tensor's."""
         if result.shape != self.shape:
-            raise ValueError(f"in-place result of shape {result.shape} does not fit a tensor of shape {self.shape}")
+            raise ShapeError(f"in-place result of shape {result.shape} does not fit a tensor of shape {self.shape}")
         np.copyto(self.data, result.data, casting="same_kind")
         self._vc[0] += 1
         if result._ctx is not None:
