@@ -89,8 +89,6 @@ class _Recording:
 
 def _fit_to(gi, shape, dtype, ctx, create_graph):
     """Undo broadcasting (sum over the broadcast axes) and match the input's dtype."""
-    from ..ops import dispatch
-
     if create_graph and not isinstance(gi, Tensor):
         gi = Tensor._make(np.asarray(gi), None)
     if gi.shape != shape:
@@ -201,11 +199,14 @@ def run_backward(roots, grads=None, retain_graph=None, create_graph=False, input
                 if e.__class__ is Context:
                     if useful is not None and e not in useful:
                         continue
-                    gi = _fit_to(gi, e.shape, e.dtype, ctx, create_graph)
+                    if create_graph or gi.shape != e.shape or gi.dtype != e.dtype:
+                        gi = _fit_to(gi, e.shape, e.dtype, ctx, create_graph)
                     prev = pending.get(e)
                     pending[e] = gi if prev is None else prev + gi
                 else:
-                    deliver(e, _fit_to(gi, e.data.shape, e.data.dtype, ctx, create_graph))
+                    if create_graph or gi.shape != e.data.shape or gi.dtype != e.data.dtype:
+                        gi = _fit_to(gi, e.data.shape, e.data.dtype, ctx, create_graph)
+                    deliver(e, gi)
 
     if capture is None:
         return None
@@ -242,3 +243,6 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     if grad_outputs is not None and isinstance(grad_outputs, (Tensor, np.ndarray)):
         grad_outputs = (grad_outputs,)
     return run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs, allow_unused)
+
+
+from ..ops import dispatch  # noqa: E402  (the ops need the engine's Tensor first)
