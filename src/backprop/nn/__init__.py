@@ -3,12 +3,11 @@
 ``bp.nn.functional`` (also ``bp.F``) holds the same layers and losses as functions; ``bp.nn.init``
 the initialisation schemes; ``bp.nn.utils`` gradient clipping and penalties.
 """
-from . import functional, init
+from . import functional, init, utils
 from .activation import Heaviside, LeakyReLU, LogSoftmax, PReLU, ReLU, Sigmoid, Softmax, Tanh
 from .batchnorm import BatchNorm1d
 from .container import ModuleList, Sequential
 from .dropout import Dropout
 from .linear import Flatten, Identity, Linear
+from .loss import *
 from .module import Module, Parameter
-from .loss import *  # noqa: F401,F403
-from . import utils

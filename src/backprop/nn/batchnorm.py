@@ -34,6 +34,8 @@ class BatchNorm1d(Module):
     track_running_stats : bool, default True
         Keep running statistics; when False, batch statistics are used in evaluation too.
     dtype : numpy dtype, optional
+    bias : bool, default True (keyword only)
+        With ``affine``, learn β too (PyTorch 2.x's option; False leaves y = γ·x̂).
 
     Attributes
     ----------
@@ -42,12 +44,13 @@ class BatchNorm1d(Module):
     num_batches_tracked : Tensor, int64 scalar buffer (kept so that PyTorch state dicts load)
     """
 
-    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True, dtype=None):
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True, dtype=None, *,
+                 bias=True):
         super().__init__()
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
         self.weight = Parameter(ones(num_features, dtype=dtype)) if affine else None
-        self.bias = Parameter(zeros(num_features, dtype=dtype)) if affine else None
+        self.bias = Parameter(zeros(num_features, dtype=dtype)) if affine and bias else None
         if track_running_stats:
             self.register_buffer("running_mean", zeros(num_features, dtype=dtype))
             self.register_buffer("running_var", ones(num_features, dtype=dtype))
@@ -63,8 +66,9 @@ class BatchNorm1d(Module):
 
     def reset_parameters(self):
         self.reset_running_stats()
-        if self.affine:
+        if self.weight is not None:
             init.ones_(self.weight)
+        if self.bias is not None:
             init.zeros_(self.bias)
 
     def forward(self, input):
@@ -86,4 +90,4 @@ class BatchNorm1d(Module):
 
     def extra_repr(self):
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
-                f"track_running_stats={self.track_running_stats}")
+                f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}")

@@ -12,14 +12,15 @@ from ..autograd.tensor import Tensor
 from ..exceptions import ShapeError
 from ..ops import activations as _act
 from ..ops import layers as _layers
+from ..ops import losses as _losses
 from ..ops.activations import logsigmoid, relu, sigmoid, softplus, tanh
 from ..ops.dispatch import raw as _raw
-from ..ops.losses import *  # noqa: F401,F403  (the loss functionals: mse_loss, cross_entropy, …)
-from ..ops.losses import __all__ as _loss_names
+from ..ops.losses import *  # the loss functionals: mse_loss, cross_entropy, …
 from ..ops.shape import flatten
 
-__all__ = ["linear", "relu", "leaky_relu", "prelu", "sigmoid", "tanh", "softplus", "logsigmoid", "softmax",
-           "log_softmax", "heaviside", "dropout", "batch_norm", "flatten"] + _loss_names
+__all__ = ["batch_norm", "dropout", "flatten", "heaviside", "leaky_relu", "linear", "log_softmax", "logsigmoid",
+           "prelu", "relu", "sigmoid", "softmax", "softplus", "tanh"]
+__all__ += _losses.__all__
 
 
 def linear(input, weight, bias=None):

@@ -217,7 +217,7 @@ class Module:
     def train(self, mode=True):
         """Set training mode (``mode=True``) or evaluation mode on this module and its submodules."""
         if not isinstance(mode, bool):
-            raise ValueError("training mode is expected to be boolean")
+            raise TypeError(f"training mode is expected to be a bool, got {mode!r}")
         for module in self.modules():
             object.__setattr__(module, "training", mode)
         return self
