@@ -109,7 +109,8 @@ class Tensor:
         return self.data.tolist()
 
     def __array__(self, dtype=None, copy=None):
-        return self.data if dtype is None else self.data.astype(dtype)
+        # NumPy 2 asks for a copy here (np.array(t)) and does not make one itself.
+        return np.array(self.data, dtype=dtype, copy=copy)
 
     def __len__(self):
         if self.ndim == 0:
