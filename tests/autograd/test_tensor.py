@@ -322,3 +322,13 @@ def test_transpose_swaps_two_axes_of_an_nd_tensor():
     t = bp.tensor(np.arange(24.0).reshape(2, 3, 4))
     np.testing.assert_array_equal(t.transpose(0, 2).data, np.swapaxes(t.data, 0, 2))
     np.testing.assert_array_equal(t.transpose(-1, -2).data, np.swapaxes(t.data, -1, -2))
+
+
+def test_np_array_copies_and_np_asarray_shares():
+    t = bp.tensor([1.0, 2.0])
+    a = np.array(t)
+    a[0] = 99.0
+    assert t.data[0] == 1.0   # regression: NumPy 2 trusts __array__ to honour copy=True
+    assert np.asarray(t) is t.data
+    assert np.asarray(t, dtype=np.float64).dtype == np.float64
+    np.testing.assert_array_equal(np.array(t, dtype=np.int64), [1, 2])
