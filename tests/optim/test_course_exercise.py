@@ -156,7 +156,7 @@ def test_adam():
     infos = []
     w = _w()
     opt = bp.optim.Adam([w], lr=ETA, betas=(0.9, 0.9), eps=0.0)
-    opt.register_update_hook(lambda o, p, info: infos.append({k: info[k] for k in ("m", "v", "m_hat", "v_hat")}))
+    opt.register_update_hook(lambda o, p, info: infos.append(dict(info)))
     path = []
     for x, y in zip(X, Y):
         opt.zero_grad()

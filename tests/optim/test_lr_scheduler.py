@@ -38,7 +38,7 @@ def test_exponential_lr_literal():
 
 
 def test_cosine_annealing_literal():
-    # lr_t = eta_min + (0.1 − eta_min)(1 + cos(πt/4))/2 with eta_min = 0.02: 0.1, 0.0883, 0.06, 0.0317, 0.02, ...
+    # lr_t = eta_min + (0.1 − eta_min)(1 + cos(πt/4))/2, eta_min = 0.02: 0.1, 0.0883, 0.06, 0.0317, 0.02, ...
     lrs = [lr for lr, in sequence(CosineAnnealingLR(make_optimizer(), T_max=4, eta_min=0.02), 8)]
     closed = [0.02 + 0.08 * (1 + math.cos(math.pi * t / 4)) / 2 for t in range(9)]
     assert lrs == pytest.approx(closed, abs=1e-15)
@@ -82,8 +82,8 @@ def test_state_dict_round_trip(make):
                                                  ("CosineAnnealingLR", dict(T_max=7, eta_min=0.01), 30)])
 def test_sequence_matches_torch(name, kwargs, steps):
     torch = pytest.importorskip("torch")
-    theirs_opt = torch.optim.SGD([{"params": [torch.zeros(2, requires_grad=True)], "lr": lr} for lr in (0.1, 0.4)],
-                                 lr=1.0)
+    groups = [{"params": [torch.zeros(2, requires_grad=True)], "lr": lr} for lr in (0.1, 0.4)]
+    theirs_opt = torch.optim.SGD(groups, lr=1.0)
     theirs = getattr(torch.optim.lr_scheduler, name)(theirs_opt, **kwargs)
     ours = getattr(bp.optim.lr_scheduler, name)(make_optimizer((0.1, 0.4)), **kwargs)
     expected = [theirs.get_last_lr()]

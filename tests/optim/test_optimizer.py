@@ -115,7 +115,8 @@ def test_load_state_dict_errors():
     (lambda p: bp.optim.Adam(p, betas=(0.9, -0.1)), "Invalid beta parameter at index 1: -0.1"),
     (lambda p: bp.optim.AdamW(p, lr=-1), "Invalid learning rate: -1"),
     (lambda p: bp.optim.Adagrad(p, lr_decay=-0.1), "Invalid lr_decay value: -0.1"),
-    (lambda p: bp.optim.Adagrad(p, initial_accumulator_value=-1), "Invalid initial_accumulator_value value: -1"),
+    (lambda p: bp.optim.Adagrad(p, initial_accumulator_value=-1),
+     "Invalid initial_accumulator_value value: -1"),
     (lambda p: bp.optim.SGD([{"params": p[:1]}, {"params": p[1:], "lr": -2.0}], lr=0.1),
      "Invalid learning rate: -2.0"),
 ])
@@ -168,6 +169,14 @@ def test_parameters_without_grad_are_skipped():
     opt.step()
     np.testing.assert_array_equal(b.data, b_before)
     assert b._vc[0] == vc and b not in opt.state and W in opt.state
+
+
+def test_gradient_of_the_wrong_shape():
+    W, b, s = make_params()
+    W.grad = np.ones(3)
+    with pytest.raises(ValueError, match=r"SGD.step: a gradient of shape \(3,\) was set for a parameter "
+                                         r"of shape \(3, 2\)"):
+        bp.optim.SGD([W], lr=0.1).step()
 
 
 def test_tensor_gradient_from_create_graph_is_used():

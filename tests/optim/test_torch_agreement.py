@@ -115,12 +115,13 @@ def test_torch_state_dict_loads_and_continues(name, kwargs):
 
 
 def test_course_exercise_matches_torch():
-    """The course's stochastic steps (x = (1, 2), y = (2, 3), w₀ = 0) with torch's optimizers, autograd included."""
+    """The course's stochastic steps (x = (1, 2), y = (2, 3), w₀ = 0) with torch's optimizers and autograd."""
     for name, kwargs in [("SGD", dict(lr=0.1, momentum=0.9, nesterov=True)),
                          ("RMSprop", dict(lr=0.1, alpha=0.9)), ("Adam", dict(lr=0.1, betas=(0.9, 0.9)))]:
         w = bp.tensor(0.0, requires_grad=True, dtype=np.float64)
         v = torch.tensor(0.0, requires_grad=True, dtype=torch.float64)
-        opt_ours, opt_theirs = getattr(bp.optim, name)([w], **kwargs), getattr(torch.optim, name)([v], **kwargs)
+        opt_ours = getattr(bp.optim, name)([w], **kwargs)
+        opt_theirs = getattr(torch.optim, name)([v], **kwargs)
         for x, y in [(1.0, 2.0), (2.0, 3.0)]:
             for p, opt in ((w, opt_ours), (v, opt_theirs)):
                 opt.zero_grad()

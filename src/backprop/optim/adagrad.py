@@ -1,4 +1,4 @@
-"""Adagrad: steps scaled by the root of the sum of all squared gradients (PyTorch's ``torch.optim.Adagrad``)."""
+"""Adagrad: steps scaled by the root of the summed squared gradients (PyTorch's ``torch.optim.Adagrad``)."""
 import numpy as np
 
 from .optimizer import Optimizer, check_nonnegative, effective_grad, scratch
@@ -82,8 +82,8 @@ class Adagrad(Optimizer):
 
     update = staticmethod(adagrad_update)
 
-    def __init__(self, params, lr=1e-2, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0, eps=1e-10,
-                 *, maximize=False):
+    def __init__(self, params, lr=1e-2, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0,
+                 eps=1e-10, *, maximize=False):
         super().__init__(params, dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
                                       initial_accumulator_value=initial_accumulator_value, eps=eps,
                                       maximize=maximize))

@@ -1,4 +1,4 @@
-"""Adam and AdamW: momentum and RMSprop with bias-corrected moments (PyTorch's ``torch.optim.Adam``/``AdamW``)."""
+"""Adam and AdamW: momentum and RMSprop with bias-corrected moments (``torch.optim.Adam`` and ``AdamW``)."""
 import numpy as np
 
 from .optimizer import Optimizer, check_nonnegative, effective_grad, scratch, zeros_state

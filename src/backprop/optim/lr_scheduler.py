@@ -163,5 +163,5 @@ class CosineAnnealingLR(LRScheduler):
             # At the trough the recursion would divide by 1 + cos(π) = 0: step up from the minimum instead.
             return [lr + (base - eta_min) * (1 - math.cos(math.pi / T)) / 2
                     for lr, base in zip(self._current_lrs(), self.base_lrs)]
-        return [(1 + math.cos(math.pi * t / T)) / (1 + math.cos(math.pi * (t - 1) / T)) * (lr - eta_min) + eta_min
-                for lr in self._current_lrs()]
+        ratio = (1 + math.cos(math.pi * t / T)) / (1 + math.cos(math.pi * (t - 1) / T))
+        return [ratio * (lr - eta_min) + eta_min for lr in self._current_lrs()]

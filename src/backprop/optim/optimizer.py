@@ -1,4 +1,4 @@
-"""``Optimizer``: parameter groups, per-parameter state and ``state_dict``; the maths lives in each ``*_update``.
+"""``Optimizer``: parameter groups, per-parameter state, ``state_dict``; the maths lives in each ``*_update``.
 
 Every optimizer is a thin class over a pure function on arrays (``sgd_update``, ``adam_update``, ...).
 The class checks the hyperparameters, keeps the state of each parameter and, in :meth:`Optimizer.step`,
@@ -174,6 +174,9 @@ class Optimizer:
                 if p.grad is None:
                     continue
                 grad = p.grad.data if isinstance(p.grad, Tensor) else p.grad
+                if np.shape(grad) != p.shape:
+                    raise ValueError(f"{type(self).__name__}.step: a gradient of shape {np.shape(grad)} was "
+                                     f"set for a parameter of shape {p.shape}")
                 before = p.data.copy() if self._update_hooks else None
                 info = self.update(p.data, grad, self.state.setdefault(p, {}), **hyper)
                 p._vc[0] += 1

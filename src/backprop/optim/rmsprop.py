@@ -4,8 +4,8 @@ import numpy as np
 from .optimizer import Optimizer, check_nonnegative, effective_grad, scratch, zeros_state
 
 
-def rmsprop_update(param, grad, state, lr, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=False,
-                   maximize=False):
+def rmsprop_update(param, grad, state, lr, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0,
+                   centered=False, maximize=False):
     """One RMSprop step on ``param``, in place (PyTorch's algorithm)::
 
         step ← step + 1
@@ -107,10 +107,10 @@ class RMSprop(Optimizer):
 
     update = staticmethod(rmsprop_update)
 
-    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=False, *,
-                 maximize=False):
-        super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum,
-                                      centered=centered, maximize=maximize))
+    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=False,
+                 *, maximize=False):
+        super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
+                                      momentum=momentum, centered=centered, maximize=maximize))
 
     def _validate(self, group):
         check_nonnegative(group, "lr", "alpha", "eps", "weight_decay", "momentum")

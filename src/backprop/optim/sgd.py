@@ -57,7 +57,7 @@ def sgd_update(param, grad, state, lr, momentum=0.0, dampening=0.0, nesterov=Fal
 
 
 class SGD(Optimizer):
-    r"""Gradient descent on the gradients of the latest ``backward``: full-batch, minibatch or one observation.
+    r"""Gradient descent on the latest ``backward``'s gradients: full-batch, minibatch or one observation.
 
     The algorithm, per parameter θ with gradient ``grad``, exactly as :func:`sgd_update` runs it::
 
