@@ -63,11 +63,16 @@ def _call_backward(ctx, g, create_graph):
     op = ctx.op
     if create_graph and not op.supports_double_backward:
         ctx.create_graph = True
-        sources = [g] + [getattr(ctx, n) for n in ctx._saved]
+        # The barrier hangs on the op's inputs too: the gradient depends on them even through saved
+        # intermediates (constants here), so differentiating it must raise rather than give zero.
+        inputs = [e if e.__class__ is not Context
+                  else Tensor._make(np.broadcast_to(np.zeros((), e.dtype), e.shape), e)
+                  for e in ctx.edges if e is not None]
+        sources = [g] + [getattr(ctx, n) for n in ctx._saved] + inputs
         ctx.create_graph = False
         with _Recording(False):
             grads = op.backward(ctx, g.data)
-        grads = grads if isinstance(grads, tuple) else (grads,)
+        grads = grads if isinstance(grads, (tuple, list)) else (grads,)
         return tuple(None if gi is None else DoubleBackwardBarrier.apply(gi, *sources, op_name=op.__name__)
                      for gi in grads)
     ctx.create_graph = create_graph
