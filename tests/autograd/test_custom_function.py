@@ -60,6 +60,21 @@ class CubeFirstOrderOnly(Cube):
     supports_double_backward = False
 
 
+class CubeFromIntermediate(bp.Function):
+    """y = x³ saving x² (an intermediate, not an input) and declaring no second derivative."""
+
+    supports_double_backward = False
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save(x2=x * x)
+        return x ** 3
+
+    @staticmethod
+    def backward(ctx, dy):
+        return dy * 3 * ctx.x2
+
+
 class WrongSquare(bp.Function):
     """Claims y = x² but its backward is 3x: a bug gradcheck must catch."""
 
@@ -262,6 +277,18 @@ def test_differentiating_the_gradient_of_such_an_op_raises_naming_it():
         x.grad.sum().backward()
     with pytest.raises(DoubleBackwardError, match="CubeFirstOrderOnly"):
         bp.gradgradcheck(CubeFirstOrderOnly.apply, [x.data])
+
+
+def test_op_without_double_backward_saving_an_intermediate_never_gives_zero_second_derivatives():
+    # Regression: the recorded gradient had no path back to x, so the Hessian came out as zeros.
+    x = np.array([1.0, 2.0])
+    with pytest.raises(DoubleBackwardError, match="CubeFromIntermediate"):
+        bp.hessian(lambda t: CubeFromIntermediate.apply(t).sum(), x)
+    t = f64(x)
+    (g,) = bp.grad(CubeFromIntermediate.apply(t * 1.0).sum(), t, create_graph=True)
+    np.testing.assert_allclose(g.data, 3 * x ** 2)
+    with pytest.raises(DoubleBackwardError, match="CubeFromIntermediate"):
+        bp.grad(g.sum(), t, allow_unused=True)
 
 
 def test_custom_op_agrees_with_torch():
