@@ -1,0 +1,291 @@
+"""``fit`` and ``evaluate``: the training loop of minibatch gradient descent, written once for everyone.
+
+Each step is the loop every course writes by hand::
+
+    pred = model(x); loss = loss_fn(pred, y)      # forward
+    optimizer.zero_grad(); loss.backward()        # backward: dL/dθ for every parameter
+    optimizer.step()                              # θ ← θ − η·(the optimizer's direction)
+
+``fit`` adds what a long run needs: epochs over a ``DataLoader``, validation, metrics, callbacks
+(early stopping, checkpoints), a progress bar, and a stop with the last good weights when the loss
+turns NaN or infinite.
+"""
+import math
+import numbers
+
+import numpy as np
+
+from ..autograd.grad_mode import no_grad
+from ..data import DataLoader, TensorDataset
+from .callbacks import Callback, History, _copy_state
+from .progress import Progress
+
+
+class NonFiniteLossError(RuntimeError):
+    """The training loss became NaN or infinite; ``epoch`` and ``step`` (both 1-based) say where.
+
+    ``fit`` leaves the model with the last weights that gave a finite loss.
+    """
+
+    def __init__(self, message, epoch, step, loss):
+        super().__init__(message)
+        self.epoch, self.step, self.loss = epoch, step, loss
+
+
+# -- metrics ---------------------------------------------------------------------------------------
+def accuracy(pred, target):
+    """The fraction of correct predictions, for the three usual output layouts.
+
+    - ``pred`` (N, C) scores or probabilities and ``target`` (N,) class indices: argmax(pred) == target;
+    - ``pred`` and ``target`` both (N, C), one-hot or class probabilities: argmax(pred) == argmax(target);
+    - one output per sample (shape (N,) or (N, 1)), probabilities of class 1 against 0/1 targets:
+      (pred > 0.5) == (target > 0.5), Keras's binary accuracy. For logits, pass ``pred > 0`` yourself
+      in a callable metric.
+    """
+    pred, target = np.asarray(pred), np.asarray(target)
+    if pred.ndim >= 1 and pred.shape[-1] > 1:
+        labels = target if target.shape == pred.shape[:-1] else np.argmax(target, axis=-1)
+        return float(np.mean(np.argmax(pred, axis=-1) == labels))
+    return float(np.mean((pred.reshape(target.shape) > 0.5) == (target > 0.5)))
+
+
+def mean_absolute_error(pred, target):
+    return float(np.mean(np.abs(np.asarray(pred).reshape(np.shape(target)) - target)))
+
+
+def mean_squared_error(pred, target):
+    return float(np.mean((np.asarray(pred).reshape(np.shape(target)) - target) ** 2))
+
+
+METRICS = {"accuracy": accuracy, "acc": accuracy, "mae": mean_absolute_error, "mse": mean_squared_error}
+
+
+def _resolve_metrics(metrics):
+    """``[(name, fn)]`` from names in ``METRICS`` and callables ``fn(pred, target) -> float``."""
+    resolved = []
+    for metric in metrics or ():
+        if isinstance(metric, str):
+            if metric not in METRICS:
+                raise ValueError(f"unknown metric {metric!r}; use one of {sorted(METRICS)} or a callable "
+                                 "metric(pred, target) -> float")
+            resolved.append((metric, METRICS[metric]))
+        elif callable(metric):
+            resolved.append((getattr(metric, "name", None) or metric.__name__, metric))
+        else:
+            raise TypeError(f"a metric must be a name or a callable, got {metric!r}")
+    return resolved
+
+
+class _Averages:
+    """Running means of the loss and metrics over an epoch, each batch weighted by its size."""
+
+    def __init__(self):
+        self.sums, self.count = {}, 0
+
+    def add(self, values, n):
+        for name, value in values.items():
+            self.sums[name] = self.sums.get(name, 0.0) + value * n
+        self.count += n
+
+    def means(self, prefix=""):
+        return {prefix + name: total / self.count for name, total in self.sums.items()}
+
+
+# -- data ------------------------------------------------------------------------------------------
+def _loader(data, batch_size, shuffle):
+    """A DataLoader for an ``(X, y)`` pair of arrays; a loader (any re-iterable of batches) as it is."""
+    if isinstance(data, tuple):
+        if len(data) != 2:
+            raise ValueError(f"data given as a tuple must be an (X, y) pair, got {len(data)} items")
+        return DataLoader(TensorDataset(*data), batch_size=batch_size, shuffle=shuffle)
+    return data
+
+
+def _split(batch):
+    if not (isinstance(batch, (tuple, list)) and len(batch) == 2):
+        raise ValueError("fit and evaluate need batches of (inputs, target); got "
+                         f"{len(batch) if isinstance(batch, (tuple, list)) else type(batch).__name__}")
+    return batch
+
+
+def _scalar(loss):
+    if loss.size != 1:
+        raise ValueError(f"loss_fn must return a scalar (reduction='mean'), got shape {tuple(loss.shape)}")
+    return float(loss.item())
+
+
+def _batch_logs(loss_value, pred, y, metrics):
+    logs = {"loss": loss_value}
+    for name, fn in metrics:
+        logs[name] = float(fn(pred.data, y.data))
+    return logs
+
+
+# -- evaluate --------------------------------------------------------------------------------------
+def evaluate(model, loss_fn, data, metrics=None, batch_size=32):
+    """The mean loss and metrics of ``model`` over ``data``, in eval mode and without recording gradients.
+
+    Parameters
+    ----------
+    model : Module
+    loss_fn : callable
+        ``loss_fn(pred, target)`` returning the batch's mean loss (a scalar Tensor).
+    data : DataLoader or (X, y) tuple of arrays
+        A pair is batched for you, ``batch_size`` samples at a time, in order.
+    metrics : list of str or callable, optional
+        Names ('accuracy', 'mae', 'mse') or functions ``metric(pred, target) -> float`` of NumPy arrays.
+    batch_size : int, default 32
+
+    Returns
+    -------
+    dict
+        ``{'loss': ..., <metric name>: ...}``, averages over samples. The model's train/eval mode is
+        restored afterwards.
+    """
+    return _evaluate(model, loss_fn, _loader(data, batch_size, False), _resolve_metrics(metrics))
+
+
+def _evaluate(model, loss_fn, loader, metrics, prefix=""):
+    was_training = model.training
+    model.eval()
+    averages = _Averages()
+    try:
+        with no_grad():
+            for batch in loader:
+                x, y = _split(batch)
+                pred = model(x)
+                averages.add(_batch_logs(_scalar(loss_fn(pred, y)), pred, y, metrics), len(y))
+    finally:
+        model.train(was_training)
+    if averages.count == 0:
+        raise ValueError("evaluate: the data has no batches")
+    return averages.means(prefix)
+
+
+# -- fit -------------------------------------------------------------------------------------------
+def _check_epochs(epochs, initial_epoch):
+    for name, value in (("epochs", epochs), ("initial_epoch", initial_epoch)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
+            raise ValueError(f"{name} must be a non-negative integer, got {value!r}")
+
+
+def fit(model, loss_fn, optimizer, train_data, epochs, val_data=None, metrics=None, callbacks=None,
+        initial_epoch=0, verbose=None, batch_size=32):
+    """Train ``model`` by minibatch gradient descent and return its ``History``, as Keras's ``Model.fit``.
+
+    Each epoch puts the model in training mode (``model.train()``) and runs, for every batch ``(x, y)``:
+    ``loss = loss_fn(model(x), y)``, ``optimizer.zero_grad()``, ``loss.backward()``, ``optimizer.step()``.
+    Then, when ``val_data`` is given, the model is evaluated in eval mode under ``bp.no_grad()``.
+    The model's train/eval mode is restored when ``fit`` returns.
+
+    Parameters
+    ----------
+    model : Module
+    loss_fn : callable
+        ``loss_fn(pred, target)`` returning the batch's mean loss, e.g. ``bp.nn.CrossEntropyLoss()``.
+    optimizer : Optimizer
+        Built on ``model.parameters()``.
+    train_data : DataLoader or (X, y) tuple of arrays
+        A pair is batched for you: ``batch_size`` samples per batch (default 32, as Keras), reshuffled
+        every epoch from the library's seeded generator. Any re-iterable of ``(x, y)`` batches also works.
+    epochs : int
+        The epoch to train up to (the total, counting the ``initial_epoch`` already done).
+    val_data : DataLoader or (X, y) tuple of arrays, optional
+        Evaluated after every epoch; pairs are batched in order.
+    metrics : list of str or callable, optional
+        'accuracy' (or 'acc'), 'mae', 'mse', or ``metric(pred, target) -> float`` taking NumPy arrays
+        (named by its ``name`` attribute or ``__name__``). Training metrics are averaged over the epoch's
+        batches as the model trains, as Keras does.
+    callbacks : list of Callback, optional
+        ``EarlyStopping``, ``ModelCheckpoint`` or your own ``Callback`` subclasses.
+    initial_epoch : int, default 0
+        Epochs already done, to resume a run: ``load_checkpoint`` returns it.
+    verbose : bool or None, default None
+        Show a progress bar (tqdm if installed, else one line per epoch). None: only when standard output
+        is a terminal.
+    batch_size : int, default 32
+        Batch size for data given as an ``(X, y)`` pair.
+
+    Returns
+    -------
+    History
+        ``history.history``: per-epoch lists under Keras's keys, ``loss``, each metric's name, and
+        ``val_loss``, ``val_<metric>`` with validation data.
+
+    Raises
+    ------
+    NonFiniteLossError
+        The loss became NaN or infinite. The message names the epoch and step (1-based); the model is
+        left with the weights (and buffers) from before the last update, the last ones whose loss was
+        finite. The optimizer's state is not rolled back.
+
+    Examples
+    --------
+    >>> history = bp.train.fit(model, bp.nn.CrossEntropyLoss(), bp.optim.Adam(model.parameters()),
+    ...                        (X_train, y_train), epochs=20, val_data=(X_val, y_val),
+    ...                        metrics=["accuracy"], callbacks=[bp.train.EarlyStopping(patience=3)])
+    ...                                                                # doctest: +SKIP
+    """
+    _check_epochs(epochs, initial_epoch)
+    train_loader = _loader(train_data, batch_size, True)
+    val_loader = _loader(val_data, batch_size, False)
+    metrics = _resolve_metrics(metrics)
+    history = History()
+    callbacks = [history] + list(callbacks or ())
+    for cb in callbacks:
+        if not isinstance(cb, Callback):
+            raise TypeError(f"callbacks must be Callback instances, got {type(cb).__name__}")
+        cb.set_context(model, optimizer, {"epochs": epochs, "initial_epoch": initial_epoch})
+    progress = Progress(epochs, verbose)
+    was_training = model.training
+    last_good = None  # weights from before the last step whose loss was finite
+    try:
+        for cb in callbacks:
+            cb.on_train_begin()
+        for epoch in range(initial_epoch, epochs):
+            for cb in callbacks:
+                cb.on_epoch_begin(epoch)
+            model.train()
+            averages = _Averages()
+            progress.epoch_begin(epoch, len(train_loader) if hasattr(train_loader, "__len__") else None)
+            for step, batch in enumerate(train_loader):
+                x, y = _split(batch)
+                before = _copy_state(model)
+                pred = model(x)
+                loss = loss_fn(pred, y)
+                value = _scalar(loss)
+                if not math.isfinite(value):
+                    model.load_state_dict(before if last_good is None else last_good)
+                    raise NonFiniteLossError(
+                        f"the training loss became {value} at epoch {epoch + 1}, step {step + 1}; training "
+                        "stopped and the model keeps the last weights whose loss was finite (from before the "
+                        "previous update). Try a smaller learning rate, gradient clipping "
+                        "(bp.nn.utils.clip_grad_norm_) or look for NaN/inf in the data.",
+                        epoch + 1, step + 1, value)
+                last_good = before
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+                averages.add(_batch_logs(value, pred, y, metrics), len(y))
+                logs = averages.means()
+                progress.batch_end(logs)
+                for cb in callbacks:
+                    cb.on_batch_end(step, logs)
+                if any(cb.stop_training for cb in callbacks):
+                    break
+            if averages.count == 0:
+                raise ValueError("fit: the training data has no batches")
+            logs = averages.means()
+            if val_loader is not None:
+                logs.update(_evaluate(model, loss_fn, val_loader, metrics, prefix="val_"))
+            progress.epoch_end(epoch, logs)
+            for cb in callbacks:
+                cb.on_epoch_end(epoch, logs)
+            if any(cb.stop_training for cb in callbacks):
+                break
+        for cb in callbacks:
+            cb.on_train_end()
+    finally:
+        progress.close()
+        model.train(was_training)
+    return history
