@@ -61,6 +61,8 @@ def test_explicit_generator_leaves_the_library_generator_alone():
     order = _labels(loader)[0]
     assert order == np.random.default_rng(5).permutation(8).tolist()
     assert bp.random.get_rng_state() == state
+    seeded = DataLoader(_dataset(8), batch_size=8, shuffle=True, generator=5)
+    assert _labels(seeded)[0] == order and _labels(seeded)[0] != order  # a fresh order next epoch
 
 
 def test_batch_dtypes(monkeypatch):

@@ -40,9 +40,10 @@ class DataLoader:
         Visit the samples in a new random order every epoch.
     drop_last : bool, default False
         Skip the last batch when it is smaller than ``batch_size``.
-    generator : numpy.random.Generator, optional
-        Draw the permutations from this generator. By default they come from the library's generator
-        (``backprop.random.generator()``, seeded by ``bp.manual_seed`` and saved in checkpoints).
+    generator : numpy.random.Generator or int, optional
+        Draw the permutations from this generator, or from a new one seeded with this integer. By default
+        they come from the library's generator (``backprop.random.generator()``, seeded by
+        ``bp.manual_seed`` and saved in checkpoints).
     dtype : numpy dtype, optional
         The dtype of float batches; by default the default float dtype (``bp.get_default_dtype()``), as
         ``bp.tensor`` gives. Pass ``np.float64`` to train a ``.double()`` model. Integer data (class
@@ -69,6 +70,8 @@ class DataLoader:
         self.batch_size = int(batch_size)
         self.shuffle = bool(shuffle)
         self.drop_last = bool(drop_last)
+        if isinstance(generator, numbers.Integral):
+            generator = np.random.default_rng(generator)
         self.generator = generator
         self.dtype = dtype
 
