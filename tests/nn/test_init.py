@@ -11,7 +11,8 @@ from backprop.nn import init
 @pytest.mark.parametrize("nonlinearity, param, gain", [
     ("linear", None, 1.0), ("sigmoid", None, 1.0), ("conv2d", None, 1.0), ("tanh", None, 5 / 3),
     ("relu", None, math.sqrt(2)), ("leaky_relu", None, math.sqrt(2 / (1 + 0.01 ** 2))),
-    ("leaky_relu", 0.2, math.sqrt(2 / 1.04)), ("leaky_relu", math.sqrt(5), math.sqrt(1 / 3)), ("selu", None, 0.75),
+    ("leaky_relu", 0.2, math.sqrt(2 / 1.04)), ("leaky_relu", math.sqrt(5), math.sqrt(1 / 3)),
+    ("selu", None, 0.75),
 ])
 def test_calculate_gain(nonlinearity, param, gain):
     assert init.calculate_gain(nonlinearity, param) == pytest.approx(gain)

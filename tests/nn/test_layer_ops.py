@@ -1,4 +1,4 @@
-"""The fused layer ops (backprop.ops.layers): forward against NumPy, gradcheck, gradgradcheck, array == Tensor mode."""
+"""The fused layer ops (backprop.ops.layers): forward, gradcheck, gradgradcheck, array == Tensor mode."""
 import numpy as np
 import pytest
 

@@ -89,7 +89,8 @@ def test_linear_layer_gradcheck():
 # -- activations ------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("make", [
     lambda m: m.ReLU(), lambda m: m.LeakyReLU(), lambda m: m.LeakyReLU(0.2), lambda m: m.Sigmoid(),
-    lambda m: m.Tanh(), lambda m: m.Softmax(dim=-1), lambda m: m.Softmax(dim=0), lambda m: m.LogSoftmax(dim=1),
+    lambda m: m.Tanh(), lambda m: m.Softmax(dim=-1), lambda m: m.Softmax(dim=0),
+    lambda m: m.LogSoftmax(dim=1),
     lambda m: m.Identity(), lambda m: m.Flatten(), lambda m: m.Flatten(0, 1), lambda m: m.PReLU(),
     lambda m: m.PReLU(3),
 ], ids=["relu", "leaky", "leaky0.2", "sigmoid", "tanh", "softmax", "softmax0", "logsoftmax", "identity",
@@ -114,11 +115,11 @@ def test_activation_matches_torch(make):
 def test_softmax_temperature_course_exercise():
     # Problem book §5 ex. 4: logits 1, 2, 5.
     z = bp.tensor([[1.0, 2.0, 5.0]], dtype=np.float64)
-    np.testing.assert_allclose(nn.Softmax(temperature=10)(z).data, [[0.278010, 0.307248, 0.414742]], atol=1e-6)
+    t10 = [[0.278010, 0.307248, 0.414742]]
+    np.testing.assert_allclose(nn.Softmax(temperature=10)(z).data, t10, atol=1e-6)
     np.testing.assert_allclose(nn.Softmax()(z).data, [[0.017148, 0.046613, 0.936240]], atol=1e-6)
     np.testing.assert_allclose(nn.Softmax(temperature=0.1)(z).data, [[0.0, 0.0, 1.0]], atol=1e-12)
-    np.testing.assert_allclose(nn.LogSoftmax(temperature=10)(z).data, np.log([[0.278010, 0.307248, 0.414742]]),
-                               atol=1e-5)
+    np.testing.assert_allclose(nn.LogSoftmax(temperature=10)(z).data, np.log(t10), atol=1e-5)
     with pytest.raises(ValueError, match="temperature"):
         nn.Softmax(temperature=0)
 
@@ -182,8 +183,8 @@ def test_dropout_is_seeded():
 
 # -- BatchNorm1d -------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("shape", [(8, 3), (4, 3, 5)])
-@pytest.mark.parametrize("options", [{}, {"momentum": None}, {"affine": False}, {"track_running_stats": False},
-                                     {"bias": False}, {"eps": 0.1, "momentum": 0.3}])
+@pytest.mark.parametrize("options", [{}, {"momentum": None}, {"affine": False}, {"bias": False},
+                                     {"track_running_stats": False}, {"eps": 0.1, "momentum": 0.3}])
 def test_batchnorm_matches_torch_in_training_and_eval(shape, options):
     torch = pytest.importorskip("torch")
     ours = nn.BatchNorm1d(3, **options).double()
@@ -208,8 +209,8 @@ def test_batchnorm_matches_torch_in_training_and_eval(shape, options):
         np.testing.assert_allclose(b.data, c.numpy(), rtol=1e-12, err_msg=name)
     ours.eval(), theirs.eval()
     x = rng.standard_normal(shape)
-    np.testing.assert_allclose(ours(bp.tensor(x, dtype=np.float64)).data, theirs(torch.tensor(x)).detach().numpy(),
-                               rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(ours(bp.tensor(x, dtype=np.float64)).data,
+                               theirs(torch.tensor(x)).detach().numpy(), rtol=1e-10, atol=1e-12)
 
 
 def test_batchnorm_running_stats_by_hand():
@@ -296,7 +297,8 @@ def test_sequential_slices_compose(n, features, cut, seed):
 
 
 @settings(max_examples=25, deadline=None)
-@given(st.integers(2, 8), st.integers(1, 4), st.floats(0.1, 100.0), st.floats(-50.0, 50.0), st.integers(0, 1000))
+@given(st.integers(2, 8), st.integers(1, 4), st.floats(0.1, 100.0), st.floats(-50.0, 50.0),
+       st.integers(0, 1000))
 def test_batchnorm_training_output_is_standardised(n, channels, scale, shift, seed):
     x = np.random.default_rng(seed).standard_normal((n, channels)) * scale + shift
     y = nn.BatchNorm1d(channels, eps=0.0).double()(bp.tensor(x, dtype=np.float64)).data

@@ -46,7 +46,8 @@ def test_parameters_found_by_attribute_assignment():
     names = [n for n, _ in m.named_parameters()]
     assert names == ["hidden.weight", "hidden.bias", "norm.weight", "norm.bias", "out.weight", "out.bias"]
     assert len(list(m.parameters())) == 6
-    assert [n for n, _ in m.named_buffers()] == ["norm.running_mean", "norm.running_var", "norm.num_batches_tracked"]
+    assert [n for n, _ in m.named_buffers()] == [
+        "norm.running_mean", "norm.running_var", "norm.num_batches_tracked"]
     assert [n for n, _ in m.named_children()] == ["hidden", "norm", "out"]
     assert [type(c) for c in m.children()] == [nn.Linear, nn.BatchNorm1d, nn.Linear]
     assert [n for n, _ in m.named_modules()] == ["", "hidden", "norm", "out"]
@@ -248,8 +249,8 @@ def test_repr_matches_torch():
     torch = pytest.importorskip("torch")
     ours = nn.Sequential(nn.Linear(2, 3, bias=False), nn.LeakyReLU(0.2), nn.PReLU(3), nn.Flatten(),
                          nn.BatchNorm1d(3))
-    theirs = torch.nn.Sequential(torch.nn.Linear(2, 3, bias=False), torch.nn.LeakyReLU(0.2), torch.nn.PReLU(3),
-                                 torch.nn.Flatten(), torch.nn.BatchNorm1d(3))
+    theirs = torch.nn.Sequential(torch.nn.Linear(2, 3, bias=False), torch.nn.LeakyReLU(0.2),
+                                 torch.nn.PReLU(3), torch.nn.Flatten(), torch.nn.BatchNorm1d(3))
     assert repr(ours) == repr(theirs)
 
 

@@ -1,4 +1,4 @@
-"""State dicts exchanged with PyTorch: the same keys, shapes and layout, so both models compute the same thing."""
+"""State dicts exchanged with PyTorch: the same keys, shapes and layout, so both models compute the same."""
 import numpy as np
 import pytest
 
@@ -9,8 +9,8 @@ torch = pytest.importorskip("torch")
 
 
 def _pair(lib):
-    return lib.Sequential(lib.Linear(4, 8), lib.BatchNorm1d(8), lib.ReLU(), lib.Dropout(0.3), lib.Linear(8, 8),
-                          lib.PReLU(), lib.Linear(8, 3), lib.LogSoftmax(dim=1))
+    return lib.Sequential(lib.Linear(4, 8), lib.BatchNorm1d(8), lib.ReLU(), lib.Dropout(0.3),
+                          lib.Linear(8, 8), lib.PReLU(), lib.Linear(8, 3), lib.LogSoftmax(dim=1))
 
 
 def _trained_torch_model():

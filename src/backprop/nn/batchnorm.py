@@ -1,4 +1,4 @@
-"""Batch normalisation (``BatchNorm1d``): each feature standardised over the minibatch, then scaled and shifted."""
+"""Batch normalisation (``BatchNorm1d``): each feature standardised over the minibatch, scaled and shifted."""
 from ..autograd.factory import ones, tensor, zeros
 from ..exceptions import ShapeError
 from . import functional as F
@@ -44,8 +44,8 @@ class BatchNorm1d(Module):
     num_batches_tracked : Tensor, int64 scalar buffer (kept so that PyTorch state dicts load)
     """
 
-    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True, dtype=None, *,
-                 bias=True):
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True,
+                 dtype=None, *, bias=True):
         super().__init__()
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
@@ -61,8 +61,9 @@ class BatchNorm1d(Module):
 
     def reset_running_stats(self):
         if self.track_running_stats:
-            for buffer, value in ((self.running_mean, 0), (self.running_var, 1), (self.num_batches_tracked, 0)):
-                init.constant_(buffer, value)
+            init.zeros_(self.running_mean)
+            init.ones_(self.running_var)
+            init.zeros_(self.num_batches_tracked)
 
     def reset_parameters(self):
         self.reset_running_stats()
@@ -85,8 +86,8 @@ class BatchNorm1d(Module):
                 momentum = 1.0 / int(self.num_batches_tracked.data)
         # Without running statistics (track_running_stats=False) the batch's are used in evaluation too.
         use_batch_stats = self.training or self.running_mean is None
-        return F.batch_norm(input, self.running_mean, self.running_var, self.weight, self.bias, use_batch_stats,
-                            momentum, self.eps)
+        return F.batch_norm(input, self.running_mean, self.running_var, self.weight, self.bias,
+                            use_batch_stats, momentum, self.eps)
 
     def extra_repr(self):
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "

@@ -16,10 +16,9 @@ from ..ops import losses as _losses
 from ..ops.activations import logsigmoid, relu, sigmoid, softplus, tanh
 from ..ops.dispatch import raw as _raw
 from ..ops.losses import *  # the loss functionals: mse_loss, cross_entropy, …
-from ..ops.shape import flatten
 
-__all__ = ["batch_norm", "dropout", "flatten", "heaviside", "leaky_relu", "linear", "log_softmax", "logsigmoid",
-           "prelu", "relu", "sigmoid", "softmax", "softplus", "tanh"]
+__all__ = ["batch_norm", "dropout", "heaviside", "leaky_relu", "linear", "log_softmax",
+           "logsigmoid", "prelu", "relu", "sigmoid", "softmax", "softplus", "tanh"]
 __all__ += _losses.__all__
 
 
@@ -49,7 +48,8 @@ def linear(input, weight, bias=None):
         raise ShapeError(f"Linear: input has {n} features but the layer expects {w_shape[1]} "
                          f"(input shape {x_shape}, weight shape {w_shape})")
     if bias is not None and np.shape(_raw(bias)) != (w_shape[0],):
-        raise ShapeError(f"Linear: bias has shape {np.shape(_raw(bias))} but the layer has {w_shape[0]} outputs")
+        raise ShapeError(f"Linear: bias has shape {np.shape(_raw(bias))} "
+                         f"but the layer has {w_shape[0]} outputs")
     return _layers.Linear.apply(input, weight, bias)
 
 
@@ -60,17 +60,19 @@ def leaky_relu(input, negative_slope=0.01):
 
 def prelu(input, weight):
     """y = max(0, x) + a·min(0, x) with the slope ``weight`` (one value, or one per channel: x's axis 1)."""
-    n, x_shape = np.size(_raw(weight)), np.shape(_raw(input))
-    if np.ndim(_raw(weight)) != 1:
-        raise ShapeError(f"prelu: weight must be 1-D (one slope or one per channel), got shape {np.shape(_raw(weight))}")
+    a_shape, x_shape = np.shape(_raw(weight)), np.shape(_raw(input))
+    if len(a_shape) != 1:
+        raise ShapeError(f"prelu: weight must be 1-D (one slope or one per channel), got shape {a_shape}")
+    n = a_shape[0]
     if n > 1 and (len(x_shape) < 2 or x_shape[1] != n):
-        channels = x_shape[1] if len(x_shape) >= 2 else "no channel axis"
-        raise ShapeError(f"prelu: {n} slopes but the input (shape {x_shape}) has {channels} channels on axis 1")
+        channels = x_shape[1] if len(x_shape) >= 2 else "no"
+        raise ShapeError(f"prelu: {n} slopes but the input (shape {x_shape}) has {channels} channels "
+                         "on axis 1")
     return _layers.PReLU.apply(input, weight)
 
 
 def softmax(input, dim=-1, temperature=1.0):
-    """softmax(x / T) along ``dim``: yᵢ = e^(xᵢ/T) / Σⱼ e^(xⱼ/T); a high T flattens it, T → 0 approaches argmax."""
+    """softmax(x / T) along ``dim``: yᵢ = e^(xᵢ/T) / Σⱼ e^(xⱼ/T); a high T flattens it, T → 0 gives argmax."""
     return _act.softmax(input, dim, temperature)
 
 
@@ -80,7 +82,7 @@ def log_softmax(input, dim=-1, temperature=1.0):
 
 
 def heaviside(input):
-    """The unit step [x > 0] (H(0) = 0) in x's float dtype, with a zero gradient; see :class:`backprop.nn.Heaviside`."""
+    """The unit step [x > 0], H(0) = 0, in x's float dtype, zero gradient (:class:`backprop.nn.Heaviside`)."""
     return _layers.Heaviside.apply(input)
 
 
@@ -113,7 +115,8 @@ def _update_running(stat, batch_value, momentum):
         stat._vc[0] += 1
 
 
-def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5):
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1,
+               eps=1e-5):
     """Batch normalisation of x (N, C) or (N, C, L) per channel; see :class:`backprop.nn.BatchNorm1d`.
 
     ``training=True`` normalises with the batch mean and biased variance and, when the running
@@ -133,7 +136,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     if training:
         count = x.size // x.shape[1]
         if count <= 1:
-            raise ValueError(f"Expected more than 1 value per channel when training, got input size {x.shape}")
+            raise ValueError("Expected more than 1 value per channel when training, "
+                             f"got input shape {x.shape}")
         mean, var = x.mean(axis=axes), x.var(axis=axes)
         if running_mean is not None:
             _update_running(running_mean, mean, momentum)

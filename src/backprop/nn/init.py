@@ -59,7 +59,8 @@ def _calculate_fan_in_and_fan_out(tensor):
     """(fan_in, fan_out) of a weight of shape (out, in, *kernel): in·k and out·k, k = kernel size."""
     if tensor.ndim < 2:
         raise ValueError(
-            f"Fan in and fan out can not be computed for tensor with fewer than 2 dimensions (shape {tensor.shape})")
+            "Fan in and fan out can not be computed for tensor with fewer than 2 dimensions "
+            f"(shape {tensor.shape})")
     receptive_field = int(np.prod(tensor.shape[2:]))
     return tensor.shape[1] * receptive_field, tensor.shape[0] * receptive_field
 
@@ -106,7 +107,10 @@ def zeros_(tensor):
 
 
 def xavier_uniform_(tensor, gain=1.0):
-    """Glorot/Xavier uniform: U(−b, b), b = gain · √(6 / (fan_in + fan_out)) (std = gain · √(2 / (fan_in + fan_out)))."""
+    """Glorot/Xavier uniform: U(−b, b), b = gain · √(6 / (fan_in + fan_out)).
+
+    Its std is gain · √(2 / (fan_in + fan_out)), the same as :func:`xavier_normal_`'s.
+    """
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     bound = math.sqrt(3.0) * gain * math.sqrt(2.0 / (fan_in + fan_out))
     return uniform_(tensor, -bound, bound)
@@ -120,7 +124,7 @@ def xavier_normal_(tensor, gain=1.0):
 
 def _kaiming_std(tensor, a, mode, nonlinearity):
     fan = _calculate_correct_fan(tensor, mode)
-    return calculate_gain(nonlinearity, a) / math.sqrt(fan) if fan else 0.0  # an empty weight: nothing to draw
+    return calculate_gain(nonlinearity, a) / math.sqrt(fan) if fan else 0.0  # an empty weight: no draw
 
 
 def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu"):

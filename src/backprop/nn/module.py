@@ -53,6 +53,10 @@ class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpec
         return super().__repr__()
 
 
+def _quoted(keys):
+    return ", ".join(f'"{k}"' for k in keys)
+
+
 def _addindent(text, spaces):
     lines = text.split("\n")
     return lines[0] + "".join("\n" + " " * spaces + line for line in lines[1:])
@@ -77,7 +81,7 @@ class Module:
         object.__setattr__(self, "_modules", OrderedDict())
 
     def forward(self, *args, **kwargs):
-        raise NotImplementedError(f"Module [{type(self).__name__}] is missing the required \"forward\" function")
+        raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" method')
 
     def __call__(self, *args, **kwargs):
         return self.forward(*args, **kwargs)
@@ -109,7 +113,7 @@ class Module:
             object.__delattr__(self, name)
 
     def _forget(self, name):
-        """Drop whatever ``name`` was (plain attribute, parameter, buffer or submodule) before it is re-bound."""
+        """Drop what ``name`` was (plain attribute, parameter, buffer, submodule) before it is re-bound."""
         d = self.__dict__
         d.pop(name, None)
         for registry in ("_parameters", "_buffers", "_modules"):
@@ -207,7 +211,7 @@ class Module:
             yield b
 
     def apply(self, fn):
-        """Call ``fn`` on every submodule, then on this module (e.g. a custom initialisation); returns self."""
+        """Call ``fn`` on every submodule, then on this module (a custom initialisation); returns self."""
         for module in self.children():
             module.apply(fn)
         fn(self)
@@ -314,11 +318,12 @@ class Module:
             values[key] = value
         if strict:
             if unexpected:
-                errors.insert(0, "Unexpected key(s) in state_dict: " + ", ".join(f'"{k}"' for k in unexpected) + ".")
+                errors.insert(0, f"Unexpected key(s) in state_dict: {_quoted(unexpected)}.")
             if missing:
-                errors.insert(0, "Missing key(s) in state_dict: " + ", ".join(f'"{k}"' for k in missing) + ".")
+                errors.insert(0, f"Missing key(s) in state_dict: {_quoted(missing)}.")
         if errors:
-            raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n\t" + "\n\t".join(errors))
+            raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
+                               + "\n\t".join(errors))
         for key, value in values.items():
             target = own[key]
             target.data[...] = value

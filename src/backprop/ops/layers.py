@@ -1,4 +1,4 @@
-"""The fused ops behind the ``nn`` layers: each computes a whole layer in one step, with its textbook gradient.
+"""The fused ops behind the ``nn`` layers: each computes a layer in one step, with its textbook gradient.
 
 A fused op shows the layer's own formula in traces (``dW = dZᵀ·X``) and keeps the first-order path
 to a few NumPy calls. Each backward is written with ``dispatch`` functions, so it also records the
