@@ -9,6 +9,7 @@ import numpy as np
 
 from ..exceptions import ShapeError
 from .function import Context, DoubleBackwardBarrier
+from . import hooks as _hooks
 from .grad_mode import _GradMode
 from .tensor import Tensor
 
@@ -114,6 +115,51 @@ def _accumulate(old, new):
     return total if isinstance(total, Tensor) else np.asarray(total)
 
 
+class _LeafSink:
+    """Where gradients reaching leaves go: into ``.grad``, or into ``capture`` for :func:`grad`.
+
+    A leaf may keep a gradient array without a copy only if no other leaf got the same memory in this
+    pass (``Add`` passes one array to both inputs); otherwise a later in-place ``+=`` on one leaf's
+    ``.grad`` would change the other's.
+    """
+
+    def __init__(self, capture, create_graph):
+        self.capture, self.create_graph = capture, create_graph
+        self.delivered = set()  # ids of arrays handed to leaves in this pass
+
+    def deliver(self, leaf, gi):
+        capture = self.capture
+        if capture is not None:
+            if leaf in capture:
+                prev = capture[leaf]
+                capture[leaf] = gi if prev is None else prev + gi
+            return
+        if self.create_graph:
+            leaf.grad = gi if leaf.grad is None else leaf.grad + gi
+            return
+        gi = np.asarray(gi)
+        base = gi if gi.base is None else gi.base
+        delivered = self.delivered
+        if leaf.grad is None:
+            if not gi.flags.writeable or id(base) in delivered:
+                gi = gi.copy()
+                base = gi
+            delivered.add(id(base))
+            leaf.grad = gi
+        elif isinstance(leaf.grad, Tensor) or id(leaf.grad) in delivered or leaf.grad.base is not None:
+            leaf.grad = _accumulate(leaf.grad, gi)  # may share memory with another gradient: out of place
+            delivered.add(id(leaf.grad))
+        else:
+            leaf.grad += gi
+
+
+def _retain_grad(kept, g, create_graph):
+    """A retained non-leaf's ``.grad`` adds up over backward calls, like a leaf's."""
+    if kept is not None:
+        g_kept = g if create_graph else np.array(g)
+        kept.grad = g_kept if kept.grad is None else _accumulate(kept.grad, g_kept)
+
+
 def run_backward(roots, grads=None, retain_graph=None, create_graph=False, inputs=None, allow_unused=False):
     """Backpropagate from ``roots``; the engine behind ``Tensor.backward`` and :func:`grad`.
 
@@ -136,35 +182,11 @@ def run_backward(roots, grads=None, retain_graph=None, create_graph=False, input
             capture[t._ctx if t._ctx is not None else t] = None
 
     pending = {}  # graph node -> dL/d(its output), summed over the paths seen so far
-    delivered = set()  # ids of arrays handed to leaves in this pass (a leaf may own them only once)
-
-    def deliver(leaf, gi):
-        if capture is not None:
-            if leaf in capture:
-                prev = capture[leaf]
-                capture[leaf] = gi if prev is None else prev + gi
-            return
-        if create_graph:
-            leaf.grad = gi if leaf.grad is None else leaf.grad + gi
-            return
-        gi = np.asarray(gi)
-        base = gi if gi.base is None else gi.base
-        if leaf.grad is None:
-            if not gi.flags.writeable or id(base) in delivered:
-                gi = gi.copy()
-                base = gi
-            delivered.add(id(base))
-            leaf.grad = gi
-        elif isinstance(leaf.grad, Tensor) or id(leaf.grad) in delivered or leaf.grad.base is not None:
-            leaf.grad = _accumulate(leaf.grad, gi)  # may share memory with another gradient: out of place
-            delivered.add(id(leaf.grad))
-        else:
-            leaf.grad += gi
-
+    sink = _LeafSink(capture, create_graph)
     root_ctxs = []
     for r, s in zip(roots, seeds):
         if r._ctx is None:
-            deliver(r, s)
+            sink.deliver(r, s)
         elif r._ctx in pending:
             pending[r._ctx] = pending[r._ctx] + s
         else:
@@ -180,16 +202,16 @@ def run_backward(roots, grads=None, retain_graph=None, create_graph=False, input
             if node in capture or any(e is not None and (e in useful or e in capture) for e in node.edges):
                 useful.add(node)
 
-    with _Recording(create_graph):
+    hooks = _hooks.backward
+    previous_mode = _GradMode.enabled
+    _GradMode.enabled = create_graph
+    try:
         for ctx in order:
             g = pending.pop(ctx, None)
             if g is None or (useful is not None and ctx not in useful):
                 continue
-            retain = ctx.__dict__.get("_retain")
-            kept = retain() if retain is not None else None
-            if kept is not None:  # a retained non-leaf's .grad adds up over backward calls, like a leaf's
-                g_kept = g if create_graph else np.array(g)
-                kept.grad = g_kept if kept.grad is None else _accumulate(kept.grad, g_kept)
+            if ctx._retain is not None:
+                _retain_grad(ctx._retain(), g, create_graph)
             if capture is not None and ctx in capture:
                 capture[ctx] = g
             in_grads = _call_backward(ctx, g, create_graph)
@@ -198,7 +220,8 @@ def run_backward(roots, grads=None, retain_graph=None, create_graph=False, input
                     f"{ctx.op.__name__}.backward returned {len(in_grads)} gradients for {len(ctx.edges)} inputs")
             if not retain_graph:
                 ctx._free()
-            for e, gi in zip(ctx.edges, in_grads):
+            passed = [None] * len(in_grads) if hooks else None
+            for i, (e, gi) in enumerate(zip(ctx.edges, in_grads)):
                 if e is None or gi is None:
                     continue
                 if e.__class__ is Context:
@@ -211,7 +234,14 @@ def run_backward(roots, grads=None, retain_graph=None, create_graph=False, input
                 else:
                     if create_graph or gi.shape != e.data.shape or gi.dtype != e.data.dtype:
                         gi = _fit_to(gi, e.data.shape, e.data.dtype, ctx, create_graph)
-                    deliver(e, gi)
+                    sink.deliver(e, gi)
+                if passed is not None:
+                    passed[i] = gi
+            if hooks:
+                for hook in hooks:
+                    hook(ctx, g, passed)
+    finally:
+        _GradMode.enabled = previous_mode
 
     if capture is None:
         return None

@@ -10,6 +10,7 @@ import weakref
 import numpy as np
 
 from ..exceptions import DoubleBackwardError
+from . import hooks as _hooks
 from .grad_mode import _GradMode
 
 _OUTPUT = "output"  # marks a saved value that is the op's own output
@@ -33,11 +34,18 @@ class Context:
     op and its edges) stays, so the graph can still be drawn.
     """
 
+    # Defaults at class level: creating a node sets only what differs (it happens on every op call).
+    needs_input_grad = ()
+    create_graph = False
+    edges = ()
+    _out = None
+    _retain = None
+    _bound = False
+    _freed = False
+
     def __init__(self, op):
         self.op = op
         self._saved = {}
-        self.needs_input_grad = ()
-        self.create_graph = False
 
     # -- saving -----------------------------------------------------------------------------
     def save(self, **arrays):
@@ -73,7 +81,7 @@ class Context:
         d = self.__dict__
         saved = d.get("_saved")
         if saved is None:
-            if d.get("_freed"):
+            if self._freed:
                 raise RuntimeError(
                     f"Trying to backward through the graph a second time: the values {d['op'].__name__} saved "
                     "were freed after the first backward. Pass retain_graph=True to the first backward() "
@@ -81,7 +89,7 @@ class Context:
             raise AttributeError(name)
         if name not in saved:
             raise AttributeError(f"{d['op'].__name__}'s context has no saved value or attribute {name!r}")
-        if not d.get("_bound"):
+        if not self._bound:
             return saved[name]
         return self._resolve(name, *saved[name])
 
@@ -89,8 +97,7 @@ class Context:
         if source is None:
             return raw
         if source is _OUTPUT:
-            ref = self.__dict__.get("_out")
-            t = ref() if ref is not None else None
+            t = self._out() if self._out is not None else None
             if t is None:
                 return _Tensor._make(raw, self) if self.create_graph else raw
         else:
@@ -105,7 +112,7 @@ class Context:
     def _rebase_output(self, tensor):
         """An in-place op made ``tensor`` this node's output: saved outputs now resolve to it."""
         self._out = weakref.ref(tensor)
-        if self.__dict__.get("_bound"):
+        if self._bound:
             for name, (raw, source, _) in self._saved.items():
                 if source is _OUTPUT:
                     self._saved[name] = (raw, source, tensor._vc[0])
@@ -172,29 +179,35 @@ class Function:
     @classmethod
     def apply(cls, *args, **kwargs):
         """Run the op on Tensors (NumPy arrays and numbers count as constants) and record it."""
-        record = False
         raw = []
+        needs = []
+        record = False
         for a in args:
             if isinstance(a, _Tensor):
                 raw.append(a.data)
-                if a.requires_grad:
-                    record = True
+                needs.append(a.requires_grad)
+                record = record or a.requires_grad
             else:
                 raw.append(a)
-        record = record and _GradMode.enabled and cls.differentiable
+                needs.append(False)
         ctx = Context(cls)
-        if record:
-            ctx.needs_input_grad = tuple(isinstance(a, _Tensor) and a.requires_grad for a in args)
-        returned = cls.forward(ctx, *raw, **kwargs)
-        data = returned if type(returned) is np.ndarray else np.asarray(returned)
-        if not record:
-            return _Tensor._make(data, None)
-        ctx.edges = tuple((a._ctx or a) if isinstance(a, _Tensor) and a.requires_grad else None for a in args)
-        ctx.shape, ctx.dtype = data.shape, data.dtype
-        out = _Tensor._make(data, ctx)
-        if ctx._saved:
-            ctx._bind(args, returned, out)
-        ctx._out = weakref.ref(out)
+        if record and _GradMode.enabled and cls.differentiable:
+            ctx.needs_input_grad = needs = tuple(needs)
+            returned = cls.forward(ctx, *raw, **kwargs)
+            data = returned if type(returned) is np.ndarray else np.asarray(returned)
+            ctx.edges = tuple([(a._ctx or a) if n else None for a, n in zip(args, needs)])
+            ctx.shape, ctx.dtype = data.shape, data.dtype
+            out = _Tensor._make(data, ctx)
+            if ctx._saved:
+                ctx._bind(args, returned, out)
+            ctx._out = weakref.ref(out)
+        else:
+            returned = cls.forward(ctx, *raw, **kwargs)
+            out = _Tensor._make(returned if type(returned) is np.ndarray else np.asarray(returned), None)
+            ctx = None
+        if _hooks.forward:
+            for hook in _hooks.forward:
+                hook(cls, args, kwargs, out, ctx)
         return out
 
     @classmethod
