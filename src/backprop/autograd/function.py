@@ -68,6 +68,7 @@ class Context:
             source, version = None, 0
             if raw is returned:
                 raw, source = out.data, _OUTPUT
+                self._out_vc = out._vc
             else:
                 for a in args:
                     if isinstance(a, _Tensor) and a.data is raw:
@@ -98,20 +99,23 @@ class Context:
             return raw
         if source is _OUTPUT:
             t = self._out() if self._out is not None else None
-            if t is None:
-                return _Tensor._make(raw, self) if self.create_graph else raw
         else:
             t = source
-        if t._vc[0] != version:
+        # A dead output may still have been written through a view of it, which shares its counter.
+        now = (t._vc if t is not None else self._out_vc)[0]
+        if now != version:
             raise RuntimeError(
                 f"A value needed for gradient computation has been modified by an in-place operation: "
                 f"{self.op.__name__} saved {name!r} (shape {raw.shape}) at version {version}, and it is now at "
-                f"version {t._vc[0]}. Compute out of place, or call backward() before modifying it.")
+                f"version {now}. Compute out of place, or call backward() before modifying it.")
+        if t is None:
+            return _Tensor._make(raw, self) if self.create_graph else raw
         return t if self.create_graph else raw
 
     def _rebase_output(self, tensor):
         """An in-place op made ``tensor`` this node's output: saved outputs now resolve to it."""
         self._out = weakref.ref(tensor)
+        self._out_vc = tensor._vc
         if self._bound:
             for name, (raw, source, _) in self._saved.items():
                 if source is _OUTPUT:
@@ -198,13 +202,15 @@ class Function:
             ctx.edges = tuple([(a._ctx or a) if n else None for a, n in zip(args, needs)])
             ctx.shape, ctx.dtype = data.shape, data.dtype
             out = _Tensor._make(data, ctx)
-            if ctx._saved:
-                ctx._bind(args, returned, out)
             ctx._out = weakref.ref(out)
         else:
             returned = cls.forward(ctx, *raw, **kwargs)
             out = _Tensor._make(returned if type(returned) is np.ndarray else np.asarray(returned), None)
             ctx = None
+        if out.data.base is not None or (raw and out.data is raw[0]):
+            _track_view(out, args)
+        if ctx is not None and ctx._saved:
+            ctx._bind(args, returned, out)  # after _track_view: a saved output checks the right counter
         if _hooks.forward:
             for hook in _hooks.forward:
                 hook(cls, args, kwargs, out, ctx)
@@ -217,6 +223,18 @@ class Function:
 
 
 Op = Function
+
+
+def _track_view(out, args):
+    """If ``out`` shares an input's memory (reshape, transpose and basic slicing give views), it shares
+    that input's version counter, as PyTorch's views do, so that writing through either one is seen
+    by the other's saved values; and it remembers the tensors it is a view of, for in-place checks."""
+    owner = out.data if out.data.base is None else out.data.base
+    for a in args:
+        if isinstance(a, _Tensor) and (a.data is owner or a.data.base is owner):
+            out._vc = a._vc
+            out._base = (weakref.ref(a),) + a._base
+            return
 
 
 class DoubleBackwardBarrier(Function):

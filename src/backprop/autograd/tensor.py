@@ -32,7 +32,8 @@ class Tensor:
         The graph node of the op that produced this tensor (``None`` for leaves).
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "_ctx", "_vc", "name", "__weakref__")
+    # _base: weak references to the tensors this one is a view of (set by Function.apply)
+    __slots__ = ("data", "grad", "requires_grad", "_ctx", "_vc", "name", "_base", "__weakref__")
     # NumPy defers to our reflected operators, so ``ndarray + Tensor`` gives a Tensor.
     __array_ufunc__ = None
 
@@ -43,6 +44,7 @@ class Tensor:
         self._ctx = None
         self._vc = [0]
         self.name = None
+        self._base = ()
         if requires_grad:
             self.requires_grad_(True)
 
@@ -56,6 +58,7 @@ class Tensor:
         t._ctx = ctx
         t._vc = [0]
         t.name = None
+        t._base = ()
         return t
 
     # -- array attributes -------------------------------------------------------------------
@@ -185,11 +188,27 @@ class Tensor:
         backward((self,), None if grad is None else (grad,), retain_graph, create_graph)
 
     # -- in-place modification ----------------------------------------------------------------
-    def _check_inplace(self):
-        if self.requires_grad and self._ctx is None and _GradMode.enabled:
+    def _check_inplace(self, value=None):
+        if not _GradMode.enabled:
+            return
+        if self.requires_grad and self._ctx is None:
             raise RuntimeError(
                 "A leaf tensor that requires grad is being modified in place: wrap the update in "
                 "`with bp.no_grad():` or change `.data` instead.")
+        for ref in self._base:
+            base = ref()
+            if base is None:
+                continue
+            if base.requires_grad and base._ctx is None:
+                raise RuntimeError(
+                    f"A view (shape {self.shape}) of a leaf tensor that requires grad is being modified in "
+                    "place: wrap the update in `with bp.no_grad():` or change `.data` instead.")
+            if self.requires_grad or getattr(value, "requires_grad", False):
+                # The base shares the memory but not the recorded op, so its gradient would be wrong.
+                raise RuntimeError(
+                    f"This tensor (shape {self.shape}) is a view of another tensor of shape {base.shape} "
+                    "(reshape, transpose and slicing share memory), which would not see the gradient "
+                    "of this in-place operation: compute out of place instead (y = y + v).")
 
     def _assign(self, result):
         """Make ``result``'s values this tensor's own, in place; its graph node becomes this tensor's."""
@@ -204,7 +223,7 @@ class Tensor:
         return self
 
     def _inplace(self, op, other):
-        self._check_inplace()
+        self._check_inplace(other)
         if _GradMode.enabled and (self.requires_grad or getattr(other, "requires_grad", False)):
             # The op may save self's values, which _assign overwrites: it reads a copy at self's graph node.
             old = Tensor._make(self.data.copy(), self._ctx)
@@ -235,7 +254,7 @@ class Tensor:
     def fill_(self, value):
         if _GradMode.enabled and (self.requires_grad or getattr(value, "requires_grad", False)):
             return self.copy_(value)  # recorded, so the replaced values get no gradient
-        self._check_inplace()
+        self._check_inplace(value)
         self.data[...] = value
         self._vc[0] += 1
         return self
@@ -246,7 +265,7 @@ class Tensor:
         return self._inplace(lambda a, b: _ew.where(np.zeros(a.shape, bool), a, b).astype(a.dtype), src)
 
     def __setitem__(self, index, value):
-        self._check_inplace()
+        self._check_inplace(value)
         if _GradMode.enabled and (self.requires_grad or getattr(value, "requires_grad", False)):
             self._assign(_shape.index_put(self, index, value))
         else:
