@@ -194,3 +194,96 @@ def test_in_place_ops_bump_the_version_counter():
     assert versions == [0, 1, 2, 3, 4, 5]
     t.data[0] = 9.0  # a raw write does not
     assert t._vc[0] == 5
+
+
+# -- views (reshape, transpose, basic slicing share memory with their base) --------------------------
+_VIEWS = {
+    "slice": lambda t: t[1:3],
+    "reshape": lambda t: t.reshape(2, 2),
+    "transpose": lambda t: t.reshape(2, 2).T,
+    "unsqueeze": lambda t: t.unsqueeze(0),
+    "flatten": lambda t: t.reshape(2, 2).flatten(),
+}
+
+
+@pytest.mark.parametrize("view", _VIEWS.values(), ids=_VIEWS.keys())
+def test_a_view_shares_its_bases_memory_and_version_counter(view):
+    base = bp.tensor([1.0, 2.0, 3.0, 4.0])
+    v = view(base)
+    assert np.shares_memory(v.data, base.data) and v._vc is base._vc
+    v += 1.0
+    assert base._vc[0] == 1 and base.data.sum() > 10.0
+
+
+@pytest.mark.parametrize("view", _VIEWS.values(), ids=_VIEWS.keys())
+def test_in_place_on_a_view_of_a_leaf_that_requires_grad_raises(view):
+    # Regression: y = x.reshape(2, 2); y += 1 silently changed the leaf x (PyTorch refuses).
+    x = bp.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+    v = view(x)
+    with pytest.raises(RuntimeError, match="view.*leaf"):
+        v += 1.0
+    with bp.no_grad():
+        w = view(x)
+    with pytest.raises(RuntimeError, match="view.*leaf"):
+        w += 1.0           # made under no_grad, modified with grad on: still refused
+    np.testing.assert_array_equal(x.data, [1.0, 2.0, 3.0, 4.0])
+    with bp.no_grad():
+        view(x).__iadd__(1.0)
+    assert x.data.sum() == 10.0 + v.data.size   # allowed under no_grad, and it writes through
+
+
+def test_writing_through_a_view_into_a_saved_value_is_caught():
+    x = bp.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+    h = x * 2
+    z = (h * h).sum()    # Mul saves h
+    with bp.no_grad():
+        h.reshape(2, 2)[0] += 1.0
+    with pytest.raises(RuntimeError, match=_MODIFIED):
+        z.backward()
+
+
+@pytest.mark.parametrize("op", [lambda t: t.exp(), lambda t: t.sigmoid(), lambda t: t.tanh()])
+def test_writing_through_a_view_into_a_saved_output_is_caught(op):
+    # Regression: y = x.exp().reshape(4); y += 1 backpropagated exp(x) + 1, silently.
+    x = bp.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+    y = op(x).reshape(2, 2)   # the op's output tensor is gone; only its memory lives on in y
+    y += 1.0
+    with pytest.raises(RuntimeError, match=_MODIFIED):
+        y.sum().backward()
+
+
+def test_in_place_on_a_view_of_a_temporary_is_recorded():
+    x = bp.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+    y = (x * 2).reshape(2, 2)    # the base x * 2 is not kept: nothing else can see the change
+    y += 1.0
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad, [2.0, 2.0, 2.0, 2.0])
+    np.testing.assert_array_equal(y.data, [[3.0, 5.0], [7.0, 9.0]])
+
+
+def test_recording_in_place_on_a_view_of_a_live_tensor_raises():
+    x = bp.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+    h = x * 2
+    y = h.reshape(2, 2)
+    with pytest.raises(RuntimeError, match=r"view of another tensor of shape \(4,\).*out of place"):
+        y *= 3.0         # h would change without the ×3 in its graph
+    buf = bp.zeros(4)
+    with pytest.raises(RuntimeError, match="view of another tensor"):
+        buf[1:3] += x[:2]
+    out = buf[1:3] + x[:2]   # the out-of-place spelling works
+    out.sum().backward()
+    np.testing.assert_array_equal(x.grad, [1.0, 1.0, 0.0, 0.0])
+
+
+def test_in_place_without_gradients_on_a_view_of_a_constant_writes_through():
+    buf = bp.zeros(4)
+    row = buf.reshape(2, 2)[1]
+    row += 5.0
+    np.testing.assert_array_equal(buf.data, [0.0, 0.0, 5.0, 5.0])
+
+
+def test_detach_shares_memory_and_may_be_modified():
+    x = bp.tensor([1.0, 2.0], requires_grad=True)
+    d = x.detach()
+    d += 1.0             # the documented way to change a leaf's values (as in PyTorch)
+    np.testing.assert_array_equal(x.data, [2.0, 3.0])
