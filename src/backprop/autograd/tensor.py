@@ -136,6 +136,12 @@ class Tensor:
 
     __hash__ = object.__hash__
 
+    def __getstate__(self):
+        # For copy and pickle. A copy owns its memory, so it is nobody's view (and weakrefs don't pickle).
+        names = {n for c in type(self).__mro__ for n in c.__dict__.get("__slots__", ())}
+        names -= {"_base", "__weakref__"}
+        return None, {n: getattr(self, n) for n in names if hasattr(self, n)} | {"_base": ()}
+
     def __repr__(self):
         body = np.array2string(self.data, separator=", ", prefix="tensor(", precision=4)
         extra = ""
@@ -213,7 +219,8 @@ class Tensor:
     def _assign(self, result):
         """Make ``result``'s values this tensor's own, in place; its graph node becomes this tensor's."""
         if result.shape != self.shape:
-            raise ShapeError(f"in-place result of shape {result.shape} does not fit a tensor of shape {self.shape}")
+            raise ShapeError(
+                f"in-place result of shape {result.shape} does not fit a tensor of shape {self.shape}")
         np.copyto(self.data, result.data, casting="same_kind")
         self._vc[0] += 1
         if result._ctx is not None:
