@@ -4,7 +4,8 @@ import weakref
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import backprop as bp
 from backprop.exceptions import ShapeError

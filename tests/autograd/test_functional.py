@@ -118,8 +118,8 @@ def test_vector_chain_rule_with_the_jacobian():
     # the course: ∇ₓz = J(y, x)ᵀ ∇_y z
     x = f64([0.3, -1.0, 2.0])
     W = np.array([[1.0, 2.0, -1.0], [0.5, 0.0, 3.0]])
-    y_of = lambda t: (bp.from_numpy(W) @ t).tanh()  # noqa: E731
-    z_of = lambda y: (y * y).sum()                  # noqa: E731
+    y_of = lambda t: (bp.from_numpy(W) @ t).tanh()
+    z_of = lambda y: (y * y).sum()
     J = bp.jacobian(y_of, x.detach()).data
     y = y_of(x.detach())
     grad_y = 2 * y.data

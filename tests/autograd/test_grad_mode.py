@@ -70,9 +70,8 @@ def test_set_grad_enabled(w):
 
 
 def test_grad_mode_is_restored_after_an_exception(w):
-    with pytest.raises(KeyError):
-        with bp.no_grad():
-            raise KeyError("boom")
+    with pytest.raises(KeyError), bp.no_grad():
+        raise KeyError("boom")
     assert bp.is_grad_enabled()
     assert (w * 2).requires_grad
 

@@ -332,3 +332,22 @@ def test_np_array_copies_and_np_asarray_shares():
     assert np.asarray(t) is t.data
     assert np.asarray(t, dtype=np.float64).dtype == np.float64
     np.testing.assert_array_equal(np.array(t, dtype=np.int64), [1, 2])
+
+
+@pytest.mark.parametrize("make", [
+    lambda: bp.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True),
+    lambda: bp.tensor([1.0, 2.0, 3.0, 4.0]).reshape(2, 2),   # a view: it refers to its base weakly
+    lambda: bp.tensor([1, 2, 3, 4])[1:3],
+])
+def test_copy_and_pickle_give_an_independent_tensor(make):
+    import copy
+    import pickle
+
+    t = make()
+    for c in (copy.deepcopy(t), pickle.loads(pickle.dumps(t))):
+        assert type(c) is bp.Tensor and c.dtype == t.dtype and c.requires_grad == t.requires_grad
+        np.testing.assert_array_equal(c.data, t.data)
+        assert not np.shares_memory(c.data, t.data) and c._vc is not t._vc
+        if not c.requires_grad:
+            c += 1    # a copy is nobody's view: in-place is fine
+            assert not np.array_equal(c.data, t.data)
