@@ -49,5 +49,8 @@ def hessian(f, x):
         y = f(x)
         if y.data.size != 1:
             raise ValueError(f"hessian needs a function with a scalar output; f(x) has shape {y.shape}")
-        (g,) = grad(y, x, create_graph=True)
+        # f may not depend on x at all: then H = 0, as in PyTorch
+        (g,) = grad(y, x, create_graph=True, allow_unused=True) if y.requires_grad else (None,)
+        if g is None:
+            return Tensor._make(np.zeros(x.shape + x.shape, x.dtype), None)
         return Tensor._make(_jacobian_of(g, x, False), None)
