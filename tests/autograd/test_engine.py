@@ -274,6 +274,25 @@ def test_grad_with_grad_outputs_and_several_outputs():
     np.testing.assert_allclose(g.data, [3.0, 5.0])
 
 
+def test_grad_of_several_outputs_where_one_feeds_the_other_agrees_with_torch():
+    torch = pytest.importorskip("torch")
+    x = bp.tensor([0.5, 1.0, -1.5], dtype=np.float64, requires_grad=True)
+    y = x * x
+    (g,) = bp.grad([y.sum(), y.exp().sum()], x)
+    tx = torch.tensor([0.5, 1.0, -1.5], dtype=torch.float64, requires_grad=True)
+    ty = tx * tx
+    (tg,) = torch.autograd.grad([ty.sum(), ty.exp().sum()], tx)
+    np.testing.assert_allclose(g.data, tg.numpy(), rtol=1e-14)
+
+
+def test_bp_backward_of_several_tensors():
+    x = bp.tensor([1.0, 2.0], requires_grad=True)
+    bp.backward([(x * 2).sum(), x * 3], [None, np.array([1.0, -1.0])])
+    np.testing.assert_array_equal(x.grad, [5.0, -1.0])
+    bp.backward((x * x).sum())
+    np.testing.assert_array_equal(x.grad, [7.0, 3.0])
+
+
 def test_grad_inputs_must_require_grad():
     x = bp.tensor([1.0, 2.0], requires_grad=True)
     with pytest.raises(RuntimeError, match="require"):

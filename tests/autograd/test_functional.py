@@ -172,6 +172,24 @@ def test_hessian_leaves_x_alone():
     assert x.grad is None and x.is_leaf
 
 
+def test_hessian_of_a_function_that_does_not_depend_on_x_is_zero():
+    w = f64([1.0, 2.0])
+    for f in (lambda t: bp.tensor(3.0, dtype=np.float64), lambda t: (w * w).sum(), lambda t: t.sum() * 2):
+        H = bp.hessian(f, np.ones(2))
+        assert H.shape == (2, 2)
+        np.testing.assert_array_equal(H.data, 0.0)
+
+
+def test_hessian_vector_product_and_its_derivative():
+    x = f64([1.0, 2.0, 3.0])
+    v = f64([1.0, 0.0, -1.0])
+    (g,) = bp.grad((x ** 3).sum(), x, create_graph=True)
+    (hv,) = bp.grad(g, x, grad_outputs=v, create_graph=True)   # H v with H = diag(6x)
+    np.testing.assert_allclose(hv.data, 6 * x.data * v.data)
+    (dv,) = bp.grad(hv.sum(), v)                                 # d(1ᵀ H v)/dv = H 1
+    np.testing.assert_allclose(dv.data, 6 * x.data)
+
+
 def test_hessian_agrees_with_torch():
     torch = pytest.importorskip("torch")
     from torch.autograd.functional import hessian as torch_hessian
