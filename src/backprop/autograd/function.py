@@ -9,7 +9,7 @@ import weakref
 
 import numpy as np
 
-from ..exceptions import DoubleBackwardError
+from ..exceptions import DoubleBackwardError, ShapeError
 from . import hooks as _hooks
 from .grad_mode import _GradMode
 
@@ -195,19 +195,26 @@ class Function:
                 raw.append(a)
                 needs.append(False)
         ctx = Context(cls)
-        if record and _GradMode.enabled and cls.differentiable:
+        record = record and _GradMode.enabled and cls.differentiable
+        if record:
             ctx.needs_input_grad = needs = tuple(needs)
+        try:
             returned = cls.forward(ctx, *raw, **kwargs)
-            data = returned if type(returned) is np.ndarray else np.asarray(returned)
+        except ValueError as e:
+            if "broadcast" not in str(e):
+                raise
+            shapes = " and ".join(str(np.shape(r)) for r in raw)
+            raise ShapeError(f"{cls.__name__.lower()}: shapes {shapes} cannot be broadcast together") from None
+        data = returned if type(returned) is np.ndarray else np.asarray(returned)
+        if record:
             ctx.edges = tuple([(a._ctx or a) if n else None for a, n in zip(args, needs)])
             ctx.shape, ctx.dtype = data.shape, data.dtype
             out = _Tensor._make(data, ctx)
             ctx._out = weakref.ref(out)
         else:
-            returned = cls.forward(ctx, *raw, **kwargs)
-            out = _Tensor._make(returned if type(returned) is np.ndarray else np.asarray(returned), None)
+            out = _Tensor._make(data, None)
             ctx = None
-        if out.data.base is not None or (raw and out.data is raw[0]):
+        if data.base is not None or (raw and data is raw[0]):
             _track_view(out, args)
         if ctx is not None and ctx._saved:
             ctx._bind(args, returned, out)  # after _track_view: a saved output checks the right counter

@@ -281,34 +281,34 @@ class Tensor:
 
     # -- operators ----------------------------------------------------------------------------
     def __add__(self, other):
-        return _ew.add(self, other)
+        return _ew.Add.apply(self, other)
 
     def __radd__(self, other):
-        return _ew.add(other, self)
+        return _ew.Add.apply(other, self)
 
     def __sub__(self, other):
-        return _ew.sub(self, other)
+        return _ew.Sub.apply(self, other)
 
     def __rsub__(self, other):
-        return _ew.sub(other, self)
+        return _ew.Sub.apply(other, self)
 
     def __mul__(self, other):
-        return _ew.mul(self, other)
+        return _ew.Mul.apply(self, other)
 
     def __rmul__(self, other):
-        return _ew.mul(other, self)
+        return _ew.Mul.apply(other, self)
 
     def __truediv__(self, other):
-        return _ew.div(self, other)
+        return _ew.Div.apply(self, other)
 
     def __rtruediv__(self, other):
-        return _ew.div(other, self)
+        return _ew.Div.apply(other, self)
 
     def __pow__(self, other):
-        return _ew.pow(self, other)
+        return _ew.Pow.apply(self, other)
 
     def __rpow__(self, other):
-        return _ew.pow(other, self)
+        return _ew.Pow.apply(other, self)
 
     def __matmul__(self, other):
         return _la.matmul(self, other)

@@ -6,18 +6,7 @@ formulas below are written for equal shapes.
 import numpy as np
 
 from ..autograd.function import Function
-from ..exceptions import ShapeError
 from . import dispatch as D
-
-
-def _binary(op, a, b):
-    try:
-        return op.apply(a, b)
-    except ValueError as e:
-        if "broadcast" not in str(e):
-            raise
-        raise ShapeError(
-            f"{op.__name__.lower()}: shapes {np.shape(a)} and {np.shape(b)} cannot be broadcast together") from None
 
 
 class Add(Function):
@@ -292,23 +281,23 @@ class Compare(Function):
 
 
 def add(a, b):
-    return _binary(Add, a, b)
+    return Add.apply(a, b)
 
 
 def sub(a, b):
-    return _binary(Sub, a, b)
+    return Sub.apply(a, b)
 
 
 def mul(a, b):
-    return _binary(Mul, a, b)
+    return Mul.apply(a, b)
 
 
 def div(a, b):
-    return _binary(Div, a, b)
+    return Div.apply(a, b)
 
 
 def pow(a, b):
-    return _binary(Pow, a, b)
+    return Pow.apply(a, b)
 
 
 def neg(x):
@@ -340,11 +329,11 @@ clamp = clip
 
 
 def maximum(a, b):
-    return _binary(Maximum, a, b)
+    return Maximum.apply(a, b)
 
 
 def minimum(a, b):
-    return _binary(Minimum, a, b)
+    return Minimum.apply(a, b)
 
 
 def where(cond, a, b):
