@@ -1,0 +1,242 @@
+"""Exhaustive search over hyperparameter grids with cross-validation (``GridSearchCV``)."""
+import itertools
+import time
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from ..base import BaseEstimator, _estimator_type, clone, is_classifier
+from ..metrics import check_scoring
+from ..utils.validation import check_is_fitted
+from ._split import check_cv
+from ._validation import _check_error_score, _fit_and_score, _warn_or_raise_about_fit_failures
+
+
+class ParameterGrid:
+    """Every combination of the values in a grid ``{name: [values]}``, or in each of a list of grids.
+
+    Within a grid the names are taken in sorted order, the last one varying fastest (scikit-learn's order).
+
+    Examples
+    --------
+    >>> list(ParameterGrid({"b": [True, False], "a": [1, 2]}))
+    [{'a': 1, 'b': True}, {'a': 1, 'b': False}, {'a': 2, 'b': True}, {'a': 2, 'b': False}]
+    """
+
+    def __init__(self, param_grid):
+        grids = [param_grid] if isinstance(param_grid, Mapping) else param_grid
+        if not isinstance(grids, Sequence) or not all(isinstance(g, Mapping) for g in grids):
+            raise TypeError(f"Parameter grid should be a dict or a list of dicts, got: {param_grid!r}")
+        for grid in grids:
+            for name, values in grid.items():
+                if isinstance(values, np.ndarray) and values.ndim > 1:
+                    raise ValueError(f"Parameter array for {name!r} should be one-dimensional, got: {values!r} "
+                                     f"with shape {values.shape}")
+                if isinstance(values, str) or not isinstance(values, (np.ndarray, Sequence)):
+                    raise TypeError(f"Parameter grid for parameter {name!r} needs to be a list or a numpy array, "
+                                    f"but got {values!r} (of type {type(values).__name__}) instead. Single values "
+                                    "need to be wrapped in a list with one element.")
+                if len(values) == 0:
+                    raise ValueError(f"Parameter grid for parameter {name!r} need to be a non-empty sequence, got: "
+                                     f"{values!r}")
+        self.param_grid = grids
+
+    def __iter__(self):
+        for grid in self.param_grid:
+            names = sorted(grid)
+            for values in itertools.product(*(grid[name] for name in names)):
+                yield dict(zip(names, values))
+
+    def __len__(self):
+        return sum(int(np.prod([len(v) for v in grid.values()])) for grid in self.param_grid)
+
+
+def _rank_descending(scores):
+    """Rank 1 for the highest score, ties sharing the smallest rank; NaN ranks last."""
+    if np.all(np.isnan(scores)):
+        return np.ones(len(scores), dtype=np.int32)
+    filled = np.where(np.isnan(scores), np.nanmin(scores) - 1, scores)
+    return (1 + (filled[None, :] > filled[:, None]).sum(axis=1)).astype(np.int32)
+
+
+def _param_column(candidates, name):
+    """The values of one parameter over the candidates, masked where a candidate does not set it."""
+    present = {i: params[name] for i, params in enumerate(candidates) if name in params}
+    try:
+        inferred = np.array(list(present.values()))
+        dtype = inferred.dtype if inferred.dtype.kind != "U" and inferred.ndim == 1 else object
+    except ValueError:
+        dtype = object
+    column = np.ma.MaskedArray(np.empty(len(candidates), dtype=dtype), mask=True)
+    for i, value in present.items():
+        column[i] = value
+    return column
+
+
+class _DelegatedToBest:
+    """``search.method(X)`` runs ``search.best_estimator_.method(X)``; absent if the estimator lacks it."""
+
+    def __set_name__(self, owner, name):
+        self.name = name
+
+    def __get__(self, search, owner=None):
+        if search is None:
+            return self
+        estimator = getattr(search, "best_estimator_", search.estimator)
+        if not hasattr(estimator, self.name):
+            raise AttributeError(f"This {type(search).__name__} has no attribute {self.name!r}: its estimator "
+                                 f"{type(estimator).__name__} has none.")
+
+        def method(X):
+            search._check_refitted(self.name)
+            return getattr(search.best_estimator_, self.name)(X)
+
+        method.__name__ = self.name
+        return method
+
+
+class GridSearchCV(BaseEstimator):
+    """Pick hyperparameters by cross-validation: score every combination in a grid, refit the best.
+
+    Parameters
+    ----------
+    estimator : estimator
+        Ours or scikit-learn's; it is cloned for each fit.
+    param_grid : dict or list of dicts
+        ``{parameter name: list of values}``; nested estimators' parameters as ``name__param``.
+    scoring : str, callable or None, default=None
+        As in :func:`cross_val_score`: None uses ``estimator.score``.
+    refit : bool, default=True
+        Fit ``best_estimator_`` on all the data with the best parameters, so that ``predict``, ``score``
+        and the other methods delegate to it.
+    cv : int, cross-validator, iterable of (train, test) or None, default=None
+        As in :func:`cross_val_score` (None means 5 folds). ``LeaveOneOut()`` gives leave-one-out.
+    error_score : 'raise' or float, default=np.nan
+        The score of a failing fit.
+    return_train_score : bool, default=False
+        Also record the scores on the training folds.
+
+    Attributes
+    ----------
+    cv_results_ : dict of arrays
+        One entry per candidate: ``params``, ``param_<name>`` (masked arrays), ``split<i>_test_score``,
+        ``mean_test_score``, ``std_test_score``, ``rank_test_score``, fit and score times.
+    best_index_ : int
+        The first candidate with the highest mean test score (ties go to the earlier one, as scikit-learn).
+    best_score_ : float
+    best_params_ : dict
+    best_estimator_ : estimator
+        Only with ``refit=True``.
+    refit_time_ : float
+    scorer_ : callable
+    n_splits_ : int
+
+    Notes
+    -----
+    Fits run one after another (scikit-learn's ``n_jobs`` is not offered), and only one metric is scored.
+
+    Examples
+    --------
+    The problem book's ridge exercise, where leave-one-out picks λ = 4/39, is in
+    tests/model_selection/test_search.py.
+    """
+
+    def __init__(self, estimator, param_grid, *, scoring=None, refit=True, cv=None, error_score=np.nan,
+                 return_train_score=False):
+        self.estimator = estimator
+        self.param_grid = param_grid
+        self.scoring = scoring
+        self.refit = refit
+        self.cv = cv
+        self.error_score = error_score
+        self.return_train_score = return_train_score
+
+    @property
+    def _estimator_type(self):
+        return _estimator_type(self.estimator)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        inner = self.estimator.__sklearn_tags__()
+        for field in ("estimator_type", "classifier_tags", "regressor_tags", "target_tags", "input_tags"):
+            setattr(tags, field, getattr(inner, field))
+        return tags
+
+    def fit(self, X, y=None, *, groups=None, **fit_params):
+        """Cross-validate every candidate, pick the best, and (with ``refit``) fit it on all of X, y."""
+        _check_error_score(self.error_score)
+        candidates = list(ParameterGrid(self.param_grid))
+        splits = list(check_cv(self.cv, y, classifier=is_classifier(self.estimator)).split(X, y, groups))
+        scorer = check_scoring(self.estimator, self.scoring)
+        results = [_fit_and_score(clone(self.estimator), X, y, scorer, train, test, parameters=params,
+                                  fit_params=fit_params, error_score=self.error_score,
+                                  return_train_score=self.return_train_score)
+                   for params in candidates for train, test in splits]
+        _warn_or_raise_about_fit_failures(results, self.error_score)
+        self.cv_results_ = self._format_results(candidates, len(splits), results)
+        self.best_index_ = int(np.argmin(self.cv_results_["rank_test_score"]))
+        self.best_score_ = float(self.cv_results_["mean_test_score"][self.best_index_])
+        self.best_params_ = candidates[self.best_index_]
+        if self.refit:
+            start = time.perf_counter()
+            best = clone(self.estimator).set_params(**clone(self.best_params_, safe=False))
+            if y is None:
+                best.fit(X, **fit_params)
+            else:
+                best.fit(X, y, **fit_params)
+            self.best_estimator_ = best
+            self.refit_time_ = time.perf_counter() - start
+        self.scorer_ = scorer
+        self.n_splits_ = len(splits)
+        return self
+
+    def _format_results(self, candidates, n_splits, results):
+        cv_results = {}
+
+        def store(key, with_splits=False, rank=False):
+            scores = np.array([r[key] for r in results], dtype=np.float64).reshape(len(candidates), n_splits)
+            if with_splits:
+                cv_results.update((f"split{i}_{key}", scores[:, i]) for i in range(n_splits))
+            cv_results[f"mean_{key}"] = scores.mean(axis=1)
+            cv_results[f"std_{key}"] = scores.std(axis=1)
+            if rank:
+                cv_results[f"rank_{key}"] = _rank_descending(cv_results[f"mean_{key}"])
+
+        store("fit_time")
+        store("score_time")
+        for name in sorted({name for params in candidates for name in params}):
+            cv_results[f"param_{name}"] = _param_column(candidates, name)
+        cv_results["params"] = candidates
+        store("test_score", with_splits=True, rank=True)
+        if self.return_train_score:
+            store("train_score", with_splits=True)
+        return cv_results
+
+    def _check_refitted(self, name):
+        if not self.refit:
+            raise AttributeError(f"This {type(self).__name__} instance was initialized with `refit=False`. {name} "
+                                 "is available only after refitting on the best parameters. You can refit an "
+                                 "estimator manually using the `best_params_` attribute")
+        check_is_fitted(self)
+
+    predict = _DelegatedToBest()
+    predict_proba = _DelegatedToBest()
+    predict_log_proba = _DelegatedToBest()
+    decision_function = _DelegatedToBest()
+    transform = _DelegatedToBest()
+    inverse_transform = _DelegatedToBest()
+
+    def score(self, X, y=None):
+        """The best estimator's score on X, y, with ``scoring`` (or its own ``score``), a float."""
+        self._check_refitted("score")
+        return self.scorer_(self.best_estimator_, X, y)
+
+    @property
+    def classes_(self):
+        self._check_refitted("classes_")
+        return self.best_estimator_.classes_
+
+    @property
+    def n_features_in_(self):
+        check_is_fitted(self)
+        return self.best_estimator_.n_features_in_
