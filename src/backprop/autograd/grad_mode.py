@@ -27,6 +27,17 @@ class set_grad_enabled:
         _GradMode.enabled = self.prev
         return False
 
+    def __call__(self, func):
+        _GradMode.enabled = self.prev  # as a decorator, the mode applies only inside ``func``
+        mode = self.mode
+
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            with set_grad_enabled(mode):
+                return func(*args, **kwargs)
+
+        return wrapper
+
 
 class _GradModeContext:
     mode = True
