@@ -69,6 +69,20 @@ def test_set_grad_enabled(w):
         assert (w * 2).requires_grad
 
 
+def test_set_grad_enabled_as_a_decorator(w):
+    @bp.set_grad_enabled(False)
+    def frozen(t):
+        assert not bp.is_grad_enabled()
+        return t * 2
+
+    assert bp.is_grad_enabled()   # decorating does not switch the mode
+    assert _records_nothing(frozen(w))
+    assert bp.is_grad_enabled() and (w * 2).requires_grad
+    with bp.no_grad():
+        assert bp.set_grad_enabled(True)(lambda t: t * 2)(w).requires_grad
+        assert not bp.is_grad_enabled()
+
+
 def test_grad_mode_is_restored_after_an_exception(w):
     with pytest.raises(KeyError), bp.no_grad():
         raise KeyError("boom")
