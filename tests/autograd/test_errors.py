@@ -48,8 +48,8 @@ def test_matmul_mismatch_says_which_axes_disagree():
 
 @pytest.mark.parametrize("op", [
     lambda a, b: a + b, lambda a, b: a - b, lambda a, b: a * b, lambda a, b: a / b, lambda a, b: a ** b,
-    bp.maximum, bp.minimum,
-], ids=["add", "sub", "mul", "div", "pow", "maximum", "minimum"])
+    bp.maximum, bp.minimum, lambda a, b: bp.where(a > 0, a, b), lambda a, b: a < b, lambda a, b: a == b,
+], ids=["add", "sub", "mul", "div", "pow", "maximum", "minimum", "where", "lt", "eq"])
 def test_broadcast_mismatch_names_both_shapes(op):
     a, b = bp.ones(2, 3), bp.ones(4)
     with pytest.raises(ShapeError) as err:
@@ -58,14 +58,6 @@ def test_broadcast_mismatch_names_both_shapes(op):
     with pytest.raises(ShapeError) as err:
         op(np.ones(4), a)   # an ndarray on either side
     assert _shapes_in(str(err.value), (2, 3), (4,))
-
-
-@pytest.mark.parametrize("op", [lambda a, b: bp.where(a > 0, a, b), lambda a, b: a < b, lambda a, b: a == b],
-                         ids=["where", "lt", "eq"])
-def test_other_broadcast_mismatches_are_value_errors_naming_the_shapes(op):
-    with pytest.raises(ValueError) as err:
-        op(bp.ones(2, 3), bp.ones(4))
-    assert "(4,)" in str(err.value) and re.search(r"\(2, ?3\)", str(err.value))
 
 
 def test_in_place_result_that_does_not_fit_names_both_shapes():
