@@ -254,7 +254,7 @@ def test_manual_seed_makes_random_draws_reproducible():
 # -- NumPy interplay -------------------------------------------------------------------------------
 @pytest.mark.parametrize("op", [
     lambda a, t: a + t, lambda a, t: a - t, lambda a, t: a * t, lambda a, t: a / t,
-    lambda a, t: a ** t, lambda a, t: a @ t.reshape(3, 1),  # 1-D @ 1-D backward is broken in ops (reported)
+    lambda a, t: a ** t, lambda a, t: a @ t, lambda a, t: a @ t.reshape(3, 1),
 ])
 def test_ndarray_on_the_left_gives_a_tensor_and_a_gradient(op):
     a = np.array([1.5, 2.0, 3.0], dtype=np.float32)
