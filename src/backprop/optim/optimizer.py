@@ -64,6 +64,20 @@ class _UpdateHookHandle:
             self._hooks.remove(self._hook)
 
 
+_global_update_hooks = []  # hooks of every optimizer (bp.explain traces); empty unless one is active
+
+
+def register_optimizer_update_hook(hook):
+    """Call ``hook(optimizer, param, info)`` after every parameter update of every optimizer.
+
+    The global counterpart of :meth:`Optimizer.register_update_hook` (as PyTorch's
+    ``register_optimizer_step_post_hook``), so that a trace sees the steps of optimizers it was
+    not handed. Returns a handle whose ``remove()`` unregisters the hook.
+    """
+    _global_update_hooks.append(hook)
+    return _UpdateHookHandle(_global_update_hooks, hook)
+
+
 class Optimizer:
     """Base class of the optimizers: parameter groups, state, ``zero_grad``, ``step``, ``state_dict``.
 
@@ -168,6 +182,7 @@ class Optimizer:
         if closure is not None:
             with enable_grad():
                 loss = closure()
+        hooks = self._update_hooks + _global_update_hooks if _global_update_hooks else self._update_hooks
         for index, group in enumerate(self.param_groups):
             hyper = {name: group[name] for name in self.defaults}
             for p in group["params"]:
@@ -177,10 +192,10 @@ class Optimizer:
                 if np.shape(grad) != p.shape:
                     raise ValueError(f"{type(self).__name__}.step: a gradient of shape {np.shape(grad)} was "
                                      f"set for a parameter of shape {p.shape}")
-                before = p.data.copy() if self._update_hooks else None
+                before = p.data.copy() if hooks else None
                 info = self.update(p.data, grad, self.state.setdefault(p, {}), **hyper)
                 p._vc[0] += 1
-                for hook in list(self._update_hooks):
+                for hook in list(hooks):
                     hook(self, p, dict(info, group=index, param_before=before, grad=grad))
         return loss
 
