@@ -39,7 +39,7 @@ class Gaussian(bp.Function):
 
 
 class ScaledSoftplus(bp.Function):
-    """y = log(1 + exp(αa)) · b, with an option and two inputs; backward via dispatch and needs_input_grad."""
+    """y = log(1 + exp(αa)) · b: an option, two inputs, a backward via dispatch and needs_input_grad."""
 
     @staticmethod
     def forward(ctx, a, b, alpha=1.0):

@@ -102,6 +102,23 @@ def test_long_chain_backpropagates_without_recursion_error_and_fast():
     assert elapsed < 5.0, f"backward through 100,000 ops took {elapsed:.2f} s"
 
 
+def test_first_order_backward_creates_no_tensors(monkeypatch):
+    # the hot path: backward formulas run on plain arrays and record nothing
+    rng = np.random.default_rng(0)
+    x = bp.tensor(rng.standard_normal((4, 3)), requires_grad=True)
+    w = bp.tensor(rng.standard_normal((3, 2)), requires_grad=True)
+    b = bp.tensor(np.zeros(2), requires_grad=True)
+    h = (x @ w + b).sigmoid()
+    loss = ((h[1:] * h[1:]).mean() + h.reshape(8).exp().sum() + bp.log_softmax(h, axis=1).sum()
+            + h.max(axis=0).sum() + (h.T - 1).abs().sum() + bp.tanh(h / 2).var())
+    made = []
+    make = bp.Tensor._make.__func__
+    monkeypatch.setattr(bp.Tensor, "_make", classmethod(lambda cls, d, ctx: made.append(1) or make(cls, d, ctx)))
+    loss.backward()
+    assert made == []
+    assert all(type(t.grad) is np.ndarray for t in (x, w, b))
+
+
 # -- freeing the graph -------------------------------------------------------------------------------
 def test_saved_arrays_are_freed_after_backward():
     x = bp.tensor(np.ones(1000), requires_grad=True)

@@ -116,8 +116,8 @@ def test_tolerances_are_parameters():
 
 
 def test_gradgradcheck_passes_on_correct_second_derivatives():
-    assert bp.gradgradcheck(lambda x, w: (x @ w).sigmoid() * x.sum(), [np.ones((2, 3)) * 0.3, np.eye(3)[:, :2]],
-                            raise_exception=True)
+    inputs = [np.ones((2, 3)) * 0.3, np.eye(3)[:, :2]]
+    assert bp.gradgradcheck(lambda x, w: (x @ w).sigmoid() * x.sum(), inputs, raise_exception=True)
 
 
 def test_gradgradcheck_catches_wrong_second_derivatives():

@@ -189,7 +189,8 @@ def test_default_dtype_must_be_floating():
 
 def test_float64_default_reaches_every_factory(float64_default):
     made = [bp.tensor([1.0]), bp.tensor(np.float32(1.0)), bp.zeros(2), bp.ones(2), bp.full((2,), 1.5),
-            bp.eye(2), bp.arange(0.0, 1.0, 0.5), bp.rand(2), bp.randn(2), bp.zeros_like(np.zeros(2, np.int64))]
+            bp.eye(2), bp.arange(0.0, 1.0, 0.5), bp.rand(2), bp.randn(2),
+            bp.zeros_like(np.zeros(2, np.int64))]
     assert all(t.dtype == np.float64 for t in made)
     assert bp.zeros(2, dtype=np.float32).dtype == np.float32  # an explicit dtype still wins
 
