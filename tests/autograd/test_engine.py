@@ -404,6 +404,15 @@ def test_random_graphs_pass_gradcheck(program):
     assert bp.gradcheck(lambda *xs: _run(bp, xs, steps), arrays, raise_exception=True)
 
 
+@settings(max_examples=15, deadline=None)
+@given(programs())
+def test_random_graphs_pass_gradgradcheck(program):
+    shapes, steps, seed = program
+    rng = np.random.default_rng(seed)
+    arrays = [rng.standard_normal(s) for s in shapes]
+    assert bp.gradgradcheck(lambda *xs: _run(bp, xs, steps), arrays, raise_exception=True)
+
+
 @settings(max_examples=30, deadline=None)
 @given(programs())
 def test_random_graphs_agree_with_torch(program):
