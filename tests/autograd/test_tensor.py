@@ -352,3 +352,14 @@ def test_copy_and_pickle_give_an_independent_tensor(make):
         if not c.requires_grad:
             c += 1    # a copy is nobody's view: in-place is fine
             assert not np.array_equal(c.data, t.data)
+
+
+def test_dtype_conversions_are_differentiable():
+    x = bp.tensor([1.0, 2.0], requires_grad=True)
+    y = x.double()
+    assert y.dtype == np.float64 and y.requires_grad
+    assert x.to(np.float64).dtype == np.float64 and x.astype("float64").dtype == np.float64
+    assert x.float() is x   # already float32: no new op
+    (y * y).sum().backward()
+    assert x.grad.dtype == np.float32
+    np.testing.assert_array_equal(x.grad, [2.0, 4.0])
