@@ -50,6 +50,9 @@ def test_text_and_markdown_russian(course_trace, training_trace):
                   "форма градиента"):
         assert label in text
     assert "∂L/∂x = 10" in text and "Forward pass" not in text
+    en = training_trace[0].to_text()
+    update_header = next(ln for ln in en.splitlines() if ln.startswith("# | optimizer"))
+    assert [h.strip() for h in update_header.split(" | ")[-2:]] == ["shape", "gradient shape"]
     md = training_trace[0].to_markdown(lang="ru")
     assert "### Шаг оптимизатора" in md and "гиперпараметры" in md and "m̂ ← m/(1 − β₁ᵗ)" in md
     assert "### Прямой проход" in md and "| № | операция | формула |" in md

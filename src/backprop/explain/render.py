@@ -74,13 +74,13 @@ def _backward_rows(events, words):
 
 def _update_rows(events, words):
     header = [words[k] for k in ("step", "optimizer", "parameter", "before", "gradient", "state", "after",
-                                 "shape")]
+                                 "shape", "grad_shape")]
     rows = []
     for e in events:
         state = [[("formula", k), _text(" = "), ("value", v)] for k, v in e["state"].items() if v is not None]
         rows.append([[[_text(e["index"])]], [[_text(e["optimizer"])]], [[("name", e["param"])]],
                      [[("value", e["before"])]], [[("value", e["grad"])]], state or [[_text(_DASH)]],
-                     [[("value", e["after"])]], [[("shape", e["shape"])]]])
+                     [[("value", e["after"])]], [[("shape", e["shape"])]], [[("shape", np.shape(e["grad"]))]]])
     return header, rows
 
 
@@ -223,7 +223,7 @@ def to_text(events, gradients, lang, threshold, precision):
         rule = "-+-".join("-" * w for w in widths)
         out = [title, "=" * _width(title)]
         out += [_plain_line(note, words, threshold, precision) for note in notes]
-        out += [" | ".join(_pad(h, w) for h, w in zip(header, widths)), rule]
+        out += [" | ".join(_pad(h, w) for h, w in zip(header, widths)).rstrip(), rule]
         for row in cells:
             for k in range(max(len(cell) for cell in row)):
                 out.append(" | ".join(_pad(cell[k] if k < len(cell) else "", w)
@@ -245,8 +245,11 @@ def to_markdown(events, gradients, lang, threshold, precision):
     parts = []
     for title, notes, header, rows in tables(events, gradients, lang):
         out = [f"### {title}", ""]
-        if notes:
-            out += ["```"] + [_plain_line(note, words, threshold, precision) for note in notes] + ["```", ""]
+        lines = [_plain_line(note, words, threshold, precision) for note in notes]
+        if any(kind == "indent" for note in notes for kind, _ in note):  # an algorithm: keep its layout
+            out += ["```"] + lines + ["```", ""]
+        elif lines:
+            out += lines + [""]
         out += ["| " + " | ".join(_md_escape(h) for h in header) + " |", "|" + "---|" * len(header)]
         for row in rows:
             cells = ["<br>".join(_md_line(line, words, threshold, precision) for line in cell)
