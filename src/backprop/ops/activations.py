@@ -68,7 +68,7 @@ class ReLU(Function):
     def forward(ctx, x):
         positive = x > 0
         ctx.save(positive=positive)
-        return x * positive
+        return np.maximum(x, 0)  # not x·[x > 0], which gives −0 for negative x (PyTorch gives +0)
 
     @staticmethod
     def backward(ctx, dy):
