@@ -224,6 +224,8 @@ def run_backward(roots, grads=None, retain_graph=None, create_graph=False, input
             for i, (e, gi) in enumerate(zip(ctx.edges, in_grads)):
                 if e is None or gi is None:
                     continue
+                if not hasattr(gi, "shape"):  # a custom backward may return a plain number
+                    gi = np.asarray(gi)
                 if e.__class__ is Context:
                     if useful is not None and e not in useful:
                         continue

@@ -51,15 +51,19 @@ class MatMul(Function):
 
 
 def matmul(x, w):
-    """The matrix product X @ W; a shape mismatch names both shapes."""
+    """The matrix product X @ W; a shape mismatch names both shapes and what disagrees."""
     try:
         return MatMul.apply(x, w)
     except ValueError:
         xs, ws = np.shape(D.raw(x)), np.shape(D.raw(w))
-        raise ShapeError(
-            f"matmul: X has shape {xs} but W has shape {ws}: X's last axis ({xs[-1] if xs else '-'}) "
-            f"must equal W's {'first' if len(ws) == 1 else 'second-to-last'} axis "
-            f"({ws[0] if len(ws) == 1 else ws[-2] if ws else '-'})") from None
+        inner_x = xs[-1] if xs else None
+        inner_w = (ws[0] if len(ws) == 1 else ws[-2]) if ws else None
+        if inner_x is not None and inner_x == inner_w:
+            reason = f"their batch axes {xs[:-2]} and {ws[:-2]} cannot be broadcast together"
+        else:
+            reason = (f"X's last axis ({inner_x}) must equal W's "
+                      f"{'first' if len(ws) == 1 else 'second-to-last'} axis ({inner_w})")
+        raise ShapeError(f"matmul: X has shape {xs} but W has shape {ws}: {reason}") from None
 
 
 # -- helpers shared by the ops below ------------------------------------------------------------
