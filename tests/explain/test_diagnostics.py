@@ -1,4 +1,5 @@
 """Diagnostics: layer statistics on constructed cases, and each architecture warning on its case only."""
+import itertools
 import warnings
 
 import numpy as np
@@ -204,3 +205,23 @@ def test_findings_are_warned_and_returned_and_the_model_is_untouched():
     assert all(p.grad is None for p in model.parameters())
     assert model[1].num_batches_tracked.item() == 0 and bp.random.get_rng_state() == state
     assert "[output-range]" in str(d)
+
+
+def test_activation_variance_shows_the_effect_of_initialisation():
+    # The problem book's exercise: U(±1/√n_in) makes the variance fade layer by layer; Xavier keeps more.
+    X100 = np.random.default_rng(1).standard_normal((256, 100))
+
+    def tanh_variances(xavier):
+        bp.manual_seed(14)
+        model = nn.Sequential(*[m for _ in range(6) for m in (nn.Linear(100, 100), nn.Tanh())], nn.Linear(100, 1))
+        if xavier:
+            for m in model.modules():
+                if isinstance(m, nn.Linear):
+                    nn.init.xavier_normal_(m.weight)
+                    nn.init.zeros_(m.bias)
+        d = diagnose(model, X100, np.zeros((256, 1)), nn.MSELoss(), warn=False)
+        return [s.var for s in d.layers if s.type == "Tanh"]
+
+    default, xavier = tanh_variances(False), tanh_variances(True)
+    assert default[-1] < default[0] / 20 and all(a > b for a, b in itertools.pairwise(default))
+    assert xavier[-1] / xavier[0] > 5 * default[-1] / default[0]

@@ -1,4 +1,4 @@
-"""The derivative graph: values, gradients and local derivatives; DOT output; rendering with and without Graphviz."""
+"""The derivative graph: values, gradients, local derivatives; DOT text; drawing with or without Graphviz."""
 import re
 import shutil
 import subprocess
@@ -18,7 +18,7 @@ def parse_dot(text):
     Checks the syntax on the way: one ``digraph "…" { … }``, statements ending in ``;``, quoted strings
     with only the escapes \\\\, \\" and \\n, and edges between declared nodes.
     """
-    m = re.fullmatch(r'digraph "[^"\\]*" \{\n(.*)\}\n', text, re.S)
+    m = re.fullmatch(r'digraph "[^"\\]*" \{\n(.*)\}\n', text, re.DOTALL)
     assert m, "not a single digraph block"
     statements, current, quoted, escaped = [], "", False, False
     for ch in m.group(1):
@@ -49,11 +49,11 @@ def parse_dot(text):
 
     graph, nodes, edges = {}, {}, []
     for st in statements:
-        if m := re.fullmatch(r"(\w+) -> (\w+) \[(.*)\]", st, re.S):
+        if m := re.fullmatch(r"(\w+) -> (\w+) \[(.*)\]", st, re.DOTALL):
             edges.append((m.group(1), m.group(2), attributes(m.group(3))))
-        elif m := re.fullmatch(r"(node|edge) \[(.*)\]", st, re.S):
+        elif m := re.fullmatch(r"(node|edge) \[(.*)\]", st, re.DOTALL):
             graph[m.group(1)] = attributes(m.group(2))
-        elif m := re.fullmatch(r"(\w+) \[(.*)\]", st, re.S):
+        elif m := re.fullmatch(r"(\w+) \[(.*)\]", st, re.DOTALL):
             nodes[m.group(1)] = attributes(m.group(2))
         else:
             k, _, v = st.partition("=")
@@ -216,7 +216,7 @@ def test_rendering_without_graphviz_writes_dot_and_warns(tmp_path, monkeypatch):
 
 def test_rendering_dot_format_needs_no_graphviz(tmp_path, monkeypatch):
     _no_graphviz(monkeypatch)
-    x, y, f = course_graph()
+    _, _, f = course_graph()
     g = derivative_graph(f)
     assert g.render(tmp_path / "g.dot").read_text(encoding="utf-8") == g.to_dot()
 
@@ -226,7 +226,7 @@ def test_rendering_calls_the_dot_command(tmp_path, monkeypatch):
     fake.write_text("#!/bin/sh\ncat > /dev/null\necho \"<svg>$1</svg>\"\n")
     fake.chmod(0o755)
     monkeypatch.setattr(_format.shutil, "which", lambda name: str(fake))
-    x, y, f = course_graph()
+    _, _, f = course_graph()
     path = derivative_graph(f).render(tmp_path / "out.png")
     assert path.read_bytes() == b"<svg>-Tpng</svg>\n"
 

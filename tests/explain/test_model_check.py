@@ -1,4 +1,4 @@
-"""The whole-model gradient check: it finds a wrong backward formula in a custom layer, passes on built-ins."""
+"""The whole-model gradient check finds a wrong backward formula in a custom layer and passes on built-ins."""
 import numpy as np
 import pytest
 
@@ -81,12 +81,14 @@ def test_finds_a_wrong_parameter_gradient():
 
 BUILT_INS = [
     ("mse", lambda: nn.Sequential(nn.Linear(4, 6), nn.ReLU(), nn.Linear(6, 5), nn.Sigmoid(), nn.Linear(5, 4),
-                                  nn.Tanh(), nn.Linear(4, 3), nn.LeakyReLU(0.1), nn.Linear(3, 1)), nn.MSELoss()),
+                                  nn.Tanh(), nn.Linear(4, 3), nn.LeakyReLU(0.1), nn.Linear(3, 1)),
+     nn.MSELoss()),
     ("prelu-batchnorm-dropout", lambda: nn.Sequential(nn.Linear(4, 6), nn.BatchNorm1d(6), nn.PReLU(6),
                                                       nn.Dropout(0.3), nn.Linear(6, 1)), nn.MSELoss()),
     ("softmax-head", lambda: nn.Sequential(nn.Linear(4, 5), nn.Tanh(), nn.Linear(5, 3), nn.Softmax(dim=1),
                                            nn.Linear(3, 1)), nn.L1Loss()),
-    ("cross-entropy", lambda: nn.Sequential(nn.Linear(4, 5), nn.ReLU(), nn.Linear(5, 3)), nn.CrossEntropyLoss()),
+    ("cross-entropy", lambda: nn.Sequential(nn.Linear(4, 5), nn.ReLU(), nn.Linear(5, 3)),
+     nn.CrossEntropyLoss()),
     ("log-softmax-nll", lambda: nn.Sequential(nn.Linear(4, 3), nn.LogSoftmax(dim=1)), nn.NLLLoss()),
     ("bce-with-logits", lambda: nn.Sequential(nn.Linear(4, 3), nn.Tanh(), nn.Linear(3, 1)),
      nn.BCEWithLogitsLoss()),
@@ -134,6 +136,7 @@ def test_sampling_frozen_parameters_and_a_loss_without_target():
     X, _ = batch(n=6, d=30)
     model = nn.Sequential(nn.Linear(30, 20), nn.Tanh(), nn.Linear(20, 1))
     model[2].bias.requires_grad_(False)
-    report = check_model_gradients(model, lambda out: (out * out).mean(), X, max_checks=50, check_layers=False)
+    report = check_model_gradients(model, lambda out: (out * out).mean(), X, max_checks=50,
+                                   check_layers=False)
     assert report and report.layers_alone == []
     assert {r.name: r.checked for r in report.parameters} == {"0.weight": 50, "0.bias": 20, "2.weight": 20}

@@ -82,7 +82,8 @@ def scalar_graphs(draw):
         if draw(st.booleans()):
             steps.append((draw(st.sampled_from(UNARY)), draw(st.integers(0, n - 1)), None))
         else:
-            steps.append((draw(st.sampled_from(BINARY)), draw(st.integers(0, n - 1)), draw(st.integers(0, n - 1))))
+            operands = draw(st.integers(0, n - 1)), draw(st.integers(0, n - 1))
+            steps.append((draw(st.sampled_from(BINARY)), *operands))
     return values, steps
 
 
@@ -150,7 +151,8 @@ def test_path_count_grows_exponentially_and_reverse_mode_linearly():
         assert c.paths == 2**depth
         assert c.path_sum == (depth - 1) * 2**depth
         assert c.reverse_mode == 2 * depth  # one multiplication per edge
-    assert counts[-1].path_sum / counts[-2].path_sum > 2 and counts[-1].reverse_mode - counts[-2].reverse_mode == 2
+    assert counts[-1].path_sum / counts[-2].path_sum > 2  # exponential
+    assert counts[-1].reverse_mode - counts[-2].reverse_mode == 2  # linear
     assert "4,096 paths" in str(counts[-1])
 
 

@@ -18,7 +18,8 @@ def test_problem_book_parameter_count():
     s = summary(problem_book_network(), (1, 12))
     assert s.total_params == 84_301 == s.trainable_params and s.non_trainable_params == 0
     assert [r.params for r in s.rows] == [3900, 0, 60200, 0, 20100, 0, 101]
-    assert [r.output_shape for r in s.rows] == [(1, 300), (1, 300), (1, 200), (1, 200), (1, 100), (1, 100), (1, 1)]
+    assert [r.output_shape for r in s.rows] == [(1, 300), (1, 300), (1, 200), (1, 200), (1, 100), (1, 100),
+                                                (1, 1)]
     assert s.rows[0].formula == "(12 + 1)·300"
     text = str(s)
     assert "Total params: 84,301" in text and "(12 + 1)·300" in text and "0 (Linear)" in text
@@ -110,10 +111,9 @@ def test_sample_input_and_call_order():
 def test_watch_calls_restores_forward_even_after_an_error():
     model = nn.Sequential(nn.Linear(2, 3), nn.ReLU())
     seen = []
-    with pytest.raises(bp.ShapeError):
-        with watch_calls(model, lambda name, m, args, out: seen.append(name)):
-            model(bp.zeros(1, 2))
-            model(bp.zeros(1, 5))
+    with pytest.raises(bp.ShapeError), watch_calls(model, lambda name, m, args, out: seen.append(name)):
+        model(bp.zeros(1, 2))
+        model(bp.zeros(1, 5))
     assert seen == ["0", "1"]
     assert all("forward" not in m.__dict__ for m in model.modules())
     model(bp.zeros(1, 2))

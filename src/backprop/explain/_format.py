@@ -73,11 +73,11 @@ def dot_escape(text):
 
 
 def run_graphviz(dot_text, format="svg"):
-    """Render DOT text with Graphviz's ``dot`` command (or the ``graphviz`` Python package); None if absent."""
+    """DOT text drawn by Graphviz's ``dot`` command (or the ``graphviz`` Python package); None if absent."""
     exe = shutil.which("dot")
     if exe is not None:
-        done = subprocess.run([exe, f"-T{format}"], check=False, input=dot_text.encode("utf-8"), capture_output=True,
-                              timeout=120)
+        done = subprocess.run([exe, f"-T{format}"], check=False, input=dot_text.encode("utf-8"),
+                              capture_output=True, timeout=120)
         if done.returncode != 0:
             raise RuntimeError(f"dot failed: {done.stderr.decode('utf-8', 'replace').strip()}")
         return done.stdout

@@ -1,4 +1,4 @@
-"""Why a network does not learn: per-layer statistics on a batch, and the problem book's architecture mistakes.
+"""Why a network does not learn: layer statistics on a batch, and the problem book's architecture mistakes.
 
 ``diagnose(model, X, y, loss_fn)`` runs one forward and backward pass on a copy of the model and
 reports, per layer, the mean and variance of its activations and of their gradients, the share of
@@ -61,9 +61,9 @@ ZERO = 1e-8  # relative to the layer's largest |w|
 _REGRESSION = (nnloss.MSELoss, nnloss.L1Loss, nnloss.HuberLoss, nnloss.MAPELoss,
                L.mse_loss, L.l1_loss, L.huber_loss, L.mape_loss)
 _CLASSIFICATION = (nnloss.CrossEntropyLoss, nnloss.NLLLoss, nnloss.BCELoss, nnloss.BCEWithLogitsLoss,
-                   nnloss.HingeLoss, nnloss.PerceptronLoss, nnloss.SoftMarginLoss, L.cross_entropy, L.nll_loss,
-                   L.binary_cross_entropy, L.binary_cross_entropy_with_logits, L.hinge_loss, L.perceptron_loss,
-                   L.soft_margin_loss)
+                   nnloss.HingeLoss, nnloss.PerceptronLoss, nnloss.SoftMarginLoss, L.cross_entropy,
+                   L.nll_loss, L.binary_cross_entropy, L.binary_cross_entropy_with_logits, L.hinge_loss,
+                   L.perceptron_loss, L.soft_margin_loss)
 _APPLIES_ITSELF = {ops_act.Softmax: (nnloss.CrossEntropyLoss, L.cross_entropy),
                    ops_act.Sigmoid: (nnloss.BCEWithLogitsLoss, L.binary_cross_entropy_with_logits)}
 _RANGES = {ops_act.Sigmoid: ("a sigmoid", 0.0, 1.0), ops_act.Tanh: ("a tanh", -1.0, 1.0),
@@ -118,8 +118,9 @@ class Diagnosis:
         def opt(v, percent=False):
             return "" if v is None else (f"{100 * v:.0f}%" if percent else fmt.number(v, 3))
 
-        rows = [(f"{s.name} ({s.type})", fmt.shape(s.output_shape), opt(s.mean), opt(s.var), opt(s.dead, True),
-                 opt(s.saturated, True), opt(s.grad_mean), opt(s.grad_var)) for s in self.layers]
+        rows = [(f"{s.name} ({s.type})", fmt.shape(s.output_shape), opt(s.mean), opt(s.var),
+                 opt(s.dead, True), opt(s.saturated, True), opt(s.grad_mean), opt(s.grad_var))
+                for s in self.layers]
         head = f"Diagnostics on a batch of shape {fmt.shape(self.input_shape)}" + (
             "" if self.loss is None else f", loss = {fmt.number(self.loss, 5)}")
         text = [head, fmt.table(["layer (type)", "output shape", "mean", "var", "dead", "saturated",
@@ -225,39 +226,38 @@ def _emit(findings, warn):
 
 def _unflattened(model, x, error):
     first = next((n for n, m in model.named_modules() if isinstance(m, Linear)), "?")
-    return Finding("unflattened-input", first,
-                   f"The input has shape {fmt.shape(x.shape)}, more than two axes, and reaches Linear layer "
-                   f"{first}, which failed ({error}). Flatten each example into one row first: nn.Flatten() "
-                   f"or x.reshape({x.shape[0]}, -1) gives {int(np.prod(x.shape[1:]))} features.",
-                   {"input_shape": tuple(x.shape)})
+    message = (f"The input has shape {fmt.shape(x.shape)}, more than two axes, and reaches Linear layer "
+               f"{first}, which failed ({error}). Flatten each example into one row first: nn.Flatten() or "
+               f"x.reshape({x.shape[0]}, -1) gives {int(np.prod(x.shape[1:]))} features.")
+    return Finding("unflattened-input", first, message, {"input_shape": tuple(x.shape)})
 
 
 def _output_findings(out, y, loss_fn):
     """Mistakes in the pairing of the output layer, the loss and the targets."""
     found = []
-    op = out.grad_fn.op if out.grad_fn is not None else None
+    op = getattr(getattr(out, "grad_fn", None), "op", None)  # the op that produced the output
     for kind, losses in _APPLIES_ITSELF.items():
         if op is kind and _is(loss_fn, losses):
             what = "softmax" if kind is ops_act.Softmax else "sigmoid"
-            found.append(Finding("double-softmax", "output",
-                                 f"The model ends with a {what}, and the loss applies the {what} itself: it is "
-                                 f"applied twice. Drop the {what} layer and feed the logits to the loss."))
+            message = (f"The model ends with a {what}, and the loss applies the {what} itself: it is "
+                       f"applied twice. Drop the {what} layer and feed the logits to the loss.")
+            found.append(Finding("double-softmax", "output", message))
     if y is None:
         return found
     if op in _RANGES and not _is(loss_fn, _CLASSIFICATION):
         what, lo, hi = _RANGES[op]
         if y.size and (y.min() < lo or y.max() > hi):
-            found.append(Finding("output-range", "output",
-                                 f"The output layer is {what}, whose values lie in [{fmt.number(lo)}, "
-                                 f"{fmt.number(hi)}], but the targets range over [{fmt.number(y.min())}, "
-                                 f"{fmt.number(y.max())}]: the network cannot reach them. Use a linear output "
-                                 "(or rescale the targets)."))
+            message = (f"The output layer is {what}, whose values lie in [{fmt.number(lo)}, "
+                       f"{fmt.number(hi)}], but the targets range over [{fmt.number(y.min())}, "
+                       f"{fmt.number(y.max())}]: the network cannot reach them. Use a linear output (or "
+                       "rescale the targets).")
+            found.append(Finding("output-range", "output", message))
     if _is(loss_fn, _REGRESSION) and y.dtype.kind in "iu" and len(np.unique(y)) > 2:
         k = len(np.unique(y))
-        found.append(Finding("labels-as-regression", "loss",
-                             f"A regression loss on integer class labels ({k} classes): it treats the classes "
-                             "as ordered numbers, so predicting class 2 for class 0 costs more than class 1. "
-                             f"Give the network {k} outputs and use CrossEntropyLoss."))
+        message = (f"A regression loss on integer class labels ({k} classes): it treats the classes as "
+                   "ordered numbers, so predicting class 2 for class 0 costs more than class 1. Give the "
+                   f"network {k} outputs and use CrossEntropyLoss.")
+        found.append(Finding("labels-as-regression", "loss", message))
     return found
 
 
@@ -268,9 +268,9 @@ def _architecture(calls):
     for name, module, x, out in calls:
         if isinstance(module, Linear):
             if x is not None and x.ndim > 2 and name not in layers:
-                found.append(Finding("unflattened-input", name,
-                                     f"Linear layer {name} receives an input of shape {fmt.shape(x.shape)}: it acts "
-                                     "on the last axis only, row by row. Flatten each example first (nn.Flatten())."))
+                message = (f"Linear layer {name} receives an input of shape {fmt.shape(x.shape)}: it acts "
+                           "on the last axis only, row by row. Flatten each example first (nn.Flatten()).")
+                found.append(Finding("unflattened-input", name, message))
             if x is not None and id(x) in feeds:
                 pairs.append((*feeds[id(x)], name, module))
             layers.setdefault(name, module)
@@ -293,29 +293,27 @@ def _layer_weights(name, m, constant):
     b = None if m.bias is None else m.bias.data
     if m.out_features > 1 and np.all(w == w.flat[0]) and (b is None or np.all(b == b.flat[0])):
         constant.add(name)
-        return [Finding("constant-init", name,
-                        f"Linear layer {name} has every weight equal to {fmt.number(w.flat[0])}"
-                        + ("" if b is None else f" and every bias equal to {fmt.number(b.flat[0])}")
-                        + f": its {m.out_features} units compute the same value, receive the same gradient and "
-                        "stay identical in training. Initialise the weights at random (the problem book's "
-                        "zero-weight exercise).")]
+        bias = "" if b is None else f" and every bias equal to {fmt.number(b.flat[0])}"
+        message = (f"Linear layer {name} has every weight equal to {fmt.number(w.flat[0])}{bias}: its "
+                   f"{m.out_features} units compute the same value, receive the same gradient and stay "
+                   "identical in training. Initialise the weights at random (the problem book's "
+                   "zero-weight exercise).")
+        return [Finding("constant-init", name, message)]
     found = []
-    tol = ZERO * np.abs(w).max(initial=0)
-    dead = np.flatnonzero(np.all(np.abs(w) <= tol, axis=1))
+    dead = np.flatnonzero(np.all(np.abs(w) <= ZERO * np.abs(w).max(initial=0), axis=1))
     if dead.size:
-        found.append(Finding("redundant-units", name,
-                             f"Units {dead.tolist()} of Linear layer {name} have all incoming weights ≈ 0: each "
-                             "outputs a constant set by its bias alone, which the next layer's bias could absorb.",
-                             {"units": dead.tolist(), "side": "incoming"}))
+        message = (f"Units {dead.tolist()} of Linear layer {name} have all incoming weights ≈ 0: each "
+                   "outputs a constant set by its bias alone, which the next layer's bias could absorb.")
+        found.append(Finding("redundant-units", name, message, {"units": dead.tolist(), "side": "incoming"}))
     rows = w if b is None else np.concatenate([w, b[:, None]], axis=1)
     scale = np.abs(rows).max(initial=0) or 1.0
-    _, inverse, counts = np.unique(np.round(rows / scale, 10), axis=0, return_inverse=True, return_counts=True)
+    _, inverse, counts = np.unique(np.round(rows / scale, 10), axis=0, return_inverse=True,
+                                   return_counts=True)
     groups = [np.flatnonzero(inverse.reshape(-1) == g).tolist() for g in np.flatnonzero(counts > 1)]
     if groups:
-        found.append(Finding("redundant-units", name,
-                             f"Linear layer {name} has units with identical weights and bias {groups}: they compute "
-                             "the same value and stay identical; one unit per group would do.",
-                             {"groups": groups, "side": "identical"}))
+        message = (f"Linear layer {name} has units with identical weights and bias {groups}: they compute "
+                   "the same value and stay identical; one unit per group would do.")
+        found.append(Finding("redundant-units", name, message, {"groups": groups, "side": "identical"}))
     return found
 
 
@@ -323,14 +321,12 @@ def _outgoing(a_name, a, b_name, b, constant):
     if a_name in constant:
         return []
     w = b.weight.data
-    tol = ZERO * np.abs(w).max(initial=0)
-    unused = np.flatnonzero(np.all(np.abs(w) <= tol, axis=0))
+    unused = np.flatnonzero(np.all(np.abs(w) <= ZERO * np.abs(w).max(initial=0), axis=0))
     if not unused.size:
         return []
-    return [Finding("redundant-units", a_name,
-                    f"Units {unused.tolist()} of Linear layer {a_name} have all outgoing weights ≈ 0 (in layer "
-                    f"{b_name}): nothing they compute reaches the output.",
-                    {"units": unused.tolist(), "side": "outgoing"})]
+    message = (f"Units {unused.tolist()} of Linear layer {a_name} have all outgoing weights ≈ 0 (in layer "
+               f"{b_name}): nothing they compute reaches the output.")
+    return [Finding("redundant-units", a_name, message, {"units": unused.tolist(), "side": "outgoing"})]
 
 
 def _stacked(a_name, a, b_name, b):
@@ -338,26 +334,26 @@ def _stacked(a_name, a, b_name, b):
     b1 = np.zeros(w1.shape[0]) if a.bias is None else a.bias.data
     b2 = np.zeros(w2.shape[0]) if b.bias is None else b.bias.data
     weight, bias = w2 @ w1, w2 @ b1 + b2
-    return Finding("stacked-linear", b_name,
-                   f"Linear layers {a_name} and {b_name} follow each other with no non-linearity between them: "
-                   f"together they are one Linear layer {w1.shape[1]} → {w2.shape[0]} with weight W = W₂W₁ = "
-                   f"{fmt.array(weight)} and bias b = W₂b₁ + b₂ = {fmt.array(bias)}. Put an activation between them.",
-                   {"weight": weight, "bias": bias})
+    message = (f"Linear layers {a_name} and {b_name} follow each other with no non-linearity between them: "
+               f"together they are one Linear layer {w1.shape[1]} → {w2.shape[0]} with weight W = W₂W₁ = "
+               f"{fmt.array(weight)} and bias b = W₂b₁ + b₂ = {fmt.array(bias)}. Put an activation between "
+               "them.")
+    return Finding("stacked-linear", b_name, message, {"weight": weight, "bias": bias})
 
 
 def _statistics_findings(layers, calls):
     found = []
     for s in layers:
         if s.dead is not None and s.dead >= DEAD_SHARE:
-            found.append(Finding("dead-relu", s.name,
-                                 f"{100 * s.dead:.0f}% of the units of ReLU layer {s.name} output 0 for every example "
-                                 "of the batch: they pass no gradient and do not learn (dead ReLUs). Check the "
-                                 "initialisation (He) and the learning rate, or use LeakyReLU.", {"share": s.dead}))
+            message = (f"{100 * s.dead:.0f}% of the units of ReLU layer {s.name} output 0 for every example "
+                       "of the batch: they pass no gradient and do not learn (dead ReLUs). Check the "
+                       "initialisation (He) and the learning rate, or use LeakyReLU.")
+            found.append(Finding("dead-relu", s.name, message, {"share": s.dead}))
         if s.saturated is not None and s.saturated >= SATURATED_SHARE:
-            found.append(Finding("saturated", s.name,
-                                 f"{100 * s.saturated:.0f}% of the values of {s.type} layer {s.name} are saturated "
-                                 "(local derivative below 10% of its maximum), so little gradient passes: scale "
-                                 "the inputs and use Xavier initialisation.", {"share": s.saturated}))
+            message = (f"{100 * s.saturated:.0f}% of the values of {s.type} layer {s.name} are saturated "
+                       "(local derivative below 10% of its maximum), so little gradient passes: scale the "
+                       "inputs and use Xavier initialisation.")
+            found.append(Finding("saturated", s.name, message, {"share": s.saturated}))
     # The hidden Linear layers only: the output layer's width changes the scale of its gradient.
     rms = [(s.name, s.grad_rms) for s, (_, m, _, _) in zip(layers, calls)
            if isinstance(m, Linear) and s.grad_rms is not None][:-1]
@@ -366,10 +362,9 @@ def _statistics_findings(layers, calls):
         ratio = g0 / g1
         if ratio < 1 / GRADIENT_RATIO or ratio > GRADIENT_RATIO:
             code, word = ("vanishing-gradients", "shrinks") if ratio < 1 else ("exploding-gradients", "grows")
-            found.append(Finding(code, first,
-                                 f"The gradient at the output of Linear layer {first} is {fmt.number(ratio, 2)} times "
-                                 f"the one at layer {last} ({fmt.number(g0, 2)} against {fmt.number(g1, 2)} RMS): "
-                                 f"it {word} layer by layer towards the input. Check the activations "
-                                 "(saturation) and the initialisation (Xavier for tanh/sigmoid, He for ReLU).",
-                                 {"ratio": ratio}))
+            message = (f"The gradient at the output of Linear layer {first} is {fmt.number(ratio, 2)} times "
+                       f"the one at layer {last} ({fmt.number(g0, 2)} against {fmt.number(g1, 2)} RMS): it "
+                       f"{word} layer by layer towards the input. Check the activations (saturation) and "
+                       "the initialisation (Xavier for tanh/sigmoid, He for ReLU).")
+            found.append(Finding(code, first, message, {"ratio": ratio}))
     return found

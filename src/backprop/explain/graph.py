@@ -37,14 +37,8 @@ from ..autograd.grad_mode import enable_grad
 from ..autograd.tensor import Tensor
 from . import _format as fmt
 
-__all__ = [
-    "DerivativeGraph",
-    "GraphEdge",
-    "GraphNode",
-    "GraphvizUnavailableWarning",
-    "derivative_graph",
-    "record_graph",
-]
+__all__ = ["DerivativeGraph", "GraphEdge", "GraphNode", "GraphvizUnavailableWarning", "derivative_graph",
+           "record_graph"]
 
 SMALL_JACOBIAN = 6  # a tensor edge shows its Jacobian when both sides have at most this many elements
 
@@ -210,7 +204,7 @@ def _formula_for(op, index, n_inputs):
 
 
 def _names(order, leaves, names, records):
-    """Given names (``names`` dict or ``Tensor.name``) and letters a, b, c … for the rest, in creation order."""
+    """Given names (``names``, ``Tensor.name``), then x1, x2 … for leaves, a, b, c … for ops as created."""
     given = {}
     for name, t in (names or {}).items():
         given[t._ctx if t._ctx is not None else t] = name
@@ -306,16 +300,15 @@ class DerivativeGraph:
         raise KeyError(f"no node named {name!r}; the nodes are {[n.name for n in self.nodes]}")
 
     # -- views ------------------------------------------------------------------------------
-    def _edge_text(self, e, small=SMALL_JACOBIAN):
-        jac = e.jacobian if (e.is_scalar or max(np.prod(e.head.shape), np.prod(e.tail.shape)) <= small) \
-            else None
-        if e.is_scalar and jac is not None:
-            return f"{e.symbol} = {fmt.number(jac)}"
-        text = f"{e.symbol}: {e.formula}"
-        if jac is not None:
-            rows = np.reshape(jac, (int(np.prod(e.head.shape)), int(np.prod(e.tail.shape))))
-            text += "\nJ = " + fmt.array(rows, small=rows.size)
-        return text
+    def _edge_text(self, e):
+        """``∂a/∂x = 2`` on a scalar edge; else the backward formula, with the Jacobian when small."""
+        heads, tails = int(np.prod(e.head.shape)), int(np.prod(e.tail.shape))
+        small = self.recorded and max(heads, tails) <= SMALL_JACOBIAN
+        if small and e.is_scalar:
+            return f"{e.symbol} = {fmt.number(e.jacobian)}"
+        jacobian = np.reshape(e.jacobian, (heads, tails)) if small else None
+        return f"{e.symbol}: {e.formula}" + ("" if jacobian is None else
+                                              "\nJ = " + fmt.array(jacobian, small=jacobian.size))
 
     def _node_lines(self, n):
         lines = [n.label]
@@ -338,10 +331,11 @@ class DerivativeGraph:
             style = "shape=ellipse" if n.op is None else "shape=box, style=rounded"
             if n is self.output:
                 style += ", peripheries=2"
-            out.append(f'  {ids[id(n)]} [{style}, label="{fmt.dot_escape(chr(10).join(self._node_lines(n)))}"];')
+            label = fmt.dot_escape("\n".join(self._node_lines(n)))
+            out.append(f'  {ids[id(n)]} [{style}, label="{label}"];')
         for e in self.edges:
-            label = self._edge_text(e) if self.recorded else f"{e.symbol}: {e.formula}"
-            out.append(f'  {ids[id(e.tail)]} -> {ids[id(e.head)]} [label="{fmt.dot_escape(label)}"];')
+            label = fmt.dot_escape(self._edge_text(e))
+            out.append(f'  {ids[id(e.tail)]} -> {ids[id(e.head)]} [label="{label}"];')
         out.append("}")
         return "\n".join(out) + "\n"
 
@@ -364,10 +358,10 @@ class DerivativeGraph:
         if data is None:
             path = path.with_suffix(".dot")
             path.write_text(self.to_dot(), encoding="utf-8")
-            warnings.warn(f"Graphviz is not installed (no `dot` command on PATH), so the graph was written as "
-                          f"DOT text to {path} instead of {format.upper()}. Install Graphviz "
-                          "(apt install graphviz, brew install graphviz or conda install graphviz) to draw it, "
-                          "or paste the DOT text into any Graphviz viewer.", GraphvizUnavailableWarning,
+            warnings.warn(f"Graphviz is not installed (no `dot` command on PATH), so the graph was written "
+                          f"as DOT text to {path} instead of {format.upper()}. Install Graphviz (apt "
+                          "install graphviz, brew install graphviz or conda install graphviz) to draw it, or "
+                          "paste the DOT text into any Graphviz viewer.", GraphvizUnavailableWarning,
                           stacklevel=2)
             return path
         path.write_bytes(data)
@@ -381,8 +375,8 @@ class DerivativeGraph:
         rows = [(n.label, fmt.array(n.value) if n.value is not None else "?",
                  fmt.array(n.grad) if n.grad is not None else "?") for n in self.nodes]
         text = fmt.table(["node", "value", "grad"], rows, ["<", "<", "<"])
-        edges = "\n".join(f"  {e.tail.name} → {e.head.name}   " + (self._edge_text(e).replace("\n", "  ")
-                          if self.recorded else f"{e.symbol}: {e.formula}") for e in self.edges)
+        edges = "\n".join(f"  {e.tail.name} → {e.head.name}   " + self._edge_text(e).replace("\n", "  ")
+                          for e in self.edges)
         note = "" if self.recorded else "\n" + _NOT_RECORDED
         return f"{text}\nedges (local derivatives):\n{edges}{note}"
 

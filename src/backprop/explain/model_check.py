@@ -38,7 +38,8 @@ class GradientError:
     """How far backprop's gradient of one tensor is from finite differences.
 
     ``rel`` is ‖analytic − numeric‖ / max(‖analytic‖, ‖numeric‖) over the checked elements (0 when
-    both norms are below the absolute tolerance); ``ok`` when ‖analytic − numeric‖ ≤ atol·max(1, |L|) + rtol·max(‖analytic‖, ‖numeric‖).
+    both norms are below the absolute tolerance); ``ok`` when
+    ‖analytic − numeric‖ ≤ atol·max(1, |L|) + rtol·max(‖analytic‖, ‖numeric‖).
     """
     name: str  # the parameter's name ("0.weight"), or "input" for a layer's input
     layer: str
@@ -286,7 +287,7 @@ class ModelGradcheckReport:
                 f"loss = {fmt.number(self.loss, 6)}:"), fmt.table(header, self._rows(self.parameters),
                                                              ["<", "<", "<", ">", ">", ">", "<"])]
         if self.layers_alone:
-            text += ["", "Each layer alone, on the input it receives in this batch (gradient of Σ v·layer(x)):",
+            text += ["", "Each layer alone, on the input it gets in this batch (gradient of Σ v·layer(x)):",
                      fmt.table(header, self._rows(self.layers_alone), ["<", "<", "<", ">", ">", ">", "<"])]
         text += ["", self.verdict()]
         return "\n".join(text)

@@ -1,4 +1,4 @@
-"""The sum over paths: a derivative as the sum, over every path of the graph, of the edge derivatives' product.
+"""The sum over paths: a derivative as the sum, over the graph's paths, of the product of edge derivatives.
 
 The course's rule (problem book §4, ex. 1): to find ∂f/∂x, take every path from x to f, multiply
 the local derivatives on its edges, and add the products. For f(x, y) = x² + xy + (x + y)²::
@@ -146,8 +146,8 @@ class PathSum:
     def __init__(self, output, input, names=None, max_paths=10_000):
         self.count = count_multiplications(output, input)
         if self.count.paths > max_paths:
-            raise ValueError(f"{fmt.count(self.count.paths)} paths lead from the input to the output, more than "
-                             f"max_paths={max_paths}: use count_multiplications to compare the costs")
+            raise ValueError(f"{fmt.count(self.count.paths)} paths lead from the input to the output, more "
+                             f"than max_paths={max_paths}: use count_multiplications to compare the costs")
         graph = self.graph = DerivativeGraph(output, names)
         if not graph.recorded:
             raise RuntimeError("path_sum needs the local derivatives: " + _NOT_RECORDED)
@@ -195,8 +195,9 @@ class PathSum:
         parallel = sorted({f"{e.head.name} takes {e.tail.name}" for p in self.paths for e in p.edges
                            if "[" in e.symbol})
         if parallel:
-            lines.append(f"  ({'; '.join(parallel)} more than once: one edge and one path per input, and their "
-                         "derivatives add up, as x·x gives x + x = 2x where a squaring vertex has one edge 2x)")
+            lines.append(f"  ({'; '.join(parallel)} more than once: one edge and one path per input, and "
+                         "their derivatives add up, as x·x gives x + x = 2x where a squaring vertex has one "
+                         "edge 2x)")
         terms = ""
         if np.size(self.total) == 1 and 1 < len(self.paths) <= 12:
             terms = " + ".join(fmt.number(p.product) for p in self.paths) + " = "

@@ -1,4 +1,4 @@
-"""A model summary like Keras's ``model.summary()``: layers, output shapes, parameter counts, trainable or not.
+"""A model summary like Keras's ``model.summary()``: layers, output shapes, parameter counts, trainability.
 
 The problem book's network with 12 inputs and hidden layers of 300, 200 and 100 neurons::
 
@@ -6,7 +6,7 @@ The problem book's network with 12 inputs and hidden layers of 300, 200 and 100 
     >>> nn = bp.nn
     >>> model = nn.Sequential(nn.Linear(12, 300), nn.ReLU(), nn.Linear(300, 200), nn.ReLU(),
     ...                       nn.Linear(200, 100), nn.ReLU(), nn.Linear(100, 1))
-    >>> bp.explain.summary(model, (1, 12)).total_params      # (12+1)·300 + (300+1)·200 + (200+1)·100 + (100+1)·1
+    >>> bp.explain.summary(model, (1, 12)).total_params  # (12+1)·300 + (300+1)·200 + (200+1)·100 + 101
     84301
 
 Also :func:`watch_calls`, which the diagnostics and the model gradient check use to see every
