@@ -8,9 +8,10 @@ its intermediate values: :func:`sgd_update`, :func:`rmsprop_update`, :func:`adam
 from . import lr_scheduler
 from .adagrad import Adagrad, adagrad_update
 from .adam import Adam, AdamW, adam_update
+from .lbfgs import LBFGS
 from .optimizer import Optimizer
 from .rmsprop import RMSprop, rmsprop_update
 from .sgd import SGD, sgd_update
 
-__all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "AdamW", "Adagrad", "sgd_update", "rmsprop_update",
+__all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "AdamW", "Adagrad", "LBFGS", "sgd_update", "rmsprop_update",
            "adam_update", "adagrad_update", "lr_scheduler"]
