@@ -158,9 +158,11 @@ class LinearParams:
         return W, b
 
     def pack(self, W, b=0.0):
-        """θ from W (shape ``w_shape``) and b."""
-        parts = [np.ravel(W)] + ([np.ravel(b) * np.ones(self.n_outputs or 1)] if self.fit_intercept else [])
-        return np.concatenate(parts)
+        """θ from W (shape ``w_shape``) and b (a scalar is repeated for every output); dtype of W."""
+        W = np.asarray(W)
+        if not self.fit_intercept:
+            return W.ravel().copy()
+        return np.concatenate([W.ravel(), np.broadcast_to(b, (self.n_outputs or 1,))]).astype(W.dtype)
 
     def decision(self, X, theta):
         """The linear predictor η = X·W + b, shape (n,) or (n, K): a Tensor for a Tensor θ."""

@@ -93,7 +93,6 @@ class PoissonRegressor(RegressorMixin, LinearModel):
 
         # start at the best constant model: μ = ȳ
         theta0 = spec.pack(np.zeros(X.shape[1], X.dtype), np.log(y.mean()) if self.fit_intercept else 0.0)
-        theta0 = theta0.astype(X.dtype)
         minimize = lbfgs if solver == "lbfgs" else newton
         result = minimize(objective, theta0, self.max_iter, relative_tol(objective, theta0, self.tol))
         warn_if_not_converged(result, self)

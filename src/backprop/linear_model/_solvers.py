@@ -17,9 +17,10 @@ proximal_gradient    FISTA: soft-threshold after each step          max|gradient
                                                                   gap) ≤ tol
 ==================== ============================================ ========================================
 
-``tol`` is absolute, on the scale of the objective's gradient (as scikit-learn's ``gtol`` for L-BFGS).
-A solver that runs out of iterations returns ``converged=False``; the estimator then warns
-(:func:`warn_if_not_converged`).
+``tol`` is absolute, on the scale of the objective's gradient (as scikit-learn's ``gtol`` for L-BFGS);
+the regressors pass :func:`relative_tol`, their ``tol`` times the largest gradient entry at the start,
+so that rescaling y does not change when they stop. A solver that runs out of iterations returns
+``converged=False``; the estimator then warns (:func:`warn_if_not_converged`).
 """
 import warnings
 from typing import NamedTuple
