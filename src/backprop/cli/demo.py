@@ -12,7 +12,8 @@ def chain_rule_example(x0, y0):
     f = x**2 + x * y + (x + y) ** 2
     f.backward()
     print(f"   forward:  f({x0:g}, {y0:g}) = {f.item():g}")
-    print(f"   backward: ∂f/∂x = {x.grad.item():g}   (by hand: 2x + y + 2(x + y) = {2*x0 + y0 + 2*(x0 + y0):g})")
+    by_hand = 2 * x0 + y0 + 2 * (x0 + y0)
+    print(f"   backward: ∂f/∂x = {x.grad.item():g}   (by hand: 2x + y + 2(x + y) = {by_hand:g})")
     print(f"             ∂f/∂y = {y.grad.item():g}   (by hand: x + 2(x + y) = {x0 + 2*(x0 + y0):g})")
     print("   x feeds three paths (x², xy, (x + y)²); backprop sums their contributions.\n")
 

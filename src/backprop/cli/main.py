@@ -1,12 +1,17 @@
-"""``backprop`` on the command line: subcommands built with argparse, each with ``--help``."""
+"""``backprop`` on the command line: subcommands built with argparse, each with ``--help``.
+
+Each subcommand lives in its own module with an ``add_parser(subparsers)`` that sets ``run``. Bad input
+ends with one line on standard error (``backprop: error: ...``) and a non-zero exit status, never a
+traceback; set ``BACKPROP_DEBUG=1`` to see the traceback of an unexpected error.
+"""
 import argparse
+import os
+import sys
+
+from .common import CLIError
 
 
-def build_parser():
-    parser = argparse.ArgumentParser(
-        prog="backprop",
-        description="Neural networks and backpropagation from first principles, on NumPy.")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+def _add_demo(sub):
     demo = sub.add_parser(
         "demo", help="the course's f(x, y) example and a two-layer network learning XOR, every number shown",
         description="Backpropagate through the course's f(x, y) = x² + xy + (x + y)², then train a 2-2-1 "
@@ -16,15 +21,54 @@ def build_parser():
     demo.add_argument("--epochs", type=int, default=2000, help="gradient-descent steps on XOR (default 2000)")
     demo.add_argument("--lr", type=float, default=2.0, help="learning rate (default 2.0)")
     demo.add_argument("--seed", type=int, default=0, help="random seed of the initial weights (default 0)")
+
+    def run(args):
+        from .demo import run_demo
+
+        return run_demo(args)
+    demo.set_defaults(handler=run)
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, with its usage errors on one line (the full usage is one ``--help`` away)."""
+
+    def error(self, message):
+        _fail(f"{message} (see {self.prog} --help)", 2, prog=self.prog)
+        raise SystemExit(2)
+
+
+def build_parser():
+    from . import evaluate, explain, graph, predict, train
+
+    parser = Parser(
+        prog="backprop",
+        description="Neural networks and backpropagation from first principles, on NumPy.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in (train, evaluate, predict, explain, graph):
+        module.add_parser(sub)
+    _add_demo(sub)
     return parser
 
 
 def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command == "demo":
-        from .demo import run_demo
+    if not hasattr(args, "handler"):
+        parser.print_help()
+        return 0
+    try:
+        return args.handler(args)
+    except CLIError as e:
+        return _fail(str(e), e.exit_code)
+    except KeyboardInterrupt:
+        return _fail("interrupted", 130)
+    except Exception as e:  # never a traceback for the user; BACKPROP_DEBUG=1 shows it
+        if os.environ.get("BACKPROP_DEBUG"):
+            raise
+        return _fail(f"{type(e).__name__}: {e} (set BACKPROP_DEBUG=1 for the traceback)", 1)
 
-        return run_demo(args)
-    parser.print_help()
-    return 0
+
+def _fail(message, code, prog="backprop"):
+    sys.stdout.flush()
+    print(f"{prog}: error: {' '.join(str(message).split())}", file=sys.stderr)
+    return code

@@ -1,0 +1,293 @@
+"""The data of a run: its source, task, classes, train/validation/test split, input features and their
+standardisation (fitted on the training split only), and reading new data the way a run was trained.
+"""
+import math
+import os
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..data.datasets import (
+    BUNDLED,
+    load_bundled,
+    make_circles,
+    make_gauss,
+    make_moons,
+    make_spiral,
+    make_xor,
+    xor_table,
+)
+from . import files
+from .common import CLIError
+
+GENERATORS = {"circles": make_circles, "xor": make_xor, "gauss": make_gauss, "spiral": make_spiral,
+              "moons": make_moons}
+NAMED = [*BUNDLED, *GENERATORS, "xor-table"]
+
+# TensorFlow Playground's input features of 2-D data, computed from the raw coordinates.
+FEATURES = {"x1": lambda a, b: a, "x2": lambda a, b: b, "x1x2": lambda a, b: a * b,
+            "x1^2": lambda a, b: a ** 2, "x2^2": lambda a, b: b ** 2,
+            "sin_x1": lambda a, b: np.sin(a), "sin_x2": lambda a, b: np.sin(b)}
+MAX_CLASSES = 20   # integer targets with at most this many values are taken as class labels
+MIN_SPLIT = 10     # smaller data sets (the 4-point XOR table) are not split
+
+
+def parse_features(text):
+    names = [t.strip() for t in text.split(",") if t.strip()]
+    unknown = [n for n in names if n not in FEATURES]
+    if unknown or not names:
+        raise CLIError(f"--features: unknown feature {unknown[0] if unknown else text!r}; choose from "
+                       f"{','.join(FEATURES)}")
+    return names
+
+
+class Preprocessor:
+    """Raw inputs → model inputs: the 2-D features (if any), then (x − mean)/std of the training split.
+
+    Derived features are computed from the raw coordinates and then standardised like every other column.
+    A network's regression target is standardised too (the estimators' intercepts absorb its mean);
+    ``inverse_target`` brings predictions back to the target's units.
+    """
+
+    def __init__(self, features=None, mean=None, scale=None, target_mean=None, target_scale=None):
+        self.features, self.mean, self.scale = features, mean, scale
+        self.target_mean, self.target_scale = target_mean, target_scale
+
+    @classmethod
+    def fit(cls, X_raw, y, features, standardize, scale_target):
+        prep = cls(features)
+        X = prep.derive(X_raw)
+        if standardize:
+            prep.mean, prep.scale = X.mean(axis=0), _nonzero(X.std(axis=0))
+        if standardize and scale_target:
+            prep.target_mean, prep.target_scale = y.mean(axis=0), _nonzero(y.std(axis=0))
+        return prep
+
+    def derive(self, X_raw):
+        if not self.features:
+            return X_raw
+        if X_raw.shape[1] != 2:
+            raise CLIError(f"--features applies to 2-D data, but the data has {X_raw.shape[1]} input columns")
+        return np.column_stack([FEATURES[f](X_raw[:, 0], X_raw[:, 1]) for f in self.features])
+
+    def transform(self, X_raw):
+        X = self.derive(X_raw)
+        return X if self.mean is None else (X - self.mean) / self.scale
+
+    def transform_target(self, y):
+        return y if self.target_mean is None else (y - self.target_mean) / self.target_scale
+
+    def inverse_target(self, y):
+        return y if self.target_mean is None else y * self.target_scale + self.target_mean
+
+    def to_dict(self):
+        return {k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in vars(self).items()}
+
+    @classmethod
+    def from_dict(cls, d):
+        return cls(**{k: (np.asarray(v) if v is not None and k != "features" else v) for k, v in d.items()})
+
+
+def _nonzero(std):
+    """A constant column (digits' always-blank pixels) is centred and left unscaled, as scikit-learn does."""
+    return np.where(std > 0, std, 1.0)
+
+
+@dataclass
+class Data:
+    """A prepared data set: ``splits`` maps 'train'/'validation'/'test' to (raw X, model X, encoded y)."""
+    name: str
+    task: str
+    classes: list
+    table: files.Table
+    prep: Preprocessor
+    splits: dict
+    note: str = ""
+
+    @property
+    def n_outputs(self):
+        y = self.splits["train"][2]
+        return len(self.classes) if self.task == "classification" else (1 if y.ndim == 1 else y.shape[1])
+
+    def describe(self):
+        """What config.json records about the data: enough to read new data as this run did."""
+        return {"name": self.name, "task": self.task, "classes": self.classes, "columns": self.table.columns,
+                "feature_names": self.feature_names, "n_outputs": self.n_outputs,
+                "target": self.table.target_name,
+                "one_hot": self.table.one_hot, "header": self.table.header,
+                "samples": {k: len(v[2]) for k, v in self.splits.items()},
+                "preprocessing": self.prep.to_dict()}
+
+    @property
+    def feature_names(self):
+        return self.prep.features or self.table.feature_names
+
+
+# -- loading -------------------------------------------------------------------------------------------
+def load_source(opts):
+    """``(table, explicit test table or None, task of a named set or None)`` for the ``--data`` option."""
+    name, seed = opts["data"], opts["seed"]
+    if name in BUNDLED:
+        try:
+            X, y, columns, _ = load_bundled(name)
+        except ImportError as e:
+            raise CLIError(str(e)) from None
+        return files.Table(X, y, columns, list(columns), "target"), None, BUNDLED[name][1]
+    if name in GENERATORS or name == "xor-table":
+        if name == "xor-table":
+            X, y = xor_table()
+        else:
+            X, y = GENERATORS[name](opts["n_samples"], opts["noise"], random_state=seed)
+        return files.Table(X, y, ["x1", "x2"], ["x1", "x2"], "label", header=True), None, "classification"
+    if not os.path.exists(name):
+        raise CLIError(f"--data: no such file or folder: {name} (or choose a named data set: "
+                       f"{', '.join(NAMED)})")
+    if files.is_idx(name):
+        train, test = files.read_idx(name, opts["target"])
+        return train, test, "classification"
+    if name.endswith((".npz", ".npy")):
+        return files.read_numpy(name, opts["target"]), None, None
+    table = files.read_csv(name, opts["target"], opts["one_hot"], opts["drop_missing"], opts["header"])
+    return table, None, None
+
+
+def infer_task(y, requested, known):
+    """'classification' or 'regression': as requested, as the named data set is, or from the target."""
+    numeric = y.dtype.kind in "biuf"
+    if requested == "regression" and not numeric:
+        raise CLIError(f"--task regression needs a numeric target, got labels such as {y[0]!r}")
+    if requested != "auto":
+        return requested
+    if known:
+        return known
+    if not numeric:
+        return "classification"
+    integral = y.ndim == 1 and np.all(np.isfinite(y)) and np.all(y == np.round(y))
+    return "classification" if integral and len(np.unique(y)) <= MAX_CLASSES else "regression"
+
+
+def _json_label(value):
+    value = value.item() if isinstance(value, np.generic) else value
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def encode_labels(y, classes, where):
+    """Class indices of the labels ``y`` in ``classes``; a label the run never saw raises ``CLIError``."""
+    lookup = {str(c): k for k, c in enumerate(classes)}
+    keys = [str(_json_label(v)) for v in y]
+    unknown = [k for k in keys if k not in lookup]
+    if unknown:
+        raise CLIError(f"{where}: label {unknown[0]!r} is not one of the trained classes "
+                       f"({', '.join(map(str, classes))})")
+    return np.array([lookup[k] for k in keys], dtype=np.int64)
+
+
+def split_indices(y, task, n_test, n_val, seed):
+    """Train/validation/test row indices; classification splits keep the class proportions when they can."""
+    from ..model_selection import train_test_split
+
+    def cut(idx, n):
+        if n == 0:
+            return idx, None
+        labels = y[idx] if task == "classification" else None
+        counts = np.unique(labels, return_counts=True)[1] if labels is not None else None
+        can = counts is not None and counts.min() >= 2 and min(n, len(idx) - n) >= len(counts)
+        stratify = labels if can else None
+        return train_test_split(idx, test_size=n, random_state=seed, stratify=stratify)
+
+    rest, test = cut(np.arange(len(y)), n_test)
+    train, val = cut(rest, n_val)
+    return train, val, test
+
+
+def prepare(opts):
+    """Load, split and preprocess the data that the options describe."""
+    table, test_table, known = load_source(opts)
+    task = infer_task(table.y, opts["task"], known)
+    y = table.y
+    classes = None
+    if task == "classification":
+        every = y if test_table is None else np.concatenate([y, test_table.y])
+        classes = [_json_label(c) for c in np.unique(every)]
+        if len(classes) < 2:
+            raise CLIError(f"the target {table.target_name!r} has a single class ({classes[0]!r}); a "
+                           "classifier needs at least two")
+        y = encode_labels(y, classes, opts["data"])
+    else:
+        y = y.astype(np.float64)
+    n = len(y)
+    note = ""
+    if n < MIN_SPLIT:
+        train, val, test = np.arange(n), None, None
+        note = f"{opts['data']} has {n} rows: no split, the model is trained and evaluated on all of them"
+    else:
+        n_test = 0 if test_table is not None else math.ceil(opts["test_size"] * n)
+        n_val = math.ceil(opts["val_size"] * n)
+        if n - n_test - n_val < 1:
+            raise CLIError(f"--test-size {opts['test_size']} and --val-size {opts['val_size']} leave no "
+                           f"training rows out of {n}")
+        train, val, test = split_indices(y, task, n_test, n_val, opts["seed"])
+    features = parse_features(opts["features"]) if opts["features"] else None
+    from .models import NETWORKS
+
+    scale_target = task == "regression" and opts["model"] in NETWORKS
+    prep = Preprocessor.fit(table.X[train], y[train], features, opts["standardize"], scale_target)
+    parts = {"train": train, "validation": val, "test": test}
+    splits = {k: (table.X[i], prep.transform(table.X[i]), y[i]) for k, i in parts.items() if i is not None}
+    if test_table is not None:
+        y_test = encode_labels(test_table.y, classes, opts["data"])
+        splits["test"] = (test_table.X, prep.transform(test_table.X), y_test)
+    return Data(opts["data"], task, classes, table, prep, splits, note)
+
+
+# -- new data for a trained run --------------------------------------------------------------------------
+def read_inputs(path, info):
+    """The raw input matrix of a file of new rows (CSV or NPY) for a run described by ``info``, plus the
+    file's own columns and rows (kept in the output of ``backprop predict``)."""
+    columns = info["columns"]
+    if path.endswith(".npy"):
+        if not os.path.isfile(path):
+            raise CLIError(f"no such file: {path}")
+        X = np.load(path, allow_pickle=False)
+        X = X.reshape(len(X), -1) if X.ndim > 1 else X[None, :]
+        if X.shape[1] != len(columns):
+            raise CLIError(f"{path}: {X.shape[1]} columns, but the model takes {len(columns)} inputs")
+        names = list(columns)
+        return X.astype(np.float64), names, [[repr(float(v)) for v in row] for row in X]
+    names, body, header = files.read_rows(path, None if info["header"] else False)
+    if header and info["header"]:
+        missing = [c for c in columns if c not in names]
+        if missing:
+            raise CLIError(f"{path}: unknown column {missing[0]!r}: the model's input columns are "
+                           f"{', '.join(columns)}; the file has {', '.join(names)}")
+        inputs = columns
+    elif len(names) == len(columns):
+        names = inputs = list(columns)
+    else:
+        raise CLIError(f"{path}: {len(names)} columns, but the model takes {len(columns)} inputs "
+                       f"({', '.join(columns)})")
+    X, _ = files.encode(names, body, inputs, info["one_hot"], path)
+    return X, names, [row for _, row in body]
+
+
+def read_labelled(path, info, opts):
+    """A labelled file (``backprop evaluate --data``) read as the run's training data was."""
+    if files.is_idx(path):
+        table = files.read_idx(path, None)[0]
+    elif path.endswith((".npz", ".npy")):
+        table = files.read_numpy(path, opts["target"])
+    else:
+        target = opts["target"]
+        if target is None and info["header"]:
+            target = info["target"]
+        table = files.read_csv(path, target, (), opts["drop_missing"], opts["header"],
+                               categories=info["one_hot"])
+    named = table.header and info["header"]
+    if (table.columns != info["columns"]) if named else len(table.columns) != len(info["columns"]):
+        raise CLIError(f"{path}: its input columns ({', '.join(table.columns)}) are not the model's "
+                       f"({', '.join(info['columns'])})")
+    if info["task"] == "classification":
+        return table.X, encode_labels(table.y, info["classes"], path)
+    if table.y.dtype.kind not in "biuf":
+        raise CLIError(f"{path}: the target column {table.target_name!r} is not numeric")
+    return table.X, table.y.astype(np.float64)

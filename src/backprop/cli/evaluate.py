@@ -1,0 +1,42 @@
+"""``backprop evaluate RUN_DIR [--data PATH]``: the metrics of a trained run, on its own split or new data."""
+import os
+
+from .common import CLIError, require
+from .options import add_data_options
+
+
+def add_parser(sub):
+    p = sub.add_parser("evaluate", help="metrics of a trained run on its data or on a labelled file",
+                       description="Print the metrics table of a trained run: on its own train, "
+                                   "validation and test split (rebuilt from config.json), or with --data on "
+                                   "every row of a labelled file read as the training data was (same "
+                                   "columns, encoding and standardisation).")
+    p.add_argument("run_dir", metavar="RUN_DIR", help="a folder written by backprop train")
+    add_data_options(p, suppress=False)
+    p.set_defaults(handler=run)
+
+
+def run(args):
+    from . import report
+    from .data import prepare, read_labelled
+    from .runs import check_data_unchanged, load_run
+
+    require("safetensors", purpose="backprop evaluate")
+    config, opts, prep, model = load_run(args.run_dir)
+    task = config["data"]["task"]
+    if args.data is None:
+        for name in ("target", "header", "one_hot", "drop_missing"):
+            if getattr(args, name) is not None:
+                raise CLIError(f"--{name.replace('_', '-')} applies to a file given with --data")
+        check_data_unchanged(opts, config)
+        data = prepare(opts)
+        splits = {k: (prep.transform(v[0]), v[2]) for k, v in data.splits.items()}
+    else:
+        if not os.path.exists(args.data):
+            raise CLIError(f"--data: no such file or folder: {args.data}")
+        read_opts = {**opts, "target": args.target, "header": args.header,
+                     "drop_missing": bool(args.drop_missing)}
+        X_raw, y = read_labelled(args.data, config["data"], read_opts)
+        splits = {os.path.basename(args.data.rstrip("/"))[:12]: (prep.transform(X_raw), y)}
+    print(report.table(report.evaluate_splits(model, task, prep, splits)))
+    return 0

@@ -1,0 +1,209 @@
+"""The models ``backprop train --model`` knows: networks trained epoch by epoch, and estimators of
+``bp.linear_model`` fitted in one call. Both answer the same three questions: fit, predict, save/load.
+
+Add a model by adding an entry to ``ESTIMATORS`` (any scikit-learn-style class of ``bp.linear_model``) or
+a builder to ``NETWORKS``.
+"""
+import json
+
+import numpy as np
+
+from .. import nn, optim
+from .common import CLIError
+
+ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid, "leaky_relu": nn.LeakyReLU}
+
+# name → (initialiser of a Linear weight, given the activation's name), biases start at zero.
+INITS = {
+    "default": None,  # PyTorch's: U(±1/√fan_in) for weights and biases
+    "xavier": lambda w, act: nn.init.xavier_uniform_(w, gain=nn.init.calculate_gain(_gain_name(act))),
+    "xavier-normal": lambda w, act: nn.init.xavier_normal_(w, gain=nn.init.calculate_gain(_gain_name(act))),
+    "he": lambda w, act: nn.init.kaiming_uniform_(w, nonlinearity=_gain_name(act)),
+    "he-normal": lambda w, act: nn.init.kaiming_normal_(w, nonlinearity=_gain_name(act)),
+    "zeros": lambda w, act: nn.init.zeros_(w),  # the problem book's exercise: every unit stays the same
+}
+
+# name → (class, fixed options, default learning rate)
+OPTIMIZERS = {"sgd": (optim.SGD, {}, 0.1), "momentum": (optim.SGD, {"momentum": 0.9}, 0.01),
+              "nesterov": (optim.SGD, {"momentum": 0.9, "nesterov": True}, 0.01),
+              "rmsprop": (optim.RMSprop, {}, 1e-3), "adam": (optim.Adam, {}, 1e-3),
+              "adagrad": (optim.Adagrad, {}, 1e-2)}
+
+# --model name → (class in bp.linear_model, task it solves)
+ESTIMATORS = {"linear": ("LinearRegression", "regression"), "ridge": ("Ridge", "regression"),
+              "lasso": ("Lasso", "regression"), "poisson": ("PoissonRegressor", "regression"),
+              "logistic": ("LogisticRegression", "classification"),
+              "softmax": ("SoftmaxRegression", "classification"),
+              "perceptron": ("Perceptron", "classification"),
+              "svm": ("LinearSVC", "classification")}
+NETWORKS = ("mlp",)
+MODELS = (*NETWORKS, *ESTIMATORS)
+
+
+def _gain_name(activation):
+    return "leaky_relu" if activation == "leaky_relu" else activation
+
+
+def default_lr(optimizer):
+    return OPTIMIZERS[optimizer][2]
+
+
+def build(opts, n_features, n_outputs, task):
+    """The model that ``opts['model']`` names, built for the data's shape and task (not yet trained)."""
+    name = opts["model"]
+    if name in NETWORKS:
+        return Network(opts, n_features, n_outputs, task)
+    if name in ESTIMATORS:
+        return Estimator(opts, task)
+    raise CLIError(f"--model: unknown model {name!r}; choose one of {', '.join(MODELS)}")
+
+
+# -- networks ------------------------------------------------------------------------------------------
+def build_mlp(n_in, n_out, hidden, activation="relu", dropout=0.0, batch_norm=False, init="default"):
+    """Linear → [BatchNorm1d] → activation → [Dropout] for each hidden width, then a Linear output layer."""
+    layers = []
+    for width in hidden:
+        layers.append(nn.Linear(n_in, width))
+        if batch_norm:
+            layers.append(nn.BatchNorm1d(width))
+        layers.append(ACTIVATIONS[activation]())
+        if dropout:
+            layers.append(nn.Dropout(dropout))
+        n_in = width
+    layers.append(nn.Linear(n_in, n_out))
+    model = nn.Sequential(*layers)
+    if INITS[init] is not None:
+        for layer in model:
+            if isinstance(layer, nn.Linear):
+                INITS[init](layer.weight, activation)
+                nn.init.zeros_(layer.bias)
+    return model
+
+
+def _mae_in_units(scale):
+    """The mean absolute error in the target's own units (the network sees the standardised target)."""
+    def mae(pred, target):
+        return float(np.mean(np.abs(pred.reshape(target.shape) - target) * scale))
+    return mae
+
+
+class Network:
+    """An MLP with a softmax cross-entropy output (classification) or an MSE output (regression)."""
+
+    kind = "network"
+
+    def __init__(self, opts, n_features, n_outputs, task):
+        self.name, self.task = opts["model"], task
+        self.module = build_mlp(n_features, n_outputs, opts["hidden"], opts["activation"], opts["dropout"],
+                                opts["batch_norm"], opts["init"])
+        cls, fixed, _ = OPTIMIZERS[opts["optimizer"]]
+        self.optimizer = cls(self.module.parameters(), lr=opts["lr"], weight_decay=opts["weight_decay"],
+                             **fixed)
+        self.loss_fn = nn.CrossEntropyLoss() if task == "classification" else nn.MSELoss()
+
+    def metrics(self, target_scale):
+        return ["accuracy"] if self.task == "classification" else [_mae_in_units(target_scale)]
+
+    def targets(self, y):
+        """Targets as the loss wants them: class indices, or a column per output."""
+        return y if self.task == "classification" else y.reshape(len(y), -1).astype(np.float32)
+
+    def predict(self, X):
+        """Class probabilities (N, C), or the standardised regression outputs (N, k)."""
+        from ..autograd.grad_mode import no_grad
+        from ..ops.activations import softmax_array
+
+        self.module.eval()
+        with no_grad():
+            out = self.module(np.asarray(X, dtype=np.float32)).data.astype(np.float64)
+        return softmax_array(out, axis=-1) if self.task == "classification" else out
+
+    def state(self):
+        return self.module.state_dict()
+
+    def load(self, arrays):
+        self.module.load_state_dict(arrays)
+
+    def describe(self):
+        return str(self.module)
+
+
+# -- estimators ----------------------------------------------------------------------------------------
+def _value(text):
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def parse_params(items):
+    """``["alpha=0.1", "solver=gd"]`` → {'alpha': 0.1, 'solver': 'gd'} (values read as JSON when they can)."""
+    params = {}
+    for item in items or ():
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise CLIError(f"--param: {item!r} is not KEY=VALUE (e.g. --param alpha=0.1)")
+        params[key.strip()] = _value(value.strip())
+    return params
+
+
+class Estimator:
+    """A scikit-learn-style estimator of ``bp.linear_model``, fitted in one call on the training split."""
+
+    kind = "estimator"
+
+    def __init__(self, opts, task):
+        class_name, model_task = ESTIMATORS[opts["model"]]
+        if task != model_task:
+            raise CLIError(f"--model {opts['model']} ({class_name}) is for {model_task}, but the task is "
+                           f"{task} (set --task, or choose another --model)")
+        try:
+            from .. import linear_model
+            cls = getattr(linear_model, class_name)
+        except (ImportError, AttributeError):
+            raise CLIError(f"--model {opts['model']} needs bp.linear_model.{class_name}, which this "
+                           "version of backprop lacks") from None
+        self.name, self.task = opts["model"], task
+        params = parse_params(opts["param"])
+        accepted = cls().get_params()
+        unknown = sorted(set(params) - set(accepted))
+        if unknown:
+            raise CLIError(f"--param: {class_name} has no parameter {unknown[0]!r}; its parameters are "
+                           f"{', '.join(sorted(accepted))}")
+        if "random_state" in accepted:
+            params.setdefault("random_state", opts["seed"])
+        try:
+            self.estimator = cls(**params)
+        except (TypeError, ValueError) as e:
+            raise CLIError(f"--param: {e}") from None
+
+    def fit(self, X, y):
+        try:
+            self.estimator.fit(X, y)
+        except ValueError as e:
+            raise CLIError(f"{type(self.estimator).__name__}.fit: {e}") from None
+
+    def predict(self, X):
+        """Class probabilities (N, C) (one-hot of ``predict`` for classifiers without probabilities), or the
+        standardised regression outputs (N, k)."""
+        est = self.estimator
+        if self.task == "regression":
+            pred = np.asarray(est.predict(X), dtype=np.float64)
+            return pred.reshape(len(pred), -1)
+        if hasattr(est, "predict_proba"):
+            return np.asarray(est.predict_proba(X), dtype=np.float64)
+        labels = np.asarray(est.predict(X))
+        classes = list(est.classes_)
+        return np.eye(len(classes))[[classes.index(v) for v in labels]]
+
+    def state(self):
+        """The fitted attributes (``coef_``, ``intercept_``, ``classes_``...) that are numbers or arrays."""
+        return {k: np.asarray(v) for k, v in vars(self.estimator).items()
+                if k.endswith("_") and not k.startswith("_") and np.asarray(v).dtype.kind in "biuf"}
+
+    def load(self, arrays):
+        for k, v in arrays.items():
+            setattr(self.estimator, k, v.item() if v.ndim == 0 else v)
+
+    def describe(self):
+        return repr(self.estimator)

@@ -1,0 +1,141 @@
+"""The options of ``backprop train`` (shared by ``evaluate`` for reading data), their defaults, and the
+command line that repeats a run."""
+import argparse
+import os
+import shlex
+
+from .common import (
+    CLIError,
+    fraction,
+    layer_sizes,
+    non_negative_float,
+    non_negative_int,
+    positive_float,
+    positive_int,
+)
+from .data import FEATURES, NAMED
+from .models import ACTIVATIONS, INITS, MODELS, OPTIMIZERS, default_lr
+
+# Every option that decides the result of a run, with its default. config.json records all of them.
+DEFAULTS = {"data": "digits", "target": None, "task": "auto", "features": None, "n_samples": 500,
+            "noise": 0.1, "one_hot": [], "drop_missing": False, "header": None, "standardize": True,
+            "test_size": 0.2, "val_size": 0.1, "model": "mlp", "hidden": [128, 64], "activation": "relu",
+            "dropout": 0.0, "batch_norm": False, "init": "default", "param": [], "optimizer": "adam",
+            "lr": None, "epochs": 30, "batch_size": 32, "weight_decay": 0.0, "early_stopping": None,
+            "seed": 0}
+
+
+def _one_hot(text):
+    return [c.strip() for c in text.split(",") if c.strip()]
+
+
+def add_data_options(parser, suppress=True):
+    """The options that say where the data comes from and how it is read."""
+    default = argparse.SUPPRESS if suppress else None
+    g = parser.add_argument_group("data")
+    g.add_argument("--data", default=default, metavar="NAME|PATH",
+                   help=f"a named data set ({', '.join(NAMED)}) or a file: CSV, .npz, .npy, an "
+                        "MNIST/Fashion-MNIST IDX images file or a folder of the four IDX files (default: "
+                        "digits)")
+    g.add_argument("--target", default=default, metavar="COLUMN",
+                   help="the target: a CSV column (name or 0-based index; default the last), an .npz array "
+                        "(default y), an .npy column, or an IDX labels file")
+    g.add_argument("--header", default=default, action=argparse.BooleanOptionalAction,
+                   help="whether the CSV's first row names the columns (default: detected)")
+    g.add_argument("--one-hot", default=default, type=_one_hot, metavar="COLUMNS",
+                   help="one-hot encode these CSV columns ('auto': every non-numeric column)")
+    g.add_argument("--drop-missing", default=default, action="store_true",
+                   help="drop the CSV rows with a missing cell (default: stop with an error naming it)")
+    return g
+
+
+def add_train_options(parser):
+    s = argparse.SUPPRESS
+    g = add_data_options(parser)
+    g.add_argument("--task", default=s, choices=["auto", "classification", "regression"],
+                   help="default: inferred (named data sets know theirs; non-numeric targets and integers "
+                        "with at most 20 values are classes)")
+    g.add_argument("--features", default=s, metavar="LIST",
+                   help=f"input features of 2-D data, as TensorFlow Playground: {','.join(FEATURES)} "
+                        "(default x1,x2). Derived features are computed from the raw x1, x2, then "
+                        "standardised like the others")
+    g.add_argument("--n-samples", default=s, type=positive_int,
+                   help="points of a 2-D generator (default 500)")
+    g.add_argument("--noise", default=s, type=non_negative_float,
+                   help="noise of a 2-D generator, TensorFlow Playground's 0-0.5 scale (default 0.1)")
+    g.add_argument("--standardize", default=s, action=argparse.BooleanOptionalAction,
+                   help="standardise the inputs (and a network's regression targets) with the training "
+                        "split's mean and std (default: yes)")
+    g.add_argument("--test-size", default=s, type=fraction, help="fraction of the rows held out for testing "
+                   "(default 0.2; an IDX folder brings its own test files)")
+    g.add_argument("--val-size", default=s, type=fraction,
+                   help="fraction of the rows held out for validation (default 0.1)")
+    m = parser.add_argument_group("model")
+    m.add_argument("--model", default=s, choices=MODELS,
+                   help="mlp: a network trained by backprop; the others are bp.linear_model estimators "
+                        "(default mlp)")
+    m.add_argument("--hidden", default=s, type=layer_sizes, metavar="SIZES",
+                   help="hidden layer widths of the MLP, e.g. 64,32 ('none': no hidden layer; default "
+                        "128,64)")
+    m.add_argument("--activation", default=s, choices=list(ACTIVATIONS), help="default relu")
+    m.add_argument("--dropout", default=s, type=fraction, metavar="P", help="dropout after each hidden layer "
+                   "(default 0)")
+    m.add_argument("--batch-norm", default=s, action="store_true", help="BatchNorm1d before each activation")
+    m.add_argument("--init", default=s, choices=list(INITS),
+                   help="weight initialisation (default: PyTorch's U(±1/√fan_in)); biases start at 0 "
+                        "otherwise")
+    m.add_argument("--param", default=s, action="append", metavar="KEY=VALUE",
+                   help="a hyperparameter of a bp.linear_model estimator, e.g. --param alpha=0.1 "
+                        "(repeatable)")
+    t = parser.add_argument_group("training")
+    t.add_argument("--optimizer", default=s, choices=list(OPTIMIZERS),
+                   help="momentum and nesterov are SGD with momentum 0.9 (default adam)")
+    lrs = ", ".join(f"{k} {v[2]:g}" for k, v in OPTIMIZERS.items())
+    t.add_argument("--lr", default=s, type=positive_float, help=f"learning rate (default: {lrs})")
+    t.add_argument("--epochs", default=s, type=non_negative_int, help="default 30")
+    t.add_argument("--batch-size", default=s, type=positive_int, help="default 32")
+    t.add_argument("--weight-decay", default=s, type=non_negative_float,
+                   help="L2 weight decay of the optimizer, on every parameter as in PyTorch (default 0)")
+    t.add_argument("--early-stopping", default=s, type=positive_int, metavar="PATIENCE",
+                   help="stop when the validation loss has not improved for PATIENCE epochs and keep the "
+                        "best weights")
+    t.add_argument("--seed", default=s, type=non_negative_int,
+                   help="seeds the split, the generators, the initial weights, the shuffling and dropout "
+                        "(default 0)")
+
+
+def resolve(given, base=None):
+    """Every option's value: those ``given``, else ``base``'s (a saved config), else the defaults."""
+    opts = {**DEFAULTS, **(base or {}), **given}
+    if opts["lr"] is None:
+        opts["lr"] = default_lr(opts["optimizer"])
+    if opts["data"] not in NAMED:
+        opts["data"] = os.path.abspath(opts["data"])
+        if opts["target"] is not None and os.path.exists(opts["target"]):
+            opts["target"] = os.path.abspath(opts["target"])
+    opts["param"] = list(opts["param"] or [])
+    unknown = set(opts) - set(DEFAULTS)
+    if unknown:
+        raise CLIError(f"unknown options in the configuration: {', '.join(sorted(unknown))}")
+    return opts
+
+
+def command_line(opts):
+    """``backprop train ...`` with every option spelled out: running it repeats the run."""
+    words = ["backprop", "train"]
+    for key, value in opts.items():
+        flag = "--" + key.replace("_", "-")
+        if value is None or value == [] and key != "hidden":
+            continue
+        if isinstance(value, bool):
+            if key in ("standardize", "header"):
+                words.append(flag if value else "--no-" + key)
+            elif value:
+                words.append(flag)
+        elif key == "param":
+            words += [w for p in value for w in ("--param", p)]
+        elif isinstance(value, list):
+            words += [flag, ",".join(map(str, value)) or "none"]
+        else:
+            words += [flag, str(value)]
+    return shlex.join(words)

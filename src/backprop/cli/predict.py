@@ -1,0 +1,45 @@
+"""``backprop predict RUN_DIR INPUT [-o OUT.csv]``: a trained run's predictions for new rows."""
+import csv
+import sys
+
+from .common import require
+
+
+def add_parser(sub):
+    p = sub.add_parser("predict", help="predict new rows (CSV or .npy) with a trained run",
+                       description="Read INPUT (a CSV with the run's input columns, by name when it has a "
+                                   "header, else in order; or an .npy matrix), apply the run's encoding and "
+                                   "standardisation, and write the rows with a 'prediction' column (and, for "
+                                   "classification, one 'prob_<class>' column per class) as CSV.")
+    p.add_argument("run_dir", metavar="RUN_DIR", help="a folder written by backprop train")
+    p.add_argument("input", metavar="INPUT", help="the rows to predict: CSV or .npy")
+    p.add_argument("-o", "--output", metavar="OUT.csv", help="write here (default: standard output)")
+    p.set_defaults(handler=run)
+
+
+def run(args):
+    from .data import read_inputs
+    from .runs import load_run
+
+    require("safetensors", purpose="backprop predict")
+    config, _, prep, model = load_run(args.run_dir)
+    info = config["data"]
+    X_raw, columns, rows = read_inputs(args.input, info)
+    out = model.predict(prep.transform(X_raw))
+    if info["task"] == "classification":
+        header = columns + ["prediction"] + [f"prob_{c}" for c in info["classes"]]
+        extra = [[info["classes"][k], *(f"{p:.6g}" for p in probs)]
+                 for k, probs in zip(out.argmax(axis=1), out)]
+    else:
+        values = prep.inverse_target(out)
+        header = columns + (["prediction"] if values.shape[1] == 1 else
+                            [f"prediction_{j}" for j in range(values.shape[1])])
+        extra = [[repr(float(v)) for v in row] for row in values]
+    lines = [header, *(row + more for row, more in zip(rows, extra))]
+    if not args.output:
+        csv.writer(sys.stdout).writerows(lines)
+        return 0
+    with open(args.output, "w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows(lines)
+    print(f"wrote {len(rows)} predictions to {args.output}")
+    return 0

@@ -1,0 +1,138 @@
+"""The run folder that ``backprop train`` writes, and the callback that keeps it resumable.
+
+A run folder holds::
+
+    config.json              the options (so the run can be repeated), the data's description and the
+                             fitted preprocessing (so evaluate/predict read new data the same way)
+    model.safetensors        the final weights (networks) or fitted attributes (estimators)
+    checkpoint.safetensors   the last finished epoch: weights, optimizer state, random state, history and
+                             early-stopping state, written atomically (what --resume reads)
+    history.csv, .json       loss and metrics per epoch
+    metrics.json             the final train/validation/test metrics
+    *.png                    the plots
+"""
+import csv
+import os
+import signal
+import sys
+
+from .. import random as _random
+from ..io import load_state, save_state
+from ..train import Callback, EarlyStopping
+from ..train.progress import format_logs
+from .common import CLIError, read_json, write_json
+
+CONFIG, WEIGHTS, CHECKPOINT = "config.json", "model.safetensors", "checkpoint.safetensors"
+HISTORY, METRICS = "history", "metrics.json"
+# For tests: "EPOCH:SIGNAL" makes training send itself SIGNAL (KILL or INT) once epoch EPOCH's checkpoint
+# is on disk, so that an interrupted run can be resumed deterministically.
+TEST_SIGNAL = "BACKPROP_CLI_TEST_SIGNAL"
+
+
+def path(run_dir, name):
+    return os.path.join(run_dir, name)
+
+
+def load_config(run_dir):
+    if not os.path.isdir(run_dir):
+        raise CLIError(f"no such run folder: {run_dir}")
+    return read_json(path(run_dir, CONFIG), f"{run_dir} is not a backprop run folder")
+
+
+def write_history(run_dir, rows):
+    write_json(path(run_dir, HISTORY + ".json"), rows)
+    keys = list(dict.fromkeys(k for row in rows for k in row))
+    tmp = path(run_dir, HISTORY + ".csv.tmp")
+    with open(tmp, "w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, keys)
+        writer.writeheader()
+        writer.writerows({k: repr(v) if isinstance(v, float) else v for k, v in row.items()} for row in rows)
+    os.replace(tmp, path(run_dir, HISTORY + ".csv"))
+
+
+class ResumableEarlyStopping(EarlyStopping):
+    """``EarlyStopping`` whose progress (best value, its epoch and weights, epochs waited) can be saved in a
+    checkpoint and restored at the start of a resumed ``fit``."""
+
+    def __init__(self, patience, monitor, restored=None):
+        super().__init__(monitor=monitor, patience=patience, restore_best=True)
+        self.restored = restored
+
+    def on_train_begin(self, logs=None):
+        super().on_train_begin(logs)
+        if self.restored:
+            for key in ("best", "best_epoch", "wait", "stopped_epoch", "best_state"):
+                setattr(self, key, self.restored[key])
+
+    def state(self):
+        return {"best": self.best, "best_epoch": self.best_epoch, "wait": self.wait,
+                "stopped_epoch": self.stopped_epoch, "best_state": self.best_state}
+
+
+class RunRecorder(Callback):
+    """After every epoch: append to the history files, then write the checkpoint (atomically, last, so a
+    checkpoint never gets ahead of the history it holds).
+
+    The checkpoint has ``ModelCheckpoint``'s layout (``bp.train.load_checkpoint`` reads it) plus the
+    history so far and the early-stopping state.
+    """
+
+    def __init__(self, run_dir, rows, early_stopping=None, print_epochs=False):
+        self.run_dir, self.rows, self.early_stopping = run_dir, rows, early_stopping
+        self.print_epochs = print_epochs
+        epoch, _, sig = os.environ.get(TEST_SIGNAL, "").partition(":")
+        self.test_signal = (int(epoch), getattr(signal, "SIG" + sig)) if sig else None
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.rows.append({"epoch": epoch + 1, **logs})
+        write_history(self.run_dir, self.rows)
+        state = {"model": self.model.state_dict(), "optimizer": self.optimizer.state_dict(),
+                 "epoch": epoch + 1, "rng_state": _random.get_rng_state(), "logs": dict(logs),
+                 "history": self.rows,
+                 "early_stopping": self.early_stopping.state() if self.early_stopping else None}
+        save_state(state, path(self.run_dir, CHECKPOINT))
+        if self.print_epochs:
+            print(f"Epoch {epoch + 1}/{self.params['epochs']} - {format_logs(logs)}", flush=True)
+        if self.test_signal and self.test_signal[0] == epoch + 1:
+            sys.stdout.flush()
+            os.kill(os.getpid(), self.test_signal[1])
+
+
+def check_data_unchanged(opts, config):
+    """Stop when the data file of a run changed since it started: its split would no longer be the same."""
+    from .files import sha256
+
+    data = opts["data"]
+    if config.get("data_sha256") and os.path.exists(data) and sha256(data) != config["data_sha256"]:
+        raise CLIError(f"{data} changed since the run started (its SHA-256 differs): the run cannot be "
+                       "resumed or evaluated on the same split")
+
+
+def read_checkpoint(run_dir):
+    """The extra state of a run's checkpoint: (history rows, early-stopping state), or None if absent."""
+    file = path(run_dir, CHECKPOINT)
+    if not os.path.isfile(file):
+        return None
+    state = load_state(file)
+    return state["history"], state["early_stopping"]
+
+
+def load_run(run_dir):
+    """``(config, options, preprocessor, model)`` of a finished run, its weights loaded."""
+    from .. import io
+    from . import models
+    from .data import Preprocessor
+    from .options import resolve
+
+    config = load_config(run_dir)
+    opts, info = resolve({}, config["options"]), config["data"]
+    weights = path(run_dir, WEIGHTS)
+    if not os.path.isfile(weights):
+        raise CLIError(f"{run_dir} has no {WEIGHTS}: its training did not finish (continue it with "
+                       f"backprop train --resume {run_dir})")
+    model = models.build(opts, len(info["feature_names"]), info["n_outputs"], info["task"])
+    try:
+        model.load(io.load(weights))
+    except (io.CheckpointError, ValueError, KeyError, RuntimeError) as e:
+        raise CLIError(f"cannot load {weights}: {e}") from None
+    return config, opts, Preprocessor.from_dict(info["preprocessing"]), model

@@ -1,0 +1,213 @@
+"""``backprop train``: train a model on a data set, show its progress, print its metrics and write a run
+folder (see :mod:`backprop.cli.runs`); ``--resume RUN_DIR`` finishes an interrupted run exactly."""
+import datetime
+import os
+import sys
+
+import numpy as np
+
+from .common import EXTRA, CLIError, require, write_json
+from .options import DEFAULTS, add_train_options, command_line, resolve
+
+DESCRIPTION = """Train a model and write a run folder: model.safetensors, config.json (every option, so the
+run can be repeated), history.csv/.json, metrics.json and plots (training curves, a confusion matrix or
+predicted vs true values, and the decision boundary of 2-D data). With no options: an MLP on the digits data
+set. Inputs (derived 2-D features included) and a network's regression targets are standardised with the
+training split's mean and standard deviation; metrics are reported in the target's own units."""
+
+
+def add_parser(sub):
+    p = sub.add_parser("train", help="train a model on a data set and write a run folder",
+                       description=DESCRIPTION + f" Needs the cli extra: {EXTRA}.")
+    add_train_options(p)
+    r = p.add_argument_group("run")
+    r.add_argument("--out", metavar="DIR",
+                   help="the run folder to write (default: runs/<data>-<model>-<date-time>)")
+    r.add_argument("--resume", metavar="RUN_DIR",
+                   help="continue an interrupted run from its last checkpoint, with its own options (only "
+                        "--epochs may change, to train longer)")
+    r.add_argument("--config", metavar="FILE",
+                   help="repeat a run: take the options from its config.json (options given here win)")
+    r.add_argument("--overwrite", action="store_true", help="replace a run already in --out")
+    r.add_argument("--quiet", action="store_true", help="no progress output, only the final table")
+    r.add_argument("--no-plots", dest="plots", action="store_false", help="skip the plots")
+    p.set_defaults(handler=run)
+
+
+def run(args):
+    from .data import BUNDLED
+
+    given = {k: v for k, v in vars(args).items() if k in DEFAULTS}
+    if args.resume:
+        return _resume(args, given)
+    base = None
+    if args.config:
+        from .common import read_json
+
+        config_file = os.path.join(args.config, "config.json") if os.path.isdir(args.config) else args.config
+        base = read_json(config_file, "--config")["options"]
+    opts = resolve(given, base)
+    extras = ["matplotlib", "tqdm", "safetensors"] + (["scikit-learn"] if opts["data"] in BUNDLED else [])
+    require(*extras, purpose="backprop train")
+    _check_out(args.out, args.overwrite)
+    return _train(None, opts, args, fresh=True)
+
+
+def _check_out(out, overwrite):
+    from .runs import CONFIG
+
+    if out is not None and os.path.exists(os.path.join(out, CONFIG)) and not overwrite:
+        raise CLIError(f"{out} already holds a run: continue it with --resume {out}, replace it with "
+                       "--overwrite, or choose another --out")
+
+
+def _new_run_dir(out, opts):
+    """The run folder, made once the data and model are known to be good (no empty folders for errors)."""
+    if out is None:
+        stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+        name = os.path.splitext(os.path.basename(opts["data"].rstrip("/")))[0]
+        out = os.path.join("runs", f"{name}-{opts['model']}-{stamp}")
+        base, k = out, 1
+        while os.path.exists(out):
+            k += 1
+            out = f"{base}-{k}"
+    os.makedirs(out, exist_ok=True)
+    return out
+
+
+def _resume(args, given):
+    from . import runs
+
+    changed = sorted(set(given) - {"epochs"}) + [o for o in ("out", "config") if getattr(args, o)]
+    if changed:
+        raise CLIError(f"--resume continues {args.resume} with the options in its config.json; drop "
+                       f"--{changed[0].replace('_', '-')} (only --epochs may change, to train longer)")
+    require("matplotlib", "tqdm", "safetensors", purpose="backprop train")
+    config = runs.load_config(args.resume)
+    opts = resolve({}, config["options"])
+    if config["options"]["model"] not in ("mlp",):
+        raise CLIError(f"{args.resume}: a {opts['model']} model is fitted in one step; there is nothing to "
+                       "resume")
+    if "epochs" in given:
+        opts["epochs"] = given["epochs"]
+    runs.check_data_unchanged(opts, config)
+    return _train(args.resume, opts, args, fresh=False)
+
+
+def _train(run_dir, opts, args, fresh):
+    import backprop as bp
+
+    from . import models, report, runs
+    from .data import NAMED, prepare
+    from .files import sha256
+
+    data = prepare(opts)
+    bp.manual_seed(opts["seed"])
+    X_train, y_train = data.splits["train"][1], data.splits["train"][2]
+    model = models.build(opts, X_train.shape[1], data.n_outputs, data.task)
+    run_dir = run_dir or _new_run_dir(args.out, opts)
+    config = {"command": command_line(opts), "options": opts, "data": data.describe(),
+              "data_sha256": None if opts["data"] in NAMED else sha256(opts["data"]),
+              "model": model.describe(), "backprop_version": bp.__version__}
+    if fresh or "epochs" in vars(args):
+        write_json(runs.path(run_dir, runs.CONFIG), config)
+    quiet = args.quiet
+    if not quiet:
+        print(_summary(opts, data, model))
+        if data.note:
+            print(f"note: {data.note}")
+    if model.kind == "network":
+        stopped = _fit_network(run_dir, opts, data, model, fresh, quiet)
+        if stopped and not quiet:
+            print(stopped)
+    else:
+        model.fit(X_train, data.prep.transform_target(y_train))
+    bp.save(model.state(), runs.path(run_dir, runs.WEIGHTS), metadata={"format": "backprop.cli/1",
+                                                                          "model": opts["model"]})
+    results = report.evaluate_splits(model, data.task, data.prep, {k: v[1:] for k, v in data.splits.items()})
+    write_json(runs.path(run_dir, runs.METRICS), results)
+    written = [runs.WEIGHTS, runs.CONFIG, runs.METRICS]
+    if model.kind == "network":
+        written += [runs.HISTORY + ".csv", runs.HISTORY + ".json", runs.CHECKPOINT]
+    if args.plots:
+        from .plots import draw_run
+
+        written += draw_run(run_dir, data, model)
+    print(report.table(results))
+    if model.kind == "estimator" and len(data.feature_names) <= 10:
+        print(_equation(model, data))
+    print(f"run folder: {run_dir} ({', '.join(written)})")
+    return 0
+
+
+def _summary(opts, data, model):
+    n, d = len(data.table.y), data.splits["train"][1].shape[1]
+    sizes = "/".join(str(len(v[2])) for v in data.splits.values())
+    what = (f"classification into {len(data.classes)} classes" if data.task == "classification"
+            else "regression")
+    features = ""
+    if data.prep.features:
+        features = f"; features {','.join(data.prep.features)} computed from x1, x2"
+    scaled = "standardised on the training split" if opts["standardize"] else "not standardised"
+    lines = [(f"data: {os.path.basename(opts['data'])}: {n} samples, {d} model inputs, {what}; split {sizes} "
+              f"({'/'.join(data.splits)}){features}; inputs {scaled}")]
+    if model.kind == "network":
+        widths = " → ".join(map(str, [d, *opts["hidden"], data.n_outputs]))
+        lines.append(f"model: mlp {widths} ({opts['activation']}), {opts['optimizer']} lr {opts['lr']:g}, "
+                     f"{opts['epochs']} epochs, batch {opts['batch_size']}, seed {opts['seed']}")
+    else:
+        lines.append(f"model: {model.describe()}")
+    return "\n".join(lines)
+
+
+def _equation(model, data):
+    """The fitted linear function, in terms of the model's (standardised) inputs."""
+    coef = np.atleast_2d(getattr(model.estimator, "coef_", np.zeros((1, 0))))
+    intercept = np.atleast_1d(getattr(model.estimator, "intercept_", 0.0))
+    lines = []
+    for k, (w, b) in enumerate(zip(coef, intercept)):
+        terms = " ".join(f"{'-' if v < 0 else '+'} {abs(v):.4g}·{name}"
+                         for v, name in zip(w, data.feature_names))
+        head = "decision function" if data.task == "classification" else "prediction"
+        label = f" (class {data.classes[k]})" if len(coef) > 1 else ""
+        lines.append(f"{head}{label}: {b:.4g} {terms}")
+    return "\n".join(lines)
+
+
+def _fit_network(run_dir, opts, data, model, fresh, quiet):
+    """Train a network with ``bp.train.fit``, from scratch or from the run's checkpoint; return a line about
+    early stopping (or None)."""
+    from .. import train
+    from . import runs
+
+    rows, es_state, done = [], None, 0
+    if not fresh:
+        saved = runs.read_checkpoint(run_dir)
+        if saved is not None:
+            done = train.load_checkpoint(runs.path(run_dir, runs.CHECKPOINT), model.module, model.optimizer)
+            rows, es_state = saved
+            if not quiet:
+                print(f"resuming {run_dir} after epoch {done}")
+    X, y = data.splits["train"][1], data.splits["train"][2]
+    y = model.targets(data.prep.transform_target(y))
+    val = data.splits.get("validation")
+    val = None if val is None else (val[1], model.targets(data.prep.transform_target(val[2])))
+    es = None
+    if opts["early_stopping"]:
+        es = runs.ResumableEarlyStopping(opts["early_stopping"], "val_loss" if val else "loss", es_state)
+    recorder = runs.RunRecorder(run_dir, rows, es, print_epochs=not quiet and not sys.stdout.isatty())
+    epochs = done if es_state and es_state["stopped_epoch"] is not None else opts["epochs"]
+    try:
+        train.fit(model.module, model.loss_fn, model.optimizer, (X, y), max(epochs, done), val_data=val,
+                  metrics=model.metrics(data.prep.target_scale), callbacks=[c for c in (es, recorder) if c],
+                  initial_epoch=done, verbose=False if quiet else None, batch_size=opts["batch_size"])
+    except KeyboardInterrupt:
+        raise CLIError(f"interrupted after epoch {len(rows)}; continue with: backprop train --resume "
+                       f"{run_dir}", exit_code=130) from None
+    except train.NonFiniteLossError as e:
+        raise CLIError(f"training stopped: the loss became {e.loss} at epoch {e.epoch}, step {e.step}; try a "
+                       "smaller --lr") from None
+    if es is not None and es.stopped_epoch is not None:
+        return (f"early stopping: {es.monitor} did not improve for {es.patience} epochs; stopped after epoch "
+                f"{es.stopped_epoch + 1}, kept the weights of epoch {es.best_epoch + 1}")
+    return None

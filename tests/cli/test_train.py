@@ -1,0 +1,183 @@
+"""``backprop train`` end to end: run folders, printed tables, plots, data sources, models, repeatability."""
+import json
+import shlex
+
+import numpy as np
+import pytest
+
+import backprop as bp
+from tests.cli._helpers import assert_png, cli, read_csv_rows, write_idx
+
+SMALL = ("--epochs", 3, "--hidden", 8, "--quiet")
+
+
+def table_rows(out):
+    """The printed metrics table: {split: [numbers...]}."""
+    rows = {}
+    for line in out.splitlines():
+        parts = line.split()
+        if parts and parts[0] in ("train", "validation", "test"):
+            rows[parts[0]] = [float(p) for p in parts[1:]]
+    return rows
+
+
+def test_default_run_reaches_96_percent_on_digits(tmp_path, capsys):
+    code, out, _ = cli(capsys, "train", "--out", tmp_path / "run")
+    assert code == 0
+    assert "data: digits: 1797 samples, 64 model inputs, classification into 10 classes" in out
+    assert "Epoch 30/30" in out
+    metrics = json.loads((tmp_path / "run" / "metrics.json").read_text())
+    assert metrics["test"]["accuracy"] >= 0.96
+    assert table_rows(out)["test"][:2] == [360, round(metrics["test"]["accuracy"], 4)]
+    for name in ("model.safetensors", "checkpoint.safetensors", "config.json", "history.csv", "history.json"):
+        assert (tmp_path / "run" / name).stat().st_size > 0
+    assert_png(tmp_path / "run" / "curves.png")
+    assert_png(tmp_path / "run" / "confusion_matrix.png")
+    history = json.loads((tmp_path / "run" / "history.json").read_text())
+    assert [r["epoch"] for r in history] == list(range(1, 31))
+    csv_rows = read_csv_rows(tmp_path / "run" / "history.csv")
+    assert csv_rows[0] == ["epoch", "loss", "accuracy", "val_loss", "val_accuracy"]
+    assert float(csv_rows[-1][1]) == history[-1]["loss"]
+    weights = bp.load(tmp_path / "run" / "model.safetensors")
+    assert {k: v.shape for k, v in weights.items()} == {"0.weight": (128, 64), "0.bias": (128,), "2.weight": (
+        64, 128), "2.bias": (64,), "4.weight": (10, 64), "4.bias": (10,)}
+
+
+@pytest.mark.parametrize("data", ["circles", "xor", "gauss", "spiral", "moons"])
+def test_2d_runs_draw_the_decision_boundary(tmp_path, capsys, data):
+    code, out, _ = cli(capsys, "train", "--data", data, "--n-samples", 200, *SMALL, "--out", tmp_path)
+    assert code == 0, out
+    assert set(table_rows(out)) == {"train", "validation", "test"}
+    assert table_rows(out)["test"][0] == 40
+    assert_png(tmp_path / "decision_boundary.png")
+
+
+def test_playground_features_and_standardisation_are_recorded(tmp_path, capsys):
+    code, out, _ = cli(capsys, "train", "--data", "xor", "--features", "x1,x2,x1x2", "--hidden", "none",
+                       "--epochs", 20, "--lr", 0.05, "--out", tmp_path)
+    assert code == 0
+    assert "3 model inputs" in out and "features x1,x2,x1x2 computed from x1, x2" in out
+    assert "inputs standardised on the training split" in out
+    config = json.loads((tmp_path / "config.json").read_text())
+    assert config["data"]["feature_names"] == ["x1", "x2", "x1x2"]
+    assert len(config["data"]["preprocessing"]["mean"]) == 3
+    # a linear model on x1·x2 separates XOR, which it cannot do on x1, x2 alone
+    assert table_rows(out)["test"][1] > 0.9
+    assert_png(tmp_path / "decision_boundary.png")
+
+
+def test_regression_run(tmp_path, capsys):
+    code, out, _ = cli(capsys, "train", "--data", "diabetes", "--epochs", 5, "--hidden", 16, "--quiet",
+                       "--out", tmp_path)
+    assert code == 0
+    assert out.splitlines()[0].split() == ["split", "samples", "mse", "rmse", "mae", "r2"]
+    test = json.loads((tmp_path / "metrics.json").read_text())["test"]
+    assert test["rmse"] == pytest.approx(test["mse"] ** 0.5)
+    assert 0 < test["r2"] < 1
+    assert read_csv_rows(tmp_path / "history.csv")[0] == ["epoch", "loss", "mae", "val_loss", "val_mae"]
+    assert_png(tmp_path / "predicted_vs_true.png")
+    assert_png(tmp_path / "curves.png")
+
+
+def iris_csv(path, rows=None):
+    """Iris as a CSV with a header, a string target and a categorical column."""
+    from backprop.data.datasets import load_bundled
+
+    X, y, _, classes = load_bundled("iris")
+    lines = ["sepal_length,sepal_width,petal_length,petal_width,garden,species"]
+    for i in range(len(y)) if rows is None else rows:
+        lines.append(",".join(f"{v:g}" for v in X[i]) + f",{'north' if i % 2 else 'south'},{classes[y[i]]}")
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_csv_train_evaluate_predict(tmp_path, capsys):
+    data = iris_csv(tmp_path / "iris.csv")
+    run = tmp_path / "run"
+    code, out, err = cli(capsys, "train", "--data", data, "--target", "species", "--one-hot", "garden",
+                         "--epochs", 20, "--lr", 0.01, "--quiet", "--out", run)
+    assert code == 0, err
+    config = json.loads((run / "config.json").read_text())
+    assert config["data"]["classes"] == ["setosa", "versicolor", "virginica"]
+    assert config["data"]["feature_names"][-2:] == ["garden=north", "garden=south"]
+    assert table_rows(out)["test"][1] > 0.8
+    # evaluate on the run's own split repeats the numbers train printed
+    code, again, _ = cli(capsys, "evaluate", run)
+    assert code == 0 and table_rows(again) == table_rows(out)
+    # evaluate on a labelled file
+    code, other, _ = cli(capsys, "evaluate", run, "--data", iris_csv(tmp_path / "part.csv", range(0, 150, 5)))
+    assert code == 0 and "part.csv" in other and " 30 " in other
+    # predict: rows in, the same rows out with a prediction and class probabilities
+    (tmp_path / "new.csv").write_text("petal_width,sepal_length,sepal_width,petal_length,garden\n"
+                                      "0.2,5.1,3.5,1.4,north\n2.3,6.9,3.1,5.4,south\n")
+    code, said, _ = cli(capsys, "predict", run, tmp_path / "new.csv", "-o", tmp_path / "pred.csv")
+    assert code == 0 and "wrote 2 predictions" in said
+    rows = read_csv_rows(tmp_path / "pred.csv")
+    assert rows[0][-4:] == ["prediction", "prob_setosa", "prob_versicolor", "prob_virginica"]
+    assert rows[1][5] == "setosa" and rows[2][5] == "virginica"
+    assert sum(map(float, rows[1][-3:])) == pytest.approx(1, abs=1e-5)
+    code, printed, _ = cli(capsys, "predict", run, tmp_path / "new.csv")
+    assert code == 0 and printed.splitlines()[1].split(",")[5] == "setosa"
+
+
+def test_npz_and_idx_data(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 3))
+    np.savez(tmp_path / "d.npz", X=X, y=X @ [1.0, -2.0, 0.5])
+    code, out, _ = cli(capsys, "train", "--data", tmp_path / "d.npz", *SMALL, "--out", tmp_path / "a")
+    assert code == 0 and "mse" in out.splitlines()[0]
+    images = rng.integers(0, 255, (40, 4, 4))
+    labels = (images.reshape(40, -1).mean(axis=1) > 127).astype(int)
+    write_idx(tmp_path / "train-images-idx3-ubyte", images[:30])
+    write_idx(tmp_path / "train-labels-idx1-ubyte", labels[:30])
+    write_idx(tmp_path / "t10k-images-idx3-ubyte", images[30:])
+    write_idx(tmp_path / "t10k-labels-idx1-ubyte", labels[30:])
+    code, out, _ = cli(capsys, "train", "--data", tmp_path, *SMALL, "--out", tmp_path / "b")
+    assert code == 0
+    assert table_rows(out)["test"][0] == 10 and table_rows(out)["train"][0] == 27  # 10% of 30 validate
+
+
+def test_config_repeats_a_run_exactly(tmp_path, capsys):
+    args = ("--data", "moons", "--n-samples", 100, "--epochs", 4, "--hidden", 6, "--dropout", 0.1,
+            "--batch-norm", "--optimizer", "nesterov", "--seed", 7, "--quiet", "--no-plots")
+    assert cli(capsys, "train", *args, "--out", tmp_path / "a")[0] == 0
+    assert cli(capsys, "train", "--config", tmp_path / "a", "--out", tmp_path / "b", "--quiet")[0] == 0
+    command = json.loads((tmp_path / "a" / "config.json").read_text())["command"]
+    words = shlex.split(command)
+    assert words[:2] == ["backprop", "train"] and "--batch-norm" in words
+    assert cli(capsys, *words[1:], "--out", tmp_path / "c", "--quiet")[0] == 0
+    a = bp.load(tmp_path / "a" / "model.safetensors")
+    for other in ("b", "c"):
+        b = bp.load(tmp_path / other / "model.safetensors")
+        assert all(np.array_equal(a[k], b[k]) for k in a)
+
+
+def test_early_stopping(tmp_path, capsys):
+    code, out, _ = cli(capsys, "train", "--data", "iris", "--epochs", 300, "--lr", 0.05, "--early-stopping",
+                       2, "--hidden", 8, "--no-plots", "--out", tmp_path)
+    assert code == 0
+    history = json.loads((tmp_path / "history.json").read_text())
+    assert len(history) < 300 and "early stopping: val_loss did not improve for 2 epochs" in out
+    best = min(range(len(history)), key=lambda i: history[i]["val_loss"])
+    assert f"kept the weights of epoch {best + 1}" in out
+    assert json.loads((tmp_path / "metrics.json").read_text())["validation"]["log_loss"] == pytest.approx(
+        history[best]["val_loss"], rel=1e-4)
+
+
+def test_ridge_estimator_run(tmp_path, capsys):
+    sklearn = pytest.importorskip("sklearn.linear_model")
+    code, out, _ = cli(capsys, "train", "--data", "diabetes", "--model", "ridge", "--param", "alpha=2",
+                       "--out", tmp_path)
+    assert code == 0
+    assert "model: Ridge(alpha=2)" in out and "prediction: 153" in out
+    config = json.loads((tmp_path / "config.json").read_text())
+    assert config["data"]["preprocessing"]["target_mean"] is None  # estimators fit the raw target
+    weights = bp.load(tmp_path / "model.safetensors")
+    from backprop.cli.data import prepare
+    from backprop.cli.options import resolve
+
+    data = prepare(resolve({"data": "diabetes", "model": "ridge"}))
+    ref = sklearn.Ridge(alpha=2).fit(data.splits["train"][1], data.splits["train"][2])
+    np.testing.assert_allclose(weights["coef_"], ref.coef_, rtol=1e-6)
+    code, again, _ = cli(capsys, "evaluate", tmp_path)
+    assert code == 0 and table_rows(again) == table_rows(out)
