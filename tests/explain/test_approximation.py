@@ -1,4 +1,4 @@
-"""The universal-approximation construction (001 §1 ex. 9): Σ f(midpoint)·[aᵢ ≤ x < aᵢ + h] as a Heaviside net."""
+"""Universal approximation (001 §1 ex. 9): Σ f(midpoint)·[aᵢ ≤ x < aᵢ + h] as a Heaviside network."""
 import numpy as np
 import pytest
 
@@ -50,8 +50,8 @@ def test_h_is_rounded_so_whole_steps_tile_the_interval():
     np.testing.assert_allclose(net[0].bias.data[1::2], [0.0, 0.25, 0.5, 0.75])
 
 
-@pytest.mark.parametrize("kwargs, message", [(dict(h=0.1, n=3), "exactly one"), (dict(), "exactly one"),
-                                             (dict(h=-1.0), "must be positive"), (dict(n=0), "at least one")])
+@pytest.mark.parametrize("kwargs, message", [({"h": 0.1, "n": 3}, "exactly one"), ({}, "exactly one"),
+                                             ({"h": -1.0}, "must be positive"), ({"n": 0}, "at least one")])
 def test_bad_arguments(kwargs, message):
     with pytest.raises(ValueError, match=message):
         step_network(np.sin, 0.0, 1.0, **kwargs)

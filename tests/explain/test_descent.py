@@ -11,7 +11,8 @@ from backprop.explain.descent import (PRESETS, compare_optimizers, course_exerci
 # 001 §3 ex. 1 (x = (1, 2), y = (2, 3), y = w·x, w₀ = 0, η = 0.1, α = 0.9, β₁ = β₂ = 0.9), worked out by hand
 # in tests/optim/test_course_exercise.py; GD on the averaged MSE, the others one observation per step.
 W1_RMSPROP = 1 / math.sqrt(10)
-W2_RMSPROP = W1_RMSPROP - 0.1 * (8 / math.sqrt(10) - 12) / math.sqrt(0.9 * 1.6 + 0.1 * (8 / math.sqrt(10) - 12) ** 2)
+G2_RMSPROP = 8 / math.sqrt(10) - 12
+W2_RMSPROP = W1_RMSPROP - 0.1 * G2_RMSPROP / math.sqrt(0.9 * 1.6 + 0.1 * G2_RMSPROP ** 2)
 W2_ADAM = 0.1 + 0.1 * (1.48 / 0.19) / math.sqrt(73.6)
 COURSE = {"GD": [0.8, 1.2], "SGD": [0.4, 1.28], "Momentum": [0.4, 1.64], "Nesterov": [0.76, 2.2088],
           "RMSprop": [W1_RMSPROP, W2_RMSPROP], "Adam": [0.1, W2_ADAM]}
@@ -46,7 +47,8 @@ def test_course_exercise_intermediates():
     assert "look-ahead" in result["Nesterov"].label and "PyTorch" in result["Nesterov"].label
     assert _v(result["RMSprop"].steps[1]["v"]) == pytest.approx(10.408426892, abs=1e-9)
     adam = result["Adam"].steps[1]
-    assert [_v(adam[k]) for k in ("m", "v", "m_hat", "v_hat")] == pytest.approx([-1.48, 13.984, -1.48 / 0.19, 73.6])
+    assert [_v(adam[k]) for k in ("m", "v", "m_hat", "v_hat")] == pytest.approx(
+        [-1.48, 13.984, -1.48 / 0.19, 73.6])
     assert result["GD"].losses[:2] == pytest.approx([6.5, 1.7])               # ½[(2 − w)² + (3 − 2w)²]
 
 
@@ -68,9 +70,11 @@ def _optim_path(surface, start, make, steps, stochastic):
     return np.array(path)
 
 
+LINE = data_loss(lambda w, x: w[0] + w[1] * x, [0, 1, 2, 3], [1, 3, 4, 7])
+
+
 @pytest.mark.parametrize("surface, start", [(rosenbrock(), [-1.2, 1.0]), (quadratic(1, 10), [2.0, 1.0]),
-                                            (data_loss(lambda w, x: w[0] + w[1] * x, [0, 1, 2, 3], [1, 3, 4, 7]),
-                                             [0.0, 0.0])])
+                                            (LINE, [0.0, 0.0])])
 def test_paths_equal_bp_optim_trajectories(surface, start):
     lr = {"GD": 1e-3, "SGD": 1e-3, "Momentum": 1e-3, "Nesterov": 1e-3, "RMSprop": 1e-2, "Adam": 1e-2}
     result = compare_optimizers(surface, start, steps=25, lr=lr)

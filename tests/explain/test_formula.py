@@ -54,7 +54,8 @@ def test_every_supported_activation_evaluates_to_the_network():
 
 def test_stacked_linear_layers_fold_into_one():
     # 001 §1 ex. 1: y = w₁(w₁₁ + w₂₁x) + w₂(w₁₂ + w₂₂x) = γ₁ + γ₂x
-    net = bp.nn.Sequential(bp.nn.Linear(1, 2, dtype=np.float64), bp.nn.Linear(2, 1, bias=False, dtype=np.float64))
+    net = bp.nn.Sequential(bp.nn.Linear(1, 2, dtype=np.float64),
+                           bp.nn.Linear(2, 1, bias=False, dtype=np.float64))
     net[0].weight.data[:] = [[2], [4]]
     net[0].bias.data[:] = [1, 3]
     net[1].weight.data[:] = [[0.5, -1]]

@@ -72,7 +72,8 @@ class LossSurface:
     def values(self, points):
         """L at many points at once: ``points`` of shape (d, ...) gives an array of shape (...)."""
         with no_grad():
-            return np.asarray(self.loss(tensor(np.asarray(points, dtype=np.float64), dtype=np.float64), None).data)
+            w = tensor(np.asarray(points, dtype=np.float64), dtype=np.float64)
+            return np.asarray(self.loss(w, None).data)
 
     def __repr__(self):
         return f"LossSurface({self.name!r})"
@@ -81,7 +82,8 @@ class LossSurface:
 def quadratic(a=1.0, b=10.0):
     """The elongated bowl L(w) = ½(a·w₁² + b·w₂²): plain descent zigzags across the steep axis when b ≫ a."""
     return LossSurface(lambda w, index: 0.5 * (a * w[0] ** 2 + b * w[1] ** 2),
-                       name=f"½({a:g}·w₁² + {b:g}·w₂²)", bounds=((-2.5, 2.5), (-1.5, 1.5)), minimum=(0.0, 0.0))
+                       name=f"½({a:g}·w₁² + {b:g}·w₂²)", bounds=((-2.5, 2.5), (-1.5, 1.5)),
+                       minimum=(0.0, 0.0))
 
 
 def rosenbrock(a=1.0, b=100.0):
@@ -156,9 +158,9 @@ class DescentComparison:
         for run in self:
             for s in run.steps[:steps]:
                 w_after = _fmt(s["w"]) + (f" (course's w = {_fmt(s['w_course'])})" if "w_course" in s else "")
-                rows.append([run.name, str(s["t"]), "all" if s["observation"] is None else str(s["observation"] + 1),
-                             _fmt(s["w_before"]), _fmt(s["loss"]), _fmt(s["g"]), _state(s), _fmt(s["delta"]),
-                             w_after])
+                observation = "all" if s["observation"] is None else str(s["observation"] + 1)
+                rows.append([run.name, str(s["t"]), observation, _fmt(s["w_before"]), _fmt(s["loss"]),
+                             _fmt(s["g"]), _state(s), _fmt(s["delta"]), w_after])
         notes = [f"{run.name}: {run.label}" for run in self if run.label != run.name]
         return _render(header, rows, fmt) + "".join(f"\n{note}" for note in notes)
 
@@ -264,8 +266,8 @@ def course_exercise(steps=2, eps=0.0):
     take observation 1, then observation 2. ε = 0 by default, as in the hand computation (no gradient
     here is zero). Least squares gives w* = Σxy/Σx² = 8/5.
     """
-    surface = data_loss(lambda w, x: w[0] * x, [1.0, 2.0], [2.0, 3.0], name="y = w·x on x = (1, 2), y = (2, 3)",
-                        minimum=(1.6,))
+    surface = data_loss(lambda w, x: w[0] * x, [1.0, 2.0], [2.0, 3.0],
+                        name="y = w·x on x = (1, 2), y = (2, 3)", minimum=(1.6,))
     return compare_optimizers(surface, [0.0], steps=steps, lr=0.1, preset="course", eps=eps)
 
 

@@ -112,7 +112,8 @@ class _Apply:
             a = format_number(self.param, digits, sign=True)
             return rf"\mathrm{{{label}}}_{{{a}}}({inner})" if latex else f"{label}[a={a}]({inner})"
         if self.name == "softmax":
-            temperature = "" if self.param == 1 else (f"_{{T={self.param:g}}}" if latex else f"[T={self.param:g}]")
+            temperature = ("" if self.param == 1
+                           else f"_{{T={self.param:g}}}" if latex else f"[T={self.param:g}]")
             i = self.index + 1
             return (rf"\mathrm{{softmax}}{temperature}({inner})_{{{i}}}" if latex
                     else f"softmax{temperature}({inner}){subscript(i)}")
@@ -128,7 +129,7 @@ def _juxtaposable(name):
 # -- reading a network ---------------------------------------------------------------------------
 
 DenseLayer = namedtuple("DenseLayer", "weight bias activation param activation_label")
-DenseLayer.__doc__ = """A Linear layer's weight (out, in) and bias (out,) or None, and the activation after it."""
+DenseLayer.__doc__ = """A Linear layer's weight (out, in), bias (out,) or None, and the activation after it."""
 
 _LABELS = {"relu": "ReLU", "sigmoid": "σ", "tanh": "tanh", "heaviside": "H", "leaky_relu": "LeakyReLU",
            "prelu": "PReLU", "softmax": "softmax"}
@@ -146,7 +147,7 @@ def _activation(module):
         return "leaky_relu", module.negative_slope
     if isinstance(module, nn.PReLU):
         if module.weight.size != 1:
-            raise TypeError("network_formula: a PReLU with one slope per channel has no single formula per unit")
+            raise TypeError("network_formula: a PReLU with one slope per channel has no formula per unit")
         return "prelu", float(module.weight.data[0])
     if isinstance(module, nn.Softmax):
         if module.dim not in (-1, 1):
@@ -211,7 +212,7 @@ class NetworkFormula:
         self.latex = [e.render(True, digits) for e in outputs]
 
     def __call__(self, x):
-        """Evaluate the formula (exact coefficients, not the rounded ones printed) at x of shape (..., n_inputs)."""
+        """Evaluate the formula (exact coefficients, not the printed ones) at x of shape (..., n_inputs)."""
         x = np.asarray(x, dtype=np.float64)
         if x.shape[-1:] != (self.n_inputs,):
             raise ValueError(f"the formula takes {self.n_inputs} inputs, got an array of shape {x.shape}")
@@ -221,7 +222,8 @@ class NetworkFormula:
         hat = r"\hat{y}" if latex else "ŷ"
         if len(self._outputs) == 1:
             return [hat]
-        return [f"{hat}_{{{i + 1}}}" if latex else f"{hat}{subscript(i + 1)}" for i in range(len(self._outputs))]
+        count = len(self._outputs)
+        return [f"{hat}_{{{i}}}" if latex else f"{hat}{subscript(i)}" for i in range(1, count + 1)]
 
     def to_text(self):
         """``ŷ = …``, one line per output."""
@@ -267,7 +269,7 @@ def network_formula(model, input_names=None, *, digits=4, fold_linear=True):
     modules = _modules(model)
     first = next((m for m in modules if isinstance(m, nn.Linear)), None)
     if first is None:
-        raise TypeError("network_formula: the network has no Linear layer, so its number of inputs is unknown")
+        raise TypeError("network_formula: the network has no Linear layer, so its inputs are unknown")
     n = first.in_features
     names = list(input_names) if input_names is not None else [f"x{subscript(i + 1)}" for i in range(n)]
     if len(names) != n:
@@ -276,8 +278,8 @@ def network_formula(model, input_names=None, *, digits=4, fold_linear=True):
     for module in modules:
         if isinstance(module, nn.Linear):
             if module.in_features != len(units):
-                raise ValueError(f"network_formula: {type(module).__name__} expects {module.in_features} inputs "
-                                 f"but the layer before gives {len(units)}")
+                raise ValueError(f"network_formula: {type(module).__name__} expects {module.in_features} "
+                                 f"inputs but the layer before gives {len(units)}")
             w = np.array(module.weight.data, dtype=np.float64)
             b = np.zeros(len(w)) if module.bias is None else np.array(module.bias.data, dtype=np.float64)
             units = [_affine(list(zip(w[j], units)), b[j], fold_linear) for j in range(len(w))]
@@ -319,8 +321,11 @@ def network_dot(model, input_names=None, digits=3):
     n_in = layers[0].weight.shape[1]
     names = list(input_names) if input_names is not None else [f"x{subscript(i + 1)}" for i in range(n_in)]
     lines = ["digraph network {", "  rankdir=LR;", "  splines=line;", "  nodesep=0.4;", "  ranksep=1.6;",
-             '  node [shape=circle, fontsize=11];', "  edge [labeldistance=3.5, labelangle=12, labelfontsize=10];"]
-    lines += [f'  in{i} [label="{_escape(name)}", style=filled, fillcolor="#e8f0fe"];' for i, name in enumerate(names)]
+             '  node [shape=circle, fontsize=11];',
+             # a weight next to the arrow's tail, where the arrows leaving one node fan out
+             "  edge [labeldistance=3.5, labelangle=12, labelfontsize=10];"]
+    lines += [f'  in{i} [label="{_escape(name)}", style=filled, fillcolor="#e8f0fe"];'
+              for i, name in enumerate(names)]
     previous = [f"in{i}" for i in range(n_in)]
     columns = [list(previous)]
     for k, layer in enumerate(layers, start=1):
@@ -340,7 +345,8 @@ def network_dot(model, input_names=None, digits=3):
         for j, node in enumerate(current):
             for i, source in enumerate(sources):
                 if weights[j, i] != 0:
-                    lines.append(f'  {source} -> {node} [taillabel="{format_number(weights[j, i], digits, sign=True)}"];')
+                    weight = format_number(weights[j, i], digits, sign=True)
+                    lines.append(f'  {source} -> {node} [taillabel="{weight}"];')
         previous = current
         columns.append(list(current))
     # each layer in one column, in order from top to bottom, as the course draws it

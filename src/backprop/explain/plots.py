@@ -175,11 +175,13 @@ def draw_network(model, input_names=None, path=None, ax=None, digits=3):
                 if weights[j, i] == 0:
                     continue
                 ax.annotate("", (x1 - _RADIUS, y1), (sx + _RADIUS, sy),
-                            arrowprops={"arrowstyle": "->", "color": "0.4", "lw": 0.8, "shrinkA": 0, "shrinkB": 0})
+                            arrowprops={"arrowstyle": "->", "color": "0.4", "lw": 0.8, "shrinkA": 0,
+                                        "shrinkB": 0})
                 # near its source, where the arrows leaving one neuron fan out, each label has room
                 lx, ly = sx + _RADIUS + 0.3 * (x1 - sx - 2 * _RADIUS), sy + 0.3 * (y1 - sy)
                 ax.text(lx, ly, format_number(weights[j, i], digits, sign=True), fontsize=8, ha="center",
-                        va="center", bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.85})
+                        va="center",
+                        bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.85})
     ax.set_xlim(-0.8, xs[-1] + 0.8)
     ax.set_ylim(-tallest / 2 - 0.5, tallest / 2 + 1.2)
     ax.set_aspect("equal")
@@ -223,7 +225,8 @@ def plot_approximation(f, a, b, hs=(0.5, 0.1), path=None, points=1000):
     for h in hs:
         net = step_network(f, a, b, h)
         y = net(tensor(x[:, None], dtype=np.float64)).data[:, 0]
-        ax.step(x, y, where="post", lw=1.2, label=f"h = {h:g}: max error {approximation_error(f, a, b, h):.3g}")
+        error = approximation_error(f, a, b, h)
+        ax.step(x, y, where="post", lw=1.2, label=f"h = {h:g}: max error {error:.3g}")
     ax.set_title("Σ f(midpoint)·[aᵢ ≤ x < aᵢ + h], a Heaviside network")
     ax.set_xlabel("x")
     ax.legend(fontsize=8)
