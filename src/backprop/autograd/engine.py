@@ -63,13 +63,13 @@ def _call_backward(ctx, g, create_graph):
     """Run one op's backward formula: on arrays, or recorded on Tensors when ``create_graph``."""
     op = ctx.op
     if create_graph and not op.supports_double_backward:
-        ctx.create_graph = True
         # The barrier hangs on the op's inputs too: the gradient depends on them even through saved
         # intermediates (constants here), so differentiating it must raise rather than give zero.
         inputs = [e if e.__class__ is not Context
                   else Tensor._make(np.broadcast_to(np.zeros((), e.dtype), e.shape), e)
                   for e in ctx.edges if e is not None]
-        sources = [g] + [getattr(ctx, n) for n in ctx._saved] + inputs
+        tensors = ctx._unpack(True)
+        sources = [g] + [tensors.get(n, ctx.__dict__.get(n)) for n in ctx._saved] + inputs
         ctx.create_graph = False
         with _Recording(False):
             grads = op.backward(ctx, g.data)
@@ -77,7 +77,16 @@ def _call_backward(ctx, g, create_graph):
         return tuple(None if gi is None else DoubleBackwardBarrier.apply(gi, *sources, op_name=op.__name__)
                      for gi in grads)
     ctx.create_graph = create_graph
-    grads = op.backward(ctx, g)
+    if create_graph:
+        ctx.__dict__.update(ctx._unpack(True))
+        try:
+            grads = op.backward(ctx, g)
+        finally:
+            ctx._restore_arrays()
+    else:
+        if ctx._saved or ctx._freed:
+            ctx._unpack(False)
+        grads = op.backward(ctx, g)
     return grads if isinstance(grads, (tuple, list)) else (grads,)
 
 

@@ -63,7 +63,11 @@ class Context:
         return tuple(getattr(self, f"_saved{i}") for i in range(self.__dict__.get("_n_positional", 0)))
 
     def _bind(self, args, returned, out):
-        """Tie each saved array to the graph node it came from: an input Tensor, the output, or none."""
+        """Tie each saved array to the graph node it came from: an input Tensor, the output, or none.
+
+        The arrays also become plain attributes, so the first-order backward reads them at full speed.
+        """
+        d = self.__dict__
         for name, raw in self._saved.items():
             source, version = None, 0
             if raw is returned:
@@ -75,42 +79,56 @@ class Context:
                         source, version = a, a._vc[0]
                         break
             self._saved[name] = (raw, source, version)
+            d[name] = raw
         self._bound = True
 
+    def _unpack(self, create_graph):
+        """Check, before ``backward`` runs, that no saved value was modified in place since it was saved.
+
+        With ``create_graph`` it returns, per saved name, the graph's Tensor that the value belongs to
+        (the input, or the output), so the backward formula is recorded against the original nodes.
+        """
+        saved = self._saved
+        if saved is None:
+            if self._freed:
+                raise RuntimeError(
+                    f"Trying to backward through the graph a second time: the values {self.op.__name__} saved "
+                    "were freed after the first backward. Pass retain_graph=True to the first backward() "
+                    "to keep them.")
+            return {}
+        tensors = {}
+        for name, (raw, source, version) in saved.items():
+            if source is None:
+                continue
+            t = source if source is not _OUTPUT else (self._out() if self._out is not None else None)
+            # A dead output may still have been written through a view of it, which shares its counter.
+            now = (t._vc if t is not None else self._out_vc)[0]
+            if now != version:
+                raise RuntimeError(
+                    f"A value needed for gradient computation has been modified by an in-place operation: "
+                    f"{self.op.__name__} saved {name!r} (shape {raw.shape}) at version {version}, and it is "
+                    f"now at version {now}. Compute out of place, or call backward() before modifying it.")
+            if create_graph:
+                tensors[name] = t if t is not None else _Tensor._make(raw, self)
+        return tensors
+
+    def _restore_arrays(self):
+        """After a recorded backward, the saved names read as arrays again (and hold no Tensor)."""
+        if self._saved:
+            self.__dict__.update({name: raw for name, (raw, _, _) in self._saved.items()})
+
     def __getattr__(self, name):
-        # Called only for names that are not ordinary attributes: the saved values.
+        # Called only for names that are not ordinary attributes: saved values of a freed graph, or
+        # values read back before the op was recorded.
         d = self.__dict__
         saved = d.get("_saved")
         if saved is None:
             if self._freed:
-                raise RuntimeError(
-                    f"Trying to backward through the graph a second time: the values {d['op'].__name__} saved "
-                    "were freed after the first backward. Pass retain_graph=True to the first backward() "
-                    "to keep them.")
+                self._unpack(False)  # raises, naming the op
             raise AttributeError(name)
         if name not in saved:
             raise AttributeError(f"{d['op'].__name__}'s context has no saved value or attribute {name!r}")
-        if not self._bound:
-            return saved[name]
-        return self._resolve(name, *saved[name])
-
-    def _resolve(self, name, raw, source, version):
-        if source is None:
-            return raw
-        if source is _OUTPUT:
-            t = self._out() if self._out is not None else None
-        else:
-            t = source
-        # A dead output may still have been written through a view of it, which shares its counter.
-        now = (t._vc if t is not None else self._out_vc)[0]
-        if now != version:
-            raise RuntimeError(
-                f"A value needed for gradient computation has been modified by an in-place operation: "
-                f"{self.op.__name__} saved {name!r} (shape {raw.shape}) at version {version}, and it is now at "
-                f"version {now}. Compute out of place, or call backward() before modifying it.")
-        if t is None:
-            return _Tensor._make(raw, self) if self.create_graph else raw
-        return t if self.create_graph else raw
+        return saved[name] if not self._bound else saved[name][0]
 
     def _rebase_output(self, tensor):
         """An in-place op made ``tensor`` this node's output: saved outputs now resolve to it."""
@@ -122,7 +140,12 @@ class Context:
                     self._saved[name] = (raw, source, tensor._vc[0])
 
     def _free(self):
-        self._freed = True
+        # Only an op that saved values needs them again: a second backward through the others works.
+        saved = self._saved
+        self._freed = bool(saved)
+        if saved:
+            for name in saved:
+                self.__dict__.pop(name, None)
         self._saved = None
 
     @property

@@ -36,11 +36,14 @@ class Linear(Function):
     def backward(ctx, dz):
         nx, nw, nb = ctx.needs_input_grad
         x, w = ctx.x, ctx.weight
-        out_features, in_features = w.shape
-        dz2 = D.reshape(dz, (-1, out_features))  # every leading axis counts as an observation
-        dx = D.matmul(dz, w) if nx else None
-        dw = D.matmul(D.transpose(dz2), D.reshape(x, (-1, in_features))) if nw else None
-        db = D.sum(dz2, 0) if nb else None
+        if dz.ndim != 2:  # every leading axis counts as an observation
+            dz2, x = dz.reshape(-1, w.shape[0]), x.reshape(-1, w.shape[1])
+        else:
+            dz2 = dz
+        # Operators and methods that arrays and Tensors share: one formula for both modes.
+        dx = dz @ w if nx else None
+        dw = dz2.T @ x if nw else None
+        db = dz2.sum(0) if nb else None
         return dx, dw, db
 
 
