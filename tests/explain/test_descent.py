@@ -126,5 +126,8 @@ def test_table_formats_and_labels():
 def test_errors_name_the_problem():
     with pytest.raises(ValueError, match="unknown method 'Adagrad'"):
         compare_optimizers(quadratic(), [1.0, 1.0], methods=["Adagrad"])
+    three = data_loss(lambda w, x: w[0] + w[1] * x + w[2] * x * x, [0, 1, 2], [1, 2, 5])
+    with pytest.raises(ValueError, match="paths of 3 parameters cannot be drawn"):
+        compare_optimizers(three, [0.0, 0.0, 0.0], steps=2).plot()
     with pytest.raises(ValueError, match="X has 2 observations but y has 3"):
         data_loss(lambda w, x: w[0] * x, [1, 2], [1, 2, 3])

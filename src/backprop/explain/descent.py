@@ -185,8 +185,11 @@ class DescentComparison:
         """
         from .plots import finish, new_figure
 
-        fig, ax = new_figure(ax=ax, figsize=(7, 5.5))
         points = np.concatenate([run.path for run in self])
+        if points.shape[1] > 2:
+            raise ValueError(f"plot: paths of {points.shape[1]} parameters cannot be drawn over contour lines "
+                             "(one or two parameters can); use table() instead")
+        fig, ax = new_figure(ax=ax, figsize=(7, 5.5))
         lows, highs = _window(self.surface, points)
         if points.shape[1] == 1:
             ws = np.linspace(lows[0], highs[0], grid * 4)
