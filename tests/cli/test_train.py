@@ -181,3 +181,30 @@ def test_ridge_estimator_run(tmp_path, capsys):
     np.testing.assert_allclose(weights["coef_"], ref.coef_, rtol=1e-6)
     code, again, _ = cli(capsys, "evaluate", tmp_path)
     assert code == 0 and table_rows(again) == table_rows(out)
+
+
+def test_2d_csv_regression_and_three_classes_draw_their_maps(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-2, 2, (120, 2))
+    value = X[:, 0] ** 2 - X[:, 1]
+    label = np.digitize(X[:, 0], [-0.7, 0.7])
+    (tmp_path / "r.csv").write_text("p,q,value\n" + "".join(f"{a},{b},{v}\n" for (a, b), v in zip(X, value)))
+    (tmp_path / "c.csv").write_text("p,q,kind\n" + "".join(f"{a},{b},{c}\n" for (a, b), c in zip(X, label)))
+    assert cli(capsys, "train", "--data", tmp_path / "r.csv", *SMALL, "--out", tmp_path / "r")[0] == 0
+    assert cli(capsys, "train", "--data", tmp_path / "c.csv", *SMALL, "--out", tmp_path / "c")[0] == 0
+    assert json.loads((tmp_path / "c" / "config.json").read_text())["data"]["classes"] == [0, 1, 2]
+    for run in ("r", "c"):
+        assert_png(tmp_path / run / "decision_boundary.png")
+    np.save(tmp_path / "new.npy", X[:3])
+    code, out, _ = cli(capsys, "predict", tmp_path / "r", tmp_path / "new.npy")
+    lines = out.splitlines()
+    assert code == 0 and lines[0] == "p,q,prediction" and len(lines) == 4
+
+
+def test_default_run_folder_and_no_folder_on_error(tmp_path, capsys):
+    code, _, _ = cli(capsys, "train", "--data", "nope.csv")
+    assert code == 2 and not (tmp_path / "runs").exists()
+    assert cli(capsys, "train", "--data", "xor-table", "--epochs", 1, "--quiet", "--no-plots")[0] == 0
+    assert cli(capsys, "train", "--data", "xor-table", "--epochs", 1, "--quiet", "--no-plots")[0] == 0
+    folders = sorted(p.name for p in (tmp_path / "runs").iterdir())
+    assert len(folders) == 2 and all(f.startswith("xor-table-mlp-") for f in folders)

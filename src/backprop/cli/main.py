@@ -62,6 +62,9 @@ def main(argv=None):
         return _fail(str(e), e.exit_code)
     except KeyboardInterrupt:
         return _fail("interrupted", 130)
+    except BrokenPipeError:  # the reader of our output stopped early (backprop ... | head): no complaint
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except Exception as e:  # never a traceback for the user; BACKPROP_DEBUG=1 shows it
         if os.environ.get("BACKPROP_DEBUG"):
             raise

@@ -83,7 +83,7 @@ def predicted_vs_true(y_true, y_pred, path, split):
     return _save(fig, path)
 
 
-def decision_boundary(predict, points, task, classes, path, title):
+def decision_boundary(predict, points, task, classes, path, title, axes=("x1", "x2")):
     """TensorFlow Playground's view of a 2-D model: its output over the plane, the data points on top.
 
     Parameters
@@ -92,8 +92,11 @@ def decision_boundary(predict, points, task, classes, path, title):
         Raw 2-D points (N, 2) → the model's output: probabilities (N, C) or values (N, 1).
     points : dict
         Split name → (raw X, y): training points are drawn with a white edge, the others with a black one.
+    axes : (str, str)
+        The names of the two input columns.
     """
-    from matplotlib.colors import LinearSegmentedColormap, ListedColormap
+    from matplotlib.colors import LinearSegmentedColormap, ListedColormap, Normalize
+    from matplotlib.lines import Line2D
 
     plt = _pyplot()
     X_all = np.concatenate([X for X, _ in points.values()])
@@ -107,31 +110,27 @@ def decision_boundary(predict, points, task, classes, path, title):
     if task == "regression":
         image = ax.contourf(gx, gy, out[:, 0].reshape(gx.shape), levels=20, cmap=playground, alpha=0.8)
         fig.colorbar(image, ax=ax, label="prediction")
-        point_cmap = playground
+        point_cmap, norm = playground, image.norm  # points coloured on the map's scale
     elif out.shape[1] == 2:
         image = ax.contourf(gx, gy, out[:, 1].reshape(gx.shape), levels=np.linspace(0, 1, 21),
                             cmap=playground, alpha=0.8)
         ax.contour(gx, gy, out[:, 1].reshape(gx.shape), levels=[0.5], colors="black", linewidths=0.8)
         fig.colorbar(image, ax=ax, label=f"P(class {classes[1]})", ticks=[0, 0.5, 1])
-        point_cmap = ListedColormap([ORANGE, BLUE])
+        point_cmap, norm = ListedColormap([ORANGE, BLUE]), Normalize(0, 1)
     else:
         tab = plt.get_cmap("tab10")
         point_cmap = ListedColormap([tab(k % 10) for k in range(len(classes))])
-        ax.imshow(out.argmax(axis=1).reshape(gx.shape), origin="lower", cmap=point_cmap, alpha=0.35,
-                  extent=(gx.min(), gx.max(), gy.min(), gy.max()), aspect="auto", vmin=0,
-                  vmax=len(classes) - 1)
-    from matplotlib.lines import Line2D
-
+        norm = Normalize(0, len(classes) - 1)
+        ax.imshow(out.argmax(axis=1).reshape(gx.shape), origin="lower", cmap=point_cmap, norm=norm,
+                  alpha=0.35, extent=(gx.min(), gx.max(), gy.min(), gy.max()), aspect="auto")
     handles = []
     for split, (X, y) in points.items():
         edge = "white" if split == "train" else "black"
-        ax.scatter(X[:, 0], X[:, 1], c=y, cmap=point_cmap, s=18, edgecolors=edge, linewidths=0.6,
-                   vmin=0 if task == "classification" else None,
-                   vmax=len(classes) - 1 if task == "classification" else None)
+        ax.scatter(X[:, 0], X[:, 1], c=y, cmap=point_cmap, norm=norm, s=18, edgecolors=edge, linewidths=0.6)
         handles.append(Line2D([], [], ls="", marker="o", markerfacecolor="grey", markeredgecolor=edge,
                               label=split))
-    ax.set_xlabel("x1")
-    ax.set_ylabel("x2")
+    ax.set_xlabel(axes[0])
+    ax.set_ylabel(axes[1])
     ax.set_title(title)
     ax.legend(handles=handles, loc="upper right", fontsize=7, framealpha=0.7)
     return _save(fig, path)
@@ -162,9 +161,10 @@ def draw_run(run_dir, data, model):
         def predict(points):
             out = model.predict(data.prep.transform(points))
             return out if data.task == "classification" else data.prep.inverse_target(out)
-        features = ",".join(data.prep.features or ["x1", "x2"])
+        features = ",".join(data.prep.features or data.table.columns)
         points = {k: (v[0], v[2]) for k, v in data.splits.items()}
         written.append(decision_boundary(predict, points, data.task, data.classes,
                                          os.path.join(run_dir, "decision_boundary.png"),
-                                         f"{os.path.basename(data.name)}: {model.name} on {features}"))
+                                         f"{os.path.basename(data.name)}: {model.name} on {features}",
+                                         data.table.columns))
     return [os.path.basename(p) for p in written]
