@@ -159,6 +159,7 @@ def test_prepare_splits_and_standardises_on_the_training_split_only():
     np.testing.assert_allclose(X_train.std(axis=0), 1, atol=1e-12)
     assert np.abs(data.splits["test"][1].mean(axis=0)).max() > 1e-3  # the test split is not re-centred
     assert np.bincount(data.splits["test"][2]).tolist() == [10, 10, 10]  # stratified
+    assert data.classes == ["setosa", "versicolor", "virginica"]
     rows = [tuple(r) for v in data.splits.values() for r in v[0]]
     assert len(rows) == 150
     again = prepare(resolve({"data": "iris", "seed": 1}))

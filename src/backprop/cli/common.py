@@ -114,12 +114,23 @@ def number_list(text, what):
 
 
 # -- JSON files of a run -------------------------------------------------------------------------------
+def to_json(obj, indent=""):
+    """Indented JSON whose lists of plain values stay on one line (784 pixel means are one line, not 784)."""
+    if isinstance(obj, dict) and obj:
+        inner = indent + "  "
+        items = ",\n".join(f"{inner}{json.dumps(k)}: {to_json(v, inner)}" for k, v in obj.items())
+        return f"{{\n{items}\n{indent}}}"
+    if isinstance(obj, list) and any(isinstance(v, (dict, list)) for v in obj):
+        inner = indent + "  "
+        return "[\n" + ",\n".join(inner + to_json(v, inner) for v in obj) + f"\n{indent}]"
+    return json.dumps(obj, ensure_ascii=False)
+
+
 def write_json(path, obj):
-    """Write ``obj`` as indented JSON atomically (a crash leaves the old file or the new one, whole)."""
+    """Write ``obj`` as JSON atomically (a crash leaves the old file or the new one, whole)."""
     tmp = f"{path}.tmp"
     with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(obj, f, indent=2, ensure_ascii=False)
-        f.write("\n")
+        f.write(to_json(obj) + "\n")
     os.replace(tmp, path)
 
 

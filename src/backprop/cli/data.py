@@ -129,9 +129,11 @@ def load_source(opts):
     name, seed = opts["data"], opts["seed"]
     if name in BUNDLED:
         try:
-            X, y, columns, _ = load_bundled(name)
+            X, y, columns, class_names = load_bundled(name)
         except ImportError as e:
             raise CLIError(str(e)) from None
+        if class_names and class_names != [str(k) for k in range(len(class_names))]:
+            y = np.asarray(class_names)[y]  # iris's classes are "setosa"..., not 0, 1, 2
         return files.Table(X, y, columns, list(columns), "target"), None, BUNDLED[name][1]
     if name in GENERATORS or name == "xor-table":
         if name == "xor-table":

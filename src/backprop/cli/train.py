@@ -76,7 +76,7 @@ def _new_run_dir(out, opts):
 
 
 def _resume(args, given):
-    from . import runs
+    from . import models, runs
 
     changed = sorted(set(given) - {"epochs"}) + [o for o in ("out", "config") if getattr(args, o)]
     if changed:
@@ -85,7 +85,7 @@ def _resume(args, given):
     require("matplotlib", "tqdm", "safetensors", purpose="backprop train")
     config = runs.load_config(args.resume)
     opts = resolve({}, config["options"])
-    if config["options"]["model"] not in ("mlp",):
+    if opts["model"] not in models.NETWORKS:
         raise CLIError(f"{args.resume}: a {opts['model']} model is fitted in one step; there is nothing to "
                        "resume")
     if "epochs" in given:
@@ -147,7 +147,7 @@ def _summary(opts, data, model):
             else "regression")
     features = ""
     if data.prep.features:
-        features = f"; features {','.join(data.prep.features)} computed from x1, x2"
+        features = f"; features {','.join(data.prep.features)} computed from {', '.join(data.table.columns)}"
     scaled = "standardised on the training split" if opts["standardize"] else "not standardised"
     lines = [(f"data: {os.path.basename(opts['data'])}: {n} samples, {d} model inputs, {what}; split {sizes} "
               f"({'/'.join(data.splits)}){features}; inputs {scaled}")]
