@@ -86,7 +86,7 @@ def _from_run(args):
     if info["task"] == "classification":
         y = encode_labels(np.array([args.y]), info["classes"], "--y")
     else:
-        y = model.targets(prep.transform_target(np.array(number_list(args.y, "--y"))))
+        y = model.targets(prep.transform_target(np.array([number_list(args.y, "--y")])))
     return model.module, model.loss_fn, prep.transform(x), y
 
 
@@ -117,7 +117,8 @@ def run(args):
         return 0
     render = {"text": tr.to_text, "markdown": tr.to_markdown, "latex": tr.to_latex}[args.format]
     print(f"network: {module}".replace("\n", "\n  "))
-    print(f"x = {x.ravel().tolist()}, y = {y.ravel().tolist()}, loss = {loss.item():.6g}, "
+    scaled = " (standardised as the run's training data)" if args.run else ""
+    print(f"x = {x.ravel().tolist()}, y = {y.ravel().tolist()}{scaled}, loss = {loss.item():.6g}, "
           f"{args.optimizer} lr {args.lr:g}\n")
     if not args.run and args.layers == [2, 2, 2]:
         print("in the notation of the course's matrix backpropagation sheet: W = 0.weight, w = 0.bias, "
