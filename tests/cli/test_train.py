@@ -135,6 +135,8 @@ def test_npz_and_idx_data(tmp_path, capsys):
     code, out, _ = cli(capsys, "train", "--data", tmp_path, *SMALL, "--out", tmp_path / "b")
     assert code == 0
     assert table_rows(out)["test"][0] == 10 and table_rows(out)["train"][0] == 27  # 10% of 30 validate
+    code, again, _ = cli(capsys, "evaluate", tmp_path / "b", "--data", tmp_path)  # the folder's t10k files
+    assert code == 0 and again.splitlines()[1].split()[1] == "10"
 
 
 def test_config_repeats_a_run_exactly(tmp_path, capsys):

@@ -275,7 +275,8 @@ def read_inputs(path, info):
 def read_labelled(path, info, opts):
     """A labelled file (``backprop evaluate --data``) read as the run's training data was."""
     if files.is_idx(path):
-        table = files.read_idx(path, None)[0]
+        train, test = files.read_idx(path, opts["target"])
+        table = test or train  # a folder of the four MNIST files is evaluated on its t10k test files
     elif path.endswith((".npz", ".npy")):
         table = files.read_numpy(path, opts["target"])
     else:
