@@ -210,3 +210,18 @@ def test_default_run_folder_and_no_folder_on_error(tmp_path, capsys):
     assert cli(capsys, "train", "--data", "xor-table", "--epochs", 1, "--quiet", "--no-plots")[0] == 0
     folders = sorted(p.name for p in (tmp_path / "runs").iterdir())
     assert len(folders) == 2 and all(f.startswith("xor-table-mlp-") for f in folders)
+
+
+def test_course_xor_needs_the_product_feature(tmp_path, capsys):
+    """The problem book's exercise: no linear classifier gets XOR right on x1, x2; one on x1, x2, x1·x2 does."""
+    args = ("--data", "xor-table", "--hidden", "none", "--optimizer", "sgd", "--lr", 0.5, "--epochs", 200,
+            "--no-plots")
+    code, out, _ = cli(capsys, *("train", *args, "--out", tmp_path / "plain"))
+    assert code == 0 and "note: xor-table has 4 rows: no split" in out
+    assert "model: mlp 2 → 2 (no hidden layer)" in out
+    assert table_rows(out)["train"][1] <= 0.75
+    lines = [line for line in out.splitlines() if line.startswith("Epoch")]
+    assert len(lines) == 20 and lines[-1].startswith("Epoch 200/200")
+    code, out, _ = cli(capsys, "train", *args, "--features", "x1,x2,x1x2", "--out", tmp_path / "product")
+    assert code == 0 and table_rows(out)["train"] == [4, 1.0, 1.0, pytest.approx(0.0268, abs=1e-3)]
+

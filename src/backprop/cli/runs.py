@@ -78,6 +78,7 @@ class RunRecorder(Callback):
     """
 
     def __init__(self, run_dir, rows, early_stopping=None, print_epochs=False):
+        """``print_epochs``: a line per epoch (about 20 lines in all), for logs where a bar has no place."""
         self.run_dir, self.rows, self.early_stopping = run_dir, rows, early_stopping
         self.print_epochs = print_epochs
         epoch, _, sig = os.environ.get(TEST_SIGNAL, "").partition(":")
@@ -91,8 +92,9 @@ class RunRecorder(Callback):
                  "history": self.rows,
                  "early_stopping": self.early_stopping.state() if self.early_stopping else None}
         save_state(state, path(self.run_dir, CHECKPOINT))
-        if self.print_epochs:
-            print(f"Epoch {epoch + 1}/{self.params['epochs']} - {format_logs(logs)}", flush=True)
+        epochs = self.params["epochs"]
+        if self.print_epochs and ((epoch + 1) % -(-epochs // 20) == 0 or epoch + 1 == epochs):
+            print(f"Epoch {epoch + 1}/{epochs} - {format_logs(logs)}", flush=True)
         if self.test_signal and self.test_signal[0] == epoch + 1:
             sys.stdout.flush()
             os.kill(os.getpid(), self.test_signal[1])

@@ -153,7 +153,8 @@ def _summary(opts, data, model):
               f"({'/'.join(data.splits)}){features}; inputs {scaled}")]
     if model.kind == "network":
         widths = " → ".join(map(str, [d, *opts["hidden"], data.n_outputs]))
-        lines.append(f"model: mlp {widths} ({opts['activation']}), {opts['optimizer']} lr {opts['lr']:g}, "
+        kind = opts["activation"] if opts["hidden"] else "no hidden layer"
+        lines.append(f"model: mlp {widths} ({kind}), {opts['optimizer']} lr {opts['lr']:g}, "
                      f"{opts['epochs']} epochs, batch {opts['batch_size']}, seed {opts['seed']}")
     else:
         lines.append(f"model: {model.describe()}")
