@@ -213,7 +213,7 @@ def test_default_run_folder_and_no_folder_on_error(tmp_path, capsys):
 
 
 def test_course_xor_needs_the_product_feature(tmp_path, capsys):
-    """The problem book's exercise: no linear classifier gets XOR right on x1, x2; one on x1, x2, x1·x2 does."""
+    """The problem book: no linear classifier gets XOR right on x1, x2; one on x1, x2, x1·x2 does."""
     args = ("--data", "xor-table", "--hidden", "none", "--optimizer", "sgd", "--lr", 0.5, "--epochs", 200,
             "--no-plots")
     code, out, _ = cli(capsys, *("train", *args, "--out", tmp_path / "plain"))
