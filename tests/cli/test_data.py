@@ -169,3 +169,17 @@ def test_prepare_splits_and_standardises_on_the_training_split_only():
 def test_prepare_keeps_tiny_data_whole():
     data = prepare(resolve({"data": "xor-table"}))
     assert list(data.splits) == ["train"] and "no split" in data.note
+
+
+def test_csv_quoted_cells_binary_files_and_infinities(tmp_path):
+    path = write(tmp_path, 'a,note,y\n1,"two\nlines",0\n2,plain,1\n3,"x",0\n')
+    columns, body, _ = files.read_rows(path)
+    assert columns == ["a", "note", "y"] and [n for n, _ in body] == [3, 4, 5]  # a record ends on line 3
+    assert body[0][1][1] == "two\nlines"
+    with pytest.raises(CLIError, match=r"row 1 \(line 3\), column 'note'"):
+        files.read_csv(path)
+    with pytest.raises(CLIError, match="'inf' is not a number"):
+        files.read_csv(write(tmp_path, "a,y\n1,0\ninf,1\n"))
+    (tmp_path / "b.csv").write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe\x00")
+    with pytest.raises(CLIError, match="is not a text"):
+        files.read_csv(str(tmp_path / "b.csv"))

@@ -5,6 +5,8 @@ the same way later (``backprop predict``): the input columns and the categories 
 """
 import csv
 import hashlib
+import io
+import math
 import os
 from dataclasses import dataclass, field
 
@@ -39,15 +41,18 @@ def sha256(path):
 
 
 def _number(cell):
+    """The cell's value, or None when it is not a finite number."""
     try:
-        return float(cell)
+        value = float(cell)
     except ValueError:
         return None
+    return value if math.isfinite(value) else None
 
 
 # -- CSV ---------------------------------------------------------------------------------------------
 def read_rows(path, header=None):
-    """``(columns, rows, has_header, first_line)`` of a CSV file: cells as stripped strings.
+    """``(columns, rows, has_header)`` of a CSV file; each row is (its line number, its cells as stripped
+    strings).
 
     The delimiter (comma, semicolon, tab) is sniffed. With ``header=None`` the first row is a header when
     one of its cells is not a number while the same column holds a number further down, or when none of
@@ -55,10 +60,14 @@ def read_rows(path, header=None):
     """
     if not os.path.isfile(path):
         raise CLIError(f"no such file: {path}")
-    with open(path, newline="", encoding="utf-8-sig") as f:
-        text = f.read()
-    lines = [(i + 1, row) for i, row in enumerate(csv.reader(text.splitlines(), _dialect(text)))]
-    lines = [(n, [c.strip() for c in row]) for n, row in lines if any(c.strip() for c in row)]
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as f:
+            text = f.read()
+    except UnicodeDecodeError:
+        raise CLIError(f"{path} is not a text (UTF-8) CSV file") from None
+    reader = csv.reader(io.StringIO(text, newline=""), _dialect(text))
+    lines = [(reader.line_num, [c.strip() for c in row]) for row in reader]
+    lines = [(n, row) for n, row in lines if any(row)]
     if not lines:
         raise CLIError(f"{path} is empty")
     first = lines[0][1]
@@ -76,8 +85,8 @@ def read_rows(path, header=None):
         raise CLIError(f"{path} has a header but no data rows")
     for n, row in body:
         if len(row) != len(columns):
-            first = "header" if header else "first row"
-            raise CLIError(f"{path}, line {n}: {len(row)} cells where the {first} has {len(columns)}")
+            reference = "header" if header else "first row"
+            raise CLIError(f"{path}, line {n}: {len(row)} cells where the {reference} has {len(columns)}")
     return columns, body, header
 
 
