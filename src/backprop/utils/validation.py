@@ -154,7 +154,7 @@ def column_or_1d(y, *, dtype=None, warn=False, input_name="y"):
     if y.ndim == 2 and y.shape[1] == 1:
         if warn:
             warnings.warn("A column-vector y was passed when a 1d array was expected. Please change the shape "
-                          "of y to (n_samples, ), for example using ravel().", DataConversionWarning,
+                          "of y to (n_samples, ), for example using ravel().", _data_conversion_warning(),
                           stacklevel=2)
         return y.ravel()
     if y.ndim == 1:
@@ -241,6 +241,21 @@ def _not_fitted_error(message):
 
 
 _NOT_FITTED_CLASSES = {}
+
+
+def _data_conversion_warning():
+    """DataConversionWarning, also scikit-learn's when scikit-learn is loaded (its estimator checks expect it)."""
+    sklearn_exceptions = sys.modules.get("sklearn.exceptions")
+    if sklearn_exceptions is None:
+        return DataConversionWarning
+    if sklearn_exceptions not in _CONVERSION_WARNING_CLASSES:
+        _CONVERSION_WARNING_CLASSES[sklearn_exceptions] = type(
+            "DataConversionWarning", (DataConversionWarning, sklearn_exceptions.DataConversionWarning),
+            {"__module__": __name__})
+    return _CONVERSION_WARNING_CLASSES[sklearn_exceptions]
+
+
+_CONVERSION_WARNING_CLASSES = {}
 
 
 def _feature_names(X):
