@@ -18,3 +18,12 @@ from ._ridge import Ridge, ridge_path
 
 __all__ = ["IllConditionedWarning", "Lasso", "LinearRegression", "PoissonRegressor", "Ridge", "lasso_path",
            "ridge_path"]
+
+# Classification (the course's §2.1.9–2.1.12) and the multilayer perceptrons.
+from ._logistic import LogisticRegression, SoftmaxRegression
+from ._mlp import MLPClassifier, MLPRegressor
+from ._multiclass import OneVsOneClassifier, OneVsRestClassifier
+from ._perceptron import LinearSVC, Perceptron
+
+__all__ += ["LinearSVC", "LogisticRegression", "MLPClassifier", "MLPRegressor", "OneVsOneClassifier",
+            "OneVsRestClassifier", "Perceptron", "SoftmaxRegression"]

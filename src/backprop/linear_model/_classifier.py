@@ -1,0 +1,141 @@
+"""What the linear classifiers share: labels, the decision rule, ±1 targets and one SGD loop.
+
+A linear classifier scores each class with η = X·coef_ᵀ + intercept_. With two classes it keeps one
+score (``coef_`` of shape (1, p)) and predicts ``classes_[1]`` where η > the decision threshold; with
+K > 2 it keeps one row per class (shape (K, p)) and predicts the class of the largest score. The
+labels themselves may be anything sortable (numbers, strings): they are stored in ``classes_`` and
+the solvers see only their indices.
+"""
+import numpy as np
+
+from ..autograd.factory import tensor
+from ..autograd.grad_mode import enable_grad
+from ..base import ClassifierMixin
+from ..ops.linalg import matmul
+from ..optim.sgd import SGD
+from ..utils.multiclass import check_classes
+from ..utils.validation import validate_data
+from ._base import FLOAT_DTYPES, LinearParams
+from ._solvers import SolverResult, batches
+
+
+def check_classifier_data(estimator, X, y):
+    """Validate X and y for a classifier's ``fit``; record ``n_features_in_`` and ``classes_``.
+
+    X becomes float64 (float32 stays float32); y keeps its labels. A target with one class, or with
+    continuous values, raises ``ValueError``.
+
+    Returns
+    -------
+    X : ndarray, shape (n, p)
+    y_index : ndarray of int, shape (n,)
+        ``classes_[y_index] == y``.
+    """
+    X, y = validate_data(estimator, X, y, dtype=FLOAT_DTYPES)
+    estimator.classes_, y_index = check_classes(y, estimator=estimator)
+    return X, y_index
+
+
+def sign_targets(y_index, n_classes, dtype):
+    """The one-vs-rest targets in {−1, +1}: shape (n, 1) (class 1 against class 0) for two classes, else (n, K)."""
+    columns = np.arange(1, 2) if n_classes == 2 else np.arange(n_classes)
+    return np.where(y_index[:, None] == columns, 1.0, -1.0).astype(dtype)
+
+
+class LinearClassifierMixin(ClassifierMixin):
+    """``decision_function`` and ``predict`` from ``coef_``/``intercept_`` (mix in before :class:`LinearModel`).
+
+    A binary classifier predicts ``classes_[1]`` where the score exceeds :meth:`_score_threshold`
+    (0 by default; the probabilistic classifiers turn their probability ``threshold`` into a score).
+    """
+
+    def _score_threshold(self):
+        return self.threshold
+
+    def decision_function(self, X):
+        """The scores η = X·coef_ᵀ + intercept_: shape (n,) for two classes (positive: ``classes_[1]``), else (n, K)."""
+        scores = self._decision_function(X)
+        return scores.ravel() if scores.shape[1] == 1 else scores
+
+    def predict(self, X):
+        """The predicted labels (values of ``classes_``), shape (n,)."""
+        scores = self.decision_function(X)
+        if scores.ndim == 1:
+            return self.classes_[(scores > self._score_threshold()).astype(int)]
+        return self.classes_[np.argmax(scores, axis=1)]
+
+    def _set_coef(self, spec, theta):
+        """``coef_`` (K', p) and ``intercept_`` (K',) from the solver's θ; one row for two classes."""
+        coef, intercept = spec.coef_intercept(theta)
+        self.coef_ = np.atleast_2d(coef)
+        self.intercept_ = np.zeros(len(self.coef_), coef.dtype) + intercept
+
+
+def sgd_linear(estimator, X, targets, n_outputs, loss, *, alpha, lr, average, rng):
+    """Fit the scores η = X·W + b by minibatch SGD on loss(η_B, targets_B) + α·½‖W‖².
+
+    Each epoch visits the rows in a new random order (``estimator.shuffle``), one step per batch of
+    ``estimator.batch_size`` rows, with every gradient from autodiff::
+
+        (W, b) ← (W, b) − lr·∇ [loss(X_B·W + b, targets_B) + α·½‖W‖²]
+
+    With ``average`` the weights returned are the mean of the iterates after every step (averaged
+    SGD, Polyak and Juditsky 1992): with a constant step the last iterate of a perceptron or an SVM on
+    data that are not separable keeps jumping between hyperplanes; their mean settles. Stops, as
+    scikit-learn's SGD does, when the epoch's mean objective has not fallen by ``estimator.tol`` below
+    the best so far for ``estimator.n_iter_no_change`` epochs in a row, or after ``estimator.max_iter``
+    epochs (``converged=False``).
+
+    Parameters
+    ----------
+    estimator : estimator
+        Supplies ``fit_intercept``, ``batch_size``, ``max_iter``, ``tol``, ``n_iter_no_change``, ``shuffle``.
+    X : ndarray, shape (n, p)
+    targets : ndarray, shape (n, ...)
+        What ``loss`` compares the scores with (its rows are batched with X's).
+    n_outputs : int
+        K, the number of scores per row.
+    loss : callable
+        (η Tensor (m, K), targets of the batch's m rows) ↦ the batch's mean loss (scalar Tensor).
+    alpha, lr : float
+    average : bool
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    spec : LinearParams
+    result : SolverResult
+        θ = (W.ravel(), b) (see :class:`LinearParams`); ``n_iter`` counts epochs.
+    """
+    n, p = X.shape
+    spec = LinearParams(p, n_outputs, estimator.fit_intercept)
+    W = tensor(np.zeros((p, n_outputs), X.dtype), dtype=X.dtype, requires_grad=True)
+    b = tensor(np.zeros(n_outputs, X.dtype), dtype=X.dtype, requires_grad=estimator.fit_intercept)
+    params = [W, b] if estimator.fit_intercept else [W]
+    optimizer = SGD(params, lr=lr)
+    means, steps = [np.zeros_like(t.data) for t in params], 0
+    best, stalled = np.inf, 0
+    for epoch in range(estimator.max_iter):
+        order = rng.permutation(n) if estimator.shuffle else np.arange(n)
+        total = 0.0
+        for rows in batches(order, estimator.batch_size):
+            optimizer.zero_grad()
+            with enable_grad():
+                objective = loss(matmul(X[rows], W) + b, targets[rows])
+                if alpha:
+                    objective = objective + (0.5 * alpha) * (W * W).sum()
+                objective.backward()
+            optimizer.step()
+            total += float(objective.data) * len(rows)
+            if average:
+                steps += 1
+                for mean, t in zip(means, params):
+                    mean += (t.data - mean) / steps
+        total /= n
+        stalled = stalled + 1 if total > best - estimator.tol else 0
+        best = min(best, total)
+        if stalled >= estimator.n_iter_no_change:
+            break
+    weights = means if average else [t.data for t in params]
+    theta = spec.pack(*weights)
+    return spec, SolverResult(theta, epoch + 1, stalled >= estimator.n_iter_no_change)

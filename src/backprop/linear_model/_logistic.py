@@ -1,0 +1,279 @@
+"""Logistic regression (the course's §2.1.10) and softmax regression (§2.1.12): linear models of probabilities.
+
+Two classes: P(y = 1 | x) = σ(⟨w, x⟩ + b). K classes: P(y = k | x) = softmax(Xw_k + b_k), one row of
+weights per class. Both are fitted by maximum likelihood, i.e. by minimising the logloss, written once
+with backprop's fused ops (``bp.F.binary_cross_entropy_with_logits``, ``bp.F.cross_entropy``), whose
+gradient (σ(η) − y)·x is the course's. :class:`LogisticRegression` solves that problem to
+scikit-learn's precision (L-BFGS, Newton or proximal gradient); :class:`SoftmaxRegression` is the
+notes' minibatch gradient descent.
+"""
+import warnings
+
+import numpy as np
+
+from ..exceptions import ConvergenceWarning
+from ..nn import functional as F
+from ..ops.activations import sigmoid_array, softmax_array
+from ..utils.random import check_random_state
+from ._base import LinearModel, LinearParams, check_number, check_option, l2_penalty
+from ._classifier import LinearClassifierMixin, check_classifier_data, sgd_linear
+from ._solvers import lbfgs, newton, proximal_gradient, relative_tol, warn_if_not_converged
+
+PENALTIES = ("l2", "l1", None)
+SOLVERS = ("auto", "lbfgs", "newton", "proximal")
+
+
+def logloss(scores, y_index, reduction):
+    """The logloss of scores η against class indices: binary on shape (n,), softmax cross-entropy on (n, K)."""
+    if scores.ndim == 1:
+        return F.binary_cross_entropy_with_logits(scores, y_index.astype(scores.dtype), reduction=reduction)
+    return F.cross_entropy(scores, y_index, reduction=reduction)
+
+
+class _ProbabilisticLinearClassifier(LinearClassifierMixin, LinearModel):
+    """``predict_proba`` from the scores: σ for two classes, softmax for more; the probability threshold."""
+
+    def _score_threshold(self):
+        # P(classes_[1]) > t  ⇔  σ(η) > t  ⇔  η > logit(t)
+        t = check_number(self, "threshold")
+        if not 0 < t < 1:
+            raise ValueError(f"{type(self).__name__}: threshold must be a probability in (0, 1), got {t!r}")
+        return np.log(t / (1 - t))
+
+    def predict_proba(self, X):
+        """Class probabilities, shape (n, K), columns in the order of ``classes_``; each row sums to 1."""
+        scores = self.decision_function(X)
+        if scores.ndim == 1:
+            p = sigmoid_array(scores)
+            return np.stack([1 - p, p], axis=1)
+        return softmax_array(scores, axis=1)
+
+    def predict_log_proba(self, X):
+        """log of :meth:`predict_proba`."""
+        with np.errstate(divide="ignore"):
+            return np.log(self.predict_proba(X))
+
+
+class LogisticRegression(_ProbabilisticLinearClassifier):
+    r"""Logistic regression, binary or multinomial, solved to scikit-learn's objective and precision.
+
+    Minimises scikit-learn's objective (the logloss summed over the observations)
+
+        penalty='l2':  C·Σᵢ ℓ(yᵢ, ηᵢ) + ½‖W‖²       penalty='l1':  C·Σᵢ ℓ(yᵢ, ηᵢ) + ‖W‖₁
+        penalty=None:  Σᵢ ℓ(yᵢ, ηᵢ)
+
+    where ηᵢ = W·xᵢ + b and ℓ is the course's logloss: −[y ln σ(η) + (1 − y) ln(1 − σ(η))] for two
+    classes, −ln softmax(ηᵢ)_{yᵢ} (multinomial, K rows of weights) for more. The intercepts are not
+    penalised. The course's λ‖w‖² + Σ ℓ is C = 1/(2λ) (and λ‖w‖₁ is C = 1/λ).
+
+    Every gradient is autodiff's (and Newton's Hessian is ``bp.hessian``'s). With ``penalty=None`` on
+    data that a hyperplane separates, the likelihood grows towards 1 as the weights grow without
+    bound: no maximum-likelihood estimate exists, and ``fit`` says so with a ``ConvergenceWarning``
+    rather than return the last iterate as if it were one.
+
+    Parameters
+    ----------
+    penalty : {'l2', 'l1', None}, default 'l2'
+    C : float, default 1.0
+        Inverse strength of the penalty (C > 0).
+    fit_intercept : bool, default True
+    solver : {'auto', 'lbfgs', 'newton', 'proximal'}, default 'auto'
+        'lbfgs': ``bp.optim.LBFGS`` with a strong Wolfe line search (L2 or no penalty; the 'auto'
+        choice for them). 'newton': Newton's method with ``bp.hessian`` (IRLS), which converges in a few
+        iterations but costs one backward pass per coefficient per iteration. 'proximal': FISTA,
+        a gradient step then the soft-threshold, which sets weights to exactly 0 (L1; the 'auto'
+        choice for it).
+    max_iter : int, optional
+        Iterations at most; by default 100, or 10000 for 'proximal', whose iterations are cheap and many.
+    tol : float, default 1e-5
+        Stop when every entry of the gradient (the gradient mapping for 'proximal') is at most tol
+        times its largest entry at the start (zero weights). The default puts the objective within
+        about 1e-6 (relative) of its minimum for standardised features and C = 1, and within 1e-4 for
+        C up to about 100 (scikit-learn's 1e-4 is an absolute gradient tolerance on its own scale).
+    threshold : float, default 0.5
+        Two classes: predict ``classes_[1]`` where its probability exceeds it.
+
+    Attributes
+    ----------
+    classes_ : ndarray, shape (K,)
+    coef_ : ndarray, shape (1, p) for two classes, else (K, p)
+    intercept_ : ndarray, shape (1,) or (K,)
+    n_iter_ : int
+    n_features_in_ : int
+
+    Examples
+    --------
+    >>> import numpy as np, backprop as bp
+    >>> X = np.array([[0.0], [1.0], [2.0], [3.0]]); y = np.array(["no", "no", "yes", "yes"])
+    >>> model = bp.linear_model.LogisticRegression().fit(X, y)
+    >>> model.classes_, model.predict([[0.5], [2.5]])
+    (array(['no', 'yes'], dtype='<U3'), array(['no', 'yes'], dtype='<U3'))
+    """
+
+    def __init__(self, penalty="l2", C=1.0, fit_intercept=True, solver="auto", max_iter=None, tol=1e-5,
+                 threshold=0.5):
+        self.penalty = penalty
+        self.C = C
+        self.fit_intercept = fit_intercept
+        self.solver = solver
+        self.max_iter = max_iter
+        self.tol = tol
+        self.threshold = threshold
+
+    def _check_params(self):
+        if self.penalty not in PENALTIES:
+            raise ValueError(f"{type(self).__name__}: penalty must be 'l2', 'l1' or None, got {self.penalty!r}")
+        C = check_number(self, "C", strict=True)
+        solver = check_option(self, "solver", SOLVERS)
+        if solver == "auto":
+            solver = "proximal" if self.penalty == "l1" else "lbfgs"
+        if (solver == "proximal") != (self.penalty == "l1"):
+            raise ValueError(f"{type(self).__name__}: solver {solver!r} does not support penalty={self.penalty!r}: "
+                             "use 'proximal' for 'l1', and 'lbfgs' or 'newton' for 'l2' and None")
+        if self.max_iter is not None:
+            check_number(self, "max_iter", low=1, integer=True)
+        check_number(self, "tol")
+        return C, solver
+
+    def fit(self, X, y):
+        """Fit to X of shape (n, p) and labels y of shape (n,) (any sortable values); returns ``self``."""
+        C, solver = self._check_params()
+        X, y_index = check_classifier_data(self, X, y)
+        n_classes = len(self.classes_)
+        spec = LinearParams(X.shape[1], None if n_classes == 2 else n_classes, self.fit_intercept)
+        mask = spec.penalty_mask(X.dtype)
+        scale = 1.0 if self.penalty is None else C
+
+        def data_term(theta):
+            return scale * logloss(spec.decision(X, theta), y_index, "sum")
+
+        def objective(theta):
+            return data_term(theta) + l2_penalty(theta, mask) if self.penalty == "l2" else data_term(theta)
+
+        theta0 = np.zeros(spec.size, X.dtype)
+        tol = relative_tol(objective, theta0, self.tol)
+        if solver == "proximal":
+            result = proximal_gradient(data_term, theta0, mask, self.max_iter or 10000, tol)
+        else:
+            result = (lbfgs if solver == "lbfgs" else newton)(objective, theta0, self.max_iter or 100, tol)
+        self._set_coef(spec, result.theta)
+        self.n_iter_ = result.n_iter
+        if self.penalty is None:
+            self._warn_if_separated(X, y_index, result)
+        else:
+            warn_if_not_converged(result, self)
+        return self
+
+    def _warn_if_separated(self, X, y_index, result):
+        """Warn when the unpenalised maximum-likelihood estimate does not exist (or may not), else if not converged.
+
+        Every training point strictly on its side (all log-odds margins > 0) is complete separation:
+        scaling the weights up drives the logloss to 0, so no finite minimiser exists. Some point
+        predicted with a probability numerically 1 (margin > −ln(10ε), R's ``glm`` test) signals quasi-
+        separation: some of the weights are growing without bound.
+        """
+        margins = log_odds_margins(X @ self.coef_.T + self.intercept_, y_index)
+        name = f"{type(self).__name__}(penalty=None)"
+        advice = "Use penalty='l2' (or 'l1') for a finite solution."
+        if np.all(margins > 0):
+            warnings.warn(f"{name}: the classes are linearly separable, so the maximum-likelihood estimate does not "
+                          "exist: the likelihood keeps growing as the weights grow without bound, and the weights "
+                          f"returned are only where the solver stopped. {advice}", ConvergenceWarning, stacklevel=3)
+        elif margins.max() > -np.log(10 * np.finfo(X.dtype).eps):
+            warnings.warn(f"{name}: fitted probabilities numerically 0 or 1 occurred: some classes are (quasi-)"
+                          "separated, so the maximum-likelihood estimate may not exist (some weights grow without "
+                          f"bound). {advice}", ConvergenceWarning, stacklevel=3)
+        else:
+            warn_if_not_converged(result, self)
+
+
+def log_odds_margins(scores, y_index):
+    """mᵢ = η_{i,yᵢ} − ln Σ_{k≠yᵢ} e^{η_{i,k}}, the log-odds of each observed class (> 0: predicted correctly).
+
+    Binary scores (n, 1) are the log-odds of class 1 against class 0, i.e. the two columns [0, η].
+    """
+    if scores.shape[1] == 1:
+        scores = np.hstack([np.zeros_like(scores), scores])
+    rows = np.arange(len(y_index))
+    others = scores.copy()
+    others[rows, y_index] = -np.inf
+    top = others.max(axis=1)
+    return scores[rows, y_index] - top - np.log(np.exp(others - top[:, None]).sum(axis=1))
+
+
+class SoftmaxRegression(_ProbabilisticLinearClassifier):
+    r"""Softmax (multinomial logistic) regression fitted by minibatch gradient descent, as in the notes.
+
+    P(y = k | x) = softmax(Wx + b)_k with one row of W per class (two classes included); minimises the
+    mean cross-entropy plus an optional L2 penalty,
+
+        (1/n)·Σᵢ −ln softmax(W·xᵢ + b)_{yᵢ} + (α/2)·‖W‖²
+
+    (the notes maximise the summed log-likelihood; dividing by n keeps the step independent of n), by
+    minibatch SGD with gradients from autodiff, the constant step ``learning_rate`` and, with
+    ``average``, the mean of the iterates as the answer (averaged SGD, which converges for this smooth
+    loss with a constant step). Stops when the epoch's mean objective has not fallen by ``tol`` for
+    ``n_iter_no_change`` epochs, or after ``max_iter`` epochs (with a ``ConvergenceWarning``). For the
+    exactly converged model use :class:`LogisticRegression` (α = 1/(nC) gives the same minimiser).
+
+    Parameters
+    ----------
+    alpha : float, default 0.0001
+        L2 strength α ≥ 0 (the intercepts are not penalised).
+    fit_intercept : bool, default True
+    learning_rate : float, default 1.0
+        The constant step.
+    batch_size : int, default 32
+    max_iter : int, default 1000
+        Epochs at most.
+    tol : float, default 1e-3
+    n_iter_no_change : int, default 5
+    shuffle : bool, default True
+    average : bool, default True
+        Return the mean of the iterates rather than the last one.
+    random_state : None, int or numpy.random.Generator, default None
+        Seeds the order of the rows; None draws from the library's generator (``bp.manual_seed``).
+    threshold : float, default 0.5
+        Two classes: predict ``classes_[1]`` where its probability exceeds it.
+
+    Attributes
+    ----------
+    classes_ : ndarray, shape (K,)
+    coef_ : ndarray, shape (1, p) for two classes (class 1's row minus class 0's), else (K, p)
+    intercept_ : ndarray, shape (1,) or (K,)
+    n_iter_ : int
+        Epochs run.
+    n_features_in_ : int
+    """
+
+    def __init__(self, alpha=0.0001, fit_intercept=True, learning_rate=1.0, batch_size=32, max_iter=1000, tol=1e-3,
+                 n_iter_no_change=5, shuffle=True, average=True, random_state=None, threshold=0.5):
+        self.alpha = alpha
+        self.fit_intercept = fit_intercept
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.max_iter = max_iter
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.shuffle = shuffle
+        self.average = average
+        self.random_state = random_state
+        self.threshold = threshold
+
+    def fit(self, X, y):
+        """Fit to X of shape (n, p) and labels y of shape (n,); returns ``self``."""
+        alpha = check_number(self, "alpha")
+        lr = check_number(self, "learning_rate", strict=True)
+        for name in ("batch_size", "max_iter", "n_iter_no_change"):
+            check_number(self, name, low=1, integer=True)
+        check_number(self, "tol")
+        X, y_index = check_classifier_data(self, X, y)
+        spec, result = sgd_linear(self, X, y_index, len(self.classes_), F.cross_entropy, alpha=alpha, lr=lr,
+                                  average=self.average, rng=check_random_state(self.random_state))
+        warn_if_not_converged(result, self)
+        self._set_coef(spec, result.theta)
+        if len(self.classes_) == 2:  # softmax over two scores is σ of their difference
+            self.coef_ = self.coef_[1:] - self.coef_[:1]
+            self.intercept_ = self.intercept_[1:] - self.intercept_[:1]
+        self.n_iter_ = result.n_iter
+        return self
