@@ -41,6 +41,8 @@ def test_classifier_estimator_run(tmp_path, capsys, centroids):
     assert "decision function (class 0):" in out and "decision function (class 1):" in out
     metrics = json.loads((tmp_path / "run" / "metrics.json").read_text())
     assert metrics["test"]["accuracy"] > 0.95
+    assert metrics["test"]["log_loss"] is None  # decisions only: no log loss
+    assert out.splitlines()[-4].split()[-1] == "-"
     assert not (tmp_path / "run" / "history.csv").exists()  # fitted in one call: no epochs
     assert_png(tmp_path / "run" / "decision_boundary.png")
     saved = bp.load(tmp_path / "run" / "model.safetensors")

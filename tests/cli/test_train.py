@@ -17,7 +17,7 @@ def table_rows(out):
     for line in out.splitlines():
         parts = line.split()
         if parts and parts[0] in ("train", "validation", "test"):
-            rows[parts[0]] = [float(p) for p in parts[1:]]
+            rows[parts[0]] = [None if p == "-" else float(p) for p in parts[1:]]
     return rows
 
 
@@ -225,3 +225,15 @@ def test_course_xor_needs_the_product_feature(tmp_path, capsys):
     code, out, _ = cli(capsys, "train", *args, "--features", "x1,x2,x1x2", "--out", tmp_path / "product")
     assert code == 0 and table_rows(out)["train"] == [4, 1.0, 1.0, pytest.approx(0.0268, abs=1e-3)]
 
+
+
+def test_course_xor_with_the_perceptron(tmp_path, capsys):
+    from backprop import linear_model
+
+    if not hasattr(linear_model, "Perceptron"):
+        pytest.skip("bp.linear_model.Perceptron is not in this version yet")
+    code, out, _ = cli(capsys, "train", "--data", "xor-table", "--features", "x1,x2,x1x2", "--model",
+                       "perceptron", "--out", tmp_path)
+    assert code == 0 and "model: Perceptron(random_state=0)" in out
+    assert table_rows(out)["train"] == [4, 1.0, 1.0, None]  # no log loss: a perceptron gives decisions only
+    assert "decision function: " in out and "·x1x2" in out

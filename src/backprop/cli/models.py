@@ -91,6 +91,7 @@ class Network:
     """An MLP with a softmax cross-entropy output (classification) or an MSE output (regression)."""
 
     kind = "network"
+    probabilities = True  # classification outputs are softmax probabilities
 
     def __init__(self, opts, n_features, n_outputs, task):
         self.name, self.task = opts["model"], task
@@ -183,6 +184,11 @@ class Estimator:
         except ValueError as e:
             raise CLIError(f"{type(self.estimator).__name__}.fit: {e}") from None
 
+    @property
+    def probabilities(self):
+        """Whether ``predict`` gives class probabilities (a perceptron has only decisions)."""
+        return hasattr(self.estimator, "predict_proba")
+
     def predict(self, X):
         """Class probabilities (N, C) (one-hot of ``predict`` for classifiers without probabilities), or the
         standardised regression outputs (N, k)."""
@@ -190,7 +196,7 @@ class Estimator:
         if self.task == "regression":
             pred = np.asarray(est.predict(X), dtype=np.float64)
             return pred.reshape(len(pred), -1)
-        if hasattr(est, "predict_proba"):
+        if self.probabilities:
             return np.asarray(est.predict_proba(X), dtype=np.float64)
         labels = np.asarray(est.predict(X))
         classes = list(est.classes_)
