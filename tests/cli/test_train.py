@@ -228,10 +228,7 @@ def test_course_xor_needs_the_product_feature(tmp_path, capsys):
 
 
 def test_course_xor_with_the_perceptron(tmp_path, capsys):
-    from backprop import linear_model
-
-    if not hasattr(linear_model, "Perceptron"):
-        pytest.skip("bp.linear_model.Perceptron is not in this version yet")
+    """The same exercise with the course's perceptron (bp.linear_model.Perceptron) on x1, x2, x1·x2."""
     code, out, _ = cli(capsys, "train", "--data", "xor-table", "--features", "x1,x2,x1x2", "--model",
                        "perceptron", "--out", tmp_path)
     assert code == 0 and "model: Perceptron(random_state=0)" in out
