@@ -67,3 +67,12 @@ def test_estimator_errors(tmp_path, capsys, centroids):
     assert code == 2 and "--param: 'shrink' is not KEY=VALUE" in err
     code, _, err = cli(capsys, "train", "--data", "diabetes", "--model", "softmax")
     assert code == 2 and "is for classification, but the task is regression" in err
+
+
+def test_logistic_regression_with_probabilities(tmp_path, capsys):
+    code, out, _ = cli(capsys, "train", "--data", "iris", "--model", "logistic", "--no-plots", "--out",
+                       tmp_path)
+    assert code == 0 and "model: LogisticRegression()" in out
+    metrics = json.loads((tmp_path / "metrics.json").read_text())
+    assert metrics["test"]["accuracy"] > 0.9 and 0 < metrics["test"]["log_loss"] < 0.5
+    assert "decision function (class setosa):" in out
