@@ -225,18 +225,23 @@ def available(names):
 
 def peak_memory(impl, workload, steps=5):
     """Peak resident memory (MB) of ``steps`` training steps in a process of its own, above the same
-    process's peak after its imports (so the libraries' own footprint is left out)."""
+    process's peak after its imports (so the libraries' own footprint is left out).
+
+    Read from /proc/self/status's VmHWM, which starts afresh at exec (``ru_maxrss`` would inherit this
+    benchmark's own peak through fork).
+    """
     import subprocess
 
-    code = (f"import sys, resource; sys.path.insert(0, {os.path.dirname(os.path.abspath(__file__))!r}); "
+    hwm = "int([l for l in open('/proc/self/status') if l.startswith('VmHWM')][0].split()[1])"
+    code = (f"import sys; sys.path.insert(0, {os.path.dirname(os.path.abspath(__file__))!r}); "
             "import numpy, train_step as t; "
             f"impl = t.IMPLEMENTATIONS[{impl!r}]; "
             "import backprop, backprop.nn, backprop.optim; "
             + ("import torch; " if impl == "torch" else "") + ("import mygrad; " if impl == "mygrad" else "")
-            + "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss; "
+            + f"before = {hwm}; "
             f"s = impl(*t.make_problem({workload!r})); "
             f"[s() for _ in range({steps})]; "
-            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before)")
+            f"print({hwm} - before)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=os.environ)
     return int(out.stdout.strip()) / 1024 if out.returncode == 0 else float("nan")
 

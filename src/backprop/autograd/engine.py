@@ -10,6 +10,7 @@ import numpy as np
 from ..exceptions import ShapeError
 from .function import Context, DoubleBackwardBarrier
 from . import hooks as _hooks
+from .allocator import _state as _allocator_state, keep_freed_memory_for_reuse
 from .grad_mode import _GradMode
 from .tensor import Tensor
 
@@ -175,6 +176,8 @@ def run_backward(roots, grads=None, retain_graph=None, create_graph=False, input
     With ``inputs=None`` the gradients are added into the leaves' ``.grad``. Otherwise they are
     returned, one per tensor of ``inputs`` (leaves or not), and no ``.grad`` is touched.
     """
+    if not _allocator_state["done"]:
+        keep_freed_memory_for_reuse()
     if retain_graph is None:
         retain_graph = create_graph
     grads = [None] * len(roots) if grads is None else list(grads)

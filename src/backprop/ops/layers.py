@@ -30,7 +30,12 @@ class Linear(Function):
     def forward(ctx, x, weight, bias):
         ctx.save(x=x, weight=weight)
         z = np.matmul(x, weight.T)
-        return z if bias is None else z + bias
+        if bias is None:
+            return z
+        if bias.dtype == z.dtype:
+            z += bias  # z is a fresh array: adding in place saves a pass over memory
+            return z
+        return z + bias
 
     @staticmethod
     def backward(ctx, dz):
