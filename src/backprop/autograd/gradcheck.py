@@ -47,6 +47,26 @@ def _as_inputs(inputs):
     return out
 
 
+def central_differences(value, array, eps, indices=None):
+    """(value() at x + ε·eⱼ − value() at x − ε·eⱼ) / 2ε for each flat index j of ``array``.
+
+    ``array`` (contiguous) is perturbed in place, one element at a time, and restored; ``value`` reads it.
+    ``indices`` picks the elements (all of them by default). Returns a 1-D float64 array.
+    """
+    flat = array.reshape(-1)  # a view of a contiguous array, so writes reach ``array``
+    indices = range(flat.size) if indices is None else indices
+    out = np.empty(len(indices))
+    for k, j in enumerate(indices):
+        old = flat[j]
+        flat[j] = old + eps
+        hi = value()
+        flat[j] = old - eps
+        lo = value()
+        flat[j] = old
+        out[k] = (hi - lo) / (2 * eps)
+    return out
+
+
 def _scalar(f, xs, v):
     out = f(*xs)
     return out, (out * v).sum() if v is not None else out.sum()
@@ -82,16 +102,7 @@ def gradcheck(f, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=False, 
     for i, a in zip(checked, analytic):
         x = xs[i]
         a = np.zeros_like(x.data) if a is None else np.asarray(a.data, dtype=np.float64)
-        numeric = np.zeros_like(x.data)
-        flat = x.data.reshape(-1)
-        for j in range(flat.size):
-            old = flat[j]
-            flat[j] = old + eps
-            hi = value()
-            flat[j] = old - eps
-            lo = value()
-            flat[j] = old
-            numeric.reshape(-1)[j] = (hi - lo) / (2 * eps)
+        numeric = central_differences(value, x.data, eps).reshape(x.shape)
         diff = np.abs(a - numeric)
         passed = bool(np.all(diff <= atol + rtol * np.abs(numeric)))
         max_abs = float(diff.max()) if diff.size else 0.0

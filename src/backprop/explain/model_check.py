@@ -25,6 +25,7 @@ import numpy as np
 
 from .. import random as _random
 from ..autograd.grad_mode import enable_grad, no_grad
+from ..autograd.gradcheck import central_differences
 from ..autograd.tensor import Tensor
 from ..nn.module import Module
 from . import _format as fmt
@@ -64,21 +65,6 @@ def _picked(size, max_checks, rng):
     return np.sort(rng.choice(size, max_checks, replace=False))
 
 
-def _numeric(value, array, picked, eps):
-    """Central differences of ``value()`` with respect to ``array.flat[picked]``, perturbing in place."""
-    flat = array.reshape(-1)  # a view: ``compare`` makes the array contiguous first
-    out = np.empty(len(picked))
-    for k, j in enumerate(picked):
-        old = flat[j]
-        flat[j] = old + eps
-        hi = value()
-        flat[j] = old - eps
-        lo = value()
-        flat[j] = old
-        out[k] = (hi - lo) / (2 * eps)
-    return out
-
-
 class _Checker:
     def __init__(self, eps, rtol, atol, max_checks, seed):
         self.eps, self.rtol, self.atol, self.max_checks = eps, rtol, atol, max_checks
@@ -96,7 +82,7 @@ class _Checker:
         picked = _picked(tensor.size, self.max_checks, self.rng)
         if not tensor.data.flags.c_contiguous:
             tensor.data = np.ascontiguousarray(tensor.data)
-        numeric = _numeric(value, tensor.data, picked, self.eps)
+        numeric = central_differences(value, tensor.data, self.eps, picked)
         a = np.asarray(analytic, dtype=np.float64).reshape(-1)[picked]
         diff = np.linalg.norm(a - numeric)
         norm = max(np.linalg.norm(a), np.linalg.norm(numeric))
