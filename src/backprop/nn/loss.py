@@ -77,9 +77,6 @@ class MAPELoss(_Loss):
     reduction : {'mean', 'sum', 'none'}, default 'mean'
     """
 
-    def __init__(self, reduction="mean"):
-        super().__init__(reduction)
-
     def forward(self, input, target):
         return L.mape_loss(input, target, reduction=self.reduction)
 
@@ -203,9 +200,6 @@ class HingeLoss(_Loss):
     reduction : {'mean', 'sum', 'none'}, default 'mean'
     """
 
-    def __init__(self, reduction="mean"):
-        super().__init__(reduction)
-
     def forward(self, input, target):
         return L.hinge_loss(input, target, reduction=self.reduction)
 
@@ -220,9 +214,6 @@ class PerceptronLoss(_Loss):
     ----------
     reduction : {'mean', 'sum', 'none'}, default 'mean'
     """
-
-    def __init__(self, reduction="mean"):
-        super().__init__(reduction)
 
     def forward(self, input, target):
         return L.perceptron_loss(input, target, reduction=self.reduction)
