@@ -81,10 +81,13 @@ def sgd_linear(estimator, X, targets, n_outputs, loss, *, alpha, lr, average, rn
 
     With ``average`` the weights returned are the mean of the iterates after every step (averaged
     SGD, Polyak and Juditsky 1992): with a constant step the last iterate of a perceptron or an SVM on
-    data that are not separable keeps jumping between hyperplanes; their mean settles. Stops, as
-    scikit-learn's SGD does, when the epoch's mean objective has not fallen by ``estimator.tol`` below
-    the best so far for ``estimator.n_iter_no_change`` epochs in a row, or after ``estimator.max_iter``
-    epochs (``converged=False``).
+    data that are not separable keeps jumping between hyperplanes; their mean settles.
+
+    Stops after an epoch that moved nothing (a fixed point, returned as it is: a perceptron that
+    separates the data); as scikit-learn's SGD does, when the epoch's mean objective has not fallen by
+    ``estimator.tol`` below the best so far for ``estimator.n_iter_no_change`` epochs in a row (an
+    epoch with zero loss counts as progress: only points on the boundary, M = 0, are left to move;
+    ``tol=None`` switches this rule off); or after ``estimator.max_iter`` epochs (``converged=False``).
 
     Parameters
     ----------
@@ -114,9 +117,10 @@ def sgd_linear(estimator, X, targets, n_outputs, loss, *, alpha, lr, average, rn
     params = [W, b] if estimator.fit_intercept else [W]
     optimizer = SGD(params, lr=lr)
     means, steps = [np.zeros_like(t.data) for t in params], 0
-    best, stalled = np.inf, 0
+    best, stalled, moved = np.inf, 0, True
     for epoch in range(estimator.max_iter):
         order = rng.permutation(n) if estimator.shuffle else np.arange(n)
+        before = [t.data.copy() for t in params]
         total = 0.0
         for rows in batches(order, estimator.batch_size):
             optimizer.zero_grad()
@@ -132,10 +136,14 @@ def sgd_linear(estimator, X, targets, n_outputs, loss, *, alpha, lr, average, rn
                 for mean, t in zip(means, params):
                     mean += (t.data - mean) / steps
         total /= n
-        stalled = stalled + 1 if total > best - estimator.tol else 0
+        moved = any(not np.array_equal(old, t.data) for old, t in zip(before, params))
+        # a zero loss is as low as it goes, yet the perceptron still moves points off the boundary (M = 0)
+        stalled = 0 if total == 0 or estimator.tol is None or total < best - estimator.tol else stalled + 1
         best = min(best, total)
-        if stalled >= estimator.n_iter_no_change:
+        if not moved or stalled >= estimator.n_iter_no_change:
             break
-    weights = means if average else [t.data for t in params]
+    # an epoch that moved nothing ends at a fixed point (a perceptron that separates the data): return it,
+    # not the mean, which still carries the early iterates
+    weights = means if average and moved else [t.data for t in params]
     theta = spec.pack(*weights)
-    return spec, SolverResult(theta, epoch + 1, stalled >= estimator.n_iter_no_change)
+    return spec, SolverResult(theta, epoch + 1, not moved or stalled >= estimator.n_iter_no_change)

@@ -69,7 +69,8 @@ class LogisticRegression(_ProbabilisticLinearClassifier):
     Every gradient is autodiff's (and Newton's Hessian is ``bp.hessian``'s). With ``penalty=None`` on
     data that a hyperplane separates, the likelihood grows towards 1 as the weights grow without
     bound: no maximum-likelihood estimate exists, and ``fit`` says so with a ``ConvergenceWarning``
-    rather than return the last iterate as if it were one.
+    rather than return the last iterate as if it were one. It also warns, as R's ``glm`` does, when
+    some fitted probability is numerically 0 or 1, the sign that some classes are (quasi-)separated.
 
     Parameters
     ----------
@@ -87,9 +88,10 @@ class LogisticRegression(_ProbabilisticLinearClassifier):
         Iterations at most; by default 100, or 10000 for 'proximal', whose iterations are cheap and many.
     tol : float, default 1e-5
         Stop when every entry of the gradient (the gradient mapping for 'proximal') is at most tol
-        times its largest entry at the start (zero weights). The default puts the objective within
-        about 1e-6 (relative) of its minimum for standardised features and C = 1, and within 1e-4 for
-        C up to about 100 (scikit-learn's 1e-4 is an absolute gradient tolerance on its own scale).
+        times its largest entry at the start (zero weights). On standardised features the default puts
+        the objective within about 1e-6 (relative) of its minimum for C = 1, and within 1e-4 for C up
+        to about 30; weaker penalties need a smaller tol (scikit-learn's 1e-4 is a tolerance on another
+        scale).
     threshold : float, default 0.5
         Two classes: predict ``classes_[1]`` where its probability exceeds it.
 

@@ -21,8 +21,9 @@ from ..model_selection import train_test_split
 from ..nn.utils import l2_penalty
 from ..ops.activations import softmax_array
 from ..optim import SGD, Adam
-from ..train import EarlyStopping
+from ..train import Callback
 from ..train import fit as train_fit
+from ..train.callbacks import _copy_state
 from ..utils.random import check_random_state
 from ..utils.validation import check_is_fitted, validate_data
 from ._base import FLOAT_DTYPES, check_fit_data, check_number, check_option
@@ -39,6 +40,38 @@ def _glorot_uniform_(layer, activation, rng):
         for p in (layer.weight, layer.bias):
             p.data[...] = rng.uniform(-bound, bound, p.shape)
             p._vc[0] += 1
+
+
+class _NoImprovementStop(Callback):
+    """scikit-learn's stopping rule for its MLPs, as a ``bp.train`` callback.
+
+    An epoch counts as no improvement when the monitored value is not better than the best so far by
+    more than ``tol``; training stops after more than ``n_iter_no_change`` such epochs in a row. Unlike
+    Keras's ``EarlyStopping`` (and ``bp.train.EarlyStopping``), the best so far follows every
+    improvement, however small, so a slow steady decrease stops too. With ``restore_best`` the weights
+    of the best epoch are loaded at the end.
+    """
+
+    def __init__(self, monitor, maximize, tol, n_iter_no_change, restore_best):
+        self.monitor, self.sign, self.tol = monitor, -1.0 if maximize else 1.0, tol
+        self.n_iter_no_change, self.restore_best = n_iter_no_change, restore_best
+
+    def on_train_begin(self, logs=None):
+        self.best, self.count, self.best_state, self.converged = np.inf, 0, None, False
+
+    def on_epoch_end(self, epoch, logs=None):
+        value = self.sign * logs[self.monitor]
+        self.count = self.count + 1 if value > self.best - self.tol else 0
+        if value < self.best:
+            self.best = value
+            if self.restore_best:
+                self.best_state = _copy_state(self.model)
+        if self.count > self.n_iter_no_change:
+            self.stop_training = self.converged = True
+
+    def on_train_end(self, logs=None):
+        if self.best_state is not None:
+            self.model.load_state_dict(self.best_state)
 
 
 class _BaseMLP(BaseEstimator):
@@ -116,9 +149,8 @@ class _BaseMLP(BaseEstimator):
         else:
             optimizer = SGD(model.parameters(), lr=self.learning_rate_init, momentum=self.momentum,
                             nesterov=self.nesterovs_momentum and self.momentum > 0)
-        monitor = EarlyStopping(monitor=f"val_{metric.__name__}" if self.early_stopping else "loss",
-                                mode="max" if self.early_stopping else "min", patience=self.n_iter_no_change,
-                                min_delta=self.tol, restore_best=self.early_stopping)
+        monitor = _NoImprovementStop(f"val_{metric.__name__}" if self.early_stopping else "loss",
+                                     self.early_stopping, self.tol, self.n_iter_no_change, self.early_stopping)
         history = train_fit(model, loss_fn, optimizer, loader, epochs=self.max_iter, val_data=val_data,
                             metrics=[metric] if self.early_stopping else None, callbacks=[monitor],
                             verbose=bool(self.verbose), batch_size=batch_size)
@@ -136,7 +168,7 @@ class _BaseMLP(BaseEstimator):
         self.intercepts_ = [m.bias.data.copy() for m in linear]
         self.n_layers_ = len(linear) + 1
         self.n_outputs_ = n_outputs
-        if monitor.stopped_epoch is None:
+        if not monitor.converged:
             warnings.warn(f"{type(self).__name__}: stochastic optimizer: maximum iterations ({self.max_iter}) "
                           "reached and the optimization hasn't converged yet.", ConvergenceWarning, stacklevel=3)
         return self
