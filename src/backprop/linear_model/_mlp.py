@@ -149,7 +149,7 @@ class _BaseMLP(BaseEstimator):
         else:
             optimizer = SGD(model.parameters(), lr=self.learning_rate_init, momentum=self.momentum,
                             nesterov=self.nesterovs_momentum and self.momentum > 0)
-        monitor = _NoImprovementStop(f"val_{metric.__name__}" if self.early_stopping else "loss",
+        monitor = _NoImprovementStop(f"val_{metric.name}" if self.early_stopping else "loss",
                                      self.early_stopping, self.tol, self.n_iter_no_change, self.early_stopping)
         history = train_fit(model, loss_fn, optimizer, loader, epochs=self.max_iter, val_data=val_data,
                             metrics=[metric] if self.early_stopping else None, callbacks=[monitor],
@@ -159,7 +159,7 @@ class _BaseMLP(BaseEstimator):
         self.loss_ = self.loss_curve_[-1]
         self.best_loss_ = None if self.early_stopping else min(self.loss_curve_)
         if self.early_stopping:
-            self.validation_scores_ = history.history[f"val_{metric.__name__}"]
+            self.validation_scores_ = history.history[f"val_{metric.name}"]
             self.best_validation_score_ = max(self.validation_scores_)
         self.n_iter_ = len(self.loss_curve_)
         self.t_ = self.n_iter_ * len(X)
@@ -189,7 +189,8 @@ def _r2(pred, target):
     return r2_score(target, pred)
 
 
-_accuracy.__name__, _r2.__name__ = "accuracy", "r2"
+# the validation scores of early stopping, logged by bp.train.fit under these names with 'val_'
+_accuracy.name, _r2.name = "accuracy", "r2"
 
 
 class MLPClassifier(ClassifierMixin, _BaseMLP):
