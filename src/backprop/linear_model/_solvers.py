@@ -269,7 +269,7 @@ def proximal_gradient(objective, theta0, l1, max_iter, tol, lipschitz=None, gap=
         if (y - new) @ (new - theta) > 0:  # momentum points uphill: restart
             t_next, y = 1.0, new
         else:
-            t_next = (1 + np.sqrt(1 + 4 * t * t)) / 2
+            t_next = (1 + (1 + 4 * t * t) ** 0.5) / 2  # a Python float: keeps float32 data float32
             y = new + (t - 1) / t_next * (new - theta)
         theta, t = new, t_next
     return SolverResult(theta, max_iter, False)
