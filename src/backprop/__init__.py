@@ -30,7 +30,8 @@ __version__ = "0.1.0"
 _LAZY_MODULES = {"nn": "backprop.nn", "F": "backprop.nn.functional", "optim": "backprop.optim",
                  "data": "backprop.data", "train": "backprop.train", "io": "backprop.io",
                  "metrics": "backprop.metrics", "model_selection": "backprop.model_selection",
-                 "linear_model": "backprop.linear_model", "explain": "backprop.explain"}
+                 "linear_model": "backprop.linear_model", "explain": "backprop.explain",
+                 "preprocessing": "backprop.preprocessing"}
 _LAZY_ATTRS = {"save": ("backprop.io", "save"), "load": ("backprop.io", "load")}
 
 

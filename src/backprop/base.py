@@ -158,6 +158,20 @@ class RegressorMixin:
         return tags
 
 
+class TransformerMixin:
+    """Mixin for transformers: ``fit_transform(X, y)`` is ``fit(X, y).transform(X)``."""
+
+    def fit_transform(self, X, y=None):
+        return self.fit(X, y).transform(X)
+
+    def __sklearn_tags__(self):
+        from sklearn.utils import TransformerTags
+
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags = TransformerTags()
+        return tags
+
+
 def _estimator_type(estimator):
     """'classifier', 'regressor' or None; scikit-learn's estimators say it through their tags."""
     if isinstance(estimator, BaseEstimator) or hasattr(estimator, "_estimator_type"):
