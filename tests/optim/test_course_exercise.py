@@ -31,6 +31,19 @@ def _w():
     return bp.tensor(0.0, requires_grad=True, dtype=np.float64)
 
 
+def _run_full_batch(reduce, steps):
+    """Full-batch GD (η = 0.1) on ``reduce`` of the squared errors of both observations; w after each step."""
+    w = _w()
+    opt = bp.optim.SGD([w], lr=ETA)
+    path = []
+    for _ in range(steps):
+        opt.zero_grad()
+        reduce((bp.tensor(Y) - w * bp.tensor(X)) ** 2).backward()
+        opt.step()
+        path.append(w.item())
+    return path
+
+
 def _run_stochastic(make_optimizer):
     """Two steps, one observation each, in the order given; returns w after each step and the optimizer."""
     w = _w()
@@ -47,43 +60,21 @@ def _run_stochastic(make_optimizer):
 def test_gradient_descent_converges_to_least_squares():
     # a. Least squares: Σ(yᵢ − w xᵢ)² → min gives w* = Σxᵢyᵢ/Σxᵢ² = (1·2 + 2·3)/(1 + 4) = 8/5 = 1.6.
     #    GD on the MSE contracts the error by |1 − η·5| = 0.5 per step (dMSE/dw = 5w − 8).
-    w = _w()
-    opt = bp.optim.SGD([w], lr=ETA)
-    for _ in range(60):
-        opt.zero_grad()
-        ((bp.tensor(Y) - w * bp.tensor(X)) ** 2).mean().backward()
-        opt.step()
-    assert w.item() == pytest.approx(1.6, abs=1e-15)
+    assert _run_full_batch(bp.Tensor.mean, 60)[-1] == pytest.approx(1.6, abs=1e-15)
 
 
 def test_gradient_descent_mean_squared_error():
     # b. MSE(w) = ½[(2 − w)² + (3 − 2w)²];  dMSE/dw = −(2 − w) − 2(3 − 2w) = 5w − 8.
     #    step 1: grad = 5·0 − 8 = −8,   w₁ = 0 − 0.1·(−8) = 0.8
     #    step 2: grad = 5·0.8 − 8 = −4, w₂ = 0.8 − 0.1·(−4) = 1.2
-    w = _w()
-    opt = bp.optim.SGD([w], lr=ETA)
-    path = []
-    for _ in range(2):
-        opt.zero_grad()
-        ((bp.tensor(Y) - w * bp.tensor(X)) ** 2).mean().backward()
-        opt.step()
-        path.append(w.item())
-    assert path == pytest.approx([0.8, 1.2], abs=1e-15)
+    assert _run_full_batch(bp.Tensor.mean, 2) == pytest.approx([0.8, 1.2], abs=1e-15)
 
 
 def test_gradient_descent_summed_squared_error():
     # With the summed loss of chapter 8, L(w) = (2 − w)² + (3 − 2w)², dL/dw = 10w − 16:
     #    step 1: w₁ = 0 − 0.1·(−16) = 1.6;  step 2: grad = 16 − 16 = 0, w₂ = 1.6.
     # Here η = 0.1 = 1/L''(w) happens to be Newton's step, so one step lands on the least-squares 1.6.
-    w = _w()
-    opt = bp.optim.SGD([w], lr=ETA)
-    path = []
-    for _ in range(2):
-        opt.zero_grad()
-        ((bp.tensor(Y) - w * bp.tensor(X)) ** 2).sum().backward()
-        opt.step()
-        path.append(w.item())
-    assert path == pytest.approx([1.6, 1.6], abs=1e-15)
+    assert _run_full_batch(bp.Tensor.sum, 2) == pytest.approx([1.6, 1.6], abs=1e-15)
 
 
 def test_sgd():
@@ -154,15 +145,13 @@ def test_adam():
     w2 = 0.1 - 0.1 * m_hat / math.sqrt(v_hat)
     assert w2 == pytest.approx(0.190796521, abs=1e-9)
     infos = []
-    w = _w()
-    opt = bp.optim.Adam([w], lr=ETA, betas=(0.9, 0.9), eps=0.0)
-    opt.register_update_hook(lambda o, p, info: infos.append(dict(info)))
-    path = []
-    for x, y in zip(X, Y):
-        opt.zero_grad()
-        ((y - w * x) ** 2).backward()
-        opt.step()
-        path.append(w.item())
+
+    def adam_recording_its_steps(params):
+        opt = bp.optim.Adam(params, lr=ETA, betas=(0.9, 0.9), eps=0.0)
+        opt.register_update_hook(lambda o, p, info: infos.append(dict(info)))
+        return opt
+
+    path, _, _ = _run_stochastic(adam_recording_its_steps)
     assert path == pytest.approx([0.1, w2], abs=1e-15)
     assert [float(infos[1][k]) for k in ("m", "v", "m_hat", "v_hat")] == pytest.approx(
         [-1.48, 13.984, m_hat, v_hat], abs=1e-13)
