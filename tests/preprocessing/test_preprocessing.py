@@ -82,6 +82,7 @@ def test_polynomial_features_bad_degree():
         PolynomialFeatures(degree=-1).fit(np.ones((2, 2)))
 
 
+@pytest.mark.filterwarnings("ignore:Estimator .* does not inherit", "ignore:Skipping check")
 @pytest.mark.parametrize("estimator", [StandardScaler(), PolynomialFeatures()], ids=lambda e: type(e).__name__)
 def test_sklearn_estimator_checks(estimator):
     from sklearn.utils.estimator_checks import check_estimator
