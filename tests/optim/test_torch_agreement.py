@@ -24,6 +24,16 @@ def gradients(W, b):
     return r @ A.T + 0.4 * W ** 3, r.sum(axis=1)
 
 
+def step_both(opt_ours, opt_theirs, ours, theirs):
+    """One step of each optimizer, with the gradients at each library's own parameters."""
+    for p, g in zip(ours, gradients(*(q.data for q in ours))):
+        p.grad = g
+    for p, g in zip(theirs, gradients(*(q.detach().numpy() for q in theirs))):
+        p.grad = torch.from_numpy(g)
+    opt_ours.step()
+    opt_theirs.step()
+
+
 def trajectories(name, groups, **kwargs):
     """Run ``name`` in both libraries; ``groups`` is None (one group) or per-group options for (W, b)."""
     ours = [bp.tensor(W0.copy(), requires_grad=True, dtype=np.float64),
@@ -36,12 +46,7 @@ def trajectories(name, groups, **kwargs):
     opt_ours = getattr(bp.optim, name)(param_spec(ours), **kwargs)
     opt_theirs = getattr(torch.optim, name)(param_spec(theirs), **kwargs)
     for _ in range(STEPS):
-        for p, g in zip(ours, gradients(*(q.data for q in ours))):
-            p.grad = g
-        for p, g in zip(theirs, gradients(*(q.detach().numpy() for q in theirs))):
-            p.grad = torch.from_numpy(g)
-        opt_ours.step()
-        opt_theirs.step()
+        step_both(opt_ours, opt_theirs, ours, theirs)
         for p, q in zip(ours, theirs):
             np.testing.assert_allclose(p.data, q.detach().numpy(), rtol=1e-12, atol=1e-14)
     return opt_ours, opt_theirs, ours, theirs
@@ -104,12 +109,7 @@ def test_torch_state_dict_loads_and_continues(name, kwargs):
     opt_ours = getattr(bp.optim, name)(ours, lr=1.0)
     opt_ours.load_state_dict(opt_theirs.state_dict())
     for _ in range(3):
-        for p, g in zip(ours, gradients(*(q.data for q in ours))):
-            p.grad = g
-        for p, g in zip(theirs, gradients(*(q.detach().numpy() for q in theirs))):
-            p.grad = torch.from_numpy(g)
-        opt_ours.step()
-        opt_theirs.step()
+        step_both(opt_ours, opt_theirs, ours, theirs)
     for p, q in zip(ours, theirs):
         np.testing.assert_allclose(p.data, q.detach().numpy(), rtol=1e-12, atol=1e-14)
 
