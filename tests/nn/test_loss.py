@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from backprop.ops import losses as LF
-from tests.ops._harness import arrays, case, check_op
+from tests.ops._harness import arrays, case
 
 REDUCTIONS = ["mean", "sum", "none"]
 rng = np.random.default_rng(7)
