@@ -54,7 +54,7 @@ class LRScheduler:
         lrs = self.get_lr()
         for group, lr in zip(self.optimizer.param_groups, lrs):
             group["lr"] = lr
-        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
+        self._last_lr = self._current_lrs()
 
     def get_last_lr(self):
         """The learning rates the latest ``step()`` (or the constructor) set, one per group."""
