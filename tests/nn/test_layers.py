@@ -23,6 +23,16 @@ def _forward_backward(module, x, v):
     return y.data, xt.grad
 
 
+def _torch_forward_backward(module, x, v):
+    """The same for a torch module."""
+    import torch
+
+    xt = torch.tensor(x, requires_grad=True)
+    yt = module(xt)
+    yt.backward(torch.tensor(v))
+    return yt.detach().numpy(), xt.grad.numpy()
+
+
 # -- Linear ---------------------------------------------------------------------------------------------
 def test_linear_shapes_and_defaults():
     layer = nn.Linear(10, 5)
@@ -69,11 +79,9 @@ def test_linear_matches_torch():
     rng = np.random.default_rng(0)
     x, v = rng.standard_normal((5, 4)), rng.standard_normal((5, 3))
     y, gx = _forward_backward(ours, x, v)
-    xt = torch.tensor(x, requires_grad=True)
-    yt = theirs(xt)
-    yt.backward(torch.tensor(v))
-    np.testing.assert_allclose(y, yt.detach().numpy(), rtol=1e-12)
-    np.testing.assert_allclose(gx, xt.grad.numpy(), rtol=1e-12)
+    yt, gxt = _torch_forward_backward(theirs, x, v)
+    np.testing.assert_allclose(y, yt, rtol=1e-12)
+    np.testing.assert_allclose(gx, gxt, rtol=1e-12)
     np.testing.assert_allclose(ours.weight.grad, theirs.weight.grad.numpy(), rtol=1e-12)
     np.testing.assert_allclose(ours.bias.grad, theirs.bias.grad.numpy(), rtol=1e-12)
 
@@ -103,11 +111,9 @@ def test_activation_matches_torch(make):
     x[0, 0, 0] = 0.0  # the kink: both libraries take the derivative at 0 from the left
     v = rng.standard_normal(theirs(torch.tensor(x)).shape)
     y, gx = _forward_backward(ours, x, v)
-    xt = torch.tensor(x, requires_grad=True)
-    yt = theirs(xt)
-    yt.backward(torch.tensor(v))
-    np.testing.assert_allclose(y, yt.detach().numpy(), rtol=1e-12, atol=1e-15)
-    np.testing.assert_allclose(gx, xt.grad.numpy(), rtol=1e-12, atol=1e-15)
+    yt, gxt = _torch_forward_backward(theirs, x, v)
+    np.testing.assert_allclose(y, yt, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(gx, gxt, rtol=1e-12, atol=1e-15)
     for (name, p), (_, q) in zip(ours.named_parameters(), theirs.named_parameters()):
         np.testing.assert_allclose(p.grad, q.grad.numpy(), rtol=1e-12, err_msg=name)
 
@@ -198,11 +204,9 @@ def test_batchnorm_matches_torch_in_training_and_eval(shape, options):
     for step in range(3):
         x, v = rng.normal(1.0, 2.0, shape), rng.standard_normal(shape)
         y, gx = _forward_backward(ours, x, v)
-        xt = torch.tensor(x, requires_grad=True)
-        yt = theirs(xt)
-        yt.backward(torch.tensor(v))
-        np.testing.assert_allclose(y, yt.detach().numpy(), rtol=1e-10, atol=1e-12)
-        np.testing.assert_allclose(gx, xt.grad.numpy(), rtol=1e-9, atol=1e-12)
+        yt, gxt = _torch_forward_backward(theirs, x, v)
+        np.testing.assert_allclose(y, yt, rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(gx, gxt, rtol=1e-9, atol=1e-12)
     for (name, p), (_, q) in zip(ours.named_parameters(), theirs.named_parameters()):
         np.testing.assert_allclose(p.grad, q.grad.numpy(), rtol=1e-10, err_msg=name)
     for (name, b), (_, c) in zip(ours.named_buffers(), theirs.named_buffers()):
