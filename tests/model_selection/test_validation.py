@@ -2,26 +2,13 @@ import numpy as np
 import pytest
 
 import backprop as bp
-from backprop.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from backprop.base import BaseEstimator, RegressorMixin
 from backprop.model_selection import FitFailedWarning, KFold, LeaveOneOut, StratifiedKFold, cross_val_score
-from backprop.utils import check_classes, check_is_fitted, validate_data
+from tests.test_base import NearestMean
 
 skms = pytest.importorskip("sklearn.model_selection")
 linear_model = pytest.importorskip("sklearn.linear_model")
 datasets = pytest.importorskip("sklearn.datasets")
-
-
-class NearestMean(ClassifierMixin, BaseEstimator):
-    def fit(self, X, y):
-        X, y = validate_data(self, X, y, dtype=np.float64)
-        self.classes_, encoded = check_classes(y, estimator=self)
-        self.means_ = np.array([X[encoded == k].mean(axis=0) for k in range(len(self.classes_))])
-        return self
-
-    def predict(self, X):
-        check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=np.float64)
-        return self.classes_[np.argmin(((X[:, None, :] - self.means_) ** 2).sum(axis=-1), axis=1)]
 
 
 class FailsOnLargeTargets(RegressorMixin, BaseEstimator):
