@@ -21,10 +21,6 @@ def _text(s):
     return ("text", str(s))
 
 
-def _line(*fragments):
-    return list(fragments)
-
-
 def _named_value(param, name, value, shape):
     """``param: name = value  (shape)``, leaving out the parts that are None; ``param`` is the op's
     argument that receives the value, ``name`` the tensor's."""
