@@ -41,7 +41,7 @@ class _Splitter:
 
 
 class _BaseKFold(_Splitter):
-    def __init__(self, n_splits, *, shuffle, random_state):
+    def __init__(self, n_splits=5, *, shuffle=False, random_state=None):
         if not isinstance(n_splits, numbers.Integral) or isinstance(n_splits, bool):
             raise ValueError(f"The number of folds must be of Integral type. {n_splits!r} of type "
                              f"{type(n_splits)} was passed.")
@@ -85,9 +85,6 @@ class KFold(_BaseKFold):
     [[0, 1, 2], [3, 4], [5, 6]]
     """
 
-    def __init__(self, n_splits=5, *, shuffle=False, random_state=None):
-        super().__init__(n_splits, shuffle=shuffle, random_state=random_state)
-
     def _test_masks(self, n_samples, y):
         self._check_n_samples(n_samples)
         order = np.arange(n_samples)
@@ -115,9 +112,6 @@ class StratifiedKFold(_BaseKFold):
         Shuffle each class's samples before dealing them out.
     random_state : None, int or numpy.random.Generator, default=None
     """
-
-    def __init__(self, n_splits=5, *, shuffle=False, random_state=None):
-        super().__init__(n_splits, shuffle=shuffle, random_state=random_state)
 
     def split(self, X, y, groups=None):
         """Yield ``(train_index, test_index)`` for each fold; ``y`` (class labels) is required."""
