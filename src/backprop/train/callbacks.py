@@ -129,7 +129,8 @@ class EarlyStopping(Callback):
         self.monitor, self.patience, self.min_delta = monitor, patience, min_delta
         self.restore_best = restore_best
         self.mode = ("max" if "acc" in monitor else "min") if mode == "auto" else mode
-        self.on_train_begin()
+        self.best = self.best_epoch = self.stopped_epoch = self.best_state = None
+        self.wait = 0
 
     def on_train_begin(self, logs=None):
         self.best = self.best_epoch = self.stopped_epoch = self.best_state = None
