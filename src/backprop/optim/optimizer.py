@@ -31,7 +31,8 @@ def scratch(param, grad):
     The update functions write into it with ``out=``, which also keeps 0-d parameters arrays (a NumPy
     operation on 0-d arrays without ``out`` returns a scalar, which cannot be updated in place).
     """
-    return np.empty(param.shape, np.result_type(param, grad))
+    same = getattr(grad, "dtype", None) is param.dtype  # the common case, without result_type's cost
+    return np.empty(param.shape, param.dtype if same else np.result_type(param, grad))
 
 
 def effective_grad(param, grad, weight_decay, maximize):
@@ -183,20 +184,28 @@ class Optimizer:
             with enable_grad():
                 loss = closure()
         hooks = self._update_hooks + _global_update_hooks if _global_update_hooks else self._update_hooks
+        update, state = self.update, self.state
         for index, group in enumerate(self.param_groups):
             hyper = {name: group[name] for name in self.defaults}
             for p in group["params"]:
-                if p.grad is None:
+                grad = p.grad
+                if grad is None:
                     continue
-                grad = p.grad.data if isinstance(p.grad, Tensor) else p.grad
-                if np.shape(grad) != p.shape:
+                if grad.__class__ is not np.ndarray:
+                    grad = grad.data if isinstance(grad, Tensor) else grad
+                data = p.data
+                if (grad.shape if grad.__class__ is np.ndarray else np.shape(grad)) != data.shape:
                     raise ValueError(f"{type(self).__name__}.step: a gradient of shape {np.shape(grad)} was "
                                      f"set for a parameter of shape {p.shape}")
-                before = p.data.copy() if hooks else None
-                info = self.update(p.data, grad, self.state.setdefault(p, {}), **hyper)
+                before = data.copy() if hooks else None
+                param_state = state.get(p)
+                if param_state is None:
+                    param_state = state[p] = {}
+                info = update(data, grad, param_state, **hyper)
                 p._vc[0] += 1
-                for hook in list(hooks):
-                    hook(self, p, dict(info, group=index, param_before=before, grad=grad))
+                if hooks:
+                    for hook in list(hooks):
+                        hook(self, p, dict(info, group=index, param_before=before, grad=grad))
         return loss
 
     def register_update_hook(self, hook):
