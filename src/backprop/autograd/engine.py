@@ -49,7 +49,7 @@ def _seed(root, grad, create_graph):
             raise RuntimeError(
                 f"grad can be created implicitly only for a scalar output, but this tensor has shape "
                 f"{root.shape}: pass backward(grad) with an array of that shape.")
-        g = np.ones_like(root.data)
+        g = np.ones(root.data.shape, root.data.dtype)
     else:
         g = grad.data if isinstance(grad, Tensor) else np.asarray(grad)
         if g.shape != root.shape:
@@ -195,6 +195,7 @@ def run_backward(roots, grads=None, retain_graph=None, create_graph=False, input
 
     pending = {}  # graph node -> dL/d(its output), summed over the paths seen so far
     sink = _LeafSink(capture, create_graph)
+    deliver = sink.deliver
     root_ctxs = []
     for r, s in zip(roots, seeds):
         if r._ctx is None:
@@ -233,22 +234,27 @@ def run_backward(roots, grads=None, retain_graph=None, create_graph=False, input
             if not retain_graph:
                 ctx._free()
             passed = [None] * len(in_grads) if hooks else None
-            for i, (e, gi) in enumerate(zip(ctx.edges, in_grads)):
+            i = -1
+            for e, gi in zip(ctx.edges, in_grads):
+                i += 1
                 if e is None or gi is None:
                     continue
-                if not hasattr(gi, "shape"):  # a custom backward may return a plain number
-                    gi = np.asarray(gi)
+                if gi.__class__ is not np.ndarray and not hasattr(gi, "shape"):
+                    gi = np.asarray(gi)  # a custom backward may return a plain number
                 if e.__class__ is Context:
                     if useful is not None and e not in useful:
                         continue
-                    if create_graph or gi.shape != e.shape or gi.dtype != e.dtype:
+                    # `is not` first: dtypes of the same kind are one object, and != costs more
+                    if create_graph or gi.shape != e.shape or (gi.dtype is not e.dtype and gi.dtype != e.dtype):
                         gi = _fit_to(gi, e.shape, e.dtype, ctx, create_graph)
                     prev = pending.get(e)
                     pending[e] = gi if prev is None else prev + gi
                 else:
-                    if create_graph or gi.shape != e.data.shape or gi.dtype != e.data.dtype:
-                        gi = _fit_to(gi, e.data.shape, e.data.dtype, ctx, create_graph)
-                    sink.deliver(e, gi)
+                    data = e.data
+                    if (create_graph or gi.shape != data.shape
+                            or (gi.dtype is not data.dtype and gi.dtype != data.dtype)):
+                        gi = _fit_to(gi, data.shape, data.dtype, ctx, create_graph)
+                    deliver(e, gi)
                 if passed is not None:
                     passed[i] = gi
             if hooks:

@@ -72,7 +72,7 @@ def reduced(ctx, loss, reduction, divisor=None):
     ctx.divisor = loss.size if divisor is None else divisor
     if reduction == "none":
         return loss
-    total = np.sum(loss)
+    total = loss.sum()  # the method: np.sum's Python wrapper costs as much as the sum itself here
     return total / np.asarray(ctx.divisor, dtype=loss.dtype) if reduction == "mean" else total
 
 
