@@ -62,23 +62,25 @@ class Context:
         """The values given to :meth:`save_for_backward`, in order, resolved as for ``ctx.name``."""
         return tuple(getattr(self, f"_saved{i}") for i in range(self.__dict__.get("_n_positional", 0)))
 
-    def _bind(self, args, returned, out):
+    def _bind(self, args, raw_args, returned, out):
         """Tie each saved array to the graph node it came from: an input Tensor, the output, or none.
 
-        The arrays also become plain attributes, so the first-order backward reads them at full speed.
+        ``raw_args`` are the arrays that ``forward`` received for ``args``. The arrays also become
+        plain attributes, so the first-order backward reads them at full speed.
         """
         d = self.__dict__
-        for name, raw in self._saved.items():
+        saved = self._saved
+        for name, raw in saved.items():
             source, version = None, 0
             if raw is returned:
                 raw, source = out.data, _OUTPUT
                 self._out_vc = out._vc
             else:
-                for a in args:
-                    if isinstance(a, _Tensor) and a.data is raw:
+                for a, r in zip(args, raw_args):
+                    if r is raw and isinstance(a, _Tensor):
                         source, version = a, a._vc[0]
                         break
-            self._saved[name] = (raw, source, version)
+            saved[name] = (raw, source, version)
             d[name] = raw
         self._bound = True
 
@@ -207,20 +209,23 @@ class Function:
     def apply(cls, *args, **kwargs):
         """Run the op on Tensors (NumPy arrays and numbers count as constants) and record it."""
         raw = []
-        needs = []
+        edges = []  # per input, where its gradient goes: its graph node, itself (a leaf) or nowhere
         record = False
         for a in args:
             if isinstance(a, _Tensor):
                 raw.append(a.data)
-                needs.append(a.requires_grad)
-                record = record or a.requires_grad
+                if a.requires_grad:
+                    edges.append(a._ctx or a)
+                    record = True
+                    continue
             else:
                 raw.append(a)
-                needs.append(False)
+            edges.append(None)
         ctx = Context(cls)
         record = record and _GradMode.enabled and cls.differentiable
         if record:
-            ctx.needs_input_grad = needs = tuple(needs)
+            ctx.edges = edges = tuple(edges)
+            ctx.needs_input_grad = tuple([e is not None for e in edges])
         try:
             returned = cls.forward(ctx, *raw, **kwargs)
         except ValueError as e:
@@ -230,7 +235,6 @@ class Function:
             raise ShapeError(f"{cls.__name__.lower()}: shapes {shapes} cannot be broadcast together") from None
         data = returned if type(returned) is np.ndarray else np.asarray(returned)
         if record:
-            ctx.edges = tuple([(a._ctx or a) if n else None for a, n in zip(args, needs)])
             ctx.shape, ctx.dtype = data.shape, data.dtype
             out = _Tensor._make(data, ctx)
             ctx._out = weakref.ref(out)
@@ -240,7 +244,7 @@ class Function:
         if data.base is not None or (raw and data is raw[0]):
             _track_view(out, args)
         if ctx is not None and ctx._saved:
-            ctx._bind(args, returned, out)  # after _track_view: a saved output checks the right counter
+            ctx._bind(args, raw, returned, out)  # after _track_view: a saved output checks the right counter
         if _hooks.forward:
             for hook in _hooks.forward:
                 hook(cls, args, kwargs, out, ctx)

@@ -100,8 +100,13 @@ class Module:
 
     def __getattr__(self, name):
         # Called only when ordinary lookup fails: parameters, buffers and submodules live in registries.
+        # Parameters first, without a loop: layers read theirs on every forward pass.
         d = self.__dict__
-        for registry in ("_parameters", "_buffers", "_modules"):
+        try:
+            return d["_parameters"][name]
+        except KeyError:
+            pass
+        for registry in ("_buffers", "_modules"):
             if name in d.get(registry, ()):
                 return d[registry][name]
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
