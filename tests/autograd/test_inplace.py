@@ -287,3 +287,24 @@ def test_detach_shares_memory_and_may_be_modified():
     d = x.detach()
     d += 1.0             # the documented way to change a leaf's values (as in PyTorch)
     np.testing.assert_array_equal(x.data, [2.0, 3.0])
+
+
+def test_an_op_that_returns_a_view_and_saves_it_after_earlier_in_place_changes():
+    # The output shares its input's version counter, which was already past 0 when the op ran.
+    class ViewOfInput(bp.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.in_shape = x.shape
+            y = x.reshape(-1)
+            ctx.save(y=y)
+            return y
+
+        @staticmethod
+        def backward(ctx, dy):
+            return (dy * (ctx.y * 0 + 1)).reshape(ctx.in_shape)
+
+    x = bp.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    a = x * 1
+    a += 1
+    ViewOfInput.apply(a).sum().backward()
+    np.testing.assert_array_equal(x.grad, np.ones((2, 2)))

@@ -73,7 +73,8 @@ class Context:
         for name, raw in saved.items():
             source, version = None, 0
             if raw is returned:
-                raw, source = out.data, _OUTPUT
+                # A view shares its base's counter, which may already be past 0.
+                raw, source, version = out.data, _OUTPUT, out._vc[0]
                 self._out_vc = out._vc
             else:
                 for a, r in zip(args, raw_args):
