@@ -89,7 +89,7 @@ def main():
                 time.sleep(0.02)
         base = statistics.median(times["numpy"])
         for impl, ts in times.items():
-            q = statistics.quantiles(ts, n=4)
+            q = statistics.quantiles(ts, n=4) if len(ts) > 1 else [ts[0]] * 3  # one round: no spread
             med = statistics.median(ts)
             extra = f"+{med - base:.2f}" if impl != "numpy" else ""
             print(f"{name:<34}{impl:<10}{med:>10.2f}{q[2] - q[0]:>9.2f}{extra:>10}")

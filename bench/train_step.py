@@ -298,7 +298,7 @@ def main():
         base = statistics.median(times["numpy"])
         print(f"   {'impl':<10}{'median ms':>10}{'IQR ms':>9}{'/ numpy':>9}" + ("" if args.no_memory else f"{'peak MB':>9}"))
         for name, ts in times.items():
-            q = statistics.quantiles(ts, n=4)
+            q = statistics.quantiles(ts, n=4) if len(ts) > 1 else [ts[0]] * 3  # one round: no spread
             med = statistics.median(ts)
             mem = "" if args.no_memory else f"{peak_memory(name, workload):>9.1f}"
             print(f"   {name:<10}{med:>10.3f}{q[2] - q[0]:>9.3f}{med / base:>9.2f}{mem}")
