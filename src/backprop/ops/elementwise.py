@@ -200,38 +200,41 @@ class Clip(Function):
         return D.where(ctx.inside, dy, 0.0), None, None
 
 
-class Maximum(Function):
+class _Pick(Function):
+    """z = pick(a, b) elementwise: the picked input gets dz, and on ties each gets dz/2 (as PyTorch).
+
+    ``wa`` = [a wins] + ½[a = b] is a constant weight (the derivative is piecewise constant), so the
+    same formula serves second derivatives.
+    """
+
+    pick = wins = None
+
+    @classmethod
+    def forward(cls, ctx, a, b):
+        # float64 weights would up-cast float32 gradients: keep the inputs' float type
+        ctx.save(wa=(cls.wins(a, b) + 0.5 * (a == b)).astype(np.result_type(a, b, np.float32), copy=False))
+        return cls.pick(a, b)
+
+    @staticmethod
+    def backward(ctx, dz):
+        wa = ctx.wa
+        return dz * wa, dz * (1.0 - wa)
+
+
+class Maximum(_Pick):
     """z = max(a, b) elementwise.  The larger input gets dz; on ties each gets dz/2 (as PyTorch)."""
 
     forward_formula = "z = max(a, b)"
     backward_formula = "da = dz · ([a > b] + ½[a = b]),  db = dz · ([b > a] + ½[a = b])"
-
-    @staticmethod
-    def forward(ctx, a, b):
-        ctx.save(wa=(a > b) + 0.5 * (a == b))
-        return np.maximum(a, b)
-
-    @staticmethod
-    def backward(ctx, dz):
-        wa = ctx.wa
-        return dz * wa, dz * (1.0 - wa)
+    pick, wins = staticmethod(np.maximum), staticmethod(np.greater)
 
 
-class Minimum(Function):
+class Minimum(_Pick):
     """z = min(a, b) elementwise.  The smaller input gets dz; on ties each gets dz/2 (as PyTorch)."""
 
     forward_formula = "z = min(a, b)"
     backward_formula = "da = dz · ([a < b] + ½[a = b]),  db = dz · ([b < a] + ½[a = b])"
-
-    @staticmethod
-    def forward(ctx, a, b):
-        ctx.save(wa=(a < b) + 0.5 * (a == b))
-        return np.minimum(a, b)
-
-    @staticmethod
-    def backward(ctx, dz):
-        wa = ctx.wa
-        return dz * wa, dz * (1.0 - wa)
+    pick, wins = staticmethod(np.minimum), staticmethod(np.less)
 
 
 class Where(Function):
