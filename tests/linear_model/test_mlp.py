@@ -116,3 +116,19 @@ def test_estimator_contract(estimator):
     if isinstance(estimator, MLPClassifier):
         check_classifier_contract(estimator)
     check_sklearn_estimator(estimator)
+
+
+def test_mlp_classifier_decision_threshold_for_two_classes():
+    from sklearn.datasets import load_breast_cancer
+
+    X, y = load_breast_cancer(return_X_y=True)
+    X = (X - X.mean(0)) / X.std(0)
+    model = bp.linear_model.MLPClassifier((8,), max_iter=30, random_state=0).fit(X, y)
+    p1 = model.predict_proba(X)[:, 1]
+    np.testing.assert_array_equal(model.predict(X), model.classes_[(p1 > 0.5).astype(int)])
+    model.set_params(threshold=0.9)
+    np.testing.assert_array_equal(model.predict(X), model.classes_[(p1 > 0.9).astype(int)])
+    assert (model.predict(X) == 1).sum() < (p1 > 0.5).sum()
+    model.set_params(threshold=1.5)
+    with pytest.raises(ValueError, match="threshold"):
+        model.predict(X)

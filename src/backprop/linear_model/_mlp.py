@@ -232,6 +232,9 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         Without early stopping: stop when the training loss has not fallen by ``tol`` for this many epochs.
     verbose : bool, default False
         Show ``bp.train.fit``'s progress.
+    threshold : float, default 0.5
+        For two classes: predict ``classes_[1]`` where its probability exceeds ``threshold`` (not in
+        scikit-learn; 0.5 is its argmax). Ignored for more classes.
 
     Attributes
     ----------
@@ -259,6 +262,15 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     array([1, 0])
     """
 
+    def __init__(self, hidden_layer_sizes=(100,), activation="relu", solver="adam", alpha=0.0001, batch_size="auto",
+                 learning_rate_init=0.001, max_iter=200, shuffle=True, random_state=None, tol=1e-4, momentum=0.9,
+                 nesterovs_momentum=True, early_stopping=False, validation_fraction=0.1, beta_1=0.9, beta_2=0.999,
+                 epsilon=1e-8, n_iter_no_change=10, verbose=False, threshold=0.5):
+        super().__init__(hidden_layer_sizes, activation, solver, alpha, batch_size, learning_rate_init, max_iter,
+                         shuffle, random_state, tol, momentum, nesterovs_momentum, early_stopping,
+                         validation_fraction, beta_1, beta_2, epsilon, n_iter_no_change, verbose)
+        self.threshold = threshold
+
     def fit(self, X, y):
         """Train on X of shape (n, p) and labels y of shape (n,); returns ``self``."""
         X, y_index = check_classifier_data(self, X, y)
@@ -277,8 +289,13 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
             return np.log(self.predict_proba(X))
 
     def predict(self, X):
-        """The most probable class for each row, shape (n,)."""
+        """The most probable class for each row, shape (n,); for two classes, P(classes_[1]) > ``threshold``."""
         scores = self._forward(X)
+        if len(self.classes_) == 2 and self.threshold != 0.5:
+            t = check_number(self, "threshold")
+            if not 0 < t < 1:
+                raise ValueError(f"MLPClassifier: threshold must be a probability in (0, 1), got {t!r}")
+            return self.classes_[(softmax_array(scores, axis=1)[:, 1] > t).astype(int)]
         return self.classes_[np.argmax(scores, axis=1)]
 
 
