@@ -296,12 +296,16 @@ def main():
             print(f"   first losses {name:<9}" + " ".join(f"{v:.6f}" for v in losses)
                   + ("" if agree else "   <-- DISAGREES"))
         base = statistics.median(times["numpy"])
-        print(f"   {'impl':<10}{'median ms':>10}{'IQR ms':>9}{'/ numpy':>9}" + ("" if args.no_memory else f"{'peak MB':>9}"))
+        products = statistics.median(times["matmul"]) if "matmul" in times else None
+        print(f"   {'impl':<10}{'median ms':>10}{'IQR ms':>9}{'/ numpy':>9}"
+              + ("" if products is None else f"{'in matmul':>10}") + ("" if args.no_memory else f"{'peak MB':>9}"))
         for name, ts in times.items():
             q = statistics.quantiles(ts, n=4) if len(ts) > 1 else [ts[0]] * 3  # one round: no spread
             med = statistics.median(ts)
+            # The share of the step that the matrix products alone would take: the rest is overhead.
+            share = "" if products is None else f"{min(products / med, 1.0):>10.0%}"
             mem = "" if args.no_memory else f"{peak_memory(name, workload):>9.1f}"
-            print(f"   {name:<10}{med:>10.3f}{q[2] - q[0]:>9.3f}{med / base:>9.2f}{mem}")
+            print(f"   {name:<10}{med:>10.3f}{q[2] - q[0]:>9.3f}{med / base:>9.2f}{share}{mem}")
         print()
 
 
