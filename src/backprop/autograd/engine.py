@@ -11,7 +11,7 @@ from ..exceptions import ShapeError
 from .function import Context, DoubleBackwardBarrier
 from . import hooks as _hooks
 from .allocator import _state as _allocator_state, keep_freed_memory_for_reuse
-from .grad_mode import _GradMode
+from .grad_mode import _GradMode, no_grad
 from .tensor import Tensor
 
 
@@ -72,7 +72,7 @@ def _call_backward(ctx, g, create_graph):
         tensors = ctx._unpack(True)
         sources = [g] + [tensors.get(n, ctx.__dict__.get(n)) for n in ctx._saved] + inputs
         ctx.create_graph = False
-        with _Recording(False):
+        with no_grad():
             grads = op.backward(ctx, g.data)
         grads = grads if isinstance(grads, (tuple, list)) else (grads,)
         return tuple(None if gi is None else DoubleBackwardBarrier.apply(gi, *sources, op_name=op.__name__)
@@ -89,18 +89,6 @@ def _call_backward(ctx, g, create_graph):
             ctx._unpack(False)
         grads = op.backward(ctx, g)
     return grads if isinstance(grads, (tuple, list)) else (grads,)
-
-
-class _Recording:
-    def __init__(self, mode):
-        self.mode = mode
-
-    def __enter__(self):
-        self.prev = _GradMode.enabled
-        _GradMode.enabled = self.mode
-
-    def __exit__(self, *exc):
-        _GradMode.enabled = self.prev
 
 
 def _fit_to(gi, shape, dtype, ctx, create_graph):
