@@ -34,7 +34,8 @@ class _ModuleSequence(Module):
 
     def _renumber(self, modules):
         # As PyTorch: after a deletion or insertion the keys are positions again, so append cannot collide.
-        self._modules.clear()
+        for name in list(self._modules):
+            self._forget(name)
         self.extend(modules)
 
     def append(self, module):

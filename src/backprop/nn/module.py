@@ -99,16 +99,9 @@ class Module:
             object.__setattr__(self, name, value)
 
     def __getattr__(self, name):
-        # Called only when ordinary lookup fails: parameters, buffers and submodules live in registries.
-        # Parameters first, without a loop: layers read theirs on every forward pass.
-        d = self.__dict__
-        try:
-            return d["_parameters"][name]
-        except KeyError:
-            pass
-        for registry in ("_buffers", "_modules"):
-            if name in d.get(registry, ()):
-                return d[registry][name]
+        # Called only when ordinary lookup fails. Registered values are also kept in the instance dict
+        # (layers read their parameters on every forward pass, and a dict hit is the fastest lookup),
+        # so this is reached only for names that are not there.
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     def __delattr__(self, name):
@@ -136,7 +129,7 @@ class Module:
             raise TypeError(f"cannot assign '{type(param).__name__}' object to parameter '{name}' "
                             "(bp.nn.Parameter or None required)")
         self._forget(name)
-        self._parameters[name] = param
+        self._parameters[name] = self.__dict__[name] = param
 
     def register_buffer(self, name, tensor, persistent=True):
         """Add a tensor the module keeps but does not learn (running statistics); it goes into the state dict
@@ -146,7 +139,7 @@ class Module:
             raise TypeError(f"cannot assign '{type(tensor).__name__}' object to buffer '{name}' "
                             "(bp.Tensor or None required)")
         self._forget(name)
-        self._buffers[name] = tensor
+        self._buffers[name] = self.__dict__[name] = tensor
         if persistent:
             self._non_persistent.discard(name)
         else:
@@ -158,7 +151,7 @@ class Module:
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"{type(module).__name__} is not a Module subclass")
         self._forget(name)
-        self._modules[name] = module
+        self._modules[name] = self.__dict__[name] = module
 
     register_module = add_module
 
