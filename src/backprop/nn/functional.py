@@ -40,18 +40,6 @@ def linear(input, weight, bias=None):
     ShapeError
         When the input's last axis is not ``in_features``, naming both sizes.
     """
-    # Attribute reads, not np.shape: this check runs on every forward pass of every layer.
-    x_shape = input.shape if isinstance(input, (Tensor, np.ndarray)) else np.shape(input)
-    w_shape = weight.shape if isinstance(weight, (Tensor, np.ndarray)) else np.shape(weight)
-    if len(w_shape) != 2:
-        raise ShapeError(f"Linear: weight must have shape (out_features, in_features), got {w_shape}")
-    if not x_shape or x_shape[-1] != w_shape[1]:
-        n = x_shape[-1] if x_shape else "no"
-        raise ShapeError(f"Linear: input has {n} features but the layer expects {w_shape[1]} "
-                         f"(input shape {x_shape}, weight shape {w_shape})")
-    if bias is not None and bias.shape != w_shape[:1]:
-        raise ShapeError(f"Linear: bias has shape {np.shape(_raw(bias))} "
-                         f"but the layer has {w_shape[0]} outputs")
     return _layers.Linear.apply(input, weight, bias)
 
 

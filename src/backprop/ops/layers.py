@@ -8,6 +8,7 @@ import numpy as np
 
 from ..autograd.dtypes import get_default_dtype
 from ..autograd.function import Function
+from ..exceptions import ShapeError
 from . import dispatch as D
 
 
@@ -28,6 +29,10 @@ class Linear(Function):
 
     @staticmethod
     def forward(ctx, x, weight, bias):
+        # One combined test on the hot path; the message is worked out only when it fails.
+        if weight.ndim != 2 or x.shape[-1:] != weight.shape[1:] or (
+                bias is not None and bias.shape != weight.shape[:1]):
+            _raise_linear_shape_error(x.shape, weight.shape, bias)
         ctx.save(x=x, weight=weight)
         z = np.matmul(x, weight.T)
         if bias is None:
@@ -50,6 +55,16 @@ class Linear(Function):
         dw = dz2.T @ x if nw else None
         db = dz2.sum(0) if nb else None
         return dx, dw, db
+
+
+def _raise_linear_shape_error(x_shape, w_shape, bias):
+    if len(w_shape) != 2:
+        raise ShapeError(f"Linear: weight must have shape (out_features, in_features), got {w_shape}")
+    if not x_shape or x_shape[-1] != w_shape[1]:
+        n = x_shape[-1] if x_shape else "no"
+        raise ShapeError(f"Linear: input has {n} features but the layer expects {w_shape[1]} "
+                         f"(input shape {x_shape}, weight shape {w_shape})")
+    raise ShapeError(f"Linear: bias has shape {bias.shape} but the layer has {w_shape[0]} outputs")
 
 
 class LeakyReLU(Function):
