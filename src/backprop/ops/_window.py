@@ -1,0 +1,138 @@
+"""Sliding windows over the last two axes of (N, C, H, W) arrays: the geometry shared by convolution
+and pooling, and the array kernels im2col (``unfold_array``) and col2im (``fold_array``).
+
+A window op is described by a :class:`Window`: kernel (kh, kw), stride, dilation, padding and the
+input and output sizes. Output position (i, j) and kernel offset (p, q) read the input pixel
+
+    row = i·stride_h − pad_top + p·dilation_h,    col = j·stride_w − pad_left + q·dilation_w
+
+and a pixel outside the input is padding (a zero for convolution, −∞ for max-pooling). For each
+kernel offset the output positions that read real pixels form a rectangle, and the pixels they read
+form a strided rectangle of the input, so every kernel here is a loop over the kh·kw offsets that
+moves whole strided slices: no padded copy of the input, no per-pixel Python, no ``np.add.at``.
+"""
+import math
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from ..exceptions import ShapeError
+
+
+def pair(value, name):
+    """An int-or-pair argument (``3`` or ``(3, 2)``) as a pair of ints, as PyTorch's ``_pair``."""
+    if isinstance(value, (tuple, list)):
+        if len(value) != 2:
+            raise ValueError(f"{name} must be an int or a pair of ints, got {value!r}")
+        return int(value[0]), int(value[1])
+    return int(value), int(value)
+
+
+@dataclass(frozen=True)
+class Window:
+    """Where the windows of a 2-D sliding-window op lie on an input of spatial size ``in_size``.
+
+    ``padding`` is ((top, bottom), (left, right)): the nominal padding, which may be asymmetric
+    (``padding='same'`` with an even kernel). ``out_size`` is given, not derived, because pooling's
+    ``ceil_mode`` lets the last window run past the bottom/right padding.
+    """
+
+    kernel: tuple
+    stride: tuple
+    dilation: tuple
+    padding: tuple
+    in_size: tuple
+    out_size: tuple
+
+    @cached_property
+    def spans(self):
+        """Per kernel offset (p, q), in row-major order: (index of the offset, slices of the output
+        rectangle that reads real pixels, strided slices of the input pixels it reads)."""
+        per_axis = [[_span(o, s, d, pad[0], n, m) for o in range(k)]
+                    for k, s, d, pad, n, m in zip(self.kernel, self.stride, self.dilation, self.padding,
+                                                  self.in_size, self.out_size)]
+        return [(p * self.kernel[1] + q, (..., oh, ow), (..., ih, iw))
+                for p, (oh, ih) in enumerate(per_axis[0]) for q, (ow, iw) in enumerate(per_axis[1])
+                if oh.start < oh.stop and ow.start < ow.stop]
+
+    @cached_property
+    def covers(self):
+        """True when every output position reads a real pixel at every offset (no padding is read)."""
+        return all(o[1] == slice(0, self.out_size[0]) and o[2] == slice(0, self.out_size[1])
+                   for _, o, _ in self.spans) and len(self.spans) == self.kernel[0] * self.kernel[1]
+
+    def cols_shape(self, n, c):
+        """The shape of the unfolded input: (N, C, kh, kw, OH, OW)."""
+        return (n, c) + self.kernel + self.out_size
+
+
+def _span(offset, stride, dilation, pad, size, out):
+    """Along one axis, for one kernel offset: the outputs that read real pixels, and those pixels."""
+    shift = offset * dilation - pad  # the input index that output 0 reads
+    lo = max(0, -(shift // stride))  # the first output with shift + o·stride ≥ 0
+    hi = max(lo, min(out, (size - 1 - shift) // stride + 1))  # past the last one with it ≤ size − 1
+    start = shift + lo * stride
+    return slice(lo, hi), slice(start, start + (hi - lo - 1) * stride + 1, stride)
+
+
+def output_size(size, kernel, stride, dilation, pad_lo, pad_hi, ceil_mode=False):
+    """PyTorch's output length along one axis: ⌊(size + pads − dilation·(kernel − 1) − 1) / stride⌋ + 1.
+
+    With ``ceil_mode`` the division rounds up, but the last window must start inside the input or
+    the left padding (otherwise it is dropped), as in PyTorch's pooling.
+    """
+    span = size + pad_lo + pad_hi - dilation * (kernel - 1) - 1
+    out = (span + (stride - 1 if ceil_mode else 0)) // stride + 1
+    if ceil_mode and (out - 1) * stride >= size + pad_lo:
+        out -= 1
+    return out
+
+
+def make_window(op, in_size, kernel_size, stride, padding, dilation, ceil_mode=False):
+    """Validate the arguments of a window op and return its :class:`Window`.
+
+    ``padding`` is an int, a pair, or ((top, bottom), (left, right)). Raises ``ValueError`` for a
+    non-positive kernel, stride or dilation or a negative padding, and :class:`ShapeError` when the
+    padded input is smaller than the dilated kernel.
+    """
+    kernel, stride, dilation = pair(kernel_size, "kernel_size"), pair(stride, "stride"), pair(dilation, "dilation")
+    if not (isinstance(padding, (tuple, list)) and all(isinstance(p, (tuple, list)) for p in padding)):
+        padding = tuple((p, p) for p in pair(padding, "padding"))
+    padding = tuple((int(a), int(b)) for a, b in padding)
+    for name, value in (("kernel_size", kernel), ("stride", stride), ("dilation", dilation)):
+        if min(value) <= 0:
+            raise ValueError(f"{op}: {name} must be positive, got {value}")
+    if min(min(p) for p in padding) < 0:
+        raise ValueError(f"{op}: padding must be non-negative, got {padding}")
+    out = tuple(output_size(n, k, s, d, lo, hi, ceil_mode)
+                for n, k, s, d, (lo, hi) in zip(in_size, kernel, stride, dilation, padding))
+    if min(out) <= 0:
+        padded = tuple(n + lo + hi for n, (lo, hi) in zip(in_size, padding))
+        dilated = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation))
+        raise ShapeError(f"{op}: the input's spatial size {tuple(in_size)} (padded: {padded}) is smaller than "
+                         f"the kernel {kernel} (dilated: {dilated}), so there is no output position")
+    return Window(kernel, stride, dilation, padding, tuple(in_size), out)
+
+
+# -- array kernels --------------------------------------------------------------------------------------
+def unfold_array(x, win):
+    """im2col: x (N, C, H, W) → cols (N, C, kh, kw, OH, OW), cols[n, c, p, q, i, j] = the pixel that
+    output (i, j) reads at kernel offset (p, q), 0 where it is padding."""
+    n, c = x.shape[:2]
+    cols = (np.empty if win.covers else np.zeros)(win.cols_shape(n, c), dtype=x.dtype)
+    kw = win.kernel[1]
+    for k, out, src in win.spans:
+        cols[:, :, k // kw, k % kw][out] = x[src]
+    return cols
+
+
+def fold_array(cols, win):
+    """col2im, the transpose of :func:`unfold_array`: each cols entry is added to the pixel it was read
+    from (entries at padding are dropped). cols (N, C, kh, kw, OH, OW) → (N, C, H, W)."""
+    n, c = cols.shape[:2]
+    x = np.zeros((n, c) + win.in_size, dtype=cols.dtype)
+    kw = win.kernel[1]
+    for k, out, src in win.spans:
+        x[src] += cols[:, :, k // kw, k % kw][out]
+    return x
