@@ -1,0 +1,197 @@
+"""Max- and average-pooling over 2-D windows, with PyTorch's arguments, output sizes and ``ceil_mode``.
+
+Both loop over the kh·kw kernel offsets and combine whole strided slices of the input (see
+``_window``): no padded copy and no window array is made in the forward pass. Their gradients are
+folds (col2im): max-pooling routes dy to the argmax of each window, average-pooling spreads
+dy / |window| over it. Both are linear in dy, so they are differentiable again (the argmax is a
+constant of the graph, as in PyTorch).
+"""
+import numpy as np
+
+from ..autograd.function import Function
+from ..autograd.tensor import Tensor
+from . import dispatch as D
+from ._window import make_window, pair
+from .conv import _spatial, batched, fold_cols
+
+
+class MaxPool2d(Function):
+    """y[n, c, i, j] = max of x over window (i, j); padding never wins (it acts as −∞).
+
+    The gradient goes whole to the first maximum of each window (row-major over the kernel), as in
+    PyTorch; windows that overlap add up at a shared maximum::
+
+        dx = fold(dy · [offset = argmax])
+
+    A NaN in a window is its maximum (it propagates, as in PyTorch).
+    """
+
+    forward_formula = "y = max over the window of x"
+    backward_formula = "dx = fold(dy at each window's argmax)"
+
+    @staticmethod
+    def forward(ctx, x, *, win):
+        ctx.win = win
+        y, argmax = max_pool_array(x, win)
+        ctx.save(argmax=argmax)
+        return y
+
+    @staticmethod
+    def backward(ctx, dy):
+        win = ctx.win
+        kh, kw = win.kernel
+        hit = ctx.argmax[:, :, None, None] == np.arange(kh * kw, dtype=ctx.argmax.dtype).reshape(kh, kw, 1, 1)
+        n, c = dy.shape[:2]
+        return fold_cols(D.where(hit, D.reshape(dy, (n, c, 1, 1) + win.out_size), 0.0), win)
+
+
+def max_pool_array(x, win):
+    """The window maxima y (N, C, OH, OW) and, per window, the kernel offset p·kw + q of its first maximum."""
+    spans = win.spans
+    _, first_out, first_src = spans[0]
+    if win.covers:
+        y = x[first_src].copy()
+    else:
+        y = np.full(x.shape[:2] + win.out_size, -np.inf, dtype=x.dtype)
+        np.maximum(y[first_out], x[first_src], out=y[first_out])
+    for _, out, src in spans[1:]:
+        np.maximum(y[out], x[src], out=y[out])
+    kernel = win.kernel[0] * win.kernel[1]
+    argmax = np.full(y.shape, spans[0][0], dtype=np.int8 if kernel <= 127 else np.int32)
+    for k, out, src in reversed(spans[1:]):  # the smallest offset is written last: the first maximum wins
+        np.copyto(argmax[out], k, where=x[src] == y[out])
+    if y.dtype.kind == "f" and np.isnan(y).any():  # NaN == NaN is False: point at a NaN (the last, as PyTorch)
+        for k, out, src in spans:
+            np.copyto(argmax[out], k, where=np.isnan(x[src]))
+    return y, argmax
+
+
+def _flat_indices(argmax, win):
+    """PyTorch's ``return_indices``: the argmax as h·W + w in each (H, W) input plane."""
+    (sh, sw), (dh, dw), ((top, _), (left, _)) = win.stride, win.dilation, win.padding
+    rows = np.arange(win.out_size[0])[:, None] * sh - top
+    cols = np.arange(win.out_size[1]) * sw - left
+    p, q = np.divmod(argmax.astype(np.int64), win.kernel[1])
+    return (rows + p * dh) * win.in_size[1] + cols + q * dw
+
+
+class AvgPool2d(Function):
+    """y[n, c, i, j] = (Σ of x over window (i, j)) / divisor[i, j].
+
+    The divisor is the window's size, counting the padding (``count_include_pad=True``) or not, or a
+    fixed ``divisor_override``; windows that ``ceil_mode`` lets run past the padding count only up to
+    it, as in PyTorch. The map is linear, so dx = fold(dy / divisor), spread over each window.
+    """
+
+    forward_formula = "y = Σ_window x / divisor"
+    backward_formula = "dx = fold(broadcast(dy / divisor))"
+
+    @staticmethod
+    def forward(ctx, x, *, win, divisor):
+        ctx.win = win
+        ctx.divisor = divisor = np.asarray(divisor, dtype=x.dtype)
+        spans = win.spans
+        if win.covers:
+            y = x[spans[0][2]].copy()
+            spans = spans[1:]
+        else:
+            y = np.zeros(x.shape[:2] + win.out_size, dtype=x.dtype)
+        for _, out, src in spans:
+            y[out] += x[src]
+        y /= divisor
+        return y
+
+    @staticmethod
+    def backward(ctx, dy):
+        win = ctx.win
+        n, c = dy.shape[:2]
+        g = D.reshape(dy / ctx.divisor, (n, c, 1, 1) + win.out_size)
+        return fold_cols(D.broadcast_to(g, win.cols_shape(n, c)), win)
+
+
+def _avg_divisor(win, count_include_pad):
+    """Per output position, the number of pixels a window sums: PyTorch's rule, axis by axis."""
+    sizes = []
+    for k, s, (pad, _), n, m in zip(win.kernel, win.stride, win.padding, win.in_size, win.out_size):
+        start = np.arange(m) * s - pad
+        end = np.minimum(start + k, n + pad)  # ceil_mode's overhang past the padding is not counted
+        sizes.append(end - start if count_include_pad else np.minimum(end, n) - np.maximum(start, 0))
+    return np.outer(*sizes)
+
+
+# -- public functions -----------------------------------------------------------------------------------
+def _pool_window(op, x, kernel_size, stride, padding, dilation, ceil_mode):
+    _, _, h, w = _spatial(x, op)
+    kernel = pair(kernel_size, "kernel_size")
+    stride = kernel if stride is None or (isinstance(stride, (tuple, list)) and not stride) else stride
+    pad = pair(padding, "padding")
+    if any(p > k // 2 for p, k in zip(pad, kernel)):
+        raise ValueError(f"{op}: pad should be at most half of the kernel size, but got padding={pad} and "
+                         f"kernel_size={kernel}")
+    return make_window(op, (h, w), kernel, stride, pad, dilation, ceil_mode)
+
+
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    """The maximum over each window (PyTorch's ``F.max_pool2d``).
+
+    Parameters
+    ----------
+    input : Tensor, shape (N, C, H, W) or unbatched (C, H, W)
+    kernel_size : int or (int, int)
+    stride : int or (int, int), optional
+        Defaults to ``kernel_size`` (non-overlapping windows).
+    padding : int or (int, int), default 0
+        Implicit −∞ on every side; at most half the kernel size.
+    dilation : int or (int, int), default 1
+        Spacing between the window's taps.
+    ceil_mode : bool, default False
+        Round the output size up, keeping a last partial window when it starts inside the input or the
+        left padding: OH = ⌈(H + 2·padding − dilation·(kh − 1) − 1) / stride⌉ + 1 (⌊⌋ without it).
+    return_indices : bool, default False
+        Also return the position of each maximum, as h·W + w in its input plane (an int64 Tensor).
+
+    Returns
+    -------
+    Tensor, shape (N, C, OH, OW), or (output, indices)
+    """
+    def run(x):
+        win = _pool_window("max_pool2d", x, kernel_size, stride, padding, dilation, ceil_mode)
+        out = MaxPool2d.apply(x, win=win)
+        if not return_indices:
+            return out
+        argmax = (out._ctx.argmax if out._ctx is not None else max_pool_array(D.raw(x), win)[1])
+        return out, Tensor(_flat_indices(argmax, win))
+    return batched(run, input)
+
+
+def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+               divisor_override=None):
+    """The mean over each window (PyTorch's ``F.avg_pool2d``).
+
+    Parameters
+    ----------
+    input : Tensor, shape (N, C, H, W) or unbatched (C, H, W)
+    kernel_size : int or (int, int)
+    stride : int or (int, int), optional
+        Defaults to ``kernel_size``.
+    padding : int or (int, int), default 0
+        Implicit zeros on every side; at most half the kernel size.
+    ceil_mode : bool, default False
+        Round the output size up (see :func:`max_pool2d`).
+    count_include_pad : bool, default True
+        Divide by the window's size including the zero padding; False: by the number of real pixels.
+    divisor_override : int, optional
+        Divide every window's sum by this number instead.
+
+    Returns
+    -------
+    Tensor, shape (N, C, OH, OW)
+    """
+    if divisor_override is not None and divisor_override == 0:
+        raise ValueError("avg_pool2d: divisor_override must not be zero")
+
+    def run(x):
+        win = _pool_window("avg_pool2d", x, kernel_size, stride, padding, 1, ceil_mode)
+        divisor = divisor_override if divisor_override is not None else _avg_divisor(win, count_include_pad)
+        return AvgPool2d.apply(x, win=win, divisor=divisor)
+    return batched(run, input)
