@@ -6,8 +6,10 @@ the initialisation schemes; ``bp.nn.utils`` gradient clipping and penalties.
 from . import functional, init, utils
 from .activation import Heaviside, LeakyReLU, LogSoftmax, PReLU, ReLU, Sigmoid, Softmax, Tanh
 from .batchnorm import BatchNorm1d
+from .conv import Conv2d
 from .container import ModuleList, Sequential
 from .dropout import Dropout
 from .linear import Flatten, Identity, Linear
 from .loss import *
 from .module import Module, Parameter
+from .pooling import AvgPool2d, MaxPool2d

@@ -14,12 +14,15 @@ from ..ops import activations as _act
 from ..ops import layers as _layers
 from ..ops import losses as _losses
 from ..ops.activations import logsigmoid, relu, sigmoid, softplus, tanh
+from ..ops.conv import conv2d, fold, unfold
 from ..ops.dispatch import raw as _raw
 from ..ops.losses import *  # the loss functionals: mse_loss, cross_entropy, …
+from ..ops.pooling import avg_pool2d, max_pool2d
 
 __all__ = ["batch_norm", "dropout", "heaviside", "leaky_relu", "linear", "log_softmax",
            "logsigmoid", "prelu", "relu", "sigmoid", "softmax", "softplus", "tanh"]
 __all__ += _losses.__all__
+__all__ += ["avg_pool2d", "conv2d", "fold", "max_pool2d", "unfold"]
 
 
 def linear(input, weight, bias=None):

@@ -215,6 +215,25 @@ def _conv2d(input, weight, bias, stride, padding, dilation, groups):
     return Conv2d.apply(input, weight, bias, win=win, groups=int(groups))
 
 
+_PAD_MODES = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}
+
+
+def pad2d(input, padding, mode):
+    """Pad the last two axes by ((top, bottom), (left, right)) with PyTorch's 'reflect', 'replicate'
+    or 'circular' rule (``F.pad``'s modes; zero padding is part of :func:`conv2d` itself).
+
+    Each padded pixel is a copy of an input pixel, so the result is x indexed by the padded row and
+    column index maps (``np.pad`` applied to ``arange``): an indexing op, whose gradient adds each
+    copy's gradient back onto its source pixel.
+    """
+    shape = np.shape(D.raw(input))
+    for (lo, hi), n in zip(padding, shape[-2:]):
+        if mode == "reflect" and max(lo, hi) >= n:
+            raise ValueError(f"pad2d: reflect padding {(lo, hi)} must be smaller than the input size {n}")
+    rows, cols = (np.pad(np.arange(n), pads, mode=_PAD_MODES[mode]) for pads, n in zip(padding, shape[-2:]))
+    return input[..., rows[:, None], cols]
+
+
 def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
     """PyTorch's ``F.unfold`` (im2col): (N, C, H, W) → (N, C·kh·kw, L), one column per window position.
 
