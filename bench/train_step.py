@@ -1,12 +1,14 @@
-"""One full training step (forward, loss, backward, SGD update) of the same MLP in four implementations.
+"""One full training step (forward, loss, backward, SGD update) of the same network in four implementations.
 
-Run:  python bench/train_step.py [--workloads tiny,mnist,wide] [--rounds 7] [--threads 1]
+Run:  python bench/train_step.py [--workloads tiny,mnist,wide,cnn] [--rounds 7] [--threads 1]
 
 Implementations: ``backprop``; ``numpy``, the same network written out by hand as lean as we can
 (explicit matrix products, preallocated buffers, ``out=`` arguments: the floor for a NumPy framework
 using the same products); ``torch`` on the CPU when installed; ``mygrad`` when installed, written the
 way its users write a step. Also ``matmul``: only the matrix products a step needs (per Linear layer
-X·Wᵀ forward, dZ·W and dZᵀ·X backward), the limit set by BLAS.
+X·Wᵀ forward, dZ·W and dZᵀ·X backward; per convolution the same three on the unfolded input), the
+limit set by BLAS. Workloads ``tiny``, ``mnist`` and ``wide`` are MLPs; ``cnn`` is a small
+convolutional network (two convolutions with max-pooling, then a Linear layer) on 1×28×28 images.
 
 Method: BLAS and PyTorch pinned to the same number of threads; every implementation warmed up; then
 rounds that alternate the implementations (A B C … A B C …) with a pause between libraries so BLAS
@@ -29,8 +31,21 @@ WORKLOADS = {  # name: (layer sizes, activation, loss, batch)
     "tiny": ((2, 16, 16, 1), "tanh", "mse", 32),
     "mnist": ((784, 256, 128, 10), "relu", "ce", 128),
     "wide": ((784, 2048, 2048, 10), "relu", "ce", 512),
+    # Conv2d(1, 8, 3, padding=1) → ReLU → MaxPool2d(2) → Conv2d(8, 16, 3, padding=1) → ReLU →
+    # MaxPool2d(2) → Flatten → Linear(16·7·7, 10), on (64, 1, 28, 28) images
+    "cnn": (((1, 28, 28), 8, 16, 10), "relu", "ce", 64),
 }
 LR = 0.01
+CNN_CHANNELS = (1, 8, 16)  # input, first and second convolution
+
+
+def _uniform_layer(rng, shape, fan_in):
+    """PyTorch's default init, U(±1/√fan_in), for a weight of ``shape`` and its bias."""
+    import numpy as np
+
+    bound = 1 / np.sqrt(fan_in)
+    return (rng.uniform(-bound, bound, shape).astype(np.float32),
+            rng.uniform(-bound, bound, shape[0]).astype(np.float32))
 
 
 def make_problem(name, seed=0):
@@ -38,11 +53,13 @@ def make_problem(name, seed=0):
 
     sizes, act, loss, batch = WORKLOADS[name]
     rng = np.random.default_rng(seed)
-    weights = []
-    for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
-        bound = 1 / np.sqrt(fan_in)
-        weights.append((rng.uniform(-bound, bound, (fan_out, fan_in)).astype(np.float32),
-                        rng.uniform(-bound, bound, fan_out).astype(np.float32)))
+    if name == "cnn":  # two 3×3 convolutions, then Linear(16·7·7, 10)
+        (c0, h, w), c1, c2, classes = sizes
+        weights = [_uniform_layer(rng, (c1, c0, 3, 3), c0 * 9), _uniform_layer(rng, (c2, c1, 3, 3), c1 * 9),
+                   _uniform_layer(rng, (classes, c2 * (h // 4) * (w // 4)), c2 * (h // 4) * (w // 4))]
+        x = rng.standard_normal((batch, c0, h, w)).astype(np.float32)
+        return weights, x, rng.integers(0, classes, batch), act, loss
+    weights = [_uniform_layer(rng, (fan_out, fan_in), fan_in) for fan_in, fan_out in zip(sizes[:-1], sizes[1:])]
     x = rng.standard_normal((batch, sizes[0])).astype(np.float32)
     y = (rng.standard_normal((batch, 1)).astype(np.float32) if loss == "mse"
          else rng.integers(0, sizes[-1], batch))
@@ -50,17 +67,31 @@ def make_problem(name, seed=0):
 
 
 # -- implementations: each returns a step() that performs one training step and returns the loss ----
+def _sequential(nn, weights, act, as_tensor):
+    """The workload's network from ``nn`` (backprop's or PyTorch's: the same names), ``weights`` loaded."""
+    def load(layer, w, b):
+        layer.load_state_dict({"weight": as_tensor(w), "bias": as_tensor(b)})
+        return layer
+
+    activation = nn.Tanh if act == "tanh" else nn.ReLU
+    if weights[0][0].ndim == 4:  # cnn
+        (w1, b1), (w2, b2), (w3, b3) = weights
+        return nn.Sequential(
+            load(nn.Conv2d(w1.shape[1], w1.shape[0], 3, padding=1), w1, b1), activation(), nn.MaxPool2d(2),
+            load(nn.Conv2d(w2.shape[1], w2.shape[0], 3, padding=1), w2, b2), activation(), nn.MaxPool2d(2),
+            nn.Flatten(), load(nn.Linear(w3.shape[1], w3.shape[0]), w3, b3))
+    layers = []
+    for i, (w, b) in enumerate(weights):
+        layers.append(load(nn.Linear(w.shape[1], w.shape[0]), w, b))
+        if i < len(weights) - 1:
+            layers.append(activation())
+    return nn.Sequential(*layers)
+
+
 def backprop_step(weights, x, y, act, loss):
     import backprop as bp
 
-    layers = []
-    for i, (w, b) in enumerate(weights):
-        lin = bp.nn.Linear(w.shape[1], w.shape[0])
-        lin.load_state_dict({"weight": w, "bias": b})
-        layers.append(lin)
-        if i < len(weights) - 1:
-            layers.append(bp.nn.Tanh() if act == "tanh" else bp.nn.ReLU())
-    model = bp.nn.Sequential(*layers)
+    model = _sequential(bp.nn, weights, act, lambda a: a)
     loss_fn = bp.nn.MSELoss() if loss == "mse" else bp.nn.CrossEntropyLoss()
     opt = bp.optim.SGD(model.parameters(), lr=LR)
     xt, yt = bp.tensor(x), bp.tensor(y)
@@ -79,6 +110,8 @@ def numpy_step(weights, x, y, act, loss):
     """The hand-written floor: every buffer allocated once, every product written into place."""
     import numpy as np
 
+    if x.ndim == 4:
+        return numpy_cnn_step(weights, x, y)
     W = [w.copy() for w, _ in weights]
     B = [b.copy() for _, b in weights]
     n = x.shape[0]
@@ -138,19 +171,110 @@ def numpy_step(weights, x, y, act, loss):
     return step
 
 
+def numpy_cnn_step(weights, x, y):
+    """The cnn floor by hand: each 3×3 convolution is an im2col copy and one matrix product over the
+    whole batch. Activations are kept channel-first, (C, N, H, W), so that the product's (C_out, N·H·W)
+    result needs no transposed copy; 2×2 max-pooling is three ``np.maximum`` of the four strided
+    quarter-views (NumPy's max over two axes of a reshaped view is many times slower). The backward
+    routes the pooled gradient to every position equal to its window's maximum: a tie can only be a
+    ReLU zero, whose gradient the ReLU mask zeroes anyway, so this matches routing to the first maximum."""
+    import numpy as np
+
+    n = x.shape[0]
+    W = [w.copy() for w, _ in weights]
+    B = [b.copy() for _, b in weights]
+    conv = []  # per convolution: its buffers
+    c_in, size = x.shape[1], x.shape[2]
+    for w in W[:2]:
+        c_out, k = w.shape[0], c_in * 9
+        conv.append({
+            "pad": np.zeros((c_in, n, size + 2, size + 2), np.float32),  # the border stays 0
+            "dpad": np.empty((c_in, n, size + 2, size + 2), np.float32),
+            "cols": np.empty((c_in, 3, 3, n, size, size), np.float32),
+            "z": np.empty((c_out, n, size, size), np.float32), "a": np.empty((c_out, n, size, size), np.float32),
+            "relu": np.empty((c_out, n, size, size), bool),
+            "pooled": np.empty((c_out, n, size // 2, size // 2), np.float32),
+            "hit": np.empty((2, 2, c_out, n, size // 2, size // 2), bool),
+            "dz": np.empty((c_out, n, size, size), np.float32),
+            "dcols": np.empty((k, n * size * size), np.float32),
+            "dw": np.empty((c_out, k), np.float32), "db": np.empty(c_out, np.float32)})
+        c_in, size = c_out, size // 2
+    flat = np.empty((n, c_in * size * size), np.float32)
+    logits, g = np.empty((n, W[2].shape[0]), np.float32), np.empty((n, W[2].shape[0]), np.float32)
+    dflat, dw3, db3 = np.empty_like(flat), np.empty_like(W[2]), np.empty_like(B[2])
+    onehot = np.zeros_like(logits)
+    rows = np.arange(n)
+    onehot[rows, y] = 1
+
+    def step():
+        inp = x.transpose(1, 0, 2, 3)  # (C, N, H, W)
+        for L, w, b in zip(conv, W, B):
+            h = inp.shape[2]
+            L["pad"][:, :, 1:-1, 1:-1] = inp
+            for p in range(3):
+                for q in range(3):
+                    L["cols"][:, p, q] = L["pad"][:, :, p:p + h, q:q + h]
+            z = L["z"]
+            np.matmul(w.reshape(w.shape[0], -1), L["cols"].reshape(-1, z[0].size), out=z.reshape(z.shape[0], -1))
+            z += b[:, None, None, None]
+            np.greater(z, 0, out=L["relu"])
+            np.multiply(z, L["relu"], out=L["a"])
+            a, pooled = L["a"], L["pooled"]
+            np.maximum(a[..., 0::2, 0::2], a[..., 0::2, 1::2], out=pooled)
+            np.maximum(pooled, a[..., 1::2, 0::2], out=pooled)
+            np.maximum(pooled, a[..., 1::2, 1::2], out=pooled)
+            for p in range(2):
+                for q in range(2):
+                    np.equal(a[..., p::2, q::2], pooled, out=L["hit"][p, q])
+            inp = pooled
+        np.copyto(flat.reshape((n,) + inp.shape[:1] + inp.shape[2:]), inp.transpose(1, 0, 2, 3))
+        np.matmul(flat, W[2].T, out=logits)
+        np.add(logits, B[2], out=logits)
+        np.subtract(logits, logits.max(axis=1, keepdims=True), out=g)
+        np.exp(g, out=g)
+        np.divide(g, g.sum(axis=1, keepdims=True), out=g)
+        value = float(-np.mean(np.log(g[rows, y])))
+        np.subtract(g, onehot, out=g)
+        np.multiply(g, 1.0 / n, out=g)
+        np.matmul(g.T, flat, out=dw3)
+        np.sum(g, axis=0, out=db3)
+        np.matmul(g, W[2], out=dflat)
+        dpooled = dflat.reshape((n,) + inp.shape[:1] + inp.shape[2:]).transpose(1, 0, 2, 3)
+        for i in (1, 0):
+            L, w = conv[i], W[i]
+            dz = L["dz"]
+            for p in range(2):
+                for q in range(2):
+                    np.multiply(L["hit"][p, q], dpooled, out=dz[..., p::2, q::2])
+            dz *= L["relu"]
+            dz2 = dz.reshape(dz.shape[0], -1)
+            np.matmul(dz2, L["cols"].reshape(-1, dz2.shape[1]).T, out=L["dw"])
+            np.sum(dz2, axis=1, out=L["db"])
+            if i > 0:  # col2im of W_colᵀ·dZ into the previous layer's padded gradient
+                np.matmul(w.reshape(w.shape[0], -1).T, dz2, out=L["dcols"])
+                dcols = L["dcols"].reshape(L["cols"].shape)
+                dpad = L["dpad"]
+                dpad.fill(0)
+                h = dz.shape[2]
+                for p in range(3):
+                    for q in range(3):
+                        dpad[:, :, p:p + h, q:q + h] += dcols[:, p, q]
+                dpooled = dpad[:, :, 1:-1, 1:-1]
+        for w, dw, b, db in ((W[0], conv[0]["dw"], B[0], conv[0]["db"]), (W[1], conv[1]["dw"], B[1], conv[1]["db"]),
+                             (W[2], dw3, B[2], db3)):
+            dw *= LR
+            w -= dw.reshape(w.shape)
+            db *= LR
+            b -= db
+        return value
+
+    return step
+
+
 def torch_step(weights, x, y, act, loss):
     import torch
 
-    layers = []
-    for i, (w, b) in enumerate(weights):
-        lin = torch.nn.Linear(w.shape[1], w.shape[0])
-        with torch.no_grad():
-            lin.weight.copy_(torch.from_numpy(w))
-            lin.bias.copy_(torch.from_numpy(b))
-        layers.append(lin)
-        if i < len(weights) - 1:
-            layers.append(torch.nn.Tanh() if act == "tanh" else torch.nn.ReLU())
-    model = torch.nn.Sequential(*layers)
+    model = _sequential(torch.nn, weights, act, torch.from_numpy)
     loss_fn = torch.nn.MSELoss() if loss == "mse" else torch.nn.CrossEntropyLoss()
     opt = torch.optim.SGD(model.parameters(), lr=LR)
     xt, yt = torch.from_numpy(x), torch.from_numpy(y)
@@ -169,15 +293,32 @@ def mygrad_step(weights, x, y, act, loss):
     import mygrad as mg
     from mygrad.nnet.losses import softmax_crossentropy
 
-    params = [(mg.tensor(w.T.copy()), mg.tensor(b.copy())) for w, b in weights]
     activation = mg.tanh if act == "tanh" else (lambda z: mg.maximum(z, 0))
+    if x.ndim == 4:  # cnn: conv_nd and max_pool from mygrad.nnet.layers
+        from mygrad.nnet.layers import conv_nd, max_pool
+
+        (w1, b1), (w2, b2), (w3, b3) = weights
+        params = [(mg.tensor(w1.copy()), mg.tensor(b1.copy())), (mg.tensor(w2.copy()), mg.tensor(b2.copy())),
+                  (mg.tensor(w3.T.copy()), mg.tensor(b3.copy()))]
+
+        def forward(h):
+            for w, b in params[:2]:
+                h = activation(conv_nd(h, w, stride=1, padding=1) + b[:, None, None])
+                h = max_pool(h, (2, 2), 2)
+            w, b = params[2]
+            return h.reshape(h.shape[0], -1) @ w + b
+    else:
+        params = [(mg.tensor(w.T.copy()), mg.tensor(b.copy())) for w, b in weights]
+
+        def forward(h):
+            for i, (w, b) in enumerate(params):
+                h = h @ w + b
+                if i < len(params) - 1:
+                    h = activation(h)
+            return h
 
     def step():
-        h = x
-        for i, (w, b) in enumerate(params):
-            h = h @ w + b
-            if i < len(params) - 1:
-                h = activation(h)
+        h = forward(x)
         out = mg.mean((h - y) ** 2) if loss == "mse" else softmax_crossentropy(h, y)
         out.backward()
         for w, b in params:
@@ -192,6 +333,8 @@ def matmul_step(weights, x, y, act, loss):
     """Only the matrix products of a step: the limit set by BLAS (fixed operands, results discarded)."""
     import numpy as np
 
+    if x.ndim == 4:
+        return matmul_cnn_step(weights, x)
     n = x.shape[0]
     rng = np.random.default_rng(1)
     W = [w for w, _ in weights]
@@ -208,6 +351,38 @@ def matmul_step(weights, x, y, act, loss):
             np.matmul(dZ[i].T, A[i], out=dW[i])  # dW = dZᵀ·X
             if i > 0:
                 np.matmul(dZ[i], W[i], out=dA[i])  # dX = dZ·W
+        return float("nan")
+
+    return step
+
+
+def matmul_cnn_step(weights, x):
+    """The cnn's matrix products alone: per convolution Z = W_col·X_col, dW = dZ·X_colᵀ and (second one)
+    dX_col = W_colᵀ·dZ over the whole batch, as single products; then the Linear layer's three."""
+    import numpy as np
+
+    n, rng = x.shape[0], np.random.default_rng(1)
+    size, products = x.shape[2], []
+    for w, _ in weights[:2]:
+        w_col = w.reshape(w.shape[0], -1)
+        cols = rng.standard_normal((w_col.shape[1], n * size * size)).astype(np.float32)
+        dz = rng.standard_normal((w_col.shape[0], cols.shape[1])).astype(np.float32)
+        products.append((w_col, cols, dz, np.empty_like(dz), np.empty_like(w_col), np.empty_like(cols)))
+        size //= 2
+    w3 = weights[2][0]
+    flat = rng.standard_normal((n, w3.shape[1])).astype(np.float32)
+    g = rng.standard_normal((n, w3.shape[0])).astype(np.float32)
+    logits, dw3, dflat = np.empty_like(g), np.empty_like(w3), np.empty_like(flat)
+
+    def step():
+        for i, (w_col, cols, dz, z, dw, dcols) in enumerate(products):
+            np.matmul(w_col, cols, out=z)
+            np.matmul(dz, cols.T, out=dw)
+            if i > 0:
+                np.matmul(w_col.T, dz, out=dcols)
+        np.matmul(flat, w3.T, out=logits)
+        np.matmul(g.T, flat, out=dw3)
+        np.matmul(g, w3, out=dflat)
         return float("nan")
 
     return step
@@ -272,7 +447,7 @@ def run(workload, impls, rounds, threads, steps_per_round):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--workloads", default="tiny,mnist,wide")
+    parser.add_argument("--workloads", default="tiny,mnist,wide,cnn")
     parser.add_argument("--impls", default="numpy,backprop,torch,mygrad,matmul")
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--threads", type=int, default=1)
@@ -286,9 +461,11 @@ def main():
           f"implementations: {', '.join(impls)}\n")
     for workload in args.workloads.split(","):
         sizes, act, loss, batch = WORKLOADS[workload]
-        per_round = {"tiny": 200, "mnist": 20, "wide": 2}[workload]
+        per_round = {"tiny": 200, "mnist": 20, "wide": 2, "cnn": 5}[workload]
         first, times = run(workload, impls, args.rounds, args.threads, per_round)
-        print(f"== {workload}: {'→'.join(map(str, sizes))} {act}, {loss}, batch {batch} "
+        net = ("conv3×3(8)→pool→conv3×3(16)→pool→10 on 1×28×28" if workload == "cnn"
+               else '→'.join(map(str, sizes)))
+        print(f"== {workload}: {net} {act}, {loss}, batch {batch} "
               f"({per_round} steps per round)")
         ref = first["numpy"]
         for name, losses in first.items():
