@@ -62,6 +62,17 @@ class Window:
         return all(o[1] == slice(0, self.out_size[0]) and o[2] == slice(0, self.out_size[1])
                    for _, o, _ in self.spans) and len(self.spans) == self.kernel[0] * self.kernel[1]
 
+    @property
+    def disjoint(self):
+        """True when no input pixel is read twice: the windows do not overlap and have no gaps (dilation 1)."""
+        return self.dilation == (1, 1) and all(s >= k for s, k in zip(self.stride, self.kernel))
+
+    @property
+    def tiles(self):
+        """True when every input pixel is read exactly once (disjoint windows that cover the input)."""
+        return self.disjoint and self.covers and all(
+            s == k and m * s == n for s, k, m, n in zip(self.stride, self.kernel, self.out_size, self.in_size))
+
     def cols_shape(self, n, c):
         """The shape of the unfolded input: (N, C, kh, kw, OH, OW)."""
         return (n, c) + self.kernel + self.out_size

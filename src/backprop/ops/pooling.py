@@ -21,49 +21,109 @@ class MaxPool2d(Function):
     The gradient goes whole to the first maximum of each window (row-major over the kernel), as in
     PyTorch; windows that overlap add up at a shared maximum::
 
-        dx = fold(dy · [offset = argmax])
+        dx = unpool(dy)      (dy placed at each window's argmax, zeros elsewhere)
 
-    A NaN in a window is its maximum (it propagates, as in PyTorch).
+    With the argmax held fixed, pooling is the linear map "take x at the argmax", and
+    :class:`MaxUnpool2d` is its transpose: each op is the other's gradient, so second derivatives
+    follow (the argmax is a constant of the graph, as in PyTorch). Given ``argmax``, the op takes x
+    there instead of searching. A NaN in a window is its maximum (it propagates, as in PyTorch).
     """
 
     forward_formula = "y = max over the window of x"
-    backward_formula = "dx = fold(dy at each window's argmax)"
+    backward_formula = "dx = unpool(dy) at each window's argmax"
 
     @staticmethod
-    def forward(ctx, x, *, win):
+    def forward(ctx, x, *, win, argmax=None):
         ctx.win = win
-        y, argmax = max_pool_array(x, win)
+        if argmax is None:
+            y, argmax = max_pool_array(x, win)
+        else:
+            y = take_array(x, argmax, win)
         ctx.save(argmax=argmax)
         return y
 
     @staticmethod
     def backward(ctx, dy):
-        win = ctx.win
-        kh, kw = win.kernel
-        hit = ctx.argmax[:, :, None, None] == np.arange(kh * kw, dtype=ctx.argmax.dtype).reshape(kh, kw, 1, 1)
-        n, c = dy.shape[:2]
-        return fold_cols(D.where(hit, D.reshape(dy, (n, c, 1, 1) + win.out_size), 0.0), win)
+        return unpool(dy, ctx.argmax, ctx.win)
+
+
+class MaxUnpool2d(Function):
+    """The transpose of max-pooling with a fixed argmax: y (N, C, H, W) is zero except that each
+    window's dx lands on its argmax (adding up where windows share it).  dx = take(dy at the argmax)."""
+
+    forward_formula = "y = x placed at each window's argmax, 0 elsewhere"
+    backward_formula = "dx = dy taken at each window's argmax"
+
+    @staticmethod
+    def forward(ctx, x, *, argmax, win):
+        ctx.win = win
+        ctx.save(argmax=argmax)
+        return unpool_array(x, argmax, win)
+
+    @staticmethod
+    def backward(ctx, dy):
+        return MaxPool2d.apply(dy, win=ctx.win, argmax=ctx.argmax) if isinstance(dy, Tensor) else \
+            take_array(dy, ctx.argmax, ctx.win)
+
+
+def unpool(dy, argmax, win):
+    """:class:`MaxUnpool2d` on arrays or Tensors."""
+    if isinstance(dy, Tensor):
+        return MaxUnpool2d.apply(dy, argmax=argmax, win=win)
+    return unpool_array(dy, argmax, win)
 
 
 def max_pool_array(x, win):
-    """The window maxima y (N, C, OH, OW) and, per window, the kernel offset p·kw + q of its first maximum."""
+    """The window maxima y (N, C, OH, OW) and, per window, the kernel offset p·kw + q of its first maximum.
+
+    Offsets are visited in row-major order and a later one takes over only where it is strictly
+    greater than the running maximum, so the first maximum wins; the argmax is then the largest
+    offset that took over: a running ``np.maximum`` of offset·[took over], no masked writes.
+    """
     spans = win.spans
-    _, first_out, first_src = spans[0]
-    if win.covers:
-        y = x[first_src].copy()
-    else:
-        y = np.full(x.shape[:2] + win.out_size, -np.inf, dtype=x.dtype)
-        np.maximum(y[first_out], x[first_src], out=y[first_out])
-    for _, out, src in spans[1:]:
-        np.maximum(y[out], x[src], out=y[out])
     kernel = win.kernel[0] * win.kernel[1]
-    argmax = np.full(y.shape, spans[0][0], dtype=np.int8 if kernel <= 127 else np.int32)
-    for k, out, src in reversed(spans[1:]):  # the smallest offset is written last: the first maximum wins
-        np.copyto(argmax[out], k, where=x[src] == y[out])
-    if y.dtype.kind == "f" and np.isnan(y).any():  # NaN == NaN is False: point at a NaN (the last, as PyTorch)
-        for k, out, src in spans:
+    shape = x.shape[:2] + win.out_size
+    argmax = np.zeros(shape, dtype=np.int8 if kernel <= 127 else np.int32)
+    took, scaled = np.empty(shape, bool), np.empty(shape, argmax.dtype)
+    if win.covers:
+        y = x[spans[0][2]].copy()
+        seen = None
+        spans = spans[1:]
+    else:  # padding: each output's first real pixel starts its maximum, whatever its value
+        y, seen = np.full(shape, -np.inf, dtype=x.dtype), np.zeros(shape, bool)
+    for k, out, src in spans:
+        m = took[out]
+        np.greater(x[src], y[out], out=m)
+        if seen is not None:
+            m |= ~seen[out]
+            seen[out] = True
+        np.multiply(m, argmax.dtype.type(k), out=scaled[out])
+        np.maximum(argmax[out], scaled[out], out=argmax[out])
+        np.maximum(y[out], x[src], out=y[out])
+    if y.dtype.kind == "f" and np.isnan(y).any():  # NaN > y is False: point at a NaN (the last, as PyTorch)
+        for k, out, src in win.spans:
             np.copyto(argmax[out], k, where=np.isnan(x[src]))
     return y, argmax
+
+
+def take_array(x, argmax, win):
+    """x at each window's argmax: (N, C, H, W) → (N, C, OH, OW)."""
+    y = np.zeros(x.shape[:2] + win.out_size, dtype=x.dtype)
+    for k, out, src in win.spans:
+        np.copyto(y[out], x[src], where=argmax[out] == k)
+    return y
+
+
+def unpool_array(dy, argmax, win):
+    """dy (N, C, OH, OW) placed at each window's argmax of an (N, C, H, W) zero array."""
+    dx = (np.empty if win.tiles else np.zeros)(dy.shape[:2] + win.in_size, dtype=dy.dtype)
+    for k, out, src in win.spans:
+        hit = argmax[out] == k
+        if win.disjoint:  # every pixel is in one window at most: write instead of add
+            np.multiply(hit, dy[out], out=dx[src])
+        else:
+            dx[src] += hit * dy[out]
+    return dx
 
 
 def _flat_indices(argmax, win):
@@ -156,11 +216,10 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     """
     def run(x):
         win = _pool_window("max_pool2d", x, kernel_size, stride, padding, dilation, ceil_mode)
-        out = MaxPool2d.apply(x, win=win)
         if not return_indices:
-            return out
-        argmax = (out._ctx.argmax if out._ctx is not None else max_pool_array(D.raw(x), win)[1])
-        return out, Tensor(_flat_indices(argmax, win))
+            return MaxPool2d.apply(x, win=win)
+        _, argmax = max_pool_array(D.raw(x), win)  # computed once, here: the op only takes x at the argmax
+        return MaxPool2d.apply(x, win=win, argmax=argmax), Tensor(_flat_indices(argmax, win))
     return batched(run, input)
 
 
