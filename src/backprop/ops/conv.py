@@ -150,8 +150,9 @@ def _spatial(x, op, name="input"):
     return shape if len(shape) == 4 else (1,) + shape
 
 
-def batched(fn, x, *args, **kwargs):
+def batched(op, fn, x, *args, **kwargs):
     """Run ``fn`` on x as a batch: an unbatched (C, H, W) input gets a batch axis of 1, removed after."""
+    _spatial(x, op)  # 3-D or 4-D, or a ShapeError naming the op
     if np.ndim(D.raw(x)) == 4:
         return fn(x, *args, **kwargs)
     out = fn(reshape(x, (1,) + np.shape(D.raw(x))), *args, **kwargs)
@@ -188,7 +189,7 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
         When the input's channels do not match the weight's (both shapes named), when the
         channels do not divide into the groups, or when the padded input is smaller than the kernel.
     """
-    return batched(_conv2d, input, weight, bias, stride, padding, dilation, groups)
+    return batched("conv2d", _conv2d, input, weight, bias, stride, padding, dilation, groups)
 
 
 def _conv2d(input, weight, bias, stride, padding, dilation, groups):
@@ -245,7 +246,7 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
         n, c, h, w = _spatial(x, "unfold")
         win = make_window("unfold", (h, w), kernel_size, stride, padding, dilation)
         return reshape(Unfold.apply(x, win=win), (n, -1, win.out_size[0] * win.out_size[1]))
-    return batched(run, input)
+    return batched("unfold", run, input)
 
 
 def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):

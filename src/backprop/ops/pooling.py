@@ -220,7 +220,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
             return MaxPool2d.apply(x, win=win)
         _, argmax = max_pool_array(D.raw(x), win)  # computed once, here: the op only takes x at the argmax
         return MaxPool2d.apply(x, win=win, argmax=argmax), Tensor(_flat_indices(argmax, win))
-    return batched(run, input)
+    return batched("max_pool2d", run, input)
 
 
 def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
@@ -253,4 +253,4 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
         win = _pool_window("avg_pool2d", x, kernel_size, stride, padding, 1, ceil_mode)
         divisor = divisor_override if divisor_override is not None else _avg_divisor(win, count_include_pad)
         return AvgPool2d.apply(x, win=win, divisor=divisor)
-    return batched(run, input)
+    return batched("avg_pool2d", run, input)
