@@ -160,7 +160,7 @@ def test_small_cnn_learns_digits():
     opt = bp.optim.Adam(model.parameters(), lr=0.01)
     loss_fn = nn.CrossEntropyLoss()
     order = np.random.default_rng(0)
-    for _ in range(4):
+    for _ in range(15):  # epochs: a fraction of a second
         perm = order.permutation(len(X_train))
         for i in range(0, len(perm), 64):
             batch = perm[i:i + 64]
@@ -170,4 +170,4 @@ def test_small_cnn_learns_digits():
             opt.step()
     with bp.no_grad():
         accuracy = (model(bp.tensor(X_test)).data.argmax(1) == y_test).mean()
-    assert accuracy > 0.85  # chance is 0.1
+    assert accuracy > 0.88  # chance is 0.1; seeds 0-2 give 0.92-0.93
