@@ -13,7 +13,7 @@ moves whole strided slices: no padded copy of the input, no per-pixel Python, no
 """
 import math
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -100,13 +100,24 @@ def output_size(size, kernel, stride, dilation, pad_lo, pad_hi, ceil_mode=False)
     return out
 
 
+def _frozen(value):
+    """Lists as tuples, so that the arguments can key a cache."""
+    return tuple(_frozen(v) for v in value) if isinstance(value, (tuple, list)) else value
+
+
 def make_window(op, in_size, kernel_size, stride, padding, dilation, ceil_mode=False):
     """Validate the arguments of a window op and return its :class:`Window`.
 
     ``padding`` is an int, a pair, or ((top, bottom), (left, right)). Raises ``ValueError`` for a
     non-positive kernel, stride or dilation or a negative padding, and :class:`ShapeError` when the
-    padded input is smaller than the dilated kernel.
+    padded input is smaller than the dilated kernel. Windows are cached: a layer called on batches of
+    one shape reuses its :class:`Window` and the slices it computed once.
     """
+    return _make_window(op, *map(_frozen, (in_size, kernel_size, stride, padding, dilation)), bool(ceil_mode))
+
+
+@lru_cache(maxsize=256)
+def _make_window(op, in_size, kernel_size, stride, padding, dilation, ceil_mode):
     kernel, stride, dilation = pair(kernel_size, "kernel_size"), pair(stride, "stride"), pair(dilation, "dilation")
     if not (isinstance(padding, (tuple, list)) and all(isinstance(p, (tuple, list)) for p in padding)):
         padding = tuple((p, p) for p in pair(padding, "padding"))
