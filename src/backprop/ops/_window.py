@@ -11,7 +11,6 @@ kernel offset the output positions that read real pixels form a rectangle, and t
 form a strided rectangle of the input, so every kernel here is a loop over the kh·kw offsets that
 moves whole strided slices: no padded copy of the input, no per-pixel Python, no ``np.add.at``.
 """
-import math
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 

@@ -142,11 +142,11 @@ def _conv_padding(padding, kernel, dilation):
     return tuple((p, p) for p in pair(padding, "padding"))
 
 
-def _spatial(x, op, name="input"):
+def _spatial(x, op):
     """The (N, C, H, W) shape of a 4-D input or of a 3-D unbatched (C, H, W) one (N = 1)."""
     shape = np.shape(D.raw(x))
     if len(shape) not in (3, 4):
-        raise ShapeError(f"{op}: expected a 3-D (C, H, W) or 4-D (N, C, H, W) {name}, got shape {shape}")
+        raise ShapeError(f"{op}: expected a 3-D (C, H, W) or 4-D (N, C, H, W) input, got shape {shape}")
     return shape if len(shape) == 4 else (1,) + shape
 
 
