@@ -16,6 +16,7 @@ threads go idle. Reported: median ms per step, interquartile range, ratio to the
 timing, the first three losses of every implementation are compared (same initial weights and data).
 """
 import argparse
+import itertools
 import os
 import statistics
 import sys
@@ -59,7 +60,7 @@ def make_problem(name, seed=0):
                    _uniform_layer(rng, (classes, c2 * (h // 4) * (w // 4)), c2 * (h // 4) * (w // 4))]
         x = rng.standard_normal((batch, c0, h, w)).astype(np.float32)
         return weights, x, rng.integers(0, classes, batch), act, loss
-    weights = [_uniform_layer(rng, (fan_out, fan_in), fan_in) for fan_in, fan_out in zip(sizes[:-1], sizes[1:])]
+    weights = [_uniform_layer(rng, (fan_out, fan_in), fan_in) for fan_in, fan_out in itertools.pairwise(sizes)]
     x = rng.standard_normal((batch, sizes[0])).astype(np.float32)
     y = (rng.standard_normal((batch, 1)).astype(np.float32) if loss == "mse"
          else rng.integers(0, sizes[-1], batch))

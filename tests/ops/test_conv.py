@@ -102,7 +102,7 @@ def _with_bias(conv, kw):
 def test_conv2d_gradients(x_shape, w_shape, bias, kw):
     ref = _with_bias(conv_reference, kw)
     if len(x_shape) == 3:  # unbatched: the reference works on a batch of one
-        ref = lambda x, *a, _ref=ref: _ref(x[None], *a)[0]  # noqa: E731
+        ref = lambda x, *a, _ref=ref: _ref(x[None], *a)[0]
     check_op(_with_bias(F.conv2d, kw), _conv_inputs(x_shape, w_shape, bias), ref)
 
 
@@ -232,8 +232,8 @@ def test_no_graph_under_no_grad():
 # -- errors -------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("call, error, message", [
     (lambda: F.conv2d(bp.zeros(2, 3, 8, 8), bp.zeros(4, 2, 3, 3)), ShapeError,
-     r"input has 3 channels \(shape \(2, 3, 8, 8\)\) but the weight \(shape \(4, 2, 3, 3\)\) with groups=1 "
-     r"expects 2"),
+     (r"input has 3 channels \(shape \(2, 3, 8, 8\)\) but the weight \(shape \(4, 2, 3, 3\)\) with groups=1 "
+      r"expects 2")),
     (lambda: F.conv2d(bp.zeros(2, 3, 2, 2), bp.zeros(4, 3, 3, 3)), ShapeError,
      r"spatial size \(2, 2\) \(padded: \(2, 2\)\) is smaller than the kernel \(3, 3\)"),
     (lambda: F.conv2d(bp.zeros(1, 3, 5, 5), bp.zeros(4, 3, 2, 2), dilation=5), ShapeError, r"dilated: \(6, 6\)"),

@@ -2,8 +2,8 @@
 import math
 
 from ..autograd.factory import zeros
-from ..ops.conv import _conv_padding, pad2d
 from ..ops._window import pair
+from ..ops.conv import _conv_padding, pad2d
 from . import functional as F
 from . import init
 from .module import Module, Parameter

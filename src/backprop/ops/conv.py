@@ -93,8 +93,7 @@ class Conv2d(Function):
 
     @staticmethod
     def forward(ctx, x, weight, bias, *, win, groups):
-        n, c = x.shape[:2]
-        c_out = weight.shape[0]
+        n, c_out = x.shape[0], weight.shape[0]
         ctx.win, ctx.groups = win, groups
         cols = unfold_array(x, win).reshape(n, groups, -1, win.out_size[0] * win.out_size[1])
         y = np.matmul(weight.reshape(groups, c_out // groups, -1), cols)
@@ -193,7 +192,7 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 
 
 def _conv2d(input, weight, bias, stride, padding, dilation, groups):
-    n, c, h, w = _spatial(input, "conv2d")
+    _, c, h, w = _spatial(input, "conv2d")
     w_shape = np.shape(D.raw(weight))
     if len(w_shape) != 4:
         raise ShapeError(f"conv2d: weight must have shape (C_out, C_in / groups, kh, kw), got {w_shape}")
@@ -243,7 +242,7 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
     (C, H, W) input gives (C·kh·kw, L).
     """
     def run(x):
-        n, c, h, w = _spatial(x, "unfold")
+        n, _, h, w = _spatial(x, "unfold")
         win = make_window("unfold", (h, w), kernel_size, stride, padding, dilation)
         return reshape(Unfold.apply(x, win=win), (n, -1, win.out_size[0] * win.out_size[1]))
     return batched("unfold", run, input)
