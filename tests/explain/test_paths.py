@@ -122,7 +122,8 @@ def test_tensor_graph_paths_multiply_full_jacobians():
         ps = path_sum(out, wrt)
         (expected,) = bp.grad(out, wrt, retain_graph=True)
         assert ps.total.shape == wrt.shape and ps.matches
-        np.testing.assert_allclose(ps.total, expected.data, rtol=1e-12)
+        # float32: the two sums add the same terms in different orders
+        np.testing.assert_allclose(ps.total, expected.data, rtol=1e-6)
     assert len(path_sum(out, W).paths) == 4  # through h and z, and the two factors of W·W
 
 

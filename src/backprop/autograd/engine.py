@@ -3,8 +3,12 @@
 The chain rule summed over paths (the course's derivative graph) becomes: visit the nodes in reverse
 topological order, so that when a node is reached every path into it has already added its
 contribution ``dL/d(node)``; then pass ``dL/d(input) = backward(dL/d(node))`` on along each edge.
-Each edge is used once, so the cost is linear in the number of edges, where the path sum is not.
+Each edge is used once, where the path sum visits every path. The order comes for free: a node is
+created after the nodes of its inputs, so the latest-created node still waiting for its backward is
+always ready (a heap keyed on creation order, as PyTorch's engine orders its ready queue).
 """
+from heapq import heappop, heappush
+
 import numpy as np
 
 from ..exceptions import ShapeError
@@ -85,10 +89,15 @@ def _call_backward(ctx, g, create_graph):
         finally:
             ctx._restore_arrays()
     else:
-        if ctx._saved or ctx._freed:
+        for counter, version in ctx._checks:
+            if counter[0] != version:
+                ctx._unpack(False)  # raises, naming the op and the value
+        if ctx._freed:
             ctx._unpack(False)
         grads = op.backward(ctx, g)
-    return grads if isinstance(grads, (tuple, list)) else (grads,)
+    if grads.__class__ is tuple:
+        return grads
+    return tuple(grads) if isinstance(grads, list) else (grads,)
 
 
 def _fit_to(gi, shape, dtype, ctx, create_graph):
@@ -182,24 +191,24 @@ def run_backward(roots, grads=None, retain_graph=None, create_graph=False, input
             capture[t._ctx if t._ctx is not None else t] = None
 
     pending = {}  # graph node -> dL/d(its output), summed over the paths seen so far
+    ready = []  # heap of (-seq, node): the latest-created node first, which is a reverse topological order
     sink = _LeafSink(capture, create_graph)
     deliver = sink.deliver
-    root_ctxs = []
     for r, s in zip(roots, seeds):
-        if r._ctx is None:
-            sink.deliver(r, s)
-        elif r._ctx in pending:
-            pending[r._ctx] = pending[r._ctx] + s
+        ctx = r._ctx
+        if ctx is None:
+            deliver(r, s)
+        elif ctx in pending:
+            pending[ctx] = pending[ctx] + s
         else:
-            pending[r._ctx] = s
-            root_ctxs.append(r._ctx)
+            pending[ctx] = s
+            heappush(ready, (-ctx.seq, ctx))
 
-    order = topological_order(root_ctxs)
     useful = None
     if capture is not None:
         # Only nodes from which a requested input can be reached need their backward run.
         useful = set()
-        for node in reversed(order):
+        for node in reversed(topological_order(list(pending))):
             if node in capture or any(e is not None and (e in useful or e in capture) for e in node.edges):
                 useful.add(node)
 
@@ -207,44 +216,51 @@ def run_backward(roots, grads=None, retain_graph=None, create_graph=False, input
     previous_mode = _GradMode.enabled
     _GradMode.enabled = create_graph
     try:
-        for ctx in order:
-            g = pending.pop(ctx, None)
-            if g is None or (useful is not None and ctx not in useful):
+        # A node is created after the nodes of its inputs, so when it is the latest-created one still
+        # waiting, every path into it has already added its part of dL/d(node).
+        while ready:
+            ctx = heappop(ready)[1]
+            g = pending.pop(ctx)
+            if useful is not None and ctx not in useful:
                 continue
             if ctx._retain is not None:
                 _retain_grad(ctx._retain(), g, create_graph)
             if capture is not None and ctx in capture:
                 capture[ctx] = g
             in_grads = _call_backward(ctx, g, create_graph)
-            if len(in_grads) != len(ctx.edges):
+            edges = ctx.edges
+            if len(in_grads) != len(edges):
                 raise RuntimeError(
-                    f"{ctx.op.__name__}.backward returned {len(in_grads)} gradients for {len(ctx.edges)} inputs")
+                    f"{ctx.op.__name__}.backward returned {len(in_grads)} gradients for {len(edges)} inputs")
             if not retain_graph:
                 ctx._free()
-            passed = [None] * len(in_grads) if hooks else None
-            i = -1
-            for e, gi in zip(ctx.edges, in_grads):
-                i += 1
+            passed = []  # what each input received, for the hooks
+            for e, gi in zip(edges, in_grads):
                 if e is None or gi is None:
+                    passed.append(None)
                     continue
                 if gi.__class__ is not np.ndarray and not hasattr(gi, "shape"):
                     gi = np.asarray(gi)  # a custom backward may return a plain number
                 if e.__class__ is Context:
                     if useful is not None and e not in useful:
+                        passed.append(None)
                         continue
                     # `is not` first: dtypes of the same kind are one object, and != costs more
                     if create_graph or gi.shape != e.shape or (gi.dtype is not e.dtype and gi.dtype != e.dtype):
                         gi = _fit_to(gi, e.shape, e.dtype, ctx, create_graph)
                     prev = pending.get(e)
-                    pending[e] = gi if prev is None else prev + gi
+                    if prev is None:
+                        pending[e] = gi
+                        heappush(ready, (-e.seq, e))
+                    else:
+                        pending[e] = prev + gi
                 else:
                     data = e.data
                     if (create_graph or gi.shape != data.shape
                             or (gi.dtype is not data.dtype and gi.dtype != data.dtype)):
                         gi = _fit_to(gi, data.shape, data.dtype, ctx, create_graph)
                     deliver(e, gi)
-                if passed is not None:
-                    passed[i] = gi
+                passed.append(gi)
             if hooks:
                 for hook in hooks:
                     hook(ctx, g, passed)

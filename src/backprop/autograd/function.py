@@ -5,6 +5,7 @@ Calling ``Op.apply(*inputs)`` runs ``forward`` on raw NumPy arrays and, when som
 gradient and recording is on, leaves a :class:`Context` in the graph: the node that the backward pass
 visits to call ``backward``.
 """
+import itertools
 import weakref
 
 import numpy as np
@@ -14,6 +15,7 @@ from . import hooks as _hooks
 from .grad_mode import _GradMode
 
 _OUTPUT = "output"  # marks a saved value that is the op's own output
+_sequence = itertools.count(1)  # numbers graph nodes in creation order (Context.seq)
 
 
 class Context:
@@ -34,18 +36,18 @@ class Context:
     op and its edges) stays, so the graph can still be drawn.
     """
 
-    # Defaults at class level: creating a node sets only what differs (it happens on every op call).
-    needs_input_grad = ()
-    create_graph = False
-    edges = ()
-    _out = None
-    _retain = None
-    _bound = False
-    _freed = False
+    # The engine's fields are slots (a node is created on every op call, and slots are the cheapest
+    # attributes to write and free); what an op saves and sets goes into the instance dict.
+    __slots__ = ("op", "edges", "needs_input_grad", "create_graph", "seq", "shape", "dtype", "_saved",
+                 "_checks", "_out", "_out_vc", "_retain", "_bound", "_freed", "__dict__", "__weakref__")
 
     def __init__(self, op):
         self.op = op
         self._saved = {}
+        self.edges = self.needs_input_grad = self._checks = ()
+        self.create_graph = self._bound = self._freed = False
+        self.seq = 0  # creation order, set when recorded: a node is created after the nodes of its inputs
+        self._out = self._retain = None  # weak references to the output, and to it if it retains .grad
 
     # -- saving -----------------------------------------------------------------------------
     def save(self, **arrays):
@@ -55,7 +57,7 @@ class Context:
     def save_for_backward(self, *arrays):
         """PyTorch's spelling of :meth:`save`; read them back with ``ctx.saved_tensors``."""
         self._saved.update({f"_saved{i}": a for i, a in enumerate(arrays)})
-        self._n_positional = len(arrays)
+        self.__dict__["_n_positional"] = len(arrays)
 
     @property
     def saved_tensors(self):
@@ -70,19 +72,26 @@ class Context:
         """
         d = self.__dict__
         saved = self._saved
+        checks = []
         for name, raw in saved.items():
-            source, version = None, 0
             if raw is returned:
                 # A view shares its base's counter, which may already be past 0.
-                raw, source, version = out.data, _OUTPUT, out._vc[0]
-                self._out_vc = out._vc
+                raw, source, counter = out.data, _OUTPUT, out._vc
+                self._out_vc = counter
             else:
                 for a, r in zip(args, raw_args):
                     if r is raw and isinstance(a, _Tensor):
-                        source, version = a, a._vc[0]
+                        source, counter = a, a._vc
                         break
-            saved[name] = (raw, source, version)
+                else:
+                    source = counter = None
+            if counter is None:
+                saved[name] = (raw, None, 0)
+            else:
+                saved[name] = (raw, source, counter[0])
+                checks.append((counter, counter[0]))
             d[name] = raw
+        self._checks = checks
         self._bound = True
 
     def _unpack(self, create_graph):
@@ -122,15 +131,16 @@ class Context:
 
     def __getattr__(self, name):
         # Called only for names that are not ordinary attributes: saved values of a freed graph, or
-        # values read back before the op was recorded.
-        d = self.__dict__
-        saved = d.get("_saved")
+        # values read back before the op was recorded (or a slot not set, such as an unrecorded shape).
+        if name in _SLOTS or name.startswith("__"):
+            raise AttributeError(name)
+        saved = self._saved
         if saved is None:
             if self._freed:
                 self._unpack(False)  # raises, naming the op
             raise AttributeError(name)
         if name not in saved:
-            raise AttributeError(f"{d['op'].__name__}'s context has no saved value or attribute {name!r}")
+            raise AttributeError(f"{self.op.__name__}'s context has no saved value or attribute {name!r}")
         return saved[name] if not self._bound else saved[name][0]
 
     def _rebase_output(self, tensor):
@@ -138,17 +148,22 @@ class Context:
         self._out = weakref.ref(tensor)
         self._out_vc = tensor._vc
         if self._bound:
-            for name, (raw, source, _) in self._saved.items():
+            saved = self._saved
+            for name, (raw, source, _) in saved.items():
                 if source is _OUTPUT:
-                    self._saved[name] = (raw, source, tensor._vc[0])
+                    saved[name] = (raw, source, tensor._vc[0])
+            self._checks = [(tensor._vc if source is _OUTPUT else source._vc, version)
+                            for raw, source, version in saved.values() if source is not None]
 
     def _free(self):
         # Only an op that saved values needs them again: a second backward through the others works.
         saved = self._saved
         self._freed = bool(saved)
         if saved:
+            d = self.__dict__
             for name in saved:
-                self.__dict__.pop(name, None)
+                d.pop(name, None)
+            self._checks = ()
         self._saved = None
 
     @property
@@ -157,6 +172,9 @@ class Context:
 
     def __repr__(self):
         return f"<{self.op.__name__}Backward>"
+
+
+_SLOTS = frozenset(Context.__slots__)
 
 
 class Function:
@@ -211,22 +229,26 @@ class Function:
         """Run the op on Tensors (NumPy arrays and numbers count as constants) and record it."""
         raw = []
         edges = []  # per input, where its gradient goes: its graph node, itself (a leaf) or nowhere
+        needs = []
         record = False
         for a in args:
             if isinstance(a, _Tensor):
                 raw.append(a.data)
                 if a.requires_grad:
                     edges.append(a._ctx or a)
+                    needs.append(True)
                     record = True
                     continue
             else:
                 raw.append(a)
             edges.append(None)
+            needs.append(False)
         ctx = Context(cls)
         record = record and _GradMode.enabled and cls.differentiable
         if record:
-            ctx.edges = edges = tuple(edges)
-            ctx.needs_input_grad = tuple([e is not None for e in edges])
+            ctx.edges = tuple(edges)
+            ctx.needs_input_grad = tuple(needs)
+            ctx.seq = next(_sequence)
         try:
             returned = cls.forward(ctx, *raw, **kwargs)
         except ValueError as e:
