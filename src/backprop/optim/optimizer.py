@@ -185,8 +185,11 @@ class Optimizer:
                 loss = closure()
         hooks = self._update_hooks + _global_update_hooks if _global_update_hooks else self._update_hooks
         update, state = self.update, self.state
+        # Positionally, in the update function's order: a call with keywords costs more, and this one
+        # is made for every parameter at every step.
+        names = update.__code__.co_varnames[3:3 + len(self.defaults)]
         for index, group in enumerate(self.param_groups):
-            hyper = {name: group[name] for name in self.defaults}
+            hyper = [group[name] for name in names]
             for p in group["params"]:
                 grad = p.grad
                 if grad is None:
@@ -201,7 +204,7 @@ class Optimizer:
                 param_state = state.get(p)
                 if param_state is None:
                     param_state = state[p] = {}
-                info = update(data, grad, param_state, **hyper)
+                info = update(data, grad, param_state, *hyper)
                 p._vc[0] += 1
                 if hooks:
                     for hook in list(hooks):

@@ -45,13 +45,12 @@ def sgd_update(param, grad, state, lr, momentum=0.0, dampening=0.0, nesterov=Fal
         else:
             b *= momentum
             b += g if dampening == 0 else (1 - dampening) * g
-    delta = scratch(param, grad)
     if b is not None and nesterov:
-        np.multiply(b, momentum, out=delta)
+        delta = np.multiply(b, momentum, out=scratch(param, grad))
         delta += g
         delta *= lr
     else:
-        np.multiply(g if b is None else b, lr, out=delta)
+        delta = np.asarray(np.multiply(g if b is None else b, lr))  # asarray: 0-d θ gives a NumPy scalar
     param -= delta
     return {"g": g, "b": b, "delta": delta}
 
