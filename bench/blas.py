@@ -10,7 +10,8 @@ Sections:
     ``numpy`` (np.matmul: the OpenBLAS in NumPy's wheel), ``scipy`` (scipy.linalg.blas.sgemm: SciPy's
     own OpenBLAS, F-ordered views and trans flags, no copies), ``blis`` (explosion's cython-blis,
     single-threaded), ``mkl`` (``pip install mkl``: cblas_sgemm of libmkl_rt through ctypes),
-    ``openblas`` (``pip install scipy-openblas32``: a newer OpenBLAS than NumPy's, through ctypes).
+    ``openblas`` (``pip install scipy-openblas32``: a newer OpenBLAS than NumPy's, through ctypes);
+    ``backprop``: ``backprop.ops._gemm.matmul``, the backend the library picked on this machine.
     Every backend gets both operands as they are (transposed views included) and passes trans flags.
     Reported per product and for the step's products in sequence: median µs, IQR, ratio to numpy at
     the same thread count. Before timing, NumPy's own handling of transposed operands is checked:
@@ -106,8 +107,16 @@ def openblas_backend():
     return _cblas_gemm(lib, "scipy_cblas_sgemm")
 
 
+def backprop_backend():
+    """What backprop.ops._gemm chose here (BACKPROP_GEMM, default auto: MKL on Intel CPUs)."""
+    from backprop.ops import _gemm
+
+    print(f"backprop.ops._gemm uses {_gemm.select()}")
+    return _gemm.matmul
+
+
 BACKENDS = {"numpy": numpy_backend, "scipy": scipy_backend, "blis": blis_backend, "mkl": mkl_backend,
-            "openblas": openblas_backend}
+            "openblas": openblas_backend, "backprop": backprop_backend}
 SINGLE_THREADED = {"blis"}  # cython-blis is built without threading
 
 

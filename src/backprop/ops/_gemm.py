@@ -6,8 +6,9 @@ copies), and a product big enough that the call's cost does not matter, it calls
 through ctypes; everything else goes to ``np.matmul``.
 
 Why MKL, and only on Intel CPUs (``bench/blas.py``, the float32 products of one training step, one run
-each): on an Intel Xeon (Sapphire Rapids) MKL took 0.70× NumPy's time on ``wide`` with one thread and
-0.67× with two; on an AMD EPYC it took 1.10–1.19× (MKL does not use its fast kernels on AMD CPUs).
+each): on an Intel Xeon (Sapphire Rapids) MKL took 0.70× and 0.85× NumPy's time on ``wide`` in two
+runs with one thread (``mnist``: 0.97×, 0.88×); on an AMD EPYC it took 1.10–1.19× (MKL does not use
+its fast kernels on AMD CPUs).
 SciPy's and a newer OpenBLAS tied with NumPy's, and cython-blis (``pip install blis``) was 2.6–2.8×
 slower on that AMD EPYC: its bundled BLIS does not recognise the CPU and runs generic C kernels.
 
@@ -25,8 +26,8 @@ import os
 
 import numpy as np
 
-# Below this many multiply-adds (m·n·k) a ctypes call's few microseconds outweigh MKL's gain: a
-# 128×128×10 product took 2–3× NumPy's time through it, a 128×128×256 one tied.
+# Below this many multiply-adds (m·n·k) the ctypes call's few microseconds outweigh MKL's gain: a
+# 128×128×10 product took 2–3× NumPy's time through it, a 128×128×256 one tied (Intel Xeon).
 MIN_WORK = 1 << 21
 _ROW_MAJOR, _NO_TRANS, _TRANS = 101, 111, 112
 _NAMES = ("auto", "numpy", "mkl")
