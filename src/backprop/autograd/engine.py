@@ -64,10 +64,10 @@ def _seed(root, grad, create_graph):
     return Tensor._make(g, None) if create_graph else g
 
 
-def _call_backward(ctx, g, create_graph):
-    """Run one op's backward formula: on arrays, or recorded on Tensors when ``create_graph``."""
+def _call_backward_recorded(ctx, g):
+    """Run one op's backward formula on Tensors, recording it (``create_graph=True``)."""
     op = ctx.op
-    if create_graph and not op.supports_double_backward:
+    if not op.supports_double_backward:
         # The barrier hangs on the op's inputs too: the gradient depends on them even through saved
         # intermediates (constants here), so differentiating it must raise rather than give zero.
         inputs = [e if e.__class__ is not Context
@@ -78,24 +78,20 @@ def _call_backward(ctx, g, create_graph):
         ctx.create_graph = False
         with no_grad():
             grads = op.backward(ctx, g.data)
-        grads = grads if isinstance(grads, (tuple, list)) else (grads,)
         return tuple(None if gi is None else DoubleBackwardBarrier.apply(gi, *sources, op_name=op.__name__)
-                     for gi in grads)
-    ctx.create_graph = create_graph
-    if create_graph:
-        ctx.__dict__.update(ctx._unpack(True))
-        try:
-            grads = op.backward(ctx, g)
-        finally:
-            ctx._restore_arrays()
-    else:
-        for counter, version in ctx._checks:
-            if counter[0] != version:
-                ctx._unpack(False)  # raises, naming the op and the value
-        if ctx._freed:
-            ctx._unpack(False)
+                     for gi in _as_tuple(grads))
+    ctx.create_graph = True
+    ctx.__dict__.update(ctx._unpack(True))
+    try:
         grads = op.backward(ctx, g)
-    if grads.__class__ is tuple:
+    finally:
+        ctx._restore_arrays()
+    return _as_tuple(grads)
+
+
+def _as_tuple(grads):
+    """What a backward returned, as a tuple: one gradient per input."""
+    if isinstance(grads, tuple):
         return grads
     return tuple(grads) if isinstance(grads, list) else (grads,)
 
@@ -144,14 +140,17 @@ class _LeafSink:
         if self.create_graph:
             leaf.grad = gi if leaf.grad is None else leaf.grad + gi
             return
-        gi = np.asarray(gi)
-        base = gi if gi.base is None else gi.base
+        if gi.__class__ is not np.ndarray:
+            gi = np.asarray(gi)
         delivered = self.delivered
         if leaf.grad is None:
-            if not gi.flags.writeable or id(base) in delivered:
-                gi = gi.copy()
-                base = gi
-            delivered.add(id(base))
+            base = gi.base
+            owner = gi if base is None else base
+            # Copy if another leaf got this memory, or if it is read-only (only a view can be:
+            # np.broadcast_to's are); reading the flags costs more than the other tests.
+            if id(owner) in delivered or (base is not None and not gi.flags.writeable):
+                gi = owner = gi.copy()
+            delivered.add(id(owner))
             leaf.grad = gi
         elif isinstance(leaf.grad, Tensor) or id(leaf.grad) in delivered or leaf.grad.base is not None:
             leaf.grad = _accumulate(leaf.grad, gi)  # may share memory with another gradient: out of place
@@ -221,29 +220,44 @@ def run_backward(roots, grads=None, retain_graph=None, create_graph=False, input
         while ready:
             ctx = heappop(ready)[1]
             g = pending.pop(ctx)
-            if useful is not None and ctx not in useful:
-                continue
+            if capture is not None:
+                if useful is not None and ctx not in useful:
+                    continue
+                if ctx in capture:
+                    capture[ctx] = g
             if ctx._retain is not None:
                 _retain_grad(ctx._retain(), g, create_graph)
-            if capture is not None and ctx in capture:
-                capture[ctx] = g
-            in_grads = _call_backward(ctx, g, create_graph)
+            if create_graph:
+                in_grads = _call_backward_recorded(ctx, g)
+            else:
+                # The first-order path: the formula runs on arrays, once no saved value has changed.
+                for counter, version in ctx._checks:
+                    if counter[0] != version:
+                        ctx._unpack(False)  # raises, naming the op and the value
+                if ctx._freed:
+                    ctx._unpack(False)  # raises: the values were freed by an earlier backward
+                ctx.create_graph = False
+                in_grads = ctx.op.backward(ctx, g)
+                if in_grads.__class__ is not tuple:
+                    in_grads = _as_tuple(in_grads)
             edges = ctx.edges
             if len(in_grads) != len(edges):
                 raise RuntimeError(
                     f"{ctx.op.__name__}.backward returned {len(in_grads)} gradients for {len(edges)} inputs")
             if not retain_graph:
                 ctx._free()
-            passed = []  # what each input received, for the hooks
+            passed = [] if hooks else None  # what each input received, for the hooks
             for e, gi in zip(edges, in_grads):
                 if e is None or gi is None:
-                    passed.append(None)
+                    if passed is not None:
+                        passed.append(None)
                     continue
                 if gi.__class__ is not np.ndarray and not hasattr(gi, "shape"):
                     gi = np.asarray(gi)  # a custom backward may return a plain number
                 if e.__class__ is Context:
                     if useful is not None and e not in useful:
-                        passed.append(None)
+                        if passed is not None:
+                            passed.append(None)
                         continue
                     # `is not` first: dtypes of the same kind are one object, and != costs more
                     if create_graph or gi.shape != e.shape or (gi.dtype is not e.dtype and gi.dtype != e.dtype):
@@ -260,7 +274,8 @@ def run_backward(roots, grads=None, retain_graph=None, create_graph=False, input
                             or (gi.dtype is not data.dtype and gi.dtype != data.dtype)):
                         gi = _fit_to(gi, data.shape, data.dtype, ctx, create_graph)
                     deliver(e, gi)
-                passed.append(gi)
+                if passed is not None:
+                    passed.append(gi)
             if hooks:
                 for hook in hooks:
                     hook(ctx, g, passed)
