@@ -131,20 +131,23 @@ def set_threads(n):
 
 
 # -- timing -------------------------------------------------------------------------------------------
-def alternate(cases, rounds, reps, pause=0.05):
+def alternate(cases, rounds, seconds, pause=0.05):
     """Median, IQR (µs per call) of each callable in cases {name: (threads, fn)}, timed in rounds that
-    alternate the cases, each round calling fn reps times after setting its thread count."""
-    times = {name: [] for name in cases}
-    for threads, fn in cases.values():
+    alternate the cases; each round sets a case's thread count and calls it for about ``seconds``."""
+    times, reps = {name: [] for name in cases}, {}
+    for name, (threads, fn) in cases.items():
         set_threads(threads)
         fn()  # warm-up (also lets each library start its threads)
+        t0 = time.perf_counter()
+        fn()
+        reps[name] = max(1, int(seconds / (time.perf_counter() - t0)))
     for _ in range(rounds):
         for name, (threads, fn) in cases.items():
             set_threads(threads)
             t0 = time.perf_counter()
-            for _ in range(reps):
+            for _ in range(reps[name]):
                 fn()
-            times[name].append((time.perf_counter() - t0) / reps * 1e6)
+            times[name].append((time.perf_counter() - t0) / reps[name] * 1e6)
             time.sleep(pause)  # lets spinning BLAS/OpenMP threads go idle before the next library
     out = {}
     for name, ts in times.items():
@@ -195,20 +198,9 @@ def check_numpy_transposes(prods, rounds):
         ac, bc = np.ascontiguousarray(a), np.ascontiguousarray(b)
         cases[f"{label} view"] = (None, lambda a=a, b=b, out=out: np.matmul(a, b, out=out))
         cases[f"{label} C-copy"] = (None, lambda a=ac, b=bc, out=out: np.matmul(a, b, out=out))
-    reps = max(1, int(2e-2 / _once(cases)))
-    res = alternate(cases, rounds, reps)
+    res = alternate(cases, rounds, 0.02)
     print_table("numpy: views vs operands copied to C order beforehand (copy not timed)", res,
                 lambda name: name.rsplit(" ", 1)[0] + " view")
-
-
-def _once(cases):
-    """Seconds of the slowest case's single call (to choose repetitions per round)."""
-    slowest = 0
-    for _, fn in cases.values():
-        t0 = time.perf_counter()
-        fn()
-        slowest = max(slowest, time.perf_counter() - t0)
-    return slowest
 
 
 def section_gemm(workloads, threads, rounds, found):
@@ -232,14 +224,12 @@ def section_gemm(workloads, threads, rounds, found):
 
         step_cases = {v: (t, step_of(gemm)) for v, (t, gemm) in variants.items()}
         pause = 0.25 if max(threads) > 1 else 0.05  # OpenMP threads (MKL) spin 200 ms after a region
-        reps = max(1, int(0.05 / _once(step_cases)))
-        res = alternate(step_cases, rounds, reps, pause)
-        print_table(f"all {len(prods)} products of a step ({reps} steps per round)", res,
+        res = alternate(step_cases, rounds, 0.05, pause)
+        print_table(f"all {len(prods)} products of a step", res,
                     lambda v: "numpy@" + v.split("@")[1])
         for label, a, b, out in prods:
             cases = {v: (t, lambda g=gemm, a=a, b=b, out=out: g(a, b, out)) for v, (t, gemm) in variants.items()}
-            reps = max(1, int(0.02 / _once(cases)))
-            res = alternate(cases, rounds, reps, pause)
+            res = alternate(cases, rounds, 0.02, pause)
             print_table(f"{label}: ({a.shape[0]}×{a.shape[1]})·({b.shape[0]}×{b.shape[1]})", res,
                         lambda v: "numpy@" + v.split("@")[1])
         print()
@@ -263,10 +253,9 @@ def section_steps(workloads, threads, rounds):
                     return step()
 
                 cases[f"torch step@{t}"] = (t, torch_at)
-        reps = max(1, int(0.05 / _once(cases)))
-        res = alternate(cases, rounds, reps, pause=0.25)
+        res = alternate(cases, rounds, 0.05, pause=0.25)
         print(f"== steps, {workload}" + ("" if torch else " (torch not installed)"))
-        print_table(f"one training step ({reps} per round); base: numpy step@{threads[0]}", res,
+        print_table(f"one training step; base: numpy step@{threads[0]}", res,
                     lambda v: f"numpy step@{threads[0]}")
         print()
 
@@ -296,7 +285,7 @@ def section_elementwise(rounds):
         f.result()
 
     cases = {"1 thread": (1, relu), "2 threads": (1, relu_split), "caller + 1": (1, relu_split_caller_works)}
-    res = alternate(cases, rounds, reps=2000)
+    res = alternate(cases, rounds, 0.05)
     print("== elementwise: ReLU forward + backward mask multiply, 128×256 float32")
     print_table("per call", res, lambda v: "1 thread")
     pool.shutdown()
