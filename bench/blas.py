@@ -34,7 +34,7 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import train_step  # noqa: E402  (the workloads and the two steps)
+import train_step  # the workloads and the two steps
 
 ROW_MAJOR, NO_TRANS, TRANS = 101, 111, 112
 
@@ -219,7 +219,7 @@ def section_gemm(workloads, threads, rounds, found):
                 err = np.abs(out - ref).max() / np.abs(ref).max()
                 assert err < 1e-5, f"{v} disagrees on {workload} {label}: relative error {err:.2e}"
 
-        def step_of(gemm):
+        def step_of(gemm, prods=prods):
             return lambda: [gemm(a, b, out) for _, a, b, out in prods]
 
         step_cases = {v: (t, step_of(gemm)) for v, (t, gemm) in variants.items()}
@@ -292,6 +292,16 @@ def section_elementwise(rounds):
     print()
 
 
+def cpu_model():
+    import platform
+
+    try:
+        with open("/proc/cpuinfo") as f:
+            return next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+    except (OSError, StopIteration):
+        return platform.processor()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workloads", default="mnist,wide")
@@ -311,11 +321,7 @@ def main():
             found[name] = BACKENDS[name]()
         except (ImportError, OSError, AttributeError) as e:
             print(f"skipped {name}: {type(e).__name__}: {e}")
-    import platform
-
-    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")),
-               platform.processor()) if os.path.exists("/proc/cpuinfo") else platform.processor()
-    print(f"CPU {cpu}, {os.cpu_count()} cores; numpy {np.__version__}; backends: {', '.join(found)}; "
+    print(f"CPU {cpu_model()}, {os.cpu_count()} cores; numpy {np.__version__}; backends: {', '.join(found)}; "
           f"threads {threads}; {args.rounds} alternating rounds")
     try:
         from threadpoolctl import threadpool_info

@@ -71,7 +71,7 @@ def _operands(dtype, order_a, order_b, shapes=SHAPES):
 
 
 def _tol(dtype):
-    return dict(rtol=1e-4, atol=1e-4) if dtype == np.float32 else dict(rtol=1e-12, atol=1e-12)
+    return {"rtol": 1e-4, "atol": 1e-4} if dtype == np.float32 else {"rtol": 1e-12, "atol": 1e-12}
 
 
 def _check_orders(gemm, dtype, order_a, order_b, out_order):
