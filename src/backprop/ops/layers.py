@@ -9,6 +9,7 @@ import numpy as np
 from ..autograd.dtypes import get_default_dtype
 from ..autograd.function import Function
 from ..exceptions import ShapeError
+from . import _gemm
 from . import dispatch as D
 
 
@@ -34,7 +35,7 @@ class Linear(Function):
                 bias is not None and bias.shape != weight.shape[:1]):
             _raise_linear_shape_error(x.shape, weight.shape, bias)
         ctx.save(x=x, weight=weight)
-        z = np.matmul(x, weight.T)
+        z = _gemm.matmul(x, weight.T)
         if bias is None:
             return z
         if bias.dtype == z.dtype:
@@ -51,8 +52,8 @@ class Linear(Function):
         else:
             dz2 = dz
         # Operators and methods that arrays and Tensors share: one formula for both modes.
-        dx = dz @ w if nx else None
-        dw = dz2.T @ x if nw else None
+        dx = D.matmul(dz, w) if nx else None
+        dw = D.matmul(dz2.T, x) if nw else None
         db = dz2.sum(0) if nb else None
         return dx, dw, db
 
