@@ -39,8 +39,11 @@ def __getattr__(name):
     import importlib
 
     if name in _LAZY_MODULES:
-        return importlib.import_module(_LAZY_MODULES[name])
-    if name in _LAZY_ATTRS:
+        value = importlib.import_module(_LAZY_MODULES[name])
+    elif name in _LAZY_ATTRS:
         module, attr = _LAZY_ATTRS[name]
-        return getattr(importlib.import_module(module), attr)
-    raise AttributeError(f"module 'backprop' has no attribute {name!r}")
+        value = getattr(importlib.import_module(module), attr)
+    else:
+        raise AttributeError(f"module 'backprop' has no attribute {name!r}")
+    globals()[name] = value  # later reads (bp.F.relu in a forward pass) are plain lookups
+    return value

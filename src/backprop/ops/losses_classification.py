@@ -105,7 +105,7 @@ class SoftmaxCrossEntropy(Function):
         log_p = on_array_or_tensor(_act.log_softmax, input, axis)
         ctx.save(input=input, target=target, log_p=log_p)
         ctx.axis = axis
-        return reduced(ctx, -np.sum(target * log_p, axis=axis), reduction, divisor)
+        return reduced(ctx, -(target * log_p).sum(axis=axis), reduction, divisor)
 
     @staticmethod
     def backward(ctx, dy):
@@ -211,23 +211,26 @@ def _picked_classes(name, input, target, axis, class_weight, ignore_index, proba
     where yᵢ = ``ignore_index``), and the mask of the kept observations, both along the class axis."""
     n_classes = input.shape[axis]
     expected = input.shape[:axis] + input.shape[axis + 1:]
-    t = np.asarray(D.raw(target))
-    alternative = f" (class probabilities need the input's shape {input.shape})" if probabilities_ok else ""
-    if t.shape != expected:
-        raise ShapeError(f"{name}: input has shape {input.shape}, so target must hold class indices of shape "
-                         f"{expected}{alternative}; got target of shape {t.shape}")
-    if t.dtype.kind not in "iu":
+    t = target if type(target) is np.ndarray else np.asarray(D.raw(target))
+    if t.shape != expected or t.dtype.kind not in "iu":
+        alternative = f" (class probabilities need the input's shape {input.shape})" if probabilities_ok else ""
+        if t.shape != expected:
+            raise ShapeError(f"{name}: input has shape {input.shape}, so target must hold class indices of "
+                             f"shape {expected}{alternative}; got target of shape {t.shape}")
         raise TypeError(f"{name}: a target of shape {t.shape} holds class indices and must be integers, "
                         f"got dtype {t.dtype}{alternative}")
     kept = t != ignore_index
-    bad = t[kept & ((t < 0) | (t >= n_classes))]
-    if bad.size:
-        raise IndexError(f"{name}: class index {bad.flat[0]} is out of range [0, {n_classes}) "
-                         f"for an input with C = {n_classes} classes")
+    # Two reductions settle the common case (every index valid, none ignored) without masking.
+    if t.size and not (0 <= t.min() and t.max() < n_classes and not 0 <= ignore_index < n_classes):
+        bad = t[kept & ((t < 0) | (t >= n_classes))]
+        if bad.size:
+            raise IndexError(f"{name}: class index {bad.flat[0]} is out of range [0, {n_classes}) "
+                             f"for an input with C = {n_classes} classes")
+    along_axis = t.shape[:axis] + (1,) + t.shape[axis:]  # the targets with the class axis put back
     classes = np.arange(n_classes).reshape((n_classes,) + (1,) * (input.ndim - axis - 1))
-    kept = np.expand_dims(kept, axis)
-    one_hot = (np.expand_dims(t, axis) == classes) & kept
-    return (one_hot * class_weight).astype(input.dtype), kept
+    kept = kept.reshape(along_axis)
+    one_hot = (t.reshape(along_axis) == classes) & kept
+    return (one_hot * class_weight).astype(input.dtype, copy=False), kept
 
 
 def cross_entropy(input, target, weight=None, *, ignore_index=-100, reduction="mean", label_smoothing=0.0):
