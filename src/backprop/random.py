@@ -1,7 +1,9 @@
 """One seeded random generator for the whole library: ``bp.manual_seed(n)`` makes every draw repeatable."""
 import numpy as np
 
-_state = {"rng": np.random.default_rng()}
+# Created on first use: importing numpy.random costs about a fifth of `import numpy`, and
+# `import backprop` should not pay it.
+_state = {"rng": None}
 
 
 def manual_seed(seed):
@@ -12,12 +14,15 @@ def manual_seed(seed):
 
 def generator():
     """The library's NumPy ``Generator``; use it for any draw that ``manual_seed`` should govern."""
-    return _state["rng"]
+    rng = _state["rng"]
+    if rng is None:
+        rng = _state["rng"] = np.random.default_rng()
+    return rng
 
 
 def get_rng_state():
     """The generator's state as a JSON-able dict (for checkpoints)."""
-    return _state["rng"].bit_generator.state
+    return generator().bit_generator.state
 
 
 def set_rng_state(state):
