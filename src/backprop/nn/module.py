@@ -100,8 +100,12 @@ class Module:
 
     def __getattr__(self, name):
         # Called only when ordinary lookup fails. Registered values are also kept in the instance dict
-        # (layers read their parameters on every forward pass, and a dict hit is the fastest lookup),
-        # so this is reached only for names that are not there.
+        # (layers read their parameters on every forward pass, and a dict hit is the fastest lookup);
+        # the registries are still searched, for code that fills them directly as PyTorch's allows.
+        d = self.__dict__
+        for registry in ("_parameters", "_buffers", "_modules"):
+            if name in d.get(registry, ()):
+                return d[registry][name]
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     def __delattr__(self, name):
