@@ -89,13 +89,8 @@ def _sequential(nn, weights, act, as_tensor):
     return nn.Sequential(*layers)
 
 
-def backprop_step(weights, x, y, act, loss):
-    import backprop as bp
-
-    model = _sequential(bp.nn, weights, act, lambda a: a)
-    loss_fn = bp.nn.MSELoss() if loss == "mse" else bp.nn.CrossEntropyLoss()
-    opt = bp.optim.SGD(model.parameters(), lr=LR)
-    xt, yt = bp.tensor(x), bp.tensor(y)
+def _torch_style_step(model, loss_fn, opt, xt, yt):
+    """The step as PyTorch's users write it (backprop's API is the same)."""
 
     def step():
         opt.zero_grad()
@@ -105,6 +100,15 @@ def backprop_step(weights, x, y, act, loss):
         return out.item()
 
     return step
+
+
+def backprop_step(weights, x, y, act, loss):
+    import backprop as bp
+
+    model = _sequential(bp.nn, weights, act, lambda a: a)
+    loss_fn = bp.nn.MSELoss() if loss == "mse" else bp.nn.CrossEntropyLoss()
+    opt = bp.optim.SGD(model.parameters(), lr=LR)
+    return _torch_style_step(model, loss_fn, opt, bp.tensor(x), bp.tensor(y))
 
 
 def numpy_step(weights, x, y, act, loss):
@@ -277,16 +281,7 @@ def torch_step(weights, x, y, act, loss):
     model = _sequential(torch.nn, weights, act, torch.from_numpy)
     loss_fn = torch.nn.MSELoss() if loss == "mse" else torch.nn.CrossEntropyLoss()
     opt = torch.optim.SGD(model.parameters(), lr=LR)
-    xt, yt = torch.from_numpy(x), torch.from_numpy(y)
-
-    def step():
-        opt.zero_grad()
-        out = loss_fn(model(xt), yt)
-        out.backward()
-        opt.step()
-        return out.item()
-
-    return step
+    return _torch_style_step(model, loss_fn, opt, torch.from_numpy(x), torch.from_numpy(y))
 
 
 def mygrad_step(weights, x, y, act, loss):
