@@ -213,7 +213,7 @@ def section_gemm(workloads, threads, rounds, found):
                     if not (name in SINGLE_THREADED and t > 1)}
         for label, a, b, out in prods:  # every backend must agree with float64 first
             ref = a.astype(np.float64) @ b.astype(np.float64)
-            for v, (t, gemm) in variants.items():
+            for v, (_t, gemm) in variants.items():
                 out.fill(np.nan)
                 gemm(a, b, out)
                 err = np.abs(out - ref).max() / np.abs(ref).max()

@@ -22,7 +22,19 @@ from .ops.reduce import argmax, argmin, max, mean, min, sum, var
 from .ops.shape import (broadcast_to, cat, concatenate, flatten, permute, reshape, split, squeeze, stack, transpose,
                         unsqueeze)
 from .random import manual_seed
-from . import linalg
+from . import linalg, random
+
+# The public names of ``from backprop import *``; the lazy submodules (nn, optim, ...) load on first use.
+__all__ = ["Context", "Function", "Op", "Tensor", "backward", "enable_grad", "grad", "is_grad_enabled",
+           "no_grad", "set_grad_enabled", "get_default_dtype", "set_default_dtype", "arange", "eye",
+           "from_numpy", "full", "full_like", "multinomial", "ones", "ones_like", "rand", "rand_like",
+           "randn", "randn_like", "tensor", "zeros", "zeros_like", "hessian", "jacobian", "gradcheck",
+           "gradgradcheck", "DoubleBackwardError", "ShapeError", "log_softmax", "logit", "logsigmoid",
+           "logsumexp", "relu", "sigmoid", "softmax", "softplus", "tanh", "abs", "add", "clamp", "clip",
+           "div", "eq", "exp", "ge", "gt", "le", "log", "lt", "maximum", "minimum", "mul", "ne", "neg", "pow",
+           "sqrt", "sub", "where", "matmul", "argmax", "argmin", "max", "mean", "min", "sum", "var",
+           "broadcast_to", "cat", "concatenate", "flatten", "permute", "reshape", "split", "squeeze", "stack",
+           "transpose", "unsqueeze", "manual_seed", "linalg", "random"]
 
 __version__ = "0.1.0"
 

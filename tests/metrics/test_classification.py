@@ -160,7 +160,8 @@ def test_log_loss_agrees_with_sklearn():
     proba = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
     y = rng.integers(0, 3, size=30)
     weights = rng.uniform(size=30)
-    for kwargs in ({}, {"sample_weight": weights}, {"normalize": False}, {"normalize": False, "sample_weight": weights}):
+    for kwargs in ({}, {"sample_weight": weights}, {"normalize": False},
+                   {"normalize": False, "sample_weight": weights}):
         assert metrics.log_loss(y, proba, **kwargs) == pytest.approx(skm.log_loss(y, proba, **kwargs), rel=1e-12)
     p = 1 / (1 + np.exp(-logits[:, 0]))
     yb = np.array(["no", "yes"])[y % 2]

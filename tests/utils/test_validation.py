@@ -56,7 +56,8 @@ def test_check_array_copy():
 
 
 def test_check_array_shape_errors():
-    with pytest.raises(ValueError, match=r"(?s)Expected 2D array, got 1D array instead:\narray=\[1. 2.\].*reshape\(-1, 1\)"):
+    with pytest.raises(ValueError, match=r"(?s)Expected 2D array, got 1D array instead:\narray=\[1. 2.\]"
+                                         r".*reshape\(-1, 1\)"):
         check_array([1.0, 2.0])
     with pytest.raises(ValueError, match="got scalar array"):
         check_array(3.0)

@@ -118,7 +118,7 @@ def sgd_linear(estimator, X, targets, n_outputs, loss, *, alpha, lr, average, rn
     optimizer = SGD(params, lr=lr)
     means, steps = [np.zeros_like(t.data) for t in params], 0
     best, stalled, moved = np.inf, 0, True
-    for epoch in range(estimator.max_iter):
+    for epoch in range(estimator.max_iter):  # noqa: B007 (epoch + 1 is returned after the loop)
         order = rng.permutation(n) if estimator.shuffle else np.arange(n)
         before = [t.data.copy() for t in params]
         total = 0.0

@@ -128,7 +128,8 @@ def confusion_matrix(y_true, y_pred, *, labels=None, sample_weight=None, normali
     cm = np.nan_to_num(cm)
     if cm.shape == (1, 1):
         warnings.warn("A single label was found in 'y_true' and 'y_pred'. For the confusion matrix to have the "
-                      "correct shape, use the 'labels' parameter to pass all known labels.", UserWarning)
+                      "correct shape, use the 'labels' parameter to pass all known labels.", UserWarning,
+                      stacklevel=2)
     return cm
 
 
@@ -361,7 +362,8 @@ def log_loss(y_true, y_proba, *, normalize=True, sample_weight=None, labels=None
         y_proba = np.hstack([1 - y_proba, y_proba])
     eps = np.finfo(y_proba.dtype).eps
     if not np.allclose(y_proba.sum(axis=1), 1, rtol=np.sqrt(eps), atol=0):
-        warnings.warn("The y_prob values do not sum to one. Make sure to pass probabilities.", UserWarning)
+        warnings.warn("The y_prob values do not sum to one. Make sure to pass probabilities.", UserWarning,
+                      stacklevel=2)
     if len(classes) != y_proba.shape[1]:
         if labels is None:
             raise ValueError(f"y_true and y_prob contain different number of classes: {len(classes)} vs "

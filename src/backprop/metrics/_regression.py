@@ -144,7 +144,7 @@ default='uniform_average'
     y_true, y_pred, sample_weight, multioutput = _check_reg_targets(
         y_true, y_pred, sample_weight, multioutput, allowed=_MULTIOUTPUT + ("variance_weighted",))
     if y_true.shape[0] < 2:
-        warnings.warn("R^2 score is not well-defined with less than two samples.", UndefinedMetricWarning)
+        warnings.warn("R^2 score is not well-defined with less than two samples.", UndefinedMetricWarning, stacklevel=2)
         return float("nan")
     weight = 1.0 if sample_weight is None else sample_weight[:, None]
     numerator = np.sum(weight * (y_true - y_pred) ** 2, axis=0)

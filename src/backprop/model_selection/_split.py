@@ -134,7 +134,7 @@ class StratifiedKFold(_BaseKFold):
             raise ValueError(f"n_splits={self.n_splits} cannot be greater than the number of members in each class.")
         if self.n_splits > counts.min():
             warnings.warn(f"The least populated class in y has only {counts.min()} members, which is less than "
-                          f"n_splits={self.n_splits}.", UserWarning)
+                          f"n_splits={self.n_splits}.", UserWarning, stacklevel=2)
         # deal the sorted labels round-robin over the folds: fold i gets y_sorted[i::k]
         y_sorted = np.sort(y_encoded)
         allocation = np.array([np.bincount(y_sorted[i:: self.n_splits], minlength=len(counts))

@@ -75,7 +75,7 @@ def _warn_or_raise_about_fit_failures(results, error_score):
     warnings.warn(f"\n{len(errors)} fits failed out of a total of {len(results)}.\nThe score on these train-test "
                   f"partitions for these parameters will be set to {error_score}.\nIf these failures are not "
                   "expected, you can try to debug them by setting error_score='raise'.\n\nBelow are more details "
-                  f"about the failures:\n{details}", FitFailedWarning)
+                  f"about the failures:\n{details}", FitFailedWarning, stacklevel=2)
 
 
 def cross_val_score(estimator, X, y=None, *, groups=None, scoring=None, cv=None, params=None, error_score=np.nan):

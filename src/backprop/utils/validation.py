@@ -276,10 +276,11 @@ def _check_feature_names(estimator, X, reset):
     fitted = getattr(estimator, "feature_names_in_", None)
     name = type(estimator).__name__
     if fitted is None and names is not None:
-        warnings.warn(f"X has feature names, but {name} was fitted without feature names", UserWarning)
+        warnings.warn(f"X has feature names, but {name} was fitted without feature names", UserWarning,
+                      stacklevel=2)
     elif fitted is not None and names is None:
         warnings.warn(f"X does not have valid feature names, but {name} was fitted with feature names",
-                      UserWarning)
+                      UserWarning, stacklevel=2)
     elif fitted is not None and (len(fitted) != len(names) or np.any(fitted != names)):
         raise ValueError("The feature names should match those that were passed during fit.\n"
                          f"Fitted with: {list(fitted)}\nGot: {list(names)}")
