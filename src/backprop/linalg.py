@@ -35,6 +35,7 @@ def inv(x):
 
     Examples
     --------
+    >>> import backprop as bp
     >>> bp.linalg.inv(bp.tensor([[2.0, 0.0], [0.0, 4.0]]))
     tensor([[0.5 , 0.  ],
             [0.  , 0.25]])
@@ -146,6 +147,7 @@ def norm(x, ord=None, axis=None, keepdims=False, *, dim=None, keepdim=None):
 
     Examples
     --------
+    >>> import backprop as bp
     >>> bp.linalg.norm(bp.tensor([3.0, 4.0]))
     tensor(5.)
     """
