@@ -6,14 +6,15 @@
 >>> f.backward(); x.grad.item(), y.grad.item()
 (10.0, 7.0)
 """
-from .autograd import (Context, Function, Op, Tensor, backward, enable_grad, grad, is_grad_enabled, no_grad,
-                       set_grad_enabled)
+from .autograd import (Context, Function, Op, Tensor, backward, enable_grad, grad, inference_mode,
+                       is_grad_enabled, no_grad, set_grad_enabled)
 from .autograd.dtypes import get_default_dtype, set_default_dtype
 from .autograd.factory import (arange, eye, from_numpy, full, full_like, multinomial, ones, ones_like, rand,
                                rand_like, randn, randn_like, tensor, zeros, zeros_like)
 from .autograd.functional import hessian, jacobian
 from .autograd.gradcheck import gradcheck, gradgradcheck
 from .exceptions import DoubleBackwardError, ShapeError
+from . import ops  # noqa: E402  (installs Tensor's operators and methods)
 from .ops.activations import log_softmax, logit, logsigmoid, logsumexp, relu, sigmoid, softmax, softplus, tanh
 from .ops.elementwise import (abs, add, clamp, clip, div, eq, exp, ge, gt, le, log, lt, maximum, minimum, mul, ne,
                               neg, pow, sqrt, sub, where)

@@ -95,7 +95,7 @@ def f64(a, requires_grad=True):
 # -- first order ---------------------------------------------------------------------------------------
 def test_op_alias_and_declared_formulas():
     assert bp.Op is bp.Function
-    assert Cube.formulas() == ("y = x³", "dx = dy · 3x²")
+    assert Cube.formulas() == ("y = x³", {"x": "dx = dy · 3x²"})
 
 
 def test_forward_receives_arrays_and_options_and_backward_receives_arrays():

@@ -12,10 +12,13 @@ from heapq import heappop, heappush
 import numpy as np
 
 from ..exceptions import ShapeError
-from .function import Context, DoubleBackwardBarrier
-from . import hooks as _hooks
 from .allocator import _state as _allocator_state, keep_freed_memory_for_reuse
-from .grad_mode import _GradMode, no_grad
+from .broadcasting import cast, sum_to
+from .function import DoubleBackwardBarrier
+from .grad_mode import STATE, no_grad
+from .accumulate import LeafSink, accumulate, run_grad_hooks
+from .hooks import call_hook
+from .node import Context
 from .tensor import Tensor
 
 
@@ -102,68 +105,21 @@ def _fit_to(gi, shape, dtype, ctx, create_graph):
         gi = Tensor._make(np.asarray(gi), None)
     if gi.shape != shape:
         try:
-            gi = dispatch.sum_to(gi, shape)
+            gi = sum_to(gi, shape)
         except ValueError:
             raise ShapeError(
                 f"{ctx.op.__name__}.backward returned a gradient of shape {gi.shape} for an input of "
                 f"shape {shape}") from None
     if gi.dtype != dtype:
-        gi = dispatch.cast(gi, dtype)
+        gi = cast(gi, dtype)
     return gi
-
-
-def _accumulate(old, new):
-    """``old + new`` out of place; an array sum stays an array (a sum of 0-d arrays is a NumPy scalar)."""
-    total = old + new
-    return total if isinstance(total, Tensor) else np.asarray(total)
-
-
-class _LeafSink:
-    """Where gradients reaching leaves go: into ``.grad``, or into ``capture`` for :func:`grad`.
-
-    A leaf may keep a gradient array without a copy only if no other leaf got the same memory in this
-    pass (``Add`` passes one array to both inputs); otherwise a later in-place ``+=`` on one leaf's
-    ``.grad`` would change the other's.
-    """
-
-    def __init__(self, capture, create_graph):
-        self.capture, self.create_graph = capture, create_graph
-        self.delivered = set()  # ids of arrays handed to leaves in this pass
-
-    def deliver(self, leaf, gi):
-        capture = self.capture
-        if capture is not None:
-            if leaf in capture:
-                prev = capture[leaf]
-                capture[leaf] = gi if prev is None else prev + gi
-            return
-        if self.create_graph:
-            leaf.grad = gi if leaf.grad is None else leaf.grad + gi
-            return
-        if gi.__class__ is not np.ndarray:
-            gi = np.asarray(gi)
-        delivered = self.delivered
-        if leaf.grad is None:
-            base = gi.base
-            owner = gi if base is None else base
-            # Copy if another leaf got this memory, or if it is read-only (only a view can be:
-            # np.broadcast_to's are); reading the flags costs more than the other tests.
-            if id(owner) in delivered or (base is not None and not gi.flags.writeable):
-                gi = owner = gi.copy()
-            delivered.add(id(owner))
-            leaf.grad = gi
-        elif isinstance(leaf.grad, Tensor) or id(leaf.grad) in delivered or leaf.grad.base is not None:
-            leaf.grad = _accumulate(leaf.grad, gi)  # may share memory with another gradient: out of place
-            delivered.add(id(leaf.grad))
-        else:
-            leaf.grad += gi
 
 
 def _retain_grad(kept, g, create_graph):
     """A retained non-leaf's ``.grad`` adds up over backward calls, like a leaf's."""
     if kept is not None:
         g_kept = g if create_graph else np.array(g)
-        kept.grad = g_kept if kept.grad is None else _accumulate(kept.grad, g_kept)
+        kept.grad = g_kept if kept.grad is None else accumulate(kept.grad, g_kept)
 
 
 def run_backward(roots, grads=None, retain_graph=None, create_graph=False, inputs=None, allow_unused=False):
@@ -191,7 +147,7 @@ def run_backward(roots, grads=None, retain_graph=None, create_graph=False, input
 
     pending = {}  # graph node -> dL/d(its output), summed over the paths seen so far
     ready = []  # heap of (-seq, node): the latest-created node first, which is a reverse topological order
-    sink = _LeafSink(capture, create_graph)
+    sink = LeafSink(capture, create_graph)
     deliver = sink.deliver
     for r, s in zip(roots, seeds):
         ctx = r._ctx
@@ -211,20 +167,21 @@ def run_backward(roots, grads=None, retain_graph=None, create_graph=False, input
             if node in capture or any(e is not None and (e in useful or e in capture) for e in node.edges):
                 useful.add(node)
 
-    hooks = _hooks.backward
-    previous_mode = _GradMode.enabled
-    _GradMode.enabled = create_graph
+    state = STATE.get()
+    observers = state.on_backward
+    token = STATE.set(state._replace(grad_enabled=create_graph))
     try:
         # A node is created after the nodes of its inputs, so when it is the latest-created one still
         # waiting, every path into it has already added its part of dL/d(node).
         while ready:
             ctx = heappop(ready)[1]
             g = pending.pop(ctx)
-            if capture is not None:
-                if useful is not None and ctx not in useful:
-                    continue
-                if ctx in capture:
-                    capture[ctx] = g
+            if capture is not None and useful is not None and ctx not in useful:
+                continue
+            if ctx._pre_hooks:
+                g = run_grad_hooks(ctx._pre_hooks, g, create_graph, where="(Tensor.register_hook)")
+            if capture is not None and ctx in capture:
+                capture[ctx] = g
             if ctx._retain is not None:
                 _retain_grad(ctx._retain(), g, create_graph)
             if create_graph:
@@ -246,7 +203,7 @@ def run_backward(roots, grads=None, retain_graph=None, create_graph=False, input
                     f"{ctx.op.__name__}.backward returned {len(in_grads)} gradients for {len(edges)} inputs")
             if not retain_graph:
                 ctx._free()
-            passed = [] if hooks else None  # what each input received, for the hooks
+            passed = [] if observers else None  # what each input received, for the observers
             for e, gi in zip(edges, in_grads):
                 if e is None or gi is None:
                     if passed is not None:
@@ -276,11 +233,14 @@ def run_backward(roots, grads=None, retain_graph=None, create_graph=False, input
                     deliver(e, gi)
                 if passed is not None:
                     passed.append(gi)
-            if hooks:
-                for hook in hooks:
-                    hook(ctx, g, passed)
+            if sink.touched or sink.remaining is not None:
+                sink.node_done(ctx, pending)
+            if observers:
+                for _, observer in observers:
+                    call_hook(observer, ctx, g, passed, where="(an op observer's on_backward)")
+        sink.finish_all()
     finally:
-        _GradMode.enabled = previous_mode
+        STATE.reset(token)
 
     if capture is None:
         return None
@@ -318,5 +278,3 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         grad_outputs = (grad_outputs,)
     return run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs, allow_unused)
 
-
-from ..ops import dispatch  # noqa: E402  (the ops need the engine's Tensor first)

@@ -1,8 +1,72 @@
-"""Observers of the autodiff machinery, used by ``bp.explain`` traces.
+"""What every hook registration returns, and how hooks are called.
 
-Each list is empty unless something is watching, so the cost on the hot path is one truth test.
+A registration returns a :class:`RemovableHandle` (PyTorch's ``torch.utils.hooks.RemovableHandle``):
+``handle.remove()`` unregisters the hook (a second call does nothing), and ``with handle:`` removes it
+on exit. Hooks tied to one object (a tensor, a module, an optimizer) live in that object's dict;
+registries of every op or every optimizer live in context variables, so each thread sees its own.
 """
+import contextvars
+import itertools
+import sys
 
-forward = []  # hook(op, inputs, options, output, ctx): after every op call; ctx is None when not recorded
-backward = []  # hook(ctx, grad_output, input_grads): after each node's backward; input_grads holds one
-#                gradient per input (None where none flowed), already summed to the input's shape
+_next_id = itertools.count()
+
+
+class RemovableHandle:
+    """Unregisters one hook: ``handle.remove()``, or on leaving ``with handle:``."""
+
+    __slots__ = ("id", "_remove")
+
+    def __init__(self, remove):
+        self.id = next(_next_id)
+        self._remove = remove
+
+    def remove(self):
+        remove, self._remove = self._remove, None
+        if remove is not None:
+            remove(self.id)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
+        return False
+
+
+def add_to_dict(hooks, hook, prepend=False):
+    """Register ``hook`` in the ordered dict ``hooks`` (first-registered runs first, unless prepended)."""
+    handle = RemovableHandle(lambda key: hooks.pop(key, None))
+    hooks[handle.id] = hook
+    if prepend:
+        for key in [k for k in hooks if k != handle.id]:
+            hooks[key] = hooks.pop(key)  # move every other hook after the new one
+    return handle
+
+
+def add_to_context(var: contextvars.ContextVar, hook, field=None):
+    """Register ``hook`` in a context variable that holds an immutable tuple (or a field of a NamedTuple).
+
+    The tuple is replaced, never mutated, so a copy of the context (a new asyncio task) keeps its own.
+    """
+    def read():
+        value = var.get()
+        return value if field is None else getattr(value, field)
+
+    def write(entries):
+        var.set(entries if field is None else var.get()._replace(**{field: entries}))
+
+    handle = RemovableHandle(lambda key: write(tuple(e for e in read() if e[0] != key)))
+    write(read() + ((handle.id, hook),))
+    return handle
+
+
+def call_hook(hook, *args, where=""):
+    """Call a user's hook; an exception keeps its type and, on Python ≥ 3.11, gains a note naming the hook."""
+    try:
+        return hook(*args)
+    except Exception as e:
+        if sys.version_info >= (3, 11):
+            name = getattr(hook, "__qualname__", repr(hook))
+            e.add_note(f"raised by the hook {name}{' ' + where if where else ''}")
+        raise

@@ -1,1 +1,3 @@
 """The library's ops, by family; each op is one ``Function`` subclass with its forward and backward formula."""
+
+from . import tensor_methods  # noqa: F401,E402  (installs Tensor's operators and methods)

@@ -9,7 +9,7 @@ import numpy as np
 
 from ..autograd.tensor import Tensor
 from . import _gemm
-from ._broadcast import sum_to_array
+from ..autograd.broadcasting import broadcast_to, cast, sum_to
 
 
 def raw(x):
@@ -57,12 +57,6 @@ def minimum(a, b):
     return _ew.minimum(a, b) if is_tensor(a, b) else np.minimum(a, b)
 
 
-def cast(x, dtype):
-    if isinstance(x, Tensor):
-        return _ew.cast(x, dtype)
-    return np.asarray(x).astype(dtype, copy=False)
-
-
 def sigmoid(x):
     return _act.sigmoid(x) if isinstance(x, Tensor) else _act.sigmoid_array(x)
 
@@ -81,15 +75,6 @@ def sum(x, axis=None, keepdims=False):
 
 def mean(x, axis=None, keepdims=False):
     return _red.mean(x, axis, keepdims) if isinstance(x, Tensor) else np.mean(x, axis=axis, keepdims=keepdims)
-
-
-def sum_to(x, shape):
-    """Sum ``x`` over the axes along which it was broadcast from ``shape`` (undoes broadcasting)."""
-    return _shape.sum_to(x, shape) if isinstance(x, Tensor) else sum_to_array(x, shape)
-
-
-def broadcast_to(x, shape):
-    return _shape.broadcast_to(x, shape) if isinstance(x, Tensor) else np.broadcast_to(x, shape)
 
 
 def reshape(x, shape):

@@ -5,6 +5,7 @@ formulas below are written for equal shapes.
 """
 import numpy as np
 
+from ..autograd.broadcasting import Cast, cast
 from ..autograd.function import Function
 from . import dispatch as D
 
@@ -256,22 +257,6 @@ class Where(Function):
         return None, (D.where(cond, dz, 0.0) if na else None), (D.where(cond, 0.0, dz) if nb else None)
 
 
-class Cast(Function):
-    """y = x converted to another dtype.  dx = dy converted back to x's dtype."""
-
-    forward_formula = "y = dtype(x)"
-    backward_formula = "dx = dtype_x(dy)"
-
-    @staticmethod
-    def forward(ctx, x, dtype):
-        ctx.in_dtype = x.dtype
-        return x.astype(dtype)
-
-    @staticmethod
-    def backward(ctx, dy):
-        return D.cast(dy, ctx.in_dtype), None
-
-
 class Compare(Function):
     """A comparison (==, !=, <, <=, >, >=): a bool tensor, with no gradient."""
 
@@ -342,14 +327,6 @@ def minimum(a, b):
 def where(cond, a, b):
     """Elements of ``a`` where ``cond`` is true, else of ``b`` (broadcast together)."""
     return Where.apply(D.raw(cond), a, b)
-
-
-def cast(x, dtype):
-    """``x`` converted to ``dtype``; the gradient is converted back."""
-    dtype = np.dtype(dtype)
-    if x.dtype == dtype:
-        return x
-    return Cast.apply(x, dtype)
 
 
 def _comparison(ufunc):

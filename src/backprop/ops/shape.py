@@ -8,7 +8,7 @@ import numpy as np
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
 from ..exceptions import ShapeError
-from ._broadcast import sum_to_array
+from ..autograd.broadcasting import BroadcastTo, SumTo, sum_to_array
 from . import dispatch as D
 
 
@@ -58,38 +58,6 @@ class Permute(Function):
     @staticmethod
     def backward(ctx, dy):
         return D.transpose(dy, ctx.inverse), None
-
-
-class BroadcastTo(Function):
-    """y = x repeated along broadcast axes.  dx = dy summed over those axes."""
-
-    forward_formula = "y = broadcast(x, shape)"
-    backward_formula = "dx = Σ_broadcast axes dy"
-
-    @staticmethod
-    def forward(ctx, x, shape):
-        ctx.in_shape = x.shape
-        return np.broadcast_to(x, shape)
-
-    @staticmethod
-    def backward(ctx, dy):
-        return D.sum_to(dy, ctx.in_shape), None
-
-
-class SumTo(Function):
-    """y = x summed over the axes along which ``shape`` would broadcast to x.  dx = dy broadcast back."""
-
-    forward_formula = "y = Σ_broadcast axes x"
-    backward_formula = "dx = broadcast(dy, shape(x))"
-
-    @staticmethod
-    def forward(ctx, x, shape):
-        ctx.in_shape = x.shape
-        return sum_to_array(x, shape)
-
-    @staticmethod
-    def backward(ctx, dy):
-        return D.broadcast_to(dy, ctx.in_shape), None
 
 
 def _is_integer_array(i):

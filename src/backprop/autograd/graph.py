@@ -1,0 +1,66 @@
+"""The graph's public face (PyTorch's ``torch.autograd.graph``): nodes, op observers, version counters.
+
+``t.grad_fn`` is a :class:`Node` (None for leaves and for tensors computed under ``no_grad``)::
+
+    >>> import backprop as bp
+    >>> x = bp.tensor([1.0, 2.0], requires_grad=True)
+    >>> y = (x * x).sum()
+    >>> y.grad_fn.name(), y.grad_fn.next_functions[0][0].name()
+    ('SumBackward', 'MulBackward')
+    >>> y.grad_fn.next_functions[0][0].next_functions[0][0].variable is x
+    True
+
+Everything that watches the engine (a trace, a graph drawing, a playground) registers an op
+observer; nothing reads the engine's private fields or patches its methods.
+"""
+from .grad_mode import STATE
+from .hooks import RemovableHandle
+from .node import AccumulateGrad, Context, Node, SavedValues
+
+__all__ = ["Node", "Context", "AccumulateGrad", "SavedValues", "register_op_observer", "increment_version"]
+
+
+def register_op_observer(on_forward=None, on_backward=None):
+    """Watch every op call and every backward step in this thread or asyncio task.
+
+    Parameters
+    ----------
+    on_forward : callable, optional
+        ``on_forward(op, inputs, options, output, node, depth)`` after every op call, recorded or not:
+        ``op`` is the :class:`~backprop.Function` subclass, ``inputs`` the positional arguments as given,
+        ``options`` the keyword ones, ``node`` the output's ``grad_fn`` (None when not recorded), and
+        ``depth`` 0 for a call made outside any op's ``forward`` (a helper op run by another op's
+        forward has depth 1 or more).
+    on_backward : callable, optional
+        ``on_backward(node, grad_output, input_grads)`` after each node's backward: ``input_grads``
+        holds one gradient per input (None where none flowed), summed to the input's shape.
+
+    Returns
+    -------
+    RemovableHandle
+        ``remove()`` stops watching; ``with register_op_observer(...):`` watches for a block.
+
+    While an observer is registered, fused ops keep the intermediates they show (``node.intermediates``).
+    A new thread starts with no observers; an asyncio task starts with its creator's.
+    """
+    def remove(key):
+        state = STATE.get()
+        on_f = tuple(e for e in state.on_forward if e[0] != key)
+        on_b = tuple(e for e in state.on_backward if e[0] != key)
+        STATE.set(state._replace(on_forward=on_f, on_backward=on_b, observed=bool(on_f or on_b)))
+
+    handle = RemovableHandle(remove)
+    state = STATE.get()
+    on_f = state.on_forward + (((handle.id, on_forward),) if on_forward is not None else ())
+    on_b = state.on_backward + (((handle.id, on_backward),) if on_backward is not None else ())
+    STATE.set(state._replace(on_forward=on_f, on_backward=on_b, observed=bool(on_f or on_b)))
+    return handle
+
+
+def increment_version(tensor):
+    """Say that ``tensor``'s values were changed in place (outside an op), as PyTorch's function of this name.
+
+    A backward pass that saved the old values then raises instead of using the new ones. Views of
+    the tensor share its counter. ``tensor._version`` reads it.
+    """
+    tensor._vc[0] += 1

@@ -1,0 +1,271 @@
+"""Tensor's operators and methods (``+``, ``@``, ``+=``, ``t[i]``, ``.sum()``, ``.relu()``, …), installed
+from the ops side, as Chainer installs its Variable arithmetic: the engine's core (``autograd/``)
+imports no op, and every method here is the op function of the same name.
+"""
+import numpy as np
+
+from ..autograd.broadcasting import cast
+from ..autograd.graph import increment_version
+from ..autograd.grad_mode import no_grad
+from ..autograd.inplace import assign, check_inplace, records_inplace, snapshot
+from ..autograd.tensor import Tensor
+from . import activations as _act, elementwise as _ew, linalg as _la, reduce as _red, shape as _shape
+
+
+def _inplace(self, op, other):
+    check_inplace(self, other)
+    if records_inplace(self, other):
+        # The op may save self's values, which assign overwrites: it reads a copy at self's graph node.
+        return assign(self, op(snapshot(self), other))
+    with no_grad():
+        return assign(self, op(self, other))
+
+
+class TensorMethods:
+    """The methods installed on :class:`~backprop.Tensor` (this class is never instantiated)."""
+
+    def __iadd__(self, other):
+        return _inplace(self, _ew.add, other)
+
+    def __isub__(self, other):
+        return _inplace(self, _ew.sub, other)
+
+    def __imul__(self, other):
+        return _inplace(self, _ew.mul, other)
+
+    def __itruediv__(self, other):
+        return _inplace(self, _ew.div, other)
+
+    add_ = __iadd__
+    sub_ = __isub__
+    mul_ = __imul__
+    div_ = __itruediv__
+
+    def zero_(self):
+        return self.fill_(0)
+
+    def fill_(self, value):
+        if records_inplace(self, value):
+            return self.copy_(value)  # recorded, so the replaced values get no gradient
+        check_inplace(self, value)
+        self.data[...] = value
+        increment_version(self)
+        return self
+
+    def copy_(self, src):
+        """Copy ``src``'s values (broadcast to this shape) into this tensor; the gradient flows to ``src``,
+        none to the values replaced."""
+        return _inplace(self, lambda a, b: _ew.where(np.zeros(a.shape, bool), a, b).astype(a.dtype), src)
+
+    def __setitem__(self, index, value):
+        check_inplace(self, value)
+        if records_inplace(self, value):
+            assign(self, _shape.index_put(self, index, value))
+        else:
+            self.data[_shape.raw_index(index)] = value.data if isinstance(value, Tensor) else value
+            increment_version(self)
+
+    # operators--------------------------------------------------------------------------
+    def __add__(self, other):
+        return _ew.Add.apply(self, other)
+
+    def __radd__(self, other):
+        return _ew.Add.apply(other, self)
+
+    def __sub__(self, other):
+        return _ew.Sub.apply(self, other)
+
+    def __rsub__(self, other):
+        return _ew.Sub.apply(other, self)
+
+    def __mul__(self, other):
+        return _ew.Mul.apply(self, other)
+
+    def __rmul__(self, other):
+        return _ew.Mul.apply(other, self)
+
+    def __truediv__(self, other):
+        return _ew.Div.apply(self, other)
+
+    def __rtruediv__(self, other):
+        return _ew.Div.apply(other, self)
+
+    def __pow__(self, other):
+        return _ew.Pow.apply(self, other)
+
+    def __rpow__(self, other):
+        return _ew.Pow.apply(other, self)
+
+    def __matmul__(self, other):
+        return _la.matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return _la.matmul(other, self)
+
+    def __neg__(self):
+        return _ew.neg(self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return _ew.abs(self)
+
+    def __getitem__(self, index):
+        return _shape.getitem(self, index)
+
+    # Comparisons give bool tensors and record no gradient.
+    def __eq__(self, other):
+        return _ew.eq(self, other)
+
+    def __ne__(self, other):
+        return _ew.ne(self, other)
+
+    def __lt__(self, other):
+        return _ew.lt(self, other)
+
+    def __le__(self, other):
+        return _ew.le(self, other)
+
+    def __gt__(self, other):
+        return _ew.gt(self, other)
+
+    def __ge__(self, other):
+        return _ew.ge(self, other)
+
+    # methods mirroring the functions------------------------------------------------------
+    def exp(self):
+        return _ew.exp(self)
+
+    def log(self):
+        return _ew.log(self)
+
+    def sqrt(self):
+        return _ew.sqrt(self)
+
+    def abs(self):
+        return _ew.abs(self)
+
+    def clip(self, min=None, max=None):
+        return _ew.clip(self, min, max)
+
+    clamp = clip
+
+    def maximum(self, other):
+        return _ew.maximum(self, other)
+
+    def minimum(self, other):
+        return _ew.minimum(self, other)
+
+    def pow(self, exponent):
+        return _ew.pow(self, exponent)
+
+    def sigmoid(self):
+        return _act.sigmoid(self)
+
+    def tanh(self):
+        return _act.tanh(self)
+
+    def relu(self):
+        return _act.relu(self)
+
+    def softplus(self):
+        return _act.softplus(self)
+
+    def logsigmoid(self):
+        return _act.logsigmoid(self)
+
+    def logit(self, eps=None):
+        return _act.logit(self, eps)
+
+    def softmax(self, axis=-1, temperature=1.0, *, dim=None):
+        return _act.softmax(self, axis, temperature, dim=dim)
+
+    def log_softmax(self, axis=-1, temperature=1.0, *, dim=None):
+        return _act.log_softmax(self, axis, temperature, dim=dim)
+
+    def logsumexp(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
+        return _act.logsumexp(self, axis, keepdims, dim=dim, keepdim=keepdim)
+
+    def sum(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
+        return _red.sum(self, axis, keepdims, dim=dim, keepdim=keepdim)
+
+    def mean(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
+        return _red.mean(self, axis, keepdims, dim=dim, keepdim=keepdim)
+
+    def max(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
+        return _red.max(self, axis, keepdims, dim=dim, keepdim=keepdim)
+
+    def min(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
+        return _red.min(self, axis, keepdims, dim=dim, keepdim=keepdim)
+
+    def var(self, axis=None, keepdims=False, *, correction=1, dim=None, keepdim=None):
+        return _red.var(self, axis, keepdims, correction=correction, dim=dim, keepdim=keepdim)
+
+    def argmax(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
+        return _red.argmax(self, axis, keepdims, dim=dim, keepdim=keepdim)
+
+    def argmin(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
+        return _red.argmin(self, axis, keepdims, dim=dim, keepdim=keepdim)
+
+    def reshape(self, *shape):
+        return _shape.reshape(self, *shape)
+
+    view = reshape
+
+    def transpose(self, dim0, dim1):
+        return _shape.transpose(self, dim0, dim1)
+
+    def permute(self, *dims):
+        return _shape.permute(self, *dims)
+
+    def squeeze(self, axis=None, *, dim=None):
+        return _shape.squeeze(self, axis, dim=dim)
+
+    def unsqueeze(self, axis=None, *, dim=None):
+        return _shape.unsqueeze(self, axis, dim=dim)
+
+    def flatten(self, start_dim=0, end_dim=-1):
+        return _shape.flatten(self, start_dim, end_dim)
+
+    def broadcast_to(self, shape):
+        return _shape.broadcast_to(self, shape)
+
+    expand = broadcast_to
+
+    def split(self, split_size_or_sections, axis=0, *, dim=None):
+        return _shape.split(self, split_size_or_sections, axis, dim=dim)
+
+    def matmul(self, other):
+        return _la.matmul(self, other)
+
+    def astype(self, dtype):
+        return cast(self, dtype)
+
+    def to(self, dtype):
+        return cast(self, dtype)
+
+    def double(self):
+        return cast(self, np.float64)
+
+    def float(self):
+        return cast(self, np.float32)
+
+    @property
+    def T(self):
+        """The transpose: axes reversed (for a matrix, rows and columns swapped)."""
+        return _shape.permute(self, *range(self.ndim - 1, -1, -1))
+
+
+def install(cls=Tensor):
+    """Attach every method of :class:`TensorMethods` to ``cls``."""
+    for name, value in vars(TensorMethods).items():
+        if not name.startswith("__") or name in _DUNDERS:
+            setattr(cls, name, value)
+
+
+_DUNDERS = {n for n in vars(TensorMethods) if n.startswith("__") and n.endswith("__")} - {
+    "__module__", "__qualname__", "__doc__", "__dict__", "__weakref__", "__firstlineno__", "__static_attributes__",
+    "__hash__"}  # defining __eq__ set TensorMethods.__hash__ to None; Tensor keeps its own
+
+install()
