@@ -1,31 +1,119 @@
-"""One seeded random generator for the whole library: ``bp.manual_seed(n)`` makes every draw repeatable."""
+"""The random generator behind every draw of the library: ``bp.manual_seed(n)`` makes them repeatable.
+
+Every draw (``bp.rand``/``bp.randn``/``bp.multinomial``, ``bp.nn.init``, dropout, ``DataLoader``
+shuffling, data splits and estimators without a ``random_state``) takes :func:`generator`. That is the
+process-wide default, which :func:`manual_seed` seeds, unless :func:`use_generator` overrides it for the
+current context: a ``with`` block in one thread or one asyncio task.
+
+>>> import numpy as np
+>>> import backprop as bp
+>>> with bp.random.use_generator(np.random.default_rng(0)):
+...     a = bp.randn(3)
+>>> with bp.random.use_generator(0):  # an int seeds a new Generator
+...     b = bp.randn(3)
+>>> bool((a.data == b.data).all())
+True
+"""
+import contextlib
+import contextvars
+import numbers
+
 import numpy as np
+
+__all__ = ["generator", "get_rng_state", "manual_seed", "set_rng_state", "use_generator"]
 
 # Created on first use: importing numpy.random costs about a fifth of `import numpy`, and
 # `import backprop` should not pay it.
 _state = {"rng": None}
 
+# The override of the current context (None: the process-wide default). A ContextVar, so each thread
+# has its own (a new thread starts with none) and each asyncio task a copy of its creator's.
+_override = contextvars.ContextVar("backprop.random.override", default=None)
+
 
 def manual_seed(seed):
-    """Seed every random draw of backprop (initialisation, dropout, shuffling, sampling)."""
+    """Seed the process-wide generator: every draw of backprop (initialisation, dropout, shuffling, sampling)
+    outside a :func:`use_generator` block. As ``torch.manual_seed``, it does not touch an override: inside a
+    ``use_generator`` block the draws still come from that block's generator. Returns the new generator.
+    """
     _state["rng"] = np.random.default_rng(seed)
     return _state["rng"]
 
 
 def generator():
-    """The library's NumPy ``Generator``; use it for any draw that ``manual_seed`` should govern."""
+    """The NumPy ``Generator`` that backprop draws from now: the current context's override
+    (:func:`use_generator`), else the process-wide default (:func:`manual_seed`)."""
+    rng = _override.get()
+    if rng is not None:
+        return rng
     rng = _state["rng"]
     if rng is None:
         rng = _state["rng"] = np.random.default_rng()
     return rng
 
 
+@contextlib.contextmanager
+def use_generator(gen):
+    """Draw from ``gen`` instead of the process-wide generator, in this thread or asyncio task only.
+
+    Parameters
+    ----------
+    gen : numpy.random.Generator, int or None
+        The generator to draw from (used as it is, not copied: its state advances); an int seeds a new
+        ``np.random.default_rng(gen)``; None restores the process-wide generator inside the block.
+
+    Yields
+    ------
+    numpy.random.Generator or None
+        The generator in force inside the block (None for the process-wide one).
+
+    Notes
+    -----
+    The override lives in a ``contextvars.ContextVar``: leaving the block, by an exception too, restores
+    what was in force before it (blocks nest). A thread started inside the block does not see it (a new
+    thread starts with an empty context); an asyncio task created inside it does (a task runs in a copy of
+    its creator's context), and shares the generator object, so their draws take turns on one stream.
+    :func:`manual_seed` seeds the process-wide generator and leaves an override alone;
+    :func:`get_rng_state` and :func:`set_rng_state` act on :func:`generator`, the override included.
+    Usable as a decorator too (``@bp.random.use_generator(0)``: a new Generator seeded 0 for each call).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import backprop as bp
+    >>> with bp.random.use_generator(np.random.default_rng(5)):
+    ...     inside = bp.rand(2)
+    >>> bool((inside.data == np.random.default_rng(5).random(2).astype(inside.dtype)).all())
+    True
+    """
+    if gen is not None and not isinstance(gen, np.random.Generator):
+        if isinstance(gen, numbers.Integral) and not isinstance(gen, bool):
+            gen = np.random.default_rng(int(gen))
+        else:
+            raise TypeError(f"use_generator needs a numpy.random.Generator, an int seed or None, got {gen!r}")
+    token = _override.set(gen)
+    try:
+        yield gen
+    finally:
+        _override.reset(token)
+
+
 def get_rng_state():
-    """The generator's state as a JSON-able dict (for checkpoints)."""
+    """The state of :func:`generator` (the override in a :func:`use_generator` block) as a JSON-able dict,
+    for checkpoints."""
     return generator().bit_generator.state
 
 
 def set_rng_state(state):
+    """Restore a state from :func:`get_rng_state` into :func:`generator`: the process-wide generator is
+    replaced; an override is set in place (so the ``with`` block's generator object carries it on)."""
+    rng = _override.get()
+    if rng is not None and type(rng.bit_generator).__name__ == state["bit_generator"]:
+        rng.bit_generator.state = state
+        return
     bitgen = getattr(np.random, state["bit_generator"])()
     bitgen.state = state
-    _state["rng"] = np.random.Generator(bitgen)
+    if rng is not None:  # another kind of bit generator: a new override, until the block ends
+        _override.set(np.random.Generator(bitgen))
+    else:
+        _state["rng"] = np.random.Generator(bitgen)
