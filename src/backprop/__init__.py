@@ -14,7 +14,7 @@ from .autograd.factory import (arange, eye, from_numpy, full, full_like, multino
 from .autograd.functional import hessian, jacobian
 from .autograd.gradcheck import gradcheck, gradgradcheck
 from .exceptions import DoubleBackwardError, ShapeError
-from . import ops  # noqa: E402  (installs Tensor's operators and methods)
+from . import ops  # noqa: F401  (imported for its effect: installs Tensor's operators and methods)
 from .ops.activations import log_softmax, logit, logsigmoid, logsumexp, relu, sigmoid, softmax, softplus, tanh
 from .ops.elementwise import (abs, add, clamp, clip, div, eq, exp, ge, gt, le, log, lt, maximum, minimum, mul, ne,
                               neg, pow, sqrt, sub, where)
@@ -26,8 +26,8 @@ from .random import manual_seed
 from . import linalg, random
 
 # The public names of ``from backprop import *``; the lazy submodules (nn, optim, ...) load on first use.
-__all__ = ["Context", "Function", "Op", "Tensor", "backward", "enable_grad", "grad", "is_grad_enabled",
-           "no_grad", "set_grad_enabled", "get_default_dtype", "set_default_dtype", "arange", "eye",
+__all__ = ["Context", "Function", "Op", "Tensor", "backward", "enable_grad", "grad", "inference_mode",
+           "is_grad_enabled", "no_grad", "set_grad_enabled", "get_default_dtype", "set_default_dtype", "arange", "eye",
            "from_numpy", "full", "full_like", "multinomial", "ones", "ones_like", "rand", "rand_like",
            "randn", "randn_like", "tensor", "zeros", "zeros_like", "hessian", "jacobian", "gradcheck",
            "gradgradcheck", "DoubleBackwardError", "ShapeError", "log_softmax", "logit", "logsigmoid",
