@@ -74,7 +74,7 @@ def slogdet(x):
     """
     logabsdet = LogAbsDet.apply(x)
     # An op returns one array, so the constant sign comes from a second factorisation.
-    return SlogdetResult(Tensor._make(np.asarray(np.linalg.slogdet(D.raw(x))[0]), None), logabsdet)
+    return SlogdetResult(Tensor.wrap(np.linalg.slogdet(D.raw(x))[0]), logabsdet)
 
 
 def logdet(x):

@@ -54,7 +54,7 @@ def to_tensor(batch, dtype=None):
     # A slice of a memmap is a view of the file: copy it, so the batch lives in memory and owns its data.
     if arr.dtype != target or not arr.flags.owndata:
         arr = arr.astype(target)
-    return Tensor._make(arr, None)
+    return Tensor.wrap(arr)
 
 
 class TensorDataset(Dataset):

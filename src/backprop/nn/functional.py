@@ -8,6 +8,7 @@ tensor([[0.278 , 0.3072, 0.4147]])
 import numpy as np
 
 from .. import random as _random
+from ..autograd.graph import increment_version
 from ..autograd.tensor import Tensor
 from ..exceptions import ShapeError
 from ..ops import activations as _act
@@ -105,7 +106,7 @@ def _update_running(stat, batch_value, momentum):
     data *= 1 - momentum
     data += momentum * batch_value
     if isinstance(stat, Tensor):
-        stat._vc[0] += 1
+        increment_version(stat)
 
 
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1,

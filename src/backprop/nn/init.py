@@ -18,6 +18,7 @@ import numpy as np
 
 from .. import random as _random
 from ..autograd.grad_mode import no_grad
+from ..autograd.graph import increment_version
 
 _LINEAR_GAIN = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
                 "conv_transpose3d", "sigmoid")
@@ -77,7 +78,7 @@ def _fill(tensor, values):
     """Write ``values`` into ``tensor.data`` in place (a version bump, no graph)."""
     with no_grad():
         tensor.data[...] = values
-        tensor._vc[0] += 1
+        increment_version(tensor)
     return tensor
 
 

@@ -19,6 +19,7 @@ from collections import OrderedDict, namedtuple
 import numpy as np
 
 from ..autograd.dtypes import get_default_dtype
+from ..autograd.graph import increment_version
 from ..autograd.tensor import Tensor
 
 
@@ -267,7 +268,7 @@ class Module:
         for t in list(self.parameters()) + list(self.buffers()):
             if t.dtype.kind == "f" and t.dtype != dtype:
                 t.data = t.data.astype(dtype)
-                t._vc[0] += 1
+                increment_version(t)
                 if isinstance(t.grad, np.ndarray):
                     t.grad = t.grad.astype(dtype)
         return self
@@ -329,7 +330,7 @@ class Module:
         for key, value in values.items():
             target = own[key]
             target.data[...] = value
-            target._vc[0] += 1
+            increment_version(target)
         return _IncompatibleKeys(missing, unexpected)
 
     # -- printing --------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ def check_reduction(name, reduction):
 def as_input(name, x):
     """The prediction as a float Tensor (an array becomes a constant Tensor of its own dtype)."""
     if not isinstance(x, Tensor):
-        x = Tensor._make(np.asarray(x), None)
+        x = Tensor.wrap(x)
     if x.dtype.kind != "f":
         raise TypeError(f"{name}: input must be a floating-point tensor, got dtype {x.dtype}")
     return x
@@ -63,7 +63,7 @@ def on_array_or_tensor(op, x, *args):
     Lets a fused loss reuse a stable primitive (log-softmax, softplus) in its forward on arrays and
     recompute it as a graph node when its backward is being recorded.
     """
-    return op(x, *args) if isinstance(x, Tensor) else op(Tensor._make(x, None), *args).data
+    return op(x, *args) if isinstance(x, Tensor) else op(Tensor.wrap(x), *args).data
 
 
 def reduced(ctx, loss, reduction, divisor=None):
