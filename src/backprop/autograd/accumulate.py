@@ -51,17 +51,18 @@ class LeafSink:
         self.remaining = None  # hooked leaf -> edges still to come from unprocessed nodes (counted lazily)
 
     def deliver(self, leaf, gi):
+        capture = self.capture
+        if capture is not None and leaf not in capture:
+            return  # bp.grad: only the requested inputs get anything (and run their hooks)
         acc = leaf._accumulator
         if acc is not None and (acc.pre_hooks or acc.post_hooks):
             prev = self.waiting.get(leaf)
             self.waiting[leaf] = gi if prev is None else accumulate(prev, gi)
             self.touched.append(leaf)
             return
-        capture = self.capture
         if capture is not None:
-            if leaf in capture:
-                prev = capture[leaf]
-                capture[leaf] = gi if prev is None else prev + gi
+            prev = capture[leaf]
+            capture[leaf] = gi if prev is None else prev + gi
             return
         self.store(leaf, gi)
 
@@ -112,9 +113,7 @@ class LeafSink:
         if acc.pre_hooks:
             g = run_grad_hooks(acc.pre_hooks, g, self.create_graph, where="(Tensor.register_hook on a leaf)")
         if self.capture is not None:
-            if leaf in self.capture:
-                prev = self.capture[leaf]
-                self.capture[leaf] = g if prev is None else prev + g
+            self.capture[leaf] = g  # the sum of every path, after the hooks
             return
         self.store(leaf, g)
         for hook in list(acc.post_hooks.values()):
