@@ -13,6 +13,7 @@ import numpy as np
 from .. import nn
 from ..autograd.factory import from_numpy
 from ..autograd.grad_mode import no_grad
+from ..autograd.graph import increment_version
 from ..base import BaseEstimator, ClassifierMixin, RegressorMixin
 from ..data import DataLoader, TensorDataset
 from ..exceptions import ConvergenceWarning
@@ -39,7 +40,7 @@ def _glorot_uniform_(layer, activation, rng):
     with no_grad():
         for p in (layer.weight, layer.bias):
             p.data[...] = rng.uniform(-bound, bound, p.shape)
-            p._vc[0] += 1
+            increment_version(p)
 
 
 class _NoImprovementStop(Callback):
