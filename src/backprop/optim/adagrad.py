@@ -6,15 +6,7 @@ from .optimizer import Optimizer, check_nonnegative, effective_grad, scratch
 
 def adagrad_update(param, grad, state, lr, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0,
                    eps=1e-10, maximize=False):
-    """One Adagrad step on ``param``, in place (PyTorch's algorithm)::
-
-        t ← t + 1
-        g ← −grad if maximize else grad
-        if weight_decay ≠ 0:  g ← g + weight_decay·θ
-        η_t ← lr/(1 + (t − 1)·lr_decay)
-        G ← G + g²                           (G starts at initial_accumulator_value)
-        Δ ← η_t·g/(√G + eps)
-        θ ← θ − Δ
+    """One Adagrad step on ``param``, in place: PyTorch's algorithm, :attr:`Adagrad.algorithm` (below).
 
     Parameters
     ----------
@@ -30,7 +22,8 @@ def adagrad_update(param, grad, state, lr, lr_decay=0.0, weight_decay=0.0, initi
     Returns
     -------
     dict
-        ``step`` (t), ``g``, ``clr`` (η_t), ``sum`` (G) and ``delta`` (Δ).
+        The intermediates (:attr:`Adagrad.intermediates`): ``step`` (t), ``g``, ``clr`` (η_t), ``sum`` (G)
+        and ``delta`` (Δ).
     """
     if "sum" not in state:
         state["sum"] = np.full_like(param, initial_accumulator_value)
@@ -51,11 +44,8 @@ def adagrad_update(param, grad, state, lr, lr_decay=0.0, weight_decay=0.0, initi
 class Adagrad(Optimizer):
     r"""Adagrad: each coordinate's step is divided by the root of the sum of its squared gradients so far.
 
-    The algorithm, per parameter θ at step t = 1, 2, ..., exactly as :func:`adagrad_update` runs it::
-
-        g ← grad + weight_decay·θ                    (−grad with maximize=True)
-        G ← G + g²                                   (G₀ = initial_accumulator_value)
-        θ ← θ − lr/(1 + (t − 1)·lr_decay) · g/(√G + eps)
+    The algorithm, per parameter θ at step t = 1, 2, ..., is :attr:`algorithm` (shown at the end),
+    exactly as :func:`adagrad_update` runs it.
 
     Parameters
     ----------
@@ -81,6 +71,18 @@ class Adagrad(Optimizer):
     """
 
     update = staticmethod(adagrad_update)
+    hyperparameters = ("lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps", "maximize")
+    algorithm = """
+        t ← t + 1
+        g ← −grad if maximize else grad
+        if weight_decay ≠ 0:  g ← g + weight_decay·θ
+        η_t ← lr/(1 + (t − 1)·lr_decay)
+        G ← G + g²                           (G starts at initial_accumulator_value)
+        Δ ← η_t·g/(√G + eps)
+        θ ← θ − Δ
+    """
+    intermediates = {"step": "t, the step count", "g": "g = ±grad (+ weight_decay·θ)",
+                     "clr": "η_t = lr/(1 + (t − 1)·lr_decay)", "sum": "G = G + g²", "delta": "Δ = η_t·g/(√G + eps)"}
 
     def __init__(self, params, lr=1e-2, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0,
                  eps=1e-10, *, maximize=False):

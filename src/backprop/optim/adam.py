@@ -6,20 +6,7 @@ from .optimizer import Optimizer, check_nonnegative, effective_grad, scratch, ze
 
 def adam_update(param, grad, state, lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False,
                 maximize=False, decoupled_weight_decay=False):
-    """One Adam (or AdamW) step on ``param``, in place (PyTorch's algorithm)::
-
-        t ← t + 1
-        g ← −grad if maximize else grad
-        if weight_decay ≠ 0:
-            θ ← θ·(1 − lr·weight_decay)       if decoupled_weight_decay   (AdamW)
-            g ← g + weight_decay·θ            otherwise                   (Adam: L2 penalty)
-        m ← β₁·m + (1 − β₁)·g                 (m and v start at 0)
-        v ← β₂·v + (1 − β₂)·g²
-        if amsgrad:  v_max ← max(v_max, v),  and v_max stands for v below
-        m̂ ← m/(1 − β₁ᵗ)
-        v̂ ← v/(1 − β₂ᵗ)
-        Δ ← lr·m̂/(√v̂ + eps)
-        θ ← θ − Δ
+    """One Adam (or AdamW) step on ``param``, in place: PyTorch's algorithm, :attr:`Adam.algorithm` (below).
 
     Parameters
     ----------
@@ -36,7 +23,8 @@ def adam_update(param, grad, state, lr, betas=(0.9, 0.999), eps=1e-8, weight_dec
     Returns
     -------
     dict
-        ``step`` (t), ``g``, ``m``, ``v``, ``v_max`` (or None), ``m_hat``, ``v_hat`` and ``delta`` (Δ).
+        The intermediates (:attr:`Adam.intermediates`): ``step`` (t), ``g``, ``m``, ``v``, ``v_max`` (or
+        None), ``m_hat`` (m̂), ``v_hat`` (v̂) and ``delta`` (Δ).
     """
     beta1, beta2 = betas
     t = state["step"] = state.get("step", 0) + 1
@@ -71,13 +59,8 @@ def adam_update(param, grad, state, lr, betas=(0.9, 0.999), eps=1e-8, weight_dec
 class Adam(Optimizer):
     r"""Adam: a step along the bias-corrected mean gradient, scaled by its bias-corrected root mean square.
 
-    The algorithm, per parameter θ at step t = 1, 2, ..., exactly as :func:`adam_update` runs it::
-
-        g ← grad + weight_decay·θ                    (−grad with maximize=True)
-        m ← β₁·m + (1 − β₁)·g,    v ← β₂·v + (1 − β₂)·g²
-        m̂ ← m/(1 − β₁ᵗ),          v̂ ← v/(1 − β₂ᵗ)
-        θ ← θ − lr·m̂/(√v̂ + eps)
-        (amsgrad: v̂ uses the running maximum of v; decoupled_weight_decay: see :class:`AdamW`)
+    The algorithm, per parameter θ at step t = 1, 2, ..., is :attr:`algorithm` (shown at the end),
+    exactly as :func:`adam_update` runs it (decoupled_weight_decay: see :class:`AdamW`).
 
     **The course's Adam** is this update with η = ``lr``. The course takes β₁ = β₂ = 0.9, while
     PyTorch's defaults (kept here) are β = (0.9, 0.999): pass ``betas=(0.9, 0.9)`` explicitly to
@@ -104,6 +87,24 @@ class Adam(Optimizer):
     """
 
     update = staticmethod(adam_update)
+    hyperparameters = ("lr", "betas", "eps", "weight_decay", "amsgrad", "maximize", "decoupled_weight_decay")
+    algorithm = """
+        t ← t + 1
+        g ← −grad if maximize else grad
+        if weight_decay ≠ 0:
+            θ ← θ·(1 − lr·weight_decay)       if decoupled_weight_decay   (AdamW)
+            g ← g + weight_decay·θ            otherwise                   (Adam: L2 penalty)
+        m ← β₁·m + (1 − β₁)·g                 (m and v start at 0)
+        v ← β₂·v + (1 − β₂)·g²
+        if amsgrad:  v_max ← max(v_max, v),  and v_max stands for v below
+        m̂ ← m/(1 − β₁ᵗ)
+        v̂ ← v/(1 − β₂ᵗ)
+        Δ ← lr·m̂/(√v̂ + eps)
+        θ ← θ − Δ
+    """
+    intermediates = {"step": "t, the step count", "g": "g = ±grad (+ weight_decay·θ)", "m": "m = β₁·m + (1 − β₁)·g",
+                     "v": "v = β₂·v + (1 − β₂)·g²", "v_max": "v_max = max(v_max, v) (None without amsgrad)",
+                     "m_hat": "m̂ = m/(1 − β₁ᵗ)", "v_hat": "v̂ = v/(1 − β₂ᵗ)", "delta": "Δ = lr·m̂/(√v̂ + eps)"}
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False, *,
                  maximize=False, decoupled_weight_decay=False):

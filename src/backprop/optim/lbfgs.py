@@ -15,6 +15,7 @@ import numbers
 import numpy as np
 
 from ..autograd.grad_mode import enable_grad
+from ..autograd.graph import increment_version
 from .optimizer import Optimizer, check_nonnegative
 
 _LINE_SEARCHES = (None, "strong_wolfe")
@@ -177,17 +178,8 @@ def lbfgs_direction(grad, old_dirs, old_stps, ro, H_diag):
 class LBFGS(Optimizer):
     """Limited-memory BFGS, with PyTorch's algorithm, arguments and stopping rules.
 
-    One :meth:`step` runs up to ``max_iter`` iterations (each one evaluates ``closure``)::
-
-        evaluate f, g = ∇f;  stop if max|g| ≤ tolerance_grad
-        repeat:
-            d ← −g on the very first iteration, else lbfgs_direction(g, stored pairs)
-                (the pair s = t·d_prev, y = g − g_prev is stored first if yᵀs > 1e-10)
-            t ← lr·min(1, 1/Σ|g|) on the very first iteration, else lr
-            stop if gᵀd > −tolerance_change
-            θ ← θ + t·d     t from strong_wolfe when line_search_fn='strong_wolfe'; then f, g at θ
-            stop after max_iter iterations or max_eval evaluations, if max|g| ≤ tolerance_grad,
-            if max|t·d| ≤ tolerance_change or if |f − f_prev| < tolerance_change
+    One :meth:`step` runs up to ``max_iter`` iterations (each one evaluates ``closure``): the
+    algorithm is :attr:`algorithm`, shown at the end.
 
     The history, the last direction and step survive between calls (``state`` of the first
     parameter, as in PyTorch), so repeated calls continue one run.
@@ -226,6 +218,20 @@ class LBFGS(Optimizer):
     array([1., 1.])
     """
 
+    hyperparameters = ("lr", "max_iter", "max_eval", "tolerance_grad", "tolerance_change", "history_size",
+                       "line_search_fn")
+    algorithm = """
+        evaluate f, g = ∇f;  stop if max|g| ≤ tolerance_grad
+        repeat:
+            d ← −g on the very first iteration, else lbfgs_direction(g, stored pairs)
+                (the pair s = t·d_prev, y = g − g_prev is stored first if yᵀs > 1e-10)
+            t ← lr·min(1, 1/Σ|g|) on the very first iteration, else lr
+            stop if gᵀd > −tolerance_change
+            θ ← θ + t·d     t from strong_wolfe when line_search_fn='strong_wolfe'; then f, g at θ
+            stop after max_iter iterations or max_eval evaluations, if max|g| ≤ tolerance_grad,
+            if max|t·d| ≤ tolerance_change or if |f − f_prev| < tolerance_change
+    """
+
     def __init__(self, params, lr=1, max_iter=20, max_eval=None, tolerance_grad=1e-7, tolerance_change=1e-9,
                  history_size=100, line_search_fn=None):
         if max_eval is None:
@@ -260,13 +266,13 @@ class LBFGS(Optimizer):
         offset = 0
         for p in self._params:
             p.data += (step_size * update[offset:offset + p.data.size]).reshape(p.shape)
-            p._vc[0] += 1
+            increment_version(p)
             offset += p.data.size
 
     def _set_param(self, params_data):
         for p, data in zip(self._params, params_data):
             p.data[...] = data
-            p._vc[0] += 1
+            increment_version(p)
 
     def _directional_evaluate(self, closure, x, t, d):
         """Loss and flat gradient at θ + t·d; the parameters are put back to ``x`` afterwards."""

@@ -5,14 +5,26 @@ The class checks the hyperparameters, keeps the state of each parameter and, in 
 calls the function once per parameter with that parameter's array, its gradient, its state and the
 hyperparameters of its group. The function changes the parameter array in place and returns its
 intermediate values (moments, bias-corrected moments, the step taken) so that a trace can show them.
+
+Each class declares, as data: ``hyperparameters`` (the names, in the order the update function takes
+them), ``algorithm`` (the update as pseudo-code) and ``intermediates`` (name → formula of each value
+the update function returns). The docstrings and ``bp.explain``'s traces read these declarations.
 """
 import copy
+import inspect
 import numbers
 
 import numpy as np
 
 from ..autograd.grad_mode import enable_grad
+from ..autograd.graph import increment_version
+from ..autograd.hooks import add_to_dict, call_hook
 from ..autograd.tensor import Tensor
+from ._hooks import (  # noqa: F401  (register_optimizer_update_hook: re-exported, bp.explain imports it here)
+    HOOKS,
+    register_optimizer_update_hook,
+    with_step_hooks,
+)
 
 _LABELS = {"lr": "learning rate", "eps": "epsilon value"}
 
@@ -54,31 +66,6 @@ def zeros_state(state, name, param):
     return state[name]
 
 
-class _UpdateHookHandle:
-    """Returned by :meth:`Optimizer.register_update_hook`; ``remove()`` unregisters the hook."""
-
-    def __init__(self, hooks, hook):
-        self._hooks, self._hook = hooks, hook
-
-    def remove(self):
-        if self._hook in self._hooks:
-            self._hooks.remove(self._hook)
-
-
-_global_update_hooks = []  # hooks of every optimizer (bp.explain traces); empty unless one is active
-
-
-def register_optimizer_update_hook(hook):
-    """Call ``hook(optimizer, param, info)`` after every parameter update of every optimizer.
-
-    The global counterpart of :meth:`Optimizer.register_update_hook` (as PyTorch's
-    ``register_optimizer_step_post_hook``), so that a trace sees the steps of optimizers it was
-    not handed. Returns a handle whose ``remove()`` unregisters the hook.
-    """
-    _global_update_hooks.append(hook)
-    return _UpdateHookHandle(_global_update_hooks, hook)
-
-
 class Optimizer:
     """Base class of the optimizers: parameter groups, state, ``zero_grad``, ``step``, ``state_dict``.
 
@@ -100,19 +87,60 @@ class Optimizer:
 
     Notes
     -----
-    A subclass sets ``update`` (its pure update function) and ``_validate(group)``; :meth:`step` calls
-    ``update(param.data, grad, state, **hyperparameters)`` for every parameter whose ``.grad`` is set,
-    outside the graph, and bumps the parameter's version counter (a pending backward that saved the
-    old values then raises instead of using changed ones).
+    A subclass declares, as class attributes:
+
+    ``update``
+        Its pure update function ``update(param, grad, state, *hyperparameters)`` (a ``staticmethod``).
+    ``hyperparameters`` : tuple of str
+        The names of the hyperparameters, in the order ``update`` takes them after ``(param, grad,
+        state)``; the keys of ``defaults``. Checked against ``update``'s signature when the class is
+        created.
+    ``algorithm`` : str
+        The update as pseudo-code, dedented when the class is created; appended to the class's and to ``update``'s
+        docstrings as an "Algorithm" section.
+    ``intermediates`` : dict of str to str
+        Name → formula of each entry of the dict ``update`` returns (the ``info`` an update hook gets).
+
+    and overrides ``_validate(group)``. :meth:`step` calls ``update(param.data, grad, state, *hyper)``
+    for every parameter whose ``.grad`` is set, outside the graph, and then
+    :func:`~backprop.autograd.graph.increment_version` on the parameter (a pending backward that saved
+    the old values then raises instead of using changed ones).
+
+    Hooks, with PyTorch's names and order: :meth:`register_step_pre_hook` and
+    :meth:`register_step_post_hook` run around every ``step`` (a subclass's own ``step`` included),
+    :meth:`register_update_hook` after each parameter's update; ``bp.optim`` has the global
+    counterparts (``register_optimizer_step_pre_hook``, ...), per thread.
     """
 
     update = None
+    hyperparameters = ()
+    algorithm = ""
+    intermediates = {}
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "algorithm" in cls.__dict__:
+            cls.algorithm = inspect.cleandoc(cls.algorithm)  # written indented in the class body
+        if "step" in cls.__dict__:
+            cls.step = with_step_hooks(cls.__dict__["step"])
+        if "update" in cls.__dict__ and cls.update is not None:
+            params = list(inspect.signature(cls.update).parameters)[3:]
+            if tuple(params) != tuple(cls.hyperparameters):
+                raise TypeError(f"{cls.__name__}.hyperparameters is {cls.hyperparameters}, but "
+                                f"{cls.update.__name__} takes {tuple(params)} after (param, grad, state)")
+            if cls.algorithm and cls.update.__doc__ and "\nAlgorithm\n" not in cls.update.__doc__:
+                cls.update.__doc__ = _with_algorithm(cls.update.__doc__, cls.algorithm)
+        if cls.algorithm and cls.__doc__:
+            cls.__doc__ = _with_algorithm(cls.__doc__, cls.algorithm)
 
     def __init__(self, params, defaults):
         self.defaults = dict(defaults)
         self.state = {}
         self.param_groups = []
-        self._update_hooks = []
+        self._update_hooks = {}
+        self._step_pre_hooks = {}
+        self._step_post_hooks = {}
+        self._in_step = False
         if isinstance(params, Tensor):
             raise TypeError("params should be an iterable of Tensors or dicts, but got a single Tensor: "
                             "wrap it in a list")
@@ -171,6 +199,7 @@ class Optimizer:
                 else:
                     p.grad = np.zeros_like(p.grad.data if isinstance(p.grad, Tensor) else p.grad)
 
+    @with_step_hooks
     def step(self, closure=None):
         """Update every parameter that has a gradient, in place; returns ``closure()``'s loss if given.
 
@@ -183,11 +212,13 @@ class Optimizer:
         if closure is not None:
             with enable_grad():
                 loss = closure()
-        hooks = self._update_hooks + _global_update_hooks if _global_update_hooks else self._update_hooks
+        found = HOOKS.get().update
+        hooks = (*self._update_hooks.values(), *(hook for _, hook in found)) if found else \
+            tuple(self._update_hooks.values())
         update, state = self.update, self.state
         # Positionally, in the update function's order: a call with keywords costs more, and this one
         # is made for every parameter at every step.
-        names = update.__code__.co_varnames[3:3 + len(self.defaults)]
+        names = self.hyperparameters
         for index, group in enumerate(self.param_groups):
             hyper = [group[name] for name in names]
             for p in group["params"]:
@@ -205,22 +236,43 @@ class Optimizer:
                 if param_state is None:
                     param_state = state[p] = {}
                 info = update(data, grad, param_state, *hyper)
-                p._vc[0] += 1
+                increment_version(p)
                 if hooks:
-                    for hook in list(hooks):
-                        hook(self, p, dict(info, group=index, param_before=before, grad=grad))
+                    where = f"after {type(self).__name__}'s update of a parameter"
+                    for hook in hooks:
+                        call_hook(hook, self, p, dict(info, group=index, param_before=before, grad=grad),
+                                  where=where)
         return loss
 
-    def register_update_hook(self, hook):
-        """Call ``hook(optimizer, param, info)`` after each parameter's update (for traces).
+    def register_step_pre_hook(self, hook):
+        """Call ``hook(optimizer, args, kwargs)`` before each :meth:`step` (PyTorch's method).
 
-        ``info`` is the update function's dict of intermediates plus ``group`` (the group's index),
-        ``param_before`` (a copy of the values before the update) and ``grad``. Arrays in ``info`` may be
-        the optimizer's own state arrays, which later steps change: copy what you keep.
-        Returns a handle whose ``remove()`` unregisters the hook.
+        ``args`` is the call's whole positional tuple, the optimizer first, as in PyTorch; the hook may
+        return ``(new_args, new_kwargs)`` to replace them. Runs after the global pre hooks
+        (``bp.optim.register_optimizer_step_pre_hook``). Returns a
+        :class:`~backprop.autograd.hooks.RemovableHandle`.
         """
-        self._update_hooks.append(hook)
-        return _UpdateHookHandle(self._update_hooks, hook)
+        return add_to_dict(self._step_pre_hooks, hook)
+
+    def register_step_post_hook(self, hook):
+        """Call ``hook(optimizer, args, kwargs)`` after each :meth:`step` (PyTorch's method).
+
+        Runs before the global post hooks. Returns a :class:`~backprop.autograd.hooks.RemovableHandle`.
+        """
+        return add_to_dict(self._step_post_hooks, hook)
+
+    def register_update_hook(self, hook):
+        """Call ``hook(optimizer, param, info)`` after each parameter's update in :meth:`step` (for traces).
+
+        ``info`` is a dict: the update function's intermediates (the keys of :attr:`intermediates`, e.g.
+        Adam's ``step``, ``g``, ``m``, ``v``, ``m_hat``, ``v_hat``, ``delta``) plus ``group`` (the group's
+        index), ``param_before`` (a copy of the values before the update) and ``grad`` (the gradient
+        used). Arrays in ``info`` may be the optimizer's own state arrays, which later steps change: copy
+        what you keep. This optimizer's update hooks run before the global ones
+        (``bp.optim.register_optimizer_update_hook``). Returns a
+        :class:`~backprop.autograd.hooks.RemovableHandle`.
+        """
+        return add_to_dict(self._update_hooks, hook)
 
     def state_dict(self):
         """The optimizer's state in PyTorch's layout, with copied arrays.
@@ -271,6 +323,12 @@ class Optimizer:
             lines.append(f"Parameter Group {i}")
             lines += [f"    {k}: {group[k]}" for k in sorted(group) if k != "params"]
         return "\n".join(lines + [")"])
+
+
+def _with_algorithm(doc, algorithm):
+    """``doc`` with an "Algorithm" section showing ``algorithm`` as a literal block."""
+    body = "\n".join("    " + line if line else "" for line in inspect.cleandoc(algorithm).splitlines())
+    return inspect.cleandoc(doc) + "\n\nAlgorithm\n---------\n::\n\n" + body + "\n"
 
 
 def _copy_value(value):

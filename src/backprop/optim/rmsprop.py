@@ -6,23 +6,7 @@ from .optimizer import Optimizer, check_nonnegative, effective_grad, scratch, ze
 
 def rmsprop_update(param, grad, state, lr, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0,
                    centered=False, maximize=False):
-    """One RMSprop step on ``param``, in place (PyTorch's algorithm)::
-
-        step ← step + 1
-        g ← −grad if maximize else grad
-        if weight_decay ≠ 0:  g ← g + weight_decay·θ
-        v ← alpha·v + (1 − alpha)·g²                  (v starts at 0)
-        if centered:
-            ḡ ← alpha·ḡ + (1 − alpha)·g                (ḡ starts at 0)
-            a ← √(v − ḡ²) + eps
-        else:
-            a ← √v + eps
-        if momentum > 0:
-            b ← momentum·b + g/a                       (b starts at 0)
-            Δ ← lr·b
-        else:
-            Δ ← lr·g/a
-        θ ← θ − Δ
+    """One RMSprop step on ``param``, in place: PyTorch's algorithm, :attr:`RMSprop.algorithm` (below).
 
     Parameters
     ----------
@@ -39,7 +23,8 @@ def rmsprop_update(param, grad, state, lr, alpha=0.99, eps=1e-8, weight_decay=0.
     Returns
     -------
     dict
-        ``step``, ``g``, ``v``, ``g_avg`` (or None), ``b`` (or None) and ``delta`` (Δ).
+        The intermediates (:attr:`RMSprop.intermediates`): ``step``, ``g``, ``v``, ``g_avg`` (ḡ, or None),
+        ``b`` (or None) and ``delta`` (Δ).
     """
     state["step"] = state.get("step", 0) + 1
     g = effective_grad(param, grad, weight_decay, maximize)
@@ -73,13 +58,8 @@ def rmsprop_update(param, grad, state, lr, alpha=0.99, eps=1e-8, weight_decay=0.
 class RMSprop(Optimizer):
     r"""RMSprop: divide each step by a running root mean square of that coordinate's gradient.
 
-    The algorithm, per parameter θ, exactly as :func:`rmsprop_update` runs it::
-
-        g ← grad + weight_decay·θ                    (−grad with maximize=True)
-        v ← alpha·v + (1 − alpha)·g²
-        θ ← θ − lr·g/(√v + eps)
-        (centered: √(v − ḡ²) in place of √v, with ḡ ← alpha·ḡ + (1 − alpha)·g;
-         momentum: b ← momentum·b + g/(√v + eps) and θ ← θ − lr·b)
+    The algorithm, per parameter θ, is :attr:`algorithm` (shown at the end), exactly as
+    :func:`rmsprop_update` runs it.
 
     **The course's RMSprop** writes the same update with the smoothing constant α (``alpha``) and
     η (``lr``). The course uses α = 0.9 while PyTorch's default (kept here) is 0.99, so pass
@@ -106,6 +86,27 @@ class RMSprop(Optimizer):
     """
 
     update = staticmethod(rmsprop_update)
+    hyperparameters = ("lr", "alpha", "eps", "weight_decay", "momentum", "centered", "maximize")
+    algorithm = """
+        step ← step + 1
+        g ← −grad if maximize else grad
+        if weight_decay ≠ 0:  g ← g + weight_decay·θ
+        v ← alpha·v + (1 − alpha)·g²                  (v starts at 0)
+        if centered:
+            ḡ ← alpha·ḡ + (1 − alpha)·g                (ḡ starts at 0)
+            a ← √(v − ḡ²) + eps
+        else:
+            a ← √v + eps
+        if momentum > 0:
+            b ← momentum·b + g/a                       (b starts at 0)
+            Δ ← lr·b
+        else:
+            Δ ← lr·g/a
+        θ ← θ − Δ
+    """
+    intermediates = {"step": "the step count", "g": "g = ±grad (+ weight_decay·θ)",
+                     "v": "v = alpha·v + (1 − alpha)·g²", "g_avg": "ḡ = alpha·ḡ + (1 − alpha)·g (None unless centered)",
+                     "b": "b = momentum·b + g/a (None without momentum)", "delta": "Δ = lr·b or lr·g/a"}
 
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=False,
                  *, maximize=False):

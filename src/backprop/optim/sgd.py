@@ -6,18 +6,7 @@ from .optimizer import Optimizer, check_nonnegative, effective_grad, scratch
 
 def sgd_update(param, grad, state, lr, momentum=0.0, dampening=0.0, nesterov=False, weight_decay=0.0,
                maximize=False):
-    """One SGD step on ``param``, in place (PyTorch's algorithm)::
-
-        g ← −grad if maximize else grad
-        if weight_decay ≠ 0:  g ← g + weight_decay·θ
-        if momentum ≠ 0:
-            b ← g                                  on the first step
-            b ← momentum·b + (1 − dampening)·g     on later steps
-            d ← g + momentum·b    if nesterov  else  b
-        else:
-            d ← g
-        Δ ← lr·d
-        θ ← θ − Δ
+    """One SGD step on ``param``, in place: PyTorch's algorithm, :attr:`SGD.algorithm` (shown below).
 
     Parameters
     ----------
@@ -33,8 +22,8 @@ def sgd_update(param, grad, state, lr, momentum=0.0, dampening=0.0, nesterov=Fal
     Returns
     -------
     dict
-        ``g`` (the gradient used, weight decay included), ``b`` (the momentum buffer, or None)
-        and ``delta`` (Δ = lr·d, the amount subtracted from θ).
+        The intermediates (:attr:`SGD.intermediates`): ``g`` (the gradient used, weight decay
+        included), ``b`` (the momentum buffer, or None) and ``delta`` (Δ = lr·d, subtracted from θ).
     """
     g = effective_grad(param, grad, weight_decay, maximize)
     b = None
@@ -58,13 +47,8 @@ def sgd_update(param, grad, state, lr, momentum=0.0, dampening=0.0, nesterov=Fal
 class SGD(Optimizer):
     r"""Gradient descent on the latest ``backward``'s gradients: full-batch, minibatch or one observation.
 
-    The algorithm, per parameter θ with gradient ``grad``, exactly as :func:`sgd_update` runs it::
-
-        g ← grad + weight_decay·θ                    (−grad with maximize=True)
-        b ← g  (first step);  b ← momentum·b + (1 − dampening)·g  (later steps)
-        θ ← θ − lr·b                                 momentum
-        θ ← θ − lr·(g + momentum·b)                  nesterov=True
-        θ ← θ − lr·g                                 momentum = 0
+    The algorithm, per parameter θ with gradient ``grad``, is :attr:`algorithm` (shown at the end),
+    exactly as :func:`sgd_update` runs it.
 
     **Momentum in the course's notation.** The course writes v_t = α·v_{t−1} + η·∇L(w_{t−1}),
     w_t = w_{t−1} − v_t. With a constant learning rate this is the same trajectory: v = lr·b and
@@ -108,6 +92,21 @@ class SGD(Optimizer):
     """
 
     update = staticmethod(sgd_update)
+    hyperparameters = ("lr", "momentum", "dampening", "nesterov", "weight_decay", "maximize")
+    algorithm = """
+        g ← −grad if maximize else grad
+        if weight_decay ≠ 0:  g ← g + weight_decay·θ
+        if momentum ≠ 0:
+            b ← g                                  on the first step
+            b ← momentum·b + (1 − dampening)·g     on later steps
+            d ← g + momentum·b    if nesterov  else  b
+        else:
+            d ← g
+        Δ ← lr·d
+        θ ← θ − Δ
+    """
+    intermediates = {"g": "g = ±grad + weight_decay·θ", "b": "b, the momentum buffer (None if momentum = 0)",
+                     "delta": "Δ = lr·d"}
 
     def __init__(self, params, lr, momentum=0.0, dampening=0.0, nesterov=False, weight_decay=0.0, *,
                  maximize=False):
