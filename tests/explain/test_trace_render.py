@@ -9,7 +9,6 @@ import pytest
 import backprop as bp
 from backprop.autograd.function import Function
 from backprop.explain import latex
-from backprop.explain.trace import _update_formula
 
 
 @pytest.fixture(scope="module")
@@ -157,9 +156,10 @@ def _all_ops():
 
 def test_every_declared_formula_becomes_ascii_latex():
     import backprop.nn  # noqa: F401  (loads the layer and loss ops)
-    formulas = [f for op in _all_ops() for f in op.formulas() if f]
+    formulas = [f for op in _all_ops() for f in (op.formulas()[0], *op.formulas()[1].values(),
+                                                 *op.intermediates.values()) if f]
     formulas += [ln.strip() for o in (bp.optim.SGD, bp.optim.Adam, bp.optim.RMSprop, bp.optim.Adagrad)
-                 for ln in _update_formula(o).splitlines()]
+                 for ln in o.algorithm.splitlines()]
     assert len(formulas) > 50
     for f in formulas:
         tex = latex.formula(f)

@@ -23,19 +23,15 @@ values that are still alive (the leaves and the output), but without local deriv
 """
 import itertools
 import warnings
-import weakref
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from ..autograd import hooks as _hooks
-from ..autograd.engine import grad, topological_order
-from ..autograd.function import Context
-from ..autograd.grad_mode import enable_grad
+from ..autograd.engine import grad
 from ..autograd.tensor import Tensor
 from . import _format as fmt
+from .recording import inputs_of, local_jacobians, record_graph, record_of, replay, walk
 
 __all__ = ["DerivativeGraph", "GraphEdge", "GraphNode", "GraphvizUnavailableWarning", "derivative_graph",
            "record_graph"]
@@ -45,99 +41,6 @@ SMALL_JACOBIAN = 6  # a tensor edge shows its Jacobian when both sides have at m
 
 class GraphvizUnavailableWarning(UserWarning):
     """Graphviz (the ``dot`` command) is not installed, so a graph was written as DOT text instead."""
-
-
-# -- recording ------------------------------------------------------------------------------------
-@dataclass(eq=False)
-class OpCall:
-    """One recorded op call: what is needed to replay it and to differentiate it alone."""
-    op: type
-    inputs: list  # per positional argument: a copy of the array (Tensors) or the constant as given
-    needs_grad: tuple  # per positional argument: whether a gradient flows to it
-    options: dict
-    output: np.ndarray
-    order: int
-    jacobians: dict = None  # filled by local_jacobians on first use
-
-
-_records = weakref.WeakKeyDictionary()  # graph node (Context) -> OpCall, as long as the node lives
-_order = itertools.count()
-_depth = [0]
-
-
-def _remember(op, args, options, out, ctx):
-    """The forward hook of :func:`record_graph` (the trace may register it as well)."""
-    if ctx is None:
-        return
-    inputs = [np.array(a.data) if isinstance(a, Tensor) else a for a in args]
-    _records[ctx] = OpCall(op, inputs, tuple(ctx.needs_input_grad), dict(options), np.array(out.data),
-                           next(_order))
-
-
-@contextmanager
-def record_graph():
-    """Keep every op call's inputs and output while the block runs, for graphs and path sums.
-
-    The records belong to the graph's nodes and are freed with them. Nesting is allowed.
-    """
-    if _depth[0] == 0:
-        _hooks.forward.append(_remember)
-    _depth[0] += 1
-    try:
-        yield
-    finally:
-        _depth[0] -= 1
-        if _depth[0] == 0:
-            _hooks.forward.remove(_remember)
-
-
-def local_jacobians(call):
-    """∂output/∂input of one recorded call, the op applied alone: {input position: array}.
-
-    Each array has shape ``output.shape + input.shape`` (a 0-d array on scalar edges) and is
-    computed by the op's backward formula with a unit upstream gradient per output element.
-    The result is kept on the call.
-    """
-    if call.jacobians is None:
-        call.jacobians = _jacobians(call)
-    return call.jacobians
-
-
-def _jacobians(call):
-    args = [Tensor._make(np.array(v), None).requires_grad_(True) if n else v
-            for v, n in zip(call.inputs, call.needs_grad)]
-    wanted = [i for i, n in enumerate(call.needs_grad) if n]
-    with enable_grad():
-        out = call.op.apply(*args, **call.options)
-    rows = {i: [] for i in wanted}
-    for k in range(out.data.size):
-        seed = np.zeros(out.data.size, dtype=out.dtype)
-        seed[k] = 1
-        gs = grad(out, [args[i] for i in wanted], seed.reshape(out.shape), retain_graph=True,
-                  allow_unused=True)
-        for i, g in zip(wanted, gs):
-            rows[i].append(np.zeros_like(args[i].data) if g is None else g.data)
-    return {i: np.stack(r).reshape(out.shape + args[i].shape) for i, r in rows.items()}
-
-
-def replay(order, records):
-    """Re-run recorded calls on fresh leaves, inputs first: {graph node or leaf: fresh Tensor}."""
-    fresh = {}
-    with enable_grad():
-        for ctx in reversed(order):
-            call = records[ctx]
-            args = []
-            for edge, value in zip(ctx.edges, call.inputs):
-                if edge is None:
-                    args.append(value)
-                elif edge.__class__ is Context:
-                    args.append(fresh[edge])
-                else:
-                    if edge not in fresh:
-                        fresh[edge] = Tensor._make(np.array(value), None).requires_grad_(True)
-                    args.append(fresh[edge])
-            fresh[ctx] = call.op.apply(*args, **call.options)
-    return fresh
 
 
 # -- the graph ------------------------------------------------------------------------------------
@@ -197,17 +100,11 @@ class GraphEdge:
         return int(np.prod(self.head.shape)) == 1 and int(np.prod(self.tail.shape)) == 1
 
 
-def _formula_for(op, index, n_inputs):
-    """The part of the op's backward formula for one input (``da = dz · b`` of ``da = …,  db = …``)."""
-    parts = op.backward_formula.split(",  ")
-    return parts[index] if len(parts) == n_inputs else op.backward_formula
-
-
 def _names(order, leaves, names, records):
     """Given names (``names``, ``Tensor.name``), then x1, x2 … for leaves, a, b, c … for ops as created."""
     given = {}
     for name, t in (names or {}).items():
-        given[t._ctx if t._ctx is not None else t] = name
+        given[t.grad_fn if t.grad_fn is not None else t] = name
     for leaf in leaves:
         if leaf.name and leaf not in given:
             given[leaf] = leaf.name
@@ -242,33 +139,34 @@ class DerivativeGraph:
         if not isinstance(output, Tensor) or output.grad_fn is None:
             raise ValueError("derivative_graph needs a Tensor computed from inputs that require grad "
                              "(it has no graph: was it computed under bp.no_grad()?)")
-        order = topological_order([output.grad_fn])
-        leaves = list(dict.fromkeys(e for c in reversed(order) for e in c.edges
-                                    if e is not None and e.__class__ is not Context))
-        records = {c: _records[c] for c in order if c in _records}
+        order, leaves = walk(output.grad_fn)
+        records = {c: record_of(c) for c in order if record_of(c) is not None}
         self.recorded = len(records) == len(order)
         self._order, self._records = order, records
         name_of = _names(order, leaves, names, records)
         fresh = replay(order, records) if self.recorded else {}
-        values = {e: v for c in order if c in records for e, v in zip(c.edges, records[c].inputs)}
+        values = {e: v for c in order if c in records for e, v in zip(inputs_of(c), records[c].inputs)}
+        alive = {output.grad_fn: output.data}  # the values of an unrecorded graph that are known
+        alive.update({t.grad_fn: t.data for t in (names or {}).values()
+                      if isinstance(t, Tensor) and t.grad_fn is not None})
         by_key = {leaf: GraphNode(leaf, name_of[leaf], shape=leaf.shape, value=values.get(leaf, leaf.data))
                   for leaf in leaves}
         self.edges = []
         for ctx in reversed(order):
             call = records.get(ctx)
-            alive = ctx._out() if ctx._out is not None else None
-            value = call.output if call else (alive.data if alive is not None else None)
+            value = call.output if call else alive.get(ctx)
             node = GraphNode(ctx, name_of[ctx], ctx.op, ctx.shape, value,
                              options=call.options if call else {})
-            for i, edge in enumerate(ctx.edges):
+            tails = inputs_of(ctx)
+            for i, edge in enumerate(tails):
                 node.inputs.append(by_key[edge] if edge is not None else
                                    (call.inputs[i] if call else "…"))
             by_key[ctx] = node
-            for i, edge in enumerate(ctx.edges):
+            formulas = ctx.backward_formulas
+            for i, (edge, input_name) in enumerate(zip(tails, ctx.input_names)):
                 if edge is not None:
                     jac = (lambda call=call, i=i: local_jacobians(call)[i]) if call else None
-                    self.edges.append(GraphEdge(by_key[edge], node, i,
-                                                _formula_for(ctx.op, i, len(ctx.edges)), jac))
+                    self.edges.append(GraphEdge(by_key[edge], node, i, formulas.get(input_name, ""), jac))
         ops = sorted(order, key=lambda c: records[c].order) if self.recorded else reversed(order)
         self.nodes = [by_key[k] for k in leaves] + [by_key[c] for c in ops]
         self.output = by_key[output.grad_fn]

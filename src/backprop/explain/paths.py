@@ -22,10 +22,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..autograd.engine import grad, topological_order
+from ..autograd.engine import grad
 from ..autograd.tensor import Tensor
 from . import _format as fmt
-from .graph import _NOT_RECORDED, DerivativeGraph, replay
+from .graph import _NOT_RECORDED, DerivativeGraph
+from .recording import inputs_of, replay, walk
 
 __all__ = ["MultiplicationCount", "Path", "PathSum", "count_multiplications", "path_sum"]
 
@@ -76,11 +77,11 @@ def count_multiplications(output, input):
     target = _target_key(input)
     paths, lengths = {target: 1}, {target: 0}  # per node: paths to the target, their total edge count
     edges_used = 0
-    for node in reversed(topological_order([output.grad_fn])):
+    for node in reversed(walk(output.grad_fn)[0]):
         if node is target:
             continue
         p = total = 0
-        for e in node.edges:
+        for e in inputs_of(node):
             if e is not None and paths.get(e, 0):
                 p += paths[e]
                 total += lengths[e] + paths[e]

@@ -62,7 +62,9 @@ def _backward_rows(events, words):
             target = [("grad", i["name"]), _text(" = ")] if i["name"] is not None else []
             passed.append([("formula", i["param"]), _text(": ")] + target + [("value", i["grad"])]
                           + ([_text("  "), ("shape", i["shape"])] if i["shape"] is not None else []))
-        rows.append([[[_text(e["index"])]], op, [[("formula", e["formula"] or _DASH)]], [upstream],
+        formulas = list(dict.fromkeys(i["formula"] for i in e["inputs"] if i.get("formula")))
+        formulas = [[("formula", f)] for f in formulas or [e["formula"] or _DASH]]  # one line per input's formula
+        rows.append([[[_text(e["index"])]], op, formulas, [upstream],
                      passed or [[_text(_DASH)]], [[("shape", out["shape"])]],
                      [[("shape", np.shape(e["grad_output"]))]]])
     return header, rows

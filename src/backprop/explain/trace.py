@@ -10,22 +10,19 @@
 >>> tr.gradients[0]["name"], float(tr.gradients[0]["grad"])
 ('x', 10.0)
 
-Inside the context, the autodiff engine's hooks (:mod:`backprop.autograd.hooks`) and the optimizers'
-global update hook report each op call, each node's backward and each parameter update; the trace
-copies the numbers. Outside any trace the hook lists are empty and nothing is recorded.
+Inside the context, an op observer (:func:`backprop.autograd.graph.register_op_observer`) and an
+optimizer update hook report each op call, each node's backward and each parameter update; the
+trace copies the numbers and reads the formulas from the graph's nodes (``node.backward_formulas``,
+one per input). Both watch the thread (or asyncio task) that entered the trace, and are removed on
+leaving it: outside any trace nothing is recorded.
 """
-import functools
-import inspect
 import json
 import numbers
-import sys
-import textwrap
 import weakref
 
 import numpy as np
 
-from ..autograd import hooks as _hooks
-from ..autograd.function import Context, Function
+from ..autograd.graph import AccumulateGrad, register_op_observer
 from ..autograd.tensor import Tensor
 from ..optim.optimizer import register_optimizer_update_hook
 from . import render
@@ -68,36 +65,6 @@ def trace(model=None, names=None, threshold=16, precision=6):
     return Trace(model=model, names=names, threshold=threshold, precision=precision)
 
 
-@functools.cache
-def _signature_names(op):
-    """The names of ``op.forward``'s positional inputs (after ctx), and of its ``*args`` if any."""
-    names, star = [], None
-    for p in list(inspect.signature(op.forward).parameters.values())[1:]:
-        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
-            names.append(p.name)
-        elif p.kind is p.VAR_POSITIONAL:
-            star = p.name
-    return tuple(names), star
-
-
-def _input_names(op, n):
-    names, star = _signature_names(op)
-    return [names[i] if i < len(names) else f"{star or 'arg'}[{i - len(names)}]" for i in range(n)]
-
-
-_APPLY = Function.apply.__func__.__code__
-
-
-def _inside_op(frame):
-    """Whether the op call whose ``apply`` runs in ``frame`` was made inside another op's ``apply``."""
-    frame = frame.f_back
-    while frame is not None:
-        if frame.f_code is _APPLY:
-            return True
-        frame = frame.f_back
-    return False
-
-
 def _copy(value):
     """A copy of an array or Tensor's values (a Tensor gradient under create_graph gives its array)."""
     if isinstance(value, Tensor):
@@ -105,12 +72,14 @@ def _copy(value):
     return np.array(value, copy=True) if isinstance(value, (np.ndarray, np.generic)) else value
 
 
-@functools.cache
-def _update_formula(optimizer_class):
-    """The pseudo-code of the optimizer's update function: the literal block after ``::`` in its docstring."""
-    doc = inspect.getdoc(optimizer_class.update) or ""
-    _, found, rest = doc.partition("::\n")
-    return textwrap.dedent(rest.lstrip("\n").split("\n\n")[0]).rstrip() if found else ""
+def _joined(formulas):
+    """The distinct formulas, in order, as one line (an op declaring one formula for every input shows it once)."""
+    return ",  ".join(dict.fromkeys(f for f in formulas if f))
+
+
+def _algorithm(optimizer_class):
+    """The optimizer's update as pseudo-code: its declared ``algorithm`` ("" when it declares none)."""
+    return getattr(optimizer_class, "algorithm", "") or ""
 
 
 class Trace:
@@ -134,30 +103,30 @@ class Trace:
         self._counts = {"x": 0, "v": 0}
         self._active = False
         self._gradients = []
-        self._handle = None
+        self._handles = ()
         given = dict(model.named_parameters()) if model is not None else {}
         given.update(names or {})
         for name, t in given.items():
             if not isinstance(t, Tensor):
                 raise TypeError(f"trace: names must map names to Tensors, but {name!r} is a "
                                 f"{type(t).__name__}")
-            self._key(t, name, _GIVEN)
+            key = self._key(t, name, _GIVEN)
+            if t.grad_fn is not None:  # an output computed before the trace, whose backward it may see
+                self._nodes[id(t.grad_fn)] = (weakref.ref(t.grad_fn), None, key)
 
     # -- recording ----------------------------------------------------------------------------
     def __enter__(self):
         if self._active:
             raise RuntimeError("this trace is already active")
-        _hooks.forward.append(self._on_forward)
-        _hooks.backward.append(self._on_backward)
-        self._handle = register_optimizer_update_hook(self._on_update)
+        self._handles = (register_op_observer(on_forward=self._on_forward, on_backward=self._on_backward),
+                         register_optimizer_update_hook(self._on_update))
         self._active = True
         return self
 
     def __exit__(self, *exc_info):
-        for hooks, hook in ((_hooks.forward, self._on_forward), (_hooks.backward, self._on_backward)):
-            if hook in hooks:
-                hooks.remove(hook)
-        self._handle.remove()
+        for handle in self._handles:
+            handle.remove()
+        self._handles = ()
         self._active = False
         self._refresh_names()
         self._gradients = self._leaf_gradients()
@@ -171,10 +140,13 @@ class Trace:
         if name is None:
             name = tensor.name or self._next_name("x")
             source = _GIVEN if tensor.name else source
-        key = len(self._labels)
-        self._labels.append([name, source])
+        key = self._label(name, source)
         self._tensors[id(tensor)] = (weakref.ref(tensor), key)
         return key
+
+    def _label(self, name, source):
+        self._labels.append([name, source])
+        return len(self._labels) - 1
 
     def _next_name(self, prefix):
         name = f"{prefix}{self._counts[prefix]}"
@@ -182,18 +154,30 @@ class Trace:
         return name
 
     def _node_key(self, node):
-        """(forward step, output key) of a graph node; the step is None for nodes made before the trace."""
+        """(forward step, output key) of a graph node; the step is None for nodes made before the trace,
+        whose output is named as given in ``names``, else automatically."""
         entry = self._nodes.get(id(node))
         if entry is not None and entry[0]() is node:
             return entry[1], entry[2]
-        out = node._out() if node._out is not None else None
-        return None, (None if out is None else self._key(out))
+        key = self._label(self._next_name("x"), _AUTO)
+        self._nodes[id(node)] = (weakref.ref(node), None, key)
+        return None, key
 
-    def _on_forward(self, op, args, options, out, ctx):
-        if _inside_op(sys._getframe(1)):
+    def _edge_key(self, node):
+        """The key of the tensor that a ``next_functions`` entry stands for: a leaf, an op's output or none."""
+        if node is None:
+            return None
+        if isinstance(node, AccumulateGrad):
+            return self._key(node.variable)
+        return self._node_key(node)[1]
+
+    def _on_forward(self, op, args, options, out, node, depth):
+        if depth:
             return  # a helper op run by another op's forward: the outer op's step shows its formula
+        names = node.input_names if node is not None else op.input_names_for(len(args))
+        formulas = node.backward_formulas if node is not None else op.formulas()[1]
         inputs = []
-        for param, a in zip(_input_names(op, len(args)), args):
+        for param, a in zip(names, args):
             if isinstance(a, Tensor):
                 inputs.append({"param": param, "key": self._key(a), "value": a.data.copy(),
                                "requires_grad": a.requires_grad})
@@ -202,27 +186,24 @@ class Trace:
         self._counts["v"] += 1
         step = self._counts["v"]
         key = self._key(out, out.name or f"v{step}", _GIVEN if out.name else _AUTO)
-        if ctx is not None:
-            self._nodes[id(ctx)] = (weakref.ref(ctx), step, key)
+        if node is not None:
+            self._nodes[id(node)] = (weakref.ref(node), step, key)
         self._events.append({"kind": "forward", "step": step, "op": op.__name__,
-                             "formula": op.forward_formula, "backward_formula": op.backward_formula,
-                             "recorded": ctx is not None,
+                             "formula": node.forward_formula if node is not None else op.formulas()[0],
+                             "backward_formula": _joined(formulas.get(n) for n in names),
+                             "recorded": node is not None,
                              "inputs": inputs, "options": {k: _copy(v) for k, v in options.items()},
                              "output": {"key": key, "value": out.data.copy()}})
 
-    def _on_backward(self, ctx, grad_output, input_grads):
-        step, key = self._node_key(ctx)
+    def _on_backward(self, node, grad_output, input_grads):
+        step, key = self._node_key(node)
+        formulas = node.backward_formulas
         inputs = []
-        for param, edge, g in zip(_input_names(ctx.op, len(ctx.edges)), ctx.edges, input_grads):
-            if edge is None:
-                edge_key = None
-            elif edge.__class__ is Context:
-                edge_key = self._node_key(edge)[1]
-            else:
-                edge_key = self._key(edge)
-            inputs.append({"param": param, "key": edge_key, "grad": None if g is None else _copy(g)})
-        self._events.append({"kind": "backward", "node": step, "op": ctx.op.__name__,
-                             "formula": ctx.op.backward_formula, "output": {"key": key},
+        for param, (edge, _), g in zip(node.input_names, node.next_functions, input_grads):
+            inputs.append({"param": param, "key": self._edge_key(edge), "grad": None if g is None else _copy(g),
+                           "formula": formulas.get(param, "") if g is not None else ""})
+        self._events.append({"kind": "backward", "node": step, "op": node.op.__name__,
+                             "formula": _joined(i["formula"] for i in inputs), "output": {"key": key},
                              "grad_output": _copy(grad_output), "inputs": inputs})
 
     def _on_update(self, optimizer, param, info):
@@ -231,7 +212,7 @@ class Trace:
         hyper = {k: v for k, v in optimizer.param_groups[group].items() if k != "params"}
         self._events.append({"kind": "update", "optimizer": type(optimizer).__name__, "key": self._key(param),
                              "group": group, "hyperparameters": hyper,
-                             "formula": _update_formula(type(optimizer)),
+                             "formula": _algorithm(type(optimizer)),
                              "before": info.pop("param_before"), "grad": _copy(info.pop("grad")),
                              "state": {k: _copy(v) for k, v in info.items()}, "after": param.data.copy()})
 
@@ -250,7 +231,7 @@ class Trace:
         rows = []
         for ref, key in sorted(self._tensors.values(), key=lambda e: e[1]):
             t = ref()
-            if t is not None and t._ctx is None and t.requires_grad and t.grad is not None:
+            if t is not None and t.is_leaf and t.requires_grad and t.grad is not None:
                 rows.append({"name": self._name(key), "value": t.data.copy(), "grad": _copy(t.grad)})
         return rows
 
@@ -274,7 +255,7 @@ class Trace:
             elif e["kind"] == "backward":
                 r["output"] = {"name": self._name(e["output"]["key"]), "shape": np.shape(e["grad_output"])}
                 r["inputs"] = [{"param": i["param"], "name": self._name(i["key"]), "grad": i["grad"],
-                                    "shape": None if i["grad"] is None else np.shape(i["grad"])}
+                                "formula": i["formula"], "shape": None if i["grad"] is None else np.shape(i["grad"])}
                                for i in e["inputs"]]
             else:
                 r["param"], r["shape"] = self._name(e["key"]), e["after"].shape
@@ -313,7 +294,8 @@ class Trace:
         ``grad_shape``. A backward event: ``node`` (the forward step whose backward ran, None if
         recorded before the trace), ``op``, ``formula``, ``output`` (``name``, ``shape``),
         ``grad_output`` (the upstream gradient), ``inputs`` (``param``, ``name``, ``grad``: the
-        gradient passed on, summed to the input's shape, or None; ``shape``). An update event:
+        gradient passed on, summed to the input's shape, or None; ``formula``: that input's backward
+        formula, "" where no gradient flowed; ``shape``); its ``formula`` joins the inputs' formulas. An update event:
         ``optimizer``, ``param``, ``group``, ``hyperparameters``, ``formula``, ``before``, ``grad``,
         ``state`` (the update's intermediates), ``after``, ``shape``.
         """
