@@ -239,3 +239,58 @@ def test_graphviz_renders_the_dot_text(tmp_path):
     assert done.returncode == 0, done.stderr
     assert b"<svg" in done.stdout
     assert g.render(tmp_path / "f.svg").read_text(encoding="utf-8").count("<svg") == 1
+
+
+class _Affine(bp.Function):
+    """y = x·w + c, with c a constant between the two tensors: formulas are matched by input name."""
+
+    forward_formula = "Y = X·W + c"
+    backward_formulas = {"x": "dX = dY·Wᵀ", "c": "dc = ΣdY", "w": "dW = Xᵀ·dY"}
+
+    @staticmethod
+    def forward(ctx, x, c, w):
+        ctx.save(x=x, w=w)
+        return x @ w + c
+
+    @staticmethod
+    def backward(ctx, dy):
+        return dy @ ctx.w.T, None, ctx.x.T @ dy
+
+
+def test_each_edge_shows_its_own_inputs_formula():
+    x = bp.tensor([[1.0, 2.0]], requires_grad=True, dtype=np.float64)
+    w = bp.tensor([[1.0], [3.0]], requires_grad=True, dtype=np.float64)
+    with record_graph():
+        y = _Affine.apply(x, np.array([0.5]), w)
+    g = derivative_graph(y.sum(), names={"x": x, "w": w, "y": y})
+    by_tail = {e.tail.name: e.formula for e in g.edges if e.head.name == "y"}
+    assert by_tail == {"x": "dX = dY·Wᵀ", "w": "dW = Xᵀ·dY"}
+    with bp.explain.trace(names={"x": x, "w": w}) as tr:
+        _Affine.apply(x, np.array([0.5]), w).sum().backward()
+    step = next(e for e in tr.backward if e["op"] == "_Affine")
+    assert [(i["param"], i["formula"]) for i in step["inputs"]] == [
+        ("x", "dX = dY·Wᵀ"), ("c", ""), ("w", "dW = Xᵀ·dY")]
+    assert "dc = ΣdY" not in tr.to_text()
+
+
+def test_record_graph_records_only_its_own_thread():
+    import threading
+
+    barrier = threading.Barrier(2, timeout=10)
+    x = bp.tensor(2.0, requires_grad=True)
+    outside = {}
+
+    def other():
+        barrier.wait()
+        outside["y"] = (x * 3.0).exp()  # while the main thread records
+        barrier.wait()
+
+    thread = threading.Thread(target=other)
+    thread.start()
+    with record_graph():
+        barrier.wait()
+        barrier.wait()
+        inside = x * 4.0
+    thread.join()
+    assert derivative_graph(inside).recorded
+    assert not derivative_graph(outside["y"]).recorded

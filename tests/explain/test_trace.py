@@ -302,3 +302,37 @@ def test_global_optimizer_hook_beside_per_optimizer_hooks():
     opt.step()
     assert seen[0][0] == "own" and seen[1] == ("global", p) and len(seen) == 2
     assert _observers() == NONE
+
+
+def test_a_trace_records_only_its_own_threads_ops():
+    """Two threads trace at the same time (a barrier makes them overlap), each computing other ops."""
+    import threading
+
+    barrier = threading.Barrier(2, timeout=10)
+    results, errors = {}, []
+
+    def work(name, compute):
+        try:
+            x = bp.tensor([1.0, 2.0], requires_grad=True)
+            with bp.explain.trace() as tr:
+                barrier.wait()  # both traces are open now
+                for _ in range(20):
+                    compute(x).sum().backward()
+                barrier.wait()  # and both have computed before either closes
+            results[name] = tr
+        except Exception as e:  # pragma: no cover  (reported below)
+            errors.append(e)
+
+    threads = [threading.Thread(target=work, args=("exp", lambda x: x.exp())),
+               threading.Thread(target=work, args=("tanh", lambda x: bp.tanh(x * 3.0)))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    assert {e["op"] for e in results["exp"].forward} == {"Exp", "Sum"}
+    assert {e["op"] for e in results["tanh"].forward} == {"Mul", "Tanh", "Sum"}
+    assert {e["op"] for e in results["exp"].backward} == {"Exp", "Sum"}
+    assert {e["op"] for e in results["tanh"].backward} == {"Mul", "Tanh", "Sum"}
+    assert len(results["exp"].forward) == 40 and len(results["tanh"].forward) == 60
+    assert _observers() == NONE
