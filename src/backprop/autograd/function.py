@@ -165,9 +165,10 @@ class Function:
             ctx.needs_input_grad = tuple(needs)
             ctx.seq = next(_sequence)
         token = None
-        if state.observed:
+        observed = state.observed
+        if observed:
             # Observers see nested calls (an op's forward calling other ops) with their depth.
-            ctx._observed = True
+            ctx._shown = {}
             token = STATE.set(state._replace(depth=state.depth + 1))
         try:
             returned = cls.forward(ctx, *raw, **kwargs)
@@ -190,7 +191,7 @@ class Function:
             _track_view(out, args)
         if record and ctx._saved:
             ctx._bind(args, raw, returned, out)  # after _track_view: a saved output checks the right counter
-        if state.on_forward:
+        if observed and state.on_forward:
             node = ctx if record else None
             for _, observer in state.on_forward:
                 call_hook(observer, cls, args, kwargs, out, node, state.depth, where="(an op observer)")

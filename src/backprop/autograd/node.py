@@ -9,6 +9,8 @@ what backprop shows a student: the op's ``input_names``, its ``forward_formula``
 import weakref
 from collections.abc import Mapping
 
+import numpy as np
+
 OUTPUT = "output"  # marks a saved value that is the op's own output
 
 
@@ -126,17 +128,18 @@ class Context(Node):
     # The engine's fields are slots (a node is created on every op call, and slots are the cheapest
     # attributes to write and free); what an op saves and sets goes into the instance dict.
     __slots__ = ("op", "edges", "needs_input_grad", "create_graph", "seq", "shape", "dtype", "_saved",
-                 "_checks", "_out", "_out_vc", "_retain", "_bound", "_freed", "_observed", "_shown",
-                 "_pre_hooks", "_metadata", "__dict__", "__weakref__")
+                 "_checks", "_out", "_out_vc", "_retain", "_bound", "_freed", "_shown", "_pre_hooks",
+                 "__dict__", "__weakref__")
 
-    def __init__(self, op, observed=False):
+    def __init__(self, op):
         self.op = op
         self._saved = {}
         self.edges = self.needs_input_grad = self._checks = ()
         self.create_graph = self._bound = self._freed = False
-        self._observed = observed
         self.seq = 0  # creation order, set when recorded: a node is created after the nodes of its inputs
-        self._out = self._retain = self._shown = self._pre_hooks = self._metadata = None
+        # _out, _retain: weak references to the output, and to it if it retains .grad;
+        # _shown: a dict while an observer watches the call (ctx.show keeps values only then)
+        self._out = self._retain = self._shown = self._pre_hooks = None
 
     # -- what forward stores ------------------------------------------------------------------
     def save(self, **arrays):
@@ -158,12 +161,12 @@ class Context(Node):
 
         Kept only while an op observer is active (a trace); otherwise this costs one truth test.
         """
-        if self._observed:
+        if self._shown is not None:
             unknown = set(values) - set(self.op.intermediates)
             if unknown:
                 raise TypeError(f"{self.op.__name__} shows {sorted(unknown)}, which its `intermediates` "
                                 f"do not declare ({sorted(self.op.intermediates)})")
-            self._shown = {**(self._shown or {}), **{k: v.copy() for k, v in values.items()}}
+            self._shown.update({k: np.array(v, copy=True) for k, v in values.items()})
 
     # -- saved values, for the engine --------------------------------------------------------------
     def _bind(self, args, raw_args, returned, out):
@@ -307,9 +310,7 @@ class Context(Node):
     @property
     def metadata(self):
         """A dict for a user's annotations, as PyTorch's ``Node.metadata``."""
-        if self._metadata is None:
-            self._metadata = {}
-        return self._metadata
+        return self.__dict__.setdefault("_metadata", {})
 
     def register_prehook(self, hook):
         """``hook(grad_outputs)`` runs before this node's backward and may return replacement gradients."""
