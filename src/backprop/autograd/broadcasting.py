@@ -42,13 +42,13 @@ class BroadcastTo(Function):
     backward_formulas = {"x": "dx = Σ_broadcast axes dy"}
 
     @staticmethod
-    def forward(ctx, x, shape):
+    def forward(ctx, x, *, shape):
         ctx.in_shape = x.shape
         return np.broadcast_to(x, shape)
 
     @staticmethod
     def backward(ctx, dy):
-        return sum_to(dy, ctx.in_shape), None
+        return sum_to(dy, ctx.in_shape)
 
 
 class SumTo(Function):
@@ -58,13 +58,13 @@ class SumTo(Function):
     backward_formulas = {"x": "dx = broadcast(dy, shape(x))"}
 
     @staticmethod
-    def forward(ctx, x, shape):
+    def forward(ctx, x, *, shape):
         ctx.in_shape = x.shape
         return sum_to_array(x, shape)
 
     @staticmethod
     def backward(ctx, dy):
-        return broadcast_to(dy, ctx.in_shape), None
+        return broadcast_to(dy, ctx.in_shape)
 
 
 class Cast(Function):
@@ -74,28 +74,28 @@ class Cast(Function):
     backward_formulas = {"x": "dx = dtype_x(dy)"}
 
     @staticmethod
-    def forward(ctx, x, dtype):
+    def forward(ctx, x, *, dtype):
         ctx.in_dtype = x.dtype
         return x.astype(dtype)
 
     @staticmethod
     def backward(ctx, dy):
-        return cast(dy, ctx.in_dtype), None
+        return cast(dy, ctx.in_dtype)
 
 
 def sum_to(x, shape):
     """Sum ``x`` over the axes along which it was broadcast from ``shape`` (array or Tensor)."""
-    return SumTo.apply(x, tuple(shape)) if isinstance(x, Tensor) else sum_to_array(x, shape)
+    return SumTo.apply(x, shape=tuple(shape)) if isinstance(x, Tensor) else sum_to_array(x, shape)
 
 
 def broadcast_to(x, shape):
     """``x`` broadcast to ``shape`` (array or Tensor; an array result is a read-only view)."""
-    return BroadcastTo.apply(x, tuple(shape)) if isinstance(x, Tensor) else np.broadcast_to(x, shape)
+    return BroadcastTo.apply(x, shape=tuple(shape)) if isinstance(x, Tensor) else np.broadcast_to(x, shape)
 
 
 def cast(x, dtype):
     """``x`` converted to ``dtype``; for a Tensor the gradient is converted back."""
     dtype = np.dtype(dtype)
     if isinstance(x, Tensor):
-        return x if x.dtype == dtype else Cast.apply(x, dtype)
+        return x if x.dtype == dtype else Cast.apply(x, dtype=dtype)
     return np.asarray(x).astype(dtype, copy=False)

@@ -6,6 +6,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from . import dispatch as D
+from ._doc import axis_words, documents, subscript
 from .reduce import _kept_shape, _norm_axis
 from .shape import _axis_arg
 
@@ -26,7 +27,7 @@ class Sigmoid(Function):
     """y = σ(x) = 1 / (1 + e⁻ˣ).  dx = dy · y · (1 − y)."""
 
     forward_formula = "y = 1 / (1 + exp(−x))"
-    backward_formula = "dx = dy · y · (1 − y)"
+    backward_formulas = {"x": "dx = dy · y · (1 − y)"}
 
     @staticmethod
     def forward(ctx, x):
@@ -44,7 +45,7 @@ class Tanh(Function):
     """y = tanh x.  dx = dy · (1 − y²)."""
 
     forward_formula = "y = tanh(x)"
-    backward_formula = "dx = dy · (1 − y²)"
+    backward_formulas = {"x": "dx = dy · (1 − y²)"}
 
     @staticmethod
     def forward(ctx, x):
@@ -62,7 +63,7 @@ class ReLU(Function):
     """y = max(x, 0).  dx = dy · [x > 0] (the derivative at 0 is taken as 0, as PyTorch)."""
 
     forward_formula = "y = max(x, 0)"
-    backward_formula = "dx = dy · [x > 0]"
+    backward_formulas = {"x": "dx = dy · [x > 0]"}
 
     @staticmethod
     def forward(ctx, x):
@@ -79,7 +80,7 @@ class Softplus(Function):
     """y = ln(1 + eˣ).  dx = dy · σ(x)."""
 
     forward_formula = "y = ln(1 + exp(x))"
-    backward_formula = "dx = dy · σ(x)"
+    backward_formulas = {"x": "dx = dy · σ(x)"}
 
     @staticmethod
     def forward(ctx, x):
@@ -95,7 +96,7 @@ class LogSigmoid(Function):
     """y = ln σ(x) = −ln(1 + e⁻ˣ) = −softplus(−x).  dx = dy · (1 − σ(x)) = dy · σ(−x)."""
 
     forward_formula = "y = −ln(1 + exp(−x))"
-    backward_formula = "dx = dy · σ(−x)"
+    backward_formulas = {"x": "dx = dy · σ(−x)"}
 
     @staticmethod
     def forward(ctx, x):
@@ -114,10 +115,10 @@ class Logit(Function):
     """
 
     forward_formula = "y = ln(x / (1 − x))"
-    backward_formula = "dx = dy / (x · (1 − x))"
+    backward_formulas = {"x": "dx = dy / (x · (1 − x))"}
 
     @staticmethod
-    def forward(ctx, x, eps):
+    def forward(ctx, x, *, eps):
         ctx.save(x=x)
         ctx.clamped = eps is not None
         if ctx.clamped:
@@ -129,22 +130,40 @@ class Logit(Function):
     def backward(ctx, dy):
         if not ctx.clamped:
             x = ctx.x
-            return dy / (x * (1 - x)), None
+            return dy / (x * (1 - x))
         x = D.where(ctx.inside, ctx.x, 0.5)  # the clamped points get no gradient
-        return D.where(ctx.inside, dy / (x * (1 - x)), 0.0), None
+        return D.where(ctx.inside, dy / (x * (1 - x)), 0.0)
 
 
-class Softmax(Function):
+class _SoftmaxFamily(Function):
+    """Softmax and log-softmax: their formulas at a call name the axis and the temperature's value."""
+
+    @classmethod
+    def formulas(cls, ctx=None):
+        forward, backward = super().formulas(ctx)
+        if ctx is None:
+            return forward, backward
+        ndim = len(ctx.shape)
+        sub, _ = axis_words((ctx.axis % ndim,) if ndim else (), ndim)
+        t = 1.0 / ctx.inv_t
+
+        def at_call(f):
+            f = subscript(f, "Σ", sub)
+            return f.replace("/T", "").replace(" / T", "") if t == 1 else f.replace("T", f"{t:g}")
+        return at_call(forward), {name: at_call(f) for name, f in backward.items()}
+
+
+class Softmax(_SoftmaxFamily):
     """y = softmax(x / T) along ``axis``: yᵢ = e^(xᵢ/T) / Σⱼ e^(xⱼ/T).
 
     dx = y · (dy − Σ(dy · y)) / T  (the Jacobian diag(y) − y yᵀ, scaled by 1/T, applied to dy).
     """
 
     forward_formula = "y = exp(x/T) / Σ exp(x/T)"
-    backward_formula = "dx = y · (dy − Σ dy·y) / T"
+    backward_formulas = {"x": "dx = y · (dy − Σ dy·y) / T"}
 
     @staticmethod
-    def forward(ctx, x, axis, temperature):
+    def forward(ctx, x, *, axis, temperature):
         ctx.axis, ctx.inv_t = axis, 1.0 / temperature
         y = softmax_array(x * ctx.inv_t if temperature != 1 else x, axis)
         ctx.save(y=y)
@@ -153,20 +172,20 @@ class Softmax(Function):
     @staticmethod
     def backward(ctx, dy):
         y = ctx.y
-        return y * (dy - D.sum(dy * y, ctx.axis, keepdims=True)) * ctx.inv_t, None, None
+        return y * (dy - D.sum(dy * y, ctx.axis, keepdims=True)) * ctx.inv_t
 
 
-class LogSoftmax(Function):
+class LogSoftmax(_SoftmaxFamily):
     """y = log softmax(x / T) = x/T − logsumexp(x/T) along ``axis``.
 
     dx = (dy − softmax(x/T) · Σ dy) / T, with softmax(x/T) = exp(y).
     """
 
     forward_formula = "y = x/T − ln Σ exp(x/T)"
-    backward_formula = "dx = (dy − exp(y) · Σ dy) / T"
+    backward_formulas = {"x": "dx = (dy − exp(y) · Σ dy) / T"}
 
     @staticmethod
-    def forward(ctx, x, axis, temperature):
+    def forward(ctx, x, *, axis, temperature):
         ctx.axis, ctx.inv_t = axis, 1.0 / temperature
         z = x * ctx.inv_t if temperature != 1 else x
         # The methods, not np.max/np.sum: their Python wrappers cost as much as a small reduction
@@ -177,17 +196,26 @@ class LogSoftmax(Function):
 
     @staticmethod
     def backward(ctx, dy):
-        return (dy - D.exp(ctx.y) * D.sum(dy, ctx.axis, keepdims=True)) * ctx.inv_t, None, None
+        return (dy - D.exp(ctx.y) * D.sum(dy, ctx.axis, keepdims=True)) * ctx.inv_t
 
 
 class LogSumExp(Function):
     """y = ln Σ eˣ over ``axis`` (computed as m + ln Σ e^(x−m), m = max x).  dx = dy · e^(x − y)."""
 
     forward_formula = "y = ln Σ exp(x)"
-    backward_formula = "dx = dy · exp(x − y)"
+    backward_formulas = {"x": "dx = dy · exp(x − y)"}
+
+    @classmethod
+    def formulas(cls, ctx=None):
+        forward, backward = super().formulas(ctx)
+        if ctx is None:
+            return forward, backward
+        sub, along = axis_words(ctx.axes, len(ctx.in_shape))
+        return subscript(forward, "Σ", sub), {name: f + along for name, f in backward.items()}
 
     @staticmethod
-    def forward(ctx, x, axes, keepdims):
+    def forward(ctx, x, *, axes, keepdims):
+        ctx.axes = axes
         ctx.in_shape, ctx.kept_shape = x.shape, _kept_shape(x.shape, axes)
         m = np.max(x, axis=axes, keepdims=True) if x.size else np.zeros(ctx.kept_shape, x.dtype)
         m = np.where(np.isfinite(m), m, 0)
@@ -200,55 +228,64 @@ class LogSumExp(Function):
     @staticmethod
     def backward(ctx, dy):
         kept = ctx.kept_shape
-        return D.reshape(dy, kept) * D.exp(ctx.x - D.reshape(ctx.y, kept)), None, None
+        return D.reshape(dy, kept) * D.exp(ctx.x - D.reshape(ctx.y, kept))
 
 
+@documents(Sigmoid, "The logistic sigmoid σ(x) = 1 / (1 + e⁻ˣ), elementwise, without overflow.")
 def sigmoid(x):
     return Sigmoid.apply(x)
 
 
+@documents(Tanh, "The hyperbolic tangent, elementwise.")
 def tanh(x):
     return Tanh.apply(x)
 
 
+@documents(ReLU, "The rectifier max(x, 0), elementwise (the gradient at 0 is 0, as PyTorch).")
 def relu(x):
     return ReLU.apply(x)
 
 
+@documents(Softplus, "softplus(x) = ln(1 + eˣ), elementwise, without overflow.")
 def softplus(x):
     return Softplus.apply(x)
 
 
+@documents(LogSigmoid, "ln σ(x) = −softplus(−x), elementwise, without overflow.")
 def logsigmoid(x):
     return LogSigmoid.apply(x)
 
 
+@documents(Logit, "The inverse of σ: ln(x / (1 − x)); with ``eps``, x is clamped to [eps, 1 − eps] first.")
 def logit(x, eps=None):
-    return Logit.apply(x, eps)
+    return Logit.apply(x, eps=eps)
 
 
 def _softmax_args(x, axis, temperature, dim):
     axis = _axis_arg(axis, dim, -1)
     if temperature <= 0:
         raise ValueError(f"softmax temperature must be positive, got {temperature}")
-    return axis, float(temperature)
+    return {"axis": axis, "temperature": float(temperature)}
 
 
+@documents(Softmax)
 def softmax(x, axis=-1, temperature=1.0, *, dim=None):
     """softmax(x / T) along ``axis`` (default the last): probabilities that sum to 1.
 
     A high temperature T flattens the distribution towards uniform; T → 0 approaches argmax.
     """
-    return Softmax.apply(x, *_softmax_args(x, axis, temperature, dim))
+    return Softmax.apply(x, **_softmax_args(x, axis, temperature, dim))
 
 
+@documents(LogSoftmax)
 def log_softmax(x, axis=-1, temperature=1.0, *, dim=None):
     """log softmax(x / T) along ``axis``, computed stably (never log of 0)."""
-    return LogSoftmax.apply(x, *_softmax_args(x, axis, temperature, dim))
+    return LogSoftmax.apply(x, **_softmax_args(x, axis, temperature, dim))
 
 
+@documents(LogSumExp)
 def logsumexp(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
     """ln Σ exp(x) over ``axis`` (all axes by default), without overflow."""
     axis = _axis_arg(axis, dim)
     keepdims = keepdims if keepdim is None else keepdim
-    return LogSumExp.apply(x, _norm_axis(axis, x.ndim), bool(keepdims))
+    return LogSumExp.apply(x, axes=_norm_axis(axis, x.ndim), keepdims=bool(keepdims))

@@ -8,13 +8,14 @@ import numpy as np
 from ..autograd.broadcasting import Cast, cast
 from ..autograd.function import Function
 from . import dispatch as D
+from ._doc import document, documents
 
 
 class Add(Function):
     """z = a + b.  Both inputs receive the upstream gradient unchanged: da = dz, db = dz."""
 
     forward_formula = "z = a + b"
-    backward_formula = "da = dz,  db = dz"
+    backward_formulas = {"a": "da = dz", "b": "db = dz"}
 
     @staticmethod
     def forward(ctx, a, b):
@@ -29,7 +30,7 @@ class Sub(Function):
     """z = a − b.  da = dz, db = −dz."""
 
     forward_formula = "z = a − b"
-    backward_formula = "da = dz,  db = −dz"
+    backward_formulas = {"a": "da = dz", "b": "db = −dz"}
 
     @staticmethod
     def forward(ctx, a, b):
@@ -44,7 +45,7 @@ class Mul(Function):
     """z = a · b (elementwise).  Each factor's gradient is the other factor: da = dz·b, db = dz·a."""
 
     forward_formula = "z = a · b"
-    backward_formula = "da = dz · b,  db = dz · a"
+    backward_formulas = {"a": "da = dz · b", "b": "db = dz · a"}
 
     @staticmethod
     def forward(ctx, a, b):
@@ -61,7 +62,7 @@ class Div(Function):
     """z = a / b.  da = dz / b, db = −dz · a / b²."""
 
     forward_formula = "z = a / b"
-    backward_formula = "da = dz / b,  db = −dz · a / b²"
+    backward_formulas = {"a": "da = dz / b", "b": "db = −dz · a / b²"}
 
     @staticmethod
     def forward(ctx, a, b):
@@ -79,7 +80,7 @@ class Pow(Function):
     """z = aᵇ.  da = dz · b · aᵇ⁻¹, db = dz · aᵇ · ln a (for a > 0; 0 where a = 0)."""
 
     forward_formula = "z = a^b"
-    backward_formula = "da = dz · b · a^(b−1),  db = dz · a^b · ln a"
+    backward_formulas = {"a": "da = dz · b · a^(b−1)", "b": "db = dz · a^b · ln a"}
 
     @staticmethod
     def forward(ctx, a, b):
@@ -103,7 +104,7 @@ class Neg(Function):
     """z = −x.  dx = −dz."""
 
     forward_formula = "z = −x"
-    backward_formula = "dx = −dz"
+    backward_formulas = {"x": "dx = −dz"}
 
     @staticmethod
     def forward(ctx, x):
@@ -118,7 +119,7 @@ class Exp(Function):
     """y = eˣ.  The exponential is its own derivative: dx = dy · y."""
 
     forward_formula = "y = exp(x)"
-    backward_formula = "dx = dy · y"
+    backward_formulas = {"x": "dx = dy · y"}
 
     @staticmethod
     def forward(ctx, x):
@@ -135,7 +136,7 @@ class Log(Function):
     """y = ln x.  dx = dy / x."""
 
     forward_formula = "y = ln(x)"
-    backward_formula = "dx = dy / x"
+    backward_formulas = {"x": "dx = dy / x"}
 
     @staticmethod
     def forward(ctx, x):
@@ -151,7 +152,7 @@ class Sqrt(Function):
     """y = √x.  dx = dy / (2y)."""
 
     forward_formula = "y = √x"
-    backward_formula = "dx = dy / (2y)"
+    backward_formulas = {"x": "dx = dy / (2y)"}
 
     @staticmethod
     def forward(ctx, x):
@@ -168,7 +169,7 @@ class Abs(Function):
     """y = |x|.  dx = dy · sign(x) (0 at x = 0, as PyTorch)."""
 
     forward_formula = "y = |x|"
-    backward_formula = "dx = dy · sign(x)"
+    backward_formulas = {"x": "dx = dy · sign(x)"}
 
     @staticmethod
     def forward(ctx, x):
@@ -184,10 +185,10 @@ class Clip(Function):
     """y = min(max(x, lo), hi).  dx = dy where lo ≤ x ≤ hi, else 0 (PyTorch's clamp)."""
 
     forward_formula = "y = min(max(x, lo), hi)"
-    backward_formula = "dx = dy · [lo ≤ x ≤ hi]"
+    backward_formulas = {"x": "dx = dy · [lo ≤ x ≤ hi]"}
 
     @staticmethod
-    def forward(ctx, x, lo=None, hi=None):
+    def forward(ctx, x, *, lo=None, hi=None):
         inside = np.ones(x.shape, dtype=bool)
         if lo is not None:
             inside &= x >= lo
@@ -198,7 +199,7 @@ class Clip(Function):
 
     @staticmethod
     def backward(ctx, dy):
-        return D.where(ctx.inside, dy, 0.0), None, None
+        return D.where(ctx.inside, dy, 0.0)
 
 
 class _Pick(Function):
@@ -226,7 +227,7 @@ class Maximum(_Pick):
     """z = max(a, b) elementwise.  The larger input gets dz; on ties each gets dz/2 (as PyTorch)."""
 
     forward_formula = "z = max(a, b)"
-    backward_formula = "da = dz · ([a > b] + ½[a = b]),  db = dz · ([b > a] + ½[a = b])"
+    backward_formulas = {"a": "da = dz · ([a > b] + ½[a = b])", "b": "db = dz · ([b > a] + ½[a = b])"}
     pick, wins = staticmethod(np.maximum), staticmethod(np.greater)
 
 
@@ -234,7 +235,7 @@ class Minimum(_Pick):
     """z = min(a, b) elementwise.  The smaller input gets dz; on ties each gets dz/2 (as PyTorch)."""
 
     forward_formula = "z = min(a, b)"
-    backward_formula = "da = dz · ([a < b] + ½[a = b]),  db = dz · ([b < a] + ½[a = b])"
+    backward_formulas = {"a": "da = dz · ([a < b] + ½[a = b])", "b": "db = dz · ([b < a] + ½[a = b])"}
     pick, wins = staticmethod(np.minimum), staticmethod(np.less)
 
 
@@ -242,7 +243,7 @@ class Where(Function):
     """z = a where cond else b.  da = dz · cond, db = dz · (1 − cond); cond gets no gradient."""
 
     forward_formula = "z = cond ? a : b"
-    backward_formula = "da = cond ? dz : 0,  db = cond ? 0 : dz"
+    backward_formulas = {"a": "da = cond ? dz : 0", "b": "db = cond ? 0 : dz"}
 
     @staticmethod
     def forward(ctx, cond, a, b):
@@ -268,62 +269,76 @@ class Compare(Function):
         return ufunc(a, b)
 
 
+@documents(Add, "a + b, elementwise (broadcast as NumPy).")
 def add(a, b):
     return Add.apply(a, b)
 
 
+@documents(Sub, "a − b, elementwise (broadcast as NumPy).")
 def sub(a, b):
     return Sub.apply(a, b)
 
 
+@documents(Mul, "a · b, elementwise (broadcast as NumPy).")
 def mul(a, b):
     return Mul.apply(a, b)
 
 
+@documents(Div, "a / b, elementwise (broadcast as NumPy).")
 def div(a, b):
     return Div.apply(a, b)
 
 
+@documents(Pow, "a to the power b, elementwise (broadcast as NumPy).")
 def pow(a, b):
     return Pow.apply(a, b)
 
 
+@documents(Neg, "−x, elementwise.")
 def neg(x):
     return Neg.apply(x)
 
 
+@documents(Exp, "eˣ, elementwise.")
 def exp(x):
     return Exp.apply(x)
 
 
+@documents(Log, "The natural logarithm ln x, elementwise.")
 def log(x):
     return Log.apply(x)
 
 
+@documents(Sqrt, "√x, elementwise.")
 def sqrt(x):
     return Sqrt.apply(x)
 
 
+@documents(Abs, "|x|, elementwise (the gradient at 0 is 0, as PyTorch).")
 def abs(x):
     return Abs.apply(x)
 
 
+@documents(Clip)
 def clip(x, min=None, max=None):
     """Limit values to [min, max]; either bound may be None (PyTorch's ``clamp``)."""
-    return Clip.apply(x, D.raw(min), D.raw(max))
+    return Clip.apply(x, lo=D.raw(min), hi=D.raw(max))
 
 
 clamp = clip
 
 
+@documents(Maximum, "The larger of a and b, elementwise; on ties each gets half the gradient.")
 def maximum(a, b):
     return Maximum.apply(a, b)
 
 
+@documents(Minimum, "The smaller of a and b, elementwise; on ties each gets half the gradient.")
 def minimum(a, b):
     return Minimum.apply(a, b)
 
 
+@documents(Where)
 def where(cond, a, b):
     """Elements of ``a`` where ``cond`` is true, else of ``b`` (broadcast together)."""
     return Where.apply(D.raw(cond), a, b)
@@ -335,7 +350,7 @@ def _comparison(ufunc):
 
     compare.__name__ = ufunc.__name__
     compare.__doc__ = f"Elementwise ``{ufunc.__name__}``: a bool tensor, no gradient."
-    return compare
+    return document(compare, Compare)
 
 
 eq = _comparison(np.equal)

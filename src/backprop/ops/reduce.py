@@ -10,6 +10,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from . import dispatch as D
+from ._doc import axis_words, documents, subscript
 from .shape import _axis_arg
 
 
@@ -40,8 +41,21 @@ def _spread(dy, ctx):
 
 
 class _Reduction(Function):
+    """A reduction over ``axes``; its formulas at a call name the axes (``y = Σ_axis=1 x``)."""
+
+    symbol = "Σ"  # the reducing symbol of the forward formula, subscripted with the axes at a call
+
+    @classmethod
+    def formulas(cls, ctx=None):
+        forward, backward = super().formulas(ctx)
+        if ctx is None:
+            return forward, backward
+        sub, along = axis_words(ctx.axes, len(ctx.in_shape))
+        return subscript(forward, cls.symbol, sub), {name: f + along for name, f in backward.items()}
+
     @staticmethod
     def _setup(ctx, x, axes):
+        ctx.axes = axes
         ctx.in_shape = x.shape
         ctx.kept_shape = _kept_shape(x.shape, axes)
         return math.prod([x.shape[a] for a in axes])
@@ -51,42 +65,42 @@ class Sum(_Reduction):
     """y = Σᵢ xᵢ over ``axis``.  Each summand gets the gradient whole: dx = broadcast(dy)."""
 
     forward_formula = "y = Σ x"
-    backward_formula = "dx = broadcast(dy)"
+    backward_formulas = {"x": "dx = broadcast(dy)"}
 
     @staticmethod
-    def forward(ctx, x, axes, keepdims):
+    def forward(ctx, x, *, axes, keepdims):
         Sum._setup(ctx, x, axes)
         return np.sum(x, axis=axes, keepdims=keepdims)
 
     @staticmethod
     def backward(ctx, dy):
-        return _spread(dy, ctx), None, None
+        return _spread(dy, ctx)
 
 
 class Mean(_Reduction):
     """y = (1/n) Σᵢ xᵢ over ``axis``.  dx = broadcast(dy) / n."""
 
     forward_formula = "y = (1/n) Σ x"
-    backward_formula = "dx = broadcast(dy) / n"
+    backward_formulas = {"x": "dx = broadcast(dy) / n"}
 
     @staticmethod
-    def forward(ctx, x, axes, keepdims):
+    def forward(ctx, x, *, axes, keepdims):
         ctx.n = Mean._setup(ctx, x, axes)
         return np.mean(x, axis=axes, keepdims=keepdims)
 
     @staticmethod
     def backward(ctx, dy):
-        return _spread(dy, ctx) * (1.0 / ctx.n), None, None
+        return _spread(dy, ctx) * (1.0 / ctx.n)
 
 
 class _Extremum(_Reduction):
     """max or min over ``axis``: the gradient goes to the extremal elements, shared equally on ties."""
 
-    backward_formula = "dx = broadcast(dy) · [x = y] / #{x = y}"
+    backward_formulas = {"x": "dx = broadcast(dy) · [x = y] / #{x = y}"}
     pick = None
 
     @classmethod
-    def forward(cls, ctx, x, axes, keepdims):
+    def forward(cls, ctx, x, *, axes, keepdims):
         cls._setup(ctx, x, axes)
         y = cls.pick(x, axis=axes, keepdims=True)
         hit = x == y
@@ -95,13 +109,14 @@ class _Extremum(_Reduction):
 
     @staticmethod
     def backward(ctx, dy):
-        return _spread(dy, ctx) * ctx.share, None, None
+        return _spread(dy, ctx) * ctx.share
 
 
 class Max(_Extremum):
     """y = max x over ``axis`` (values only).  dx = dy at the maxima, split equally among ties."""
 
     forward_formula = "y = max x"
+    symbol = "max"
     pick = staticmethod(np.max)
 
 
@@ -109,6 +124,7 @@ class Min(_Extremum):
     """y = min x over ``axis`` (values only).  dx = dy at the minima, split equally among ties."""
 
     forward_formula = "y = min x"
+    symbol = "min"
     pick = staticmethod(np.min)
 
 
@@ -120,12 +136,20 @@ class Var(_Reduction):
     """
 
     forward_formula = "y = Σ (x − x̄)² / (n − c)"
-    backward_formula = "dx = dy · 2(x − x̄) / (n − c)"
+    backward_formulas = {"x": "dx = dy · 2(x − x̄) / (n − c)"}
+
+    @classmethod
+    def formulas(cls, ctx=None):
+        forward, backward = super().formulas(ctx)
+        if ctx is None:
+            return forward, backward
+        denom = "n" if ctx.correction == 0 else f"(n − {ctx.correction:g})"
+        return forward.replace("(n − c)", denom), {name: f.replace("(n − c)", denom) for name, f in backward.items()}
 
     @staticmethod
-    def forward(ctx, x, axes, keepdims, correction):
+    def forward(ctx, x, *, axes, keepdims, correction):
         n = Var._setup(ctx, x, axes)
-        ctx.axes, ctx.denom = axes, (n - correction if n > correction else 0)
+        ctx.correction, ctx.denom = correction, (n - correction if n > correction else 0)
         ctx.save(x=x)
         return np.var(x, axis=axes, keepdims=keepdims, ddof=correction)
 
@@ -134,55 +158,65 @@ class Var(_Reduction):
         x = ctx.x
         centred = x - D.mean(x, ctx.axes, keepdims=True)
         scale = 2.0 / ctx.denom if ctx.denom else np.inf  # n ≤ correction: inf/nan, as the forward
-        return _spread(dy, ctx) * centred * scale, None, None, None
+        return _spread(dy, ctx) * centred * scale
 
 
 class ArgExtremum(Function):
     """Index of the maximum or minimum (integers, no gradient)."""
 
     differentiable = False
+    forward_formula = "i = argmax x  (argmin: the index of the minimum)"
 
     @staticmethod
-    def forward(ctx, x, axis, keepdims, find):
+    def forward(ctx, x, *, axis, keepdims, find):
         return find(x, axis=axis, keepdims=keepdims)
 
 
-def _reduce(op, x, axis, keepdims, dim, keepdim, *extra):
+def _reduce(op, x, axis, keepdims, dim, keepdim, **extra):
     axis = _axis_arg(axis, dim)
     keepdims = keepdims if keepdim is None else keepdim
-    return op.apply(x, _norm_axis(axis, x.ndim), bool(keepdims), *extra)
+    return op.apply(x, axes=_norm_axis(axis, x.ndim), keepdims=bool(keepdims), **extra)
 
 
+@documents(Sum)
 def sum(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
     """Sum over ``axis`` (int, negative, tuple or None for all)."""
     return _reduce(Sum, x, axis, keepdims, dim, keepdim)
 
 
+@documents(Mean)
 def mean(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
     """Mean over ``axis``."""
     return _reduce(Mean, x, axis, keepdims, dim, keepdim)
 
 
+@documents(Max)
 def max(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
     """Maximum over ``axis`` (values only, like ``np.max``); ties share the gradient."""
     return _reduce(Max, x, axis, keepdims, dim, keepdim)
 
 
+@documents(Min)
 def min(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
     """Minimum over ``axis`` (values only, like ``np.min``); ties share the gradient."""
     return _reduce(Min, x, axis, keepdims, dim, keepdim)
 
 
+@documents(Var)
 def var(x, axis=None, keepdims=False, *, correction=1, dim=None, keepdim=None):
     """Variance over ``axis`` with n − ``correction`` in the denominator (1: unbiased, 0: biased)."""
-    return _reduce(Var, x, axis, keepdims, dim, keepdim, correction)
+    return _reduce(Var, x, axis, keepdims, dim, keepdim, correction=correction)
 
 
+@documents(ArgExtremum)
 def argmax(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
+    """The index of the maximum over ``axis`` (of the flattened x by default): integers, no gradient."""
     axis = _axis_arg(axis, dim)
-    return ArgExtremum.apply(x, axis, keepdims if keepdim is None else keepdim, np.argmax)
+    return ArgExtremum.apply(x, axis=axis, keepdims=keepdims if keepdim is None else keepdim, find=np.argmax)
 
 
+@documents(ArgExtremum)
 def argmin(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
+    """The index of the minimum over ``axis`` (of the flattened x by default): integers, no gradient."""
     axis = _axis_arg(axis, dim)
-    return ArgExtremum.apply(x, axis, keepdims if keepdim is None else keepdim, np.argmin)
+    return ArgExtremum.apply(x, axis=axis, keepdims=keepdims if keepdim is None else keepdim, find=np.argmin)

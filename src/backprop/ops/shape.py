@@ -10,6 +10,7 @@ from ..autograd.tensor import Tensor
 from ..exceptions import ShapeError
 from ..autograd.broadcasting import BroadcastTo, SumTo, sum_to_array
 from . import dispatch as D
+from ._doc import documents
 
 
 def _shape_arg(shape):
@@ -32,32 +33,32 @@ class Reshape(Function):
     """y = x with a new shape (same elements, same order).  dx = dy reshaped back to x's shape."""
 
     forward_formula = "y = reshape(x, shape)"
-    backward_formula = "dx = reshape(dy, shape(x))"
+    backward_formulas = {"x": "dx = reshape(dy, shape(x))"}
 
     @staticmethod
-    def forward(ctx, x, shape):
+    def forward(ctx, x, *, shape):
         ctx.in_shape = x.shape
         return x.reshape(shape)
 
     @staticmethod
     def backward(ctx, dy):
-        return D.reshape(dy, ctx.in_shape), None
+        return D.reshape(dy, ctx.in_shape)
 
 
 class Permute(Function):
     """y = x with its axes reordered.  dx = dy with the inverse order applied."""
 
     forward_formula = "y = permute(x, axes)"
-    backward_formula = "dx = permute(dy, axes⁻¹)"
+    backward_formulas = {"x": "dx = permute(dy, axes⁻¹)"}
 
     @staticmethod
-    def forward(ctx, x, axes):
+    def forward(ctx, x, *, axes):
         ctx.inverse = tuple(np.argsort(axes))
         return np.transpose(x, axes)
 
     @staticmethod
     def backward(ctx, dy):
-        return D.transpose(dy, ctx.inverse), None
+        return D.transpose(dy, ctx.inverse)
 
 
 def _is_integer_array(i):
@@ -82,27 +83,27 @@ class GetItem(Function):
     """
 
     forward_formula = "y = x[index]"
-    backward_formula = "dx = scatter_add(0, index, dy)"
+    backward_formulas = {"x": "dx = scatter_add(0, index, dy)"}
 
     @staticmethod
-    def forward(ctx, x, index):
+    def forward(ctx, x, *, index):
         ctx.in_shape = x.shape
         ctx.save(index=index)
         return x[index]
 
     @staticmethod
     def backward(ctx, dy):
-        return D.scatter_add(dy, ctx.index, ctx.in_shape), None
+        return D.scatter_add(dy, ctx.index, ctx.in_shape)
 
 
 class ScatterAdd(Function):
     """y = zeros(shape) with x added at ``index`` (the gradient of indexing).  dx = dy[index]."""
 
     forward_formula = "y = scatter_add(0, index, x)"
-    backward_formula = "dx = dy[index]"
+    backward_formulas = {"x": "dx = dy[index]"}
 
     @staticmethod
-    def forward(ctx, x, index, shape):
+    def forward(ctx, x, *, index, shape):
         ctx.save(index=index)
         return scatter_add_array(x, index, shape)
 
@@ -115,10 +116,10 @@ class IndexPut(Function):
     """y = x with y[index] = v.  dx = dy with zeros at index;  dv = dy[index]."""
 
     forward_formula = "y = x;  y[index] = v"
-    backward_formula = "dx = dy · [not at index],  dv = dy[index]"
+    backward_formulas = {"x": "dx = dy · [not at index]", "v": "dv = dy[index]"}
 
     @staticmethod
-    def forward(ctx, x, v, index):
+    def forward(ctx, x, v, *, index):
         ctx.save(index=index)
         out = x.copy()
         out[index] = v
@@ -131,17 +132,45 @@ class IndexPut(Function):
         return (D.index_put(dy, index, 0.0) if nx else None), (dy[index] if nv else None)
 
 
-class Concatenate(Function):
+class _Join(Function):
+    """Concatenate and stack: one input per tensor joined, each getting its own slice of dy.
+
+    Declared, the gradient is one formula for every input (``*xs``); at a call, input i's formula
+    names its slice (``dx₂ = dy[:, 3:5]``).
+    """
+
+    each_formula = ""
+
+    @classmethod
+    def formulas(cls, ctx=None):
+        if ctx is None:
+            return cls.forward_formula, {f"*{cls.variadic_input}": cls.each_formula}
+        names = cls.input_names_for(len(ctx.edges))
+        return cls.forward_formula, {name: f"dx{_sub(i + 1)} = dy[{_index_text(s)}]"
+                                     for i, (name, s) in enumerate(zip(names, ctx.slices))}
+
+
+def _sub(n):
+    return str(n).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
+
+
+def _index_text(index):
+    """A basic index as written in Python: ``(slice(None), slice(3, 5))`` → ``:, 3:5``."""
+    return ", ".join(":" if i == slice(None) else f"{i.start}:{i.stop}" if isinstance(i, slice) else str(i)
+                     for i in index)
+
+
+class Concatenate(_Join):
     """y = [x₁, x₂, …] joined along ``axis``.  Each dxᵢ is its own slice of dy."""
 
     forward_formula = "y = concat(x₁, …, xₙ; axis)"
-    backward_formula = "dxᵢ = dy[…, offsetᵢ : offsetᵢ + nᵢ, …]"
+    each_formula = "dxᵢ = dy[…, offsetᵢ : offsetᵢ + nᵢ, …]"
 
     @staticmethod
     def forward(ctx, *xs, axis):
         axis = axis % xs[0].ndim
         ends = np.cumsum([x.shape[axis] for x in xs])
-        ctx.slices = [(slice(None),) * axis + (slice(e - x.shape[axis], e),) for x, e in zip(xs, ends)]
+        ctx.slices = [(slice(None),) * axis + (slice(int(e) - x.shape[axis], int(e)),) for x, e in zip(xs, ends)]
         return np.concatenate(xs, axis)
 
     @staticmethod
@@ -149,11 +178,11 @@ class Concatenate(Function):
         return tuple(dy[s] if need else None for s, need in zip(ctx.slices, ctx.needs_input_grad))
 
 
-class Stack(Function):
+class Stack(_Join):
     """y = [x₁, x₂, …] stacked along a new ``axis``.  dxᵢ = dy[…, i, …]."""
 
     forward_formula = "y = stack(x₁, …, xₙ; axis)"
-    backward_formula = "dxᵢ = dy[…, i, …]"
+    each_formula = "dxᵢ = dy[…, i, …]"
 
     @staticmethod
     def forward(ctx, *xs, axis):
@@ -178,11 +207,12 @@ def raw_index(index):
     return index
 
 
+@documents(Reshape)
 def reshape(x, *shape):
     """``x`` with a new shape; one dimension may be -1 (inferred)."""
     shape = _shape_arg(shape)
     try:
-        return Reshape.apply(x, shape)
+        return Reshape.apply(x, shape=shape)
     except ValueError:
         raise ShapeError(f"reshape: cannot reshape a tensor of shape {x.shape} ({x.size} elements) "
                          f"into shape {shape}") from None
@@ -191,20 +221,24 @@ def reshape(x, *shape):
 view = reshape
 
 
+@documents(Permute)
 def permute(x, *dims):
+    """``x`` with its axes reordered to ``dims`` (``torch.permute``; ``np.transpose`` with axes)."""
     dims = _shape_arg(dims)
     if sorted(d % x.ndim for d in dims) != list(range(x.ndim)):
         raise ShapeError(f"permute: {dims} is not a permutation of the {x.ndim} axes of shape {x.shape}")
-    return Permute.apply(x, tuple(d % x.ndim for d in dims))
+    return Permute.apply(x, axes=tuple(d % x.ndim for d in dims))
 
 
+@documents(Permute)
 def transpose(x, dim0, dim1):
     """Swap two axes (``torch.transpose``); ``x.T`` reverses all of them."""
     axes = list(range(x.ndim))
     axes[dim0], axes[dim1] = axes[dim1], axes[dim0]
-    return Permute.apply(x, tuple(axes))
+    return Permute.apply(x, axes=tuple(axes))
 
 
+@documents(Reshape)
 def squeeze(x, axis=None, *, dim=None):
     """Drop axes of length 1 (all of them, or those named; a named axis of another length stays)."""
     axis = _axis_arg(axis, dim)
@@ -213,48 +247,57 @@ def squeeze(x, axis=None, *, dim=None):
     else:
         axes = {a % x.ndim for a in (axis if isinstance(axis, (tuple, list)) else (axis,))}
         shape = tuple(n for i, n in enumerate(x.shape) if not (i in axes and n == 1))
-    return x if shape == x.shape else Reshape.apply(x, shape)
+    return x if shape == x.shape else Reshape.apply(x, shape=shape)
 
 
+@documents(Reshape)
 def unsqueeze(x, axis=None, *, dim=None):
     """Insert an axis of length 1 at position ``axis`` (negative counts from the end, as PyTorch)."""
     axis = _axis_arg(axis, dim)
     if axis is None:
         raise TypeError("unsqueeze needs an axis (dim)")
-    return Reshape.apply(x, np.expand_dims(np.empty(x.shape, dtype=bool), axis).shape)
+    return Reshape.apply(x, shape=np.expand_dims(np.empty(x.shape, dtype=bool), axis).shape)
 
 
+@documents(Reshape)
 def flatten(x, start_dim=0, end_dim=-1):
     """Merge axes ``start_dim`` … ``end_dim`` into one (``torch.flatten``)."""
     if x.ndim == 0:
-        return Reshape.apply(x, (1,))
+        return Reshape.apply(x, shape=(1,))
     s, e = start_dim % x.ndim, end_dim % x.ndim
     shape = x.shape[:s] + (int(np.prod(x.shape[s:e + 1])),) + x.shape[e + 1:]
-    return Reshape.apply(x, shape)
+    return Reshape.apply(x, shape=shape)
 
 
+@documents(BroadcastTo)
 def broadcast_to(x, shape):
+    """``x`` repeated along the axes where it broadcasts to ``shape``, as ``np.broadcast_to``."""
     shape = tuple(shape)
     try:
-        return BroadcastTo.apply(x, shape)
+        return BroadcastTo.apply(x, shape=shape)
     except ValueError:
         raise ShapeError(f"broadcast_to: shape {np.shape(D.raw(x))} cannot be broadcast to {shape}") from None
 
 
+@documents(SumTo)
 def sum_to(x, shape):
     """``x`` summed over the axes along which ``shape`` broadcasts to x's shape."""
-    return SumTo.apply(x, tuple(shape))
+    return SumTo.apply(x, shape=tuple(shape))
 
 
+@documents(GetItem)
 def getitem(x, index):
-    return GetItem.apply(x, raw_index(index))
+    """``x[index]``: slices, integers, masks and integer arrays, as NumPy's indexing."""
+    return GetItem.apply(x, index=raw_index(index))
 
 
+@documents(IndexPut)
 def index_put(x, index, value):
     """A copy of ``x`` with ``[index] = value``, differentiable in both ``x`` and ``value``."""
     return IndexPut.apply(x, value, index=raw_index(index))
 
 
+@documents(Concatenate)
 def concatenate(tensors, axis=0, *, dim=None):
     """Join tensors along an existing axis (``torch.cat``)."""
     axis = _axis_arg(axis, dim, 0)
@@ -268,6 +311,7 @@ def concatenate(tensors, axis=0, *, dim=None):
 cat = concatenate
 
 
+@documents(Stack)
 def stack(tensors, axis=0, *, dim=None):
     """Join tensors of one shape along a new axis."""
     axis = _axis_arg(axis, dim, 0)
@@ -278,6 +322,7 @@ def stack(tensors, axis=0, *, dim=None):
         raise ShapeError(f"stack: all tensors need one shape, got {shapes}") from None
 
 
+@documents(GetItem)
 def split(x, split_size_or_sections, axis=0, *, dim=None):
     """Split into pieces along ``axis`` (``torch.split``): pieces of size n (the last may be shorter),
     or pieces of the listed sizes, which must add up to the axis's length."""
@@ -292,4 +337,4 @@ def split(x, split_size_or_sections, axis=0, *, dim=None):
             raise ShapeError(f"split: sizes {sizes} add up to {sum(sizes)}, but axis {axis} has length {n}")
     ends = np.cumsum(sizes)
     lead = (slice(None),) * axis
-    return tuple(GetItem.apply(x, lead + (slice(int(e - s), int(e)),)) for s, e in zip(sizes, ends))
+    return tuple(GetItem.apply(x, index=lead + (slice(int(e - s), int(e)),)) for s, e in zip(sizes, ends))
