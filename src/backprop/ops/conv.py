@@ -22,6 +22,7 @@ from ..autograd.tensor import Tensor
 from ..exceptions import ShapeError
 from . import dispatch as D
 from ._window import fold_array, make_window, pair, unfold_array
+from ._doc import documents
 from .shape import reshape
 
 
@@ -33,7 +34,7 @@ class Unfold(Function):
     """
 
     forward_formula = "X_col = unfold(X)"
-    backward_formula = "dX = fold(dX_col)"
+    backward_formulas = {"x": "dX = fold(dX_col)"}
 
     @staticmethod
     def forward(ctx, x, *, win):
@@ -52,7 +53,7 @@ class Fold(Function):
     """
 
     forward_formula = "X = fold(X_col)"
-    backward_formula = "dX_col = unfold(dX)"
+    backward_formulas = {"cols": "dX_col = unfold(dX)"}
 
     @staticmethod
     def forward(ctx, cols, *, win):
@@ -89,12 +90,20 @@ class Conv2d(Function):
     """
 
     forward_formula = "Y = W_col · X_col + b,  X_col = unfold(X)"
-    backward_formula = "dW = Σₙ dY · X_colᵀ,  dX = fold(W_colᵀ · dY),  db = Σ dY"
+    backward_formulas = {"x": "dX = fold(W_colᵀ · dY)", "weight": "dW = Σₙ dY · X_colᵀ", "bias": "db = Σ dY"}
+
+    @classmethod
+    def formulas(cls, ctx=None):
+        """Without a bias (``bias=None`` at the call): Y = W_col · X_col, and no db."""
+        if ctx is None or ctx.has_bias:
+            return super().formulas(ctx)
+        return ("Y = W_col · X_col,  X_col = unfold(X)",
+                {"x": cls.backward_formulas["x"], "weight": cls.backward_formulas["weight"]})
 
     @staticmethod
     def forward(ctx, x, weight, bias, *, win, groups):
         n, c_out = x.shape[0], weight.shape[0]
-        ctx.win, ctx.groups = win, groups
+        ctx.win, ctx.groups, ctx.has_bias = win, groups, bias is not None
         cols = unfold_array(x, win).reshape(n, groups, -1, win.out_size[0] * win.out_size[1])
         y = np.matmul(weight.reshape(groups, c_out // groups, -1), cols)
         needs = ctx.needs_input_grad
@@ -160,6 +169,7 @@ def batched(op, fn, x, *args, **kwargs):
     return reshape(out, out.shape[1:])
 
 
+@documents(Conv2d)
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """The 2-D convolution of PyTorch's ``F.conv2d`` (a cross-correlation, as in every DL library).
 
@@ -234,6 +244,7 @@ def pad2d(input, padding, mode):
     return input[..., rows[:, None], cols]
 
 
+@documents(Unfold)
 def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
     """PyTorch's ``F.unfold`` (im2col): (N, C, H, W) → (N, C·kh·kw, L), one column per window position.
 
@@ -248,6 +259,7 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
     return batched("unfold", run, input)
 
 
+@documents(Fold)
 def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
     """PyTorch's ``F.fold`` (col2im): (N, C·kh·kw, L) → (N, C, H, W), (H, W) = ``output_size``.
 

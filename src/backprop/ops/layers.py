@@ -26,7 +26,14 @@ class Linear(Function):
     """
 
     forward_formula = "Z = X·Wᵀ + b"
-    backward_formula = "dX = dZ·W,  dW = dZᵀ·X,  db = Σ dZ"
+    backward_formulas = {"x": "dX = dZ·W", "weight": "dW = dZᵀ·X", "bias": "db = Σ dZ"}
+
+    @classmethod
+    def formulas(cls, ctx=None):
+        """Without a bias (``bias=None`` at the call): Z = X·Wᵀ, and no db."""
+        if ctx is None or ctx.has_bias:
+            return super().formulas(ctx)
+        return "Z = X·Wᵀ", {"x": cls.backward_formulas["x"], "weight": cls.backward_formulas["weight"]}
 
     @staticmethod
     def forward(ctx, x, weight, bias):
@@ -35,6 +42,7 @@ class Linear(Function):
                 bias is not None and bias.shape != weight.shape[:1]):
             _raise_linear_shape_error(x.shape, weight.shape, bias)
         ctx.save(x=x, weight=weight)
+        ctx.has_bias = bias is not None
         z = _gemm.matmul(x, weight.T)
         if bias is None:
             return z
@@ -72,7 +80,7 @@ class LeakyReLU(Function):
     """y = x where x > 0, else a·x (a = ``negative_slope``).  dx = dy · (1 if x > 0 else a)."""
 
     forward_formula = "y = x if x > 0 else a·x"
-    backward_formula = "dx = dy · (x > 0 ? 1 : a)"
+    backward_formulas = {"x": "dx = dy · (x > 0 ? 1 : a)"}
 
     @staticmethod
     def forward(ctx, x, negative_slope):
@@ -97,7 +105,7 @@ class PReLU(Function):
     """
 
     forward_formula = "y = max(0, x) + a·min(0, x)"
-    backward_formula = "dx = dy · (x > 0 ? 1 : a),  da = Σ dy · min(0, x)"
+    backward_formulas = {"x": "dx = dy · (x > 0 ? 1 : a)", "weight": "da = Σ dy · min(0, x)"}
 
     @staticmethod
     def forward(ctx, x, weight):
@@ -129,7 +137,7 @@ class Heaviside(Function):
     """
 
     forward_formula = "y = [x > 0]"
-    backward_formula = "dx = 0"
+    backward_formulas = {"x": "dx = 0"}
 
     @staticmethod
     def forward(ctx, x):
@@ -149,7 +157,7 @@ class Dropout(Function):
     """
 
     forward_formula = "y = x · m / (1 − p)"
-    backward_formula = "dx = dy · m / (1 − p)"
+    backward_formulas = {"x": "dx = dy · m / (1 − p)"}
 
     @staticmethod
     def forward(ctx, x, mask):
@@ -180,15 +188,41 @@ class BatchNorm(Function):
     """
 
     forward_formula = "x̂ = (x − μ) / √(σ² + ε),  y = γ·x̂ + β"
-    backward_formula = "dγ = Σ dy·x̂,  dβ = Σ dy,  dx = (dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂)) / √(σ² + ε),  dx̂ = dy·γ"
+    backward_formulas = {"x": "dx = (dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂)) / √(σ² + ε),  dx̂ = dy·γ",
+                         "weight": "dγ = Σ dy·x̂", "bias": "dβ = Σ dy"}
+    intermediates = {"x_hat": "x̂ = (x − μ) / √(σ² + ε)",
+                     "mean": "μ = the mean of x per channel (running_mean in eval mode)",
+                     "var": "σ² = the biased variance of x per channel (running_var in eval mode)"}
+    eval_formulas = ("y = γ·(x − running_mean) / √(running_var + ε) + β",
+                     {"x": "dx = dy·γ / √(running_var + ε)",
+                      "weight": "dγ = Σ dy·x̂,  x̂ = (x − running_mean) / √(running_var + ε)",
+                      "bias": "dβ = Σ dy"})
+
+    @classmethod
+    def formulas(cls, ctx=None):
+        """In eval mode μ and σ² are the running statistics, constants: dx = dy·γ / √(running_var + ε).
+        Without γ or β (``weight``/``bias`` None at the call) their terms and formulas drop out."""
+        if ctx is None:
+            return super().formulas(ctx)
+        forward, backward = super().formulas(ctx) if ctx.training else cls.eval_formulas
+        has_weight, has_bias = ctx.affine
+        if not has_weight:
+            forward = forward.replace("γ·", "")
+            backward = {k: f.replace("·γ", "") for k, f in backward.items() if k != "weight"}
+        if not has_bias:
+            forward = forward.replace(" + β", "")
+            backward = {k: f for k, f in backward.items() if k != "bias"}
+        return forward, dict(backward)
 
     @staticmethod
     def forward(ctx, x, weight, bias, *, mean, var, eps, training):
         ctx.axes = (0,) + tuple(range(2, x.ndim))
         ctx.channel_shape = (1, x.shape[1]) + (1,) * (x.ndim - 2)
         ctx.eps, ctx.training, ctx.mean = eps, training, mean.reshape(ctx.channel_shape)
+        ctx.affine = (weight is not None, bias is not None)
         inv_std = (1.0 / np.sqrt(var.reshape(ctx.channel_shape) + eps)).astype(x.dtype, copy=False)
         x_hat = (x - ctx.mean) * inv_std
+        ctx.show(x_hat=x_hat, mean=mean, var=var)
         ctx.save(x=x, weight=weight, x_hat=x_hat, inv_std=inv_std)
         y = x_hat if weight is None else x_hat * weight.reshape(ctx.channel_shape)
         return y if bias is None else y + bias.reshape(ctx.channel_shape)

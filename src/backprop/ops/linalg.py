@@ -14,28 +14,43 @@ from ..autograd.function import Function
 from ..exceptions import ShapeError
 from . import _gemm
 from . import dispatch as D
+from ._doc import axis_words, documents, subscript
 from .reduce import _kept_shape
 
 
 class MatMul(Function):
-    """Z = X @ W (1-D, 2-D or batched operands, as ``np.matmul``).
+    """C = A @ B (1-D, 2-D or batched operands, as ``np.matmul``).
 
-    The minibatch formulas of the course: dX = dZ @ Wᵀ, dW = Xᵀ @ dZ. Batch axes broadcast; a 1-D
-    operand is a row (on the left) or a column (on the right) vector.
+    The minibatch formulas of the course (Z = X·W: dX = dZ·Wᵀ, dW = Xᵀ·dZ): dA = dC @ Bᵀ, dB = Aᵀ @ dC.
+    Batch axes broadcast; a 1-D operand is a row (on the left) or a column (on the right) vector,
+    so at a call with a 1-D operand the formulas become their vector forms (an outer product).
     """
 
-    forward_formula = "Z = X @ W"
-    backward_formula = "dX = dZ @ Wᵀ,  dW = Xᵀ @ dZ"
+    forward_formula = "C = A @ B"
+    backward_formulas = {"a": "dA = dC @ Bᵀ", "b": "dB = Aᵀ @ dC"}
+
+    @classmethod
+    def formulas(cls, ctx=None):
+        """The vector forms for 1-D operands: B a vector, dA = outer(dC, B); A a vector, dB = outer(A, dC);
+        both (a dot product), dA = dC·B and dB = dC·A."""
+        if ctx is None:
+            return super().formulas(ctx)
+        a_vec, b_vec = ctx.vectors
+        if a_vec and b_vec:
+            return "c = A · B", {"a": "dA = dC·B", "b": "dB = dC·A"}
+        return cls.forward_formula, {"a": "dA = outer(dC, B)" if b_vec else "dA = dC @ Bᵀ",
+                                     "b": "dB = outer(A, dC)" if a_vec else "dB = Aᵀ @ dC"}
 
     @staticmethod
-    def forward(ctx, x, w):
-        ctx.save(x=x, w=w)
-        return _gemm.matmul(x, w)
+    def forward(ctx, a, b):
+        ctx.save(a=a, b=b)
+        ctx.vectors = (a.ndim == 1, b.ndim == 1)
+        return _gemm.matmul(a, b)
 
     @staticmethod
     def backward(ctx, dz):
         nx, nw = ctx.needs_input_grad
-        x, w = ctx.x, ctx.w
+        x, w = ctx.a, ctx.b
         x_vec, w_vec = x.ndim == 1, w.ndim == 1
         # w first: for vector · vector, dz is 0-d and becomes (1,) here, then (1, 1) below.
         if w_vec:
@@ -51,6 +66,7 @@ class MatMul(Function):
         return dx, dw
 
 
+@documents(MatMul)
 def matmul(x, w):
     """The matrix product X @ W; a shape mismatch names both shapes and what disagrees."""
     try:
@@ -119,7 +135,7 @@ class Inv(Function):
     """
 
     forward_formula = "Y = X⁻¹"
-    backward_formula = "dX = −Yᵀ · dY · Yᵀ"
+    backward_formulas = {"x": "dX = −Yᵀ · dY · Yᵀ"}
 
     @staticmethod
     def forward(ctx, x):
@@ -143,7 +159,7 @@ class Det(Function):
     """
 
     forward_formula = "y = det X"
-    backward_formula = "dX = dy · y · X⁻ᵀ"
+    backward_formulas = {"x": "dX = dy · y · X⁻ᵀ"}
 
     @staticmethod
     def forward(ctx, x):
@@ -165,7 +181,7 @@ class LogAbsDet(Function):
     """
 
     forward_formula = "y = ln |det X|"
-    backward_formula = "dX = dy · X⁻ᵀ"
+    backward_formulas = {"x": "dX = dy · X⁻ᵀ"}
 
     @staticmethod
     def forward(ctx, x):
@@ -186,7 +202,7 @@ class LogDet(Function):
     """
 
     forward_formula = "y = ln det X"
-    backward_formula = "dX = dy · X⁻ᵀ  (0 where det X < 0)"
+    backward_formulas = {"x": "dX = dy · X⁻ᵀ  (0 where det X < 0)"}
 
     @staticmethod
     def forward(ctx, x):
@@ -208,7 +224,7 @@ class Trace(Function):
     """
 
     forward_formula = "y = tr X"
-    backward_formula = "dX = dy · I"
+    backward_formulas = {"x": "dX = dy · I"}
 
     @staticmethod
     def forward(ctx, x):
@@ -234,7 +250,7 @@ class Solve(Function):
     """
 
     forward_formula = "X = A⁻¹ B"
-    backward_formula = "dB = A⁻ᵀ · dX,  dA = −dB · Xᵀ"
+    backward_formulas = {"a": "dA = −(A⁻ᵀ · dX) · Xᵀ", "b": "dB = A⁻ᵀ · dX"}
 
     @staticmethod
     def forward(ctx, a, b):
@@ -276,10 +292,19 @@ class Norm(Function):
     """
 
     forward_formula = "y = √(Σ x²)"
-    backward_formula = "dx = dy · x / y  (0 where y = 0)"
+    backward_formulas = {"x": "dx = dy · x / y  (0 where y = 0)"}
+
+    @classmethod
+    def formulas(cls, ctx=None):
+        forward, backward = super().formulas(ctx)
+        if ctx is None:
+            return forward, backward
+        sub, along = axis_words(ctx.axes, len(ctx.kept_shape))
+        return subscript(forward, "Σ", sub), {name: f + along for name, f in backward.items()}
 
     @staticmethod
     def forward(ctx, x, *, axes, keepdims):
+        ctx.axes = axes
         ctx.kept_shape = _kept_shape(np.shape(x), axes)
         y = np.asarray(np.sqrt(np.sum(x * x, axis=axes, keepdims=keepdims)))
         ctx.save(x=x, y=y)
@@ -303,7 +328,7 @@ class EigvalsH(Function):
     """
 
     forward_formula = "X = V diag(λ) Vᵀ"
-    backward_formula = "dX = V · diag(dλ) · Vᵀ"
+    backward_formulas = {"x": "dX = V · diag(dλ) · Vᵀ"}
     supports_double_backward = False
 
     @staticmethod
@@ -331,7 +356,7 @@ class Cholesky(Function):
     """
 
     forward_formula = "X = L Lᵀ"
-    backward_formula = "dX = L⁻ᵀ · ½(P + Pᵀ) · L⁻¹,  P = Φ(Lᵀ · dL)"
+    backward_formulas = {"x": "dX = L⁻ᵀ · ½(P + Pᵀ) · L⁻¹  with P = Φ(Lᵀ · dL)"}
 
     @staticmethod
     def forward(ctx, x):

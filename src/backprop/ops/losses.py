@@ -19,6 +19,7 @@ from ..autograd.function import Function
 from . import activations as _act
 from . import dispatch as D
 from . import elementwise as _ew
+from ._doc import documents
 from ._loss_utils import as_input, check_reduction, float_target, loss_grad, reduce, reduced, sign_target
 from .losses_classification import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy,
                                     nll_loss)
@@ -39,10 +40,10 @@ class MSE(Function):
     """
 
     forward_formula = "ℓ = mean((ŷ − y)²)"
-    backward_formula = "dŷ = 2(ŷ − y)/N · dℓ,  dy = −dŷ"
+    backward_formulas = {"input": "dŷ = 2(ŷ − y)/N · dℓ", "target": "dy = −2(ŷ − y)/N · dℓ"}
 
     @staticmethod
-    def forward(ctx, input, target, reduction):
+    def forward(ctx, input, target, *, reduction):
         ctx.save(input=input, target=target)
         diff = input - target
         return reduced(ctx, diff * diff, reduction)
@@ -64,10 +65,10 @@ class MarginLoss(Function):
     """
 
     forward_formula = "ℓ = mean(max(0, m − y·z))"
-    backward_formula = "dz = −y · [y·z ≤ m] / N · dℓ"
+    backward_formulas = {"input": "dz = −y · [y·z ≤ m] / N · dℓ"}
 
     @staticmethod
-    def forward(ctx, input, target, margin, reduction):
+    def forward(ctx, input, target, *, margin, reduction):
         margins = target * input
         wrong = margins <= margin
         ctx.save(target=target, wrong=wrong)
@@ -78,6 +79,7 @@ class MarginLoss(Function):
         return -ctx.target * ctx.wrong * loss_grad(ctx, dy), None
 
 
+@documents(MSE)
 def mse_loss(input, target, *, reduction="mean"):
     """Mean squared error: mean((ŷ − y)²) (the course writes the sum Σ(ŷᵢ − yᵢ)²: ``reduction='sum'``).
 
@@ -196,6 +198,7 @@ def soft_margin_loss(input, target, *, reduction="mean"):
     return reduce(_act.softplus(-(float_target("soft_margin_loss", input, target) * input)), reduction)
 
 
+@documents(MarginLoss)
 def hinge_loss(input, target, reduction="mean"):
     """Hinge loss of the SVM: mean max(0, 1 − y·z), labels y ∈ {−1, +1}, scores z.
 
@@ -212,6 +215,7 @@ def hinge_loss(input, target, reduction="mean"):
     return MarginLoss.apply(input, sign_target("hinge_loss", input, target), margin=1.0, reduction=reduction)
 
 
+@documents(MarginLoss)
 def perceptron_loss(input, target, reduction="mean"):
     """Perceptron loss: mean max(0, −y·z), labels y ∈ {−1, +1}, scores z.
 

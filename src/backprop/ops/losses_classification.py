@@ -14,6 +14,7 @@ from ..exceptions import ShapeError
 from . import activations as _act
 from . import dispatch as D
 from . import reduce as _red
+from ._doc import documents
 from ._loss_utils import as_input, check_reduction, float_target, loss_grad, on_array_or_tensor, reduce, reduced
 
 __all__ = ["binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss"]
@@ -33,10 +34,11 @@ class BinaryCrossEntropy(Function):
     """
 
     forward_formula = "ℓ = −mean(w·[y·ln p + (1 − y)·ln(1 − p)])"
-    backward_formula = "dp = w·(p − y) / (p·(1 − p)) / N · dℓ,  dy = w·(ln(1 − p) − ln p) / N · dℓ"
+    backward_formulas = {"input": "dp = w·(p − y) / (p·(1 − p)) / N · dℓ",
+                         "target": "dy = w·(ln(1 − p) − ln p) / N · dℓ"}
 
     @staticmethod
-    def forward(ctx, input, target, weight, reduction):
+    def forward(ctx, input, target, *, weight, reduction):
         ctx.save(input=input, target=target)
         ctx.weight = 1.0 if weight is None else weight
         loss = -ctx.weight * (target * _clamped_log(input) + (1 - target) * _clamped_log(1 - input))
@@ -61,13 +63,25 @@ class BCEWithLogits(Function):
     """
 
     forward_formula = "ℓ = mean(w·[(1 − y)·z + (1 + (r − 1)·y)·softplus(−z)])"
-    backward_formula = "dz = w·(σ(z) − y) / N · dℓ,  dy = −w·z / N · dℓ  (r = 1)"
+    backward_formulas = {"input": "dz = w·(σ(z) − y) / N · dℓ", "target": "dy = −w·z / N · dℓ"}
+    intermediates = {"p": "p = σ(z)"}
+    pos_weight_formulas = {"input": "dz = w·(σ(z)·(1 + (r − 1)·y) − r·y) / N · dℓ",
+                           "target": "dy = w·((r − 1)·softplus(−z) − z) / N · dℓ"}
+
+    @classmethod
+    def formulas(cls, ctx=None):
+        """With ``pos_weight`` r at the call, the gradients carry r (without it, r = 1)."""
+        if ctx is None or ctx.pos_weight is None:
+            return super().formulas(ctx)
+        return cls.forward_formula, dict(cls.pos_weight_formulas)
 
     @staticmethod
-    def forward(ctx, input, target, weight, pos_weight, reduction):
+    def forward(ctx, input, target, *, weight, pos_weight, reduction):
         ctx.save(input=input, target=target)
         ctx.weight = 1.0 if weight is None else weight
         ctx.pos_weight = pos_weight
+        if ctx._observed:  # σ(z) costs a pass over z: computed only for an observer (a trace)
+            ctx.show(p=_act.sigmoid_array(input))
         scale = 1 if pos_weight is None else 1 + (pos_weight - 1) * target
         loss = ctx.weight * ((1 - target) * input + scale * np.logaddexp(0, -input))
         return reduced(ctx, loss, reduction)
@@ -98,11 +112,14 @@ class SoftmaxCrossEntropy(Function):
     """
 
     forward_formula = "ℓ = −mean(Σ_c y_c · ln softmax(z)_c)"
-    backward_formula = "dz = (softmax(z) − y) / N · dℓ,  dy = −ln softmax(z) / N · dℓ"
+    backward_formulas = {"input": "dz = (softmax(z) − y) / N · dℓ", "target": "dy = −ln softmax(z) / N · dℓ"}
+    intermediates = {"g": "g = softmax(z)"}
 
     @staticmethod
-    def forward(ctx, input, target, axis, reduction, divisor):
+    def forward(ctx, input, target, *, axis, reduction, divisor):
         log_p = on_array_or_tensor(_act.log_softmax, input, axis)
+        if ctx._observed:  # softmax costs a pass over z: computed only for an observer (a trace)
+            ctx.show(g=np.exp(log_p))
         ctx.save(input=input, target=target, log_p=log_p)
         ctx.axis = axis
         return reduced(ctx, -(target * log_p).sum(axis=axis), reduction, divisor)
@@ -134,6 +151,7 @@ def _broadcastable(name, what, value, shape):
     return value
 
 
+@documents(BinaryCrossEntropy)
 def binary_cross_entropy(input, target, weight=None, *, reduction="mean"):
     """Logloss on probabilities: −mean(w [y ln p + (1 − y) ln(1 − p)]) (the course's logloss).
 
@@ -161,6 +179,7 @@ def binary_cross_entropy(input, target, weight=None, *, reduction="mean"):
     return BinaryCrossEntropy.apply(p, y, weight=weight, reduction=reduction)
 
 
+@documents(BCEWithLogits)
 def binary_cross_entropy_with_logits(input, target, weight=None, *, reduction="mean", pos_weight=None):
     """Sigmoid + logloss on logits z: −mean(w [r y ln σ(z) + (1 − y) ln(1 − σ(z))]).
 
@@ -233,6 +252,7 @@ def _picked_classes(name, input, target, axis, class_weight, ignore_index, proba
     return (one_hot * class_weight).astype(input.dtype, copy=False), kept
 
 
+@documents(SoftmaxCrossEntropy)
 def cross_entropy(input, target, weight=None, *, ignore_index=-100, reduction="mean", label_smoothing=0.0):
     """Softmax cross-entropy of logits: −mean ln softmax(z)_y (the course's multiclass logloss).
 

@@ -11,6 +11,7 @@ import numpy as np
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
 from . import dispatch as D
+from ._doc import documents
 from ._window import make_window, pair
 from .conv import _spatial, batched, fold_cols
 
@@ -30,7 +31,7 @@ class MaxPool2d(Function):
     """
 
     forward_formula = "y = max over the window of x"
-    backward_formula = "dx = unpool(dy) at each window's argmax"
+    backward_formulas = {"x": "dx = unpool(dy) at each window's argmax"}
 
     @staticmethod
     def forward(ctx, x, *, win, argmax=None):
@@ -52,7 +53,7 @@ class MaxUnpool2d(Function):
     window's dx lands on its argmax (adding up where windows share it).  dx = take(dy at the argmax)."""
 
     forward_formula = "y = x placed at each window's argmax, 0 elsewhere"
-    backward_formula = "dx = dy taken at each window's argmax"
+    backward_formulas = {"x": "dx = dy taken at each window's argmax"}
 
     @staticmethod
     def forward(ctx, x, *, argmax, win):
@@ -144,7 +145,7 @@ class AvgPool2d(Function):
     """
 
     forward_formula = "y = Σ_window x / divisor"
-    backward_formula = "dx = fold(broadcast(dy / divisor))"
+    backward_formulas = {"x": "dx = fold(broadcast(dy / divisor))"}
 
     @staticmethod
     def forward(ctx, x, *, win, divisor):
@@ -191,6 +192,7 @@ def _pool_window(op, x, kernel_size, stride, padding, dilation, ceil_mode):
     return make_window(op, (h, w), kernel, stride, pad, dilation, ceil_mode)
 
 
+@documents(MaxPool2d)
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
     """The maximum over each window (PyTorch's ``F.max_pool2d``).
 
@@ -223,6 +225,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     return batched("max_pool2d", run, input)
 
 
+@documents(AvgPool2d)
 def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
                divisor_override=None):
     """The mean over each window (PyTorch's ``F.avg_pool2d``).
