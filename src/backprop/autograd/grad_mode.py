@@ -22,7 +22,8 @@ class EngineState(NamedTuple):
     depth: int = 0  # how many op forwards the current call is nested in (tracked only while observed)
 
 
-STATE = contextvars.ContextVar("backprop_engine_state", default=EngineState())
+_DEFAULT = EngineState()  # immutable, so one shared default is safe
+STATE = contextvars.ContextVar("backprop_engine_state", default=_DEFAULT)
 
 
 def is_grad_enabled():
