@@ -81,8 +81,10 @@ def test_post_accumulate_hook_fires_as_soon_as_the_leaf_is_complete():
         h.register_hook(lambda g: order.append("activation"))
     with bp.autograd.graph.register_op_observer(on_backward=lambda node, g, gs: order.append(node.name())):
         h.sum().backward()
-    assert order.index("w2") < order.index("LinearBackward", order.index("w2"))  # before layer 1's backward
-    assert order.index("w1") < order.index("w0")
+    linear = [i for i, e in enumerate(order) if e == "LinearBackward"]  # layers 2, 1, 0 in that order
+    assert len(linear) == 3
+    # each weight's hook fires right after its own layer's backward, before the next layer's
+    assert linear[0] < order.index("w2") < linear[1] < order.index("w1") < linear[2] < order.index("w0")
     assert order.count("w0") == order.count("w1") == order.count("w2") == 1
 
 
