@@ -233,11 +233,11 @@ def run_backward(roots, grads=None, retain_graph=None, create_graph=False, input
                     deliver(e, gi)
                 if passed is not None:
                     passed.append(gi)
-            if sink.touched or sink.remaining is not None:
-                sink.node_done(ctx, pending)
             if observers:
                 for _, observer in observers:
                     call_hook(observer, ctx, g, passed, where="(an op observer's on_backward)")
+            if sink.touched or sink.remaining is not None:
+                sink.node_done(ctx, pending)  # then the leaves this node completed run their hooks
         sink.finish_all()
     finally:
         STATE.reset(token)
