@@ -201,7 +201,7 @@ def test_batchnorm_matches_torch_in_training_and_eval(shape, options):
             p.data[...] = values
             q.copy_(torch.tensor(values))
     rng = np.random.default_rng(0)
-    for step in range(3):
+    for _ in range(3):
         x, v = rng.normal(1.0, 2.0, shape), rng.standard_normal(shape)
         y, gx = _forward_backward(ours, x, v)
         yt, gxt = _torch_forward_backward(theirs, x, v)

@@ -17,7 +17,7 @@ from ..ops import losses as _losses
 from ..ops.activations import logsigmoid, relu, sigmoid, softplus, tanh
 from ..ops.conv import conv2d, fold, unfold
 from ..ops.dispatch import raw as _raw
-from ..ops.losses import *  # the loss functionals: mse_loss, cross_entropy, …
+from ..ops.losses import *  # noqa: F403  (the loss functionals: mse_loss, cross_entropy, …)
 from ..ops.pooling import avg_pool2d, max_pool2d
 
 __all__ = ["batch_norm", "dropout", "heaviside", "leaky_relu", "linear", "log_softmax",
