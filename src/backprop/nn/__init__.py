@@ -3,13 +3,18 @@
 ``bp.nn.functional`` (also ``bp.F``) holds the same layers and losses as functions; ``bp.nn.init``
 the initialisation schemes; ``bp.nn.utils`` gradient clipping and penalties.
 """
-from . import functional, init, utils
+from . import functional, hooks, init, utils
 from .activation import Heaviside, LeakyReLU, LogSoftmax, PReLU, ReLU, Sigmoid, Softmax, Tanh
 from .batchnorm import BatchNorm1d
 from .conv import Conv2d
 from .container import ModuleList, Sequential
 from .dropout import Dropout
 from .linear import Flatten, Identity, Linear
-from .loss import *
+from .loss import *  # noqa: F403  (the loss modules: MSELoss, CrossEntropyLoss, …)
+from .loss import __all__ as _losses
 from .module import Module, Parameter
 from .pooling import AvgPool2d, MaxPool2d
+
+__all__ = ["functional", "hooks", "init", "utils", "Heaviside", "LeakyReLU", "LogSoftmax", "PReLU", "ReLU", "Sigmoid",
+           "Softmax", "Tanh", "BatchNorm1d", "Conv2d", "ModuleList", "Sequential", "Dropout", "Flatten", "Identity",
+           "Linear", "Module", "Parameter", "AvgPool2d", "MaxPool2d", *_losses]

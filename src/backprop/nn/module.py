@@ -21,6 +21,7 @@ import numpy as np
 from ..autograd.dtypes import get_default_dtype
 from ..autograd.graph import increment_version
 from ..autograd.tensor import Tensor
+from .hooks import HookMixin, call_with_hooks
 
 
 class Parameter(Tensor):
@@ -54,6 +55,11 @@ class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpec
         return super().__repr__()
 
 
+# The hooks' ordered dicts (handle id -> hook) and the marks of hooks registered with_kwargs or always_call.
+_HOOK_DICTS = ("_forward_pre_hooks", "_forward_pre_hooks_with_kwargs", "_forward_hooks", "_forward_hooks_with_kwargs",
+               "_forward_hooks_always_called", "_backward_pre_hooks", "_backward_hooks")
+
+
 def _quoted(keys):
     return ", ".join(f'"{k}"' for k in keys)
 
@@ -63,7 +69,7 @@ def _addindent(text, spaces):
     return lines[0] + "".join("\n" + " " * spaces + line for line in lines[1:])
 
 
-class Module:
+class Module(HookMixin):
     """Base class of every layer and network (``torch.nn.Module``).
 
     Subclasses call ``super().__init__()`` first, assign their :class:`Parameter`\\ s and submodules
@@ -72,6 +78,9 @@ class Module:
 
     ``train()``/``eval()`` set ``training`` on the module and its submodules; only dropout and batch
     norm behave differently. Whether a graph is recorded depends only on ``bp.no_grad()``.
+
+    Hooks (PyTorch's ``register_forward_pre_hook``, ``register_forward_hook``,
+    ``register_full_backward_pre_hook``, ``register_full_backward_hook``) are described in :mod:`backprop.nn.hooks`.
     """
 
     def __init__(self):
@@ -80,11 +89,15 @@ class Module:
         object.__setattr__(self, "_buffers", OrderedDict())
         object.__setattr__(self, "_non_persistent", set())
         object.__setattr__(self, "_modules", OrderedDict())
+        for name in _HOOK_DICTS:  # see nn/hooks.py; __call__ only tests whether they are empty
+            object.__setattr__(self, name, OrderedDict())
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" method')
 
     def __call__(self, *args, **kwargs):
+        if self._forward_pre_hooks or self._forward_hooks or self._backward_hooks or self._backward_pre_hooks:
+            return call_with_hooks(self, args, kwargs)
         return self.forward(*args, **kwargs)
 
     # -- registration -----------------------------------------------------------------------
@@ -107,6 +120,9 @@ class Module:
         for registry in ("_parameters", "_buffers", "_modules"):
             if name in d.get(registry, ()):
                 return d[registry][name]
+        if "_parameters" not in d and name in _HOOK_DICTS + ("_parameters", "_buffers", "_modules"):
+            raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}': "
+                                 "its __init__ must call super().__init__() first")
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     def __delattr__(self, name):
