@@ -108,13 +108,15 @@ def test_sample_input_and_call_order():
     assert [r.name for r in s.rows] == ["first", "second"] and s.rows[1].output_shape == (7, 1)
 
 
-def test_watch_calls_restores_forward_even_after_an_error():
+def test_watch_calls_removes_its_hooks_even_after_an_error():
     model = nn.Sequential(nn.Linear(2, 3), nn.ReLU())
-    seen = []
+    seen, own = [], []
+    handle = model[1].register_forward_hook(lambda m, args, out: own.append(out.shape))  # a user's hook stays
     with pytest.raises(bp.ShapeError), watch_calls(model, lambda name, m, args, out: seen.append(name)):
         model(bp.zeros(1, 2))
         model(bp.zeros(1, 5))
-    assert seen == ["0", "1"]
-    assert all("forward" not in m.__dict__ for m in model.modules())
+    assert seen == ["0", "1"] and own == [(1, 3)]
+    assert all("forward" not in m.__dict__ for m in model.modules())  # no method was replaced
     model(bp.zeros(1, 2))
-    assert seen == ["0", "1"]
+    assert seen == ["0", "1"] and own == [(1, 3), (1, 3)]
+    handle.remove()

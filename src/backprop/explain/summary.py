@@ -10,7 +10,7 @@ The problem book's network with 12 inputs and hidden layers of 300, 200 and 100 
     84301
 
 Also :func:`watch_calls`, which the diagnostics and the model gradient check use to see every
-layer's input and output during a forward pass (``bp.nn.Module`` has no forward hooks).
+layer's input and output during a forward pass (through the layers' forward hooks).
 """
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -40,32 +40,25 @@ def layers(model):
 @contextmanager
 def watch_calls(model, callback):
     """Call ``callback(name, module, inputs, output)`` after each call of a layer of ``model`` (see
-    :func:`layers`) while the block runs; the layers are restored afterwards, also on errors.
+    :func:`layers`) while the block runs; the hooks are removed afterwards, also on errors.
 
-    A layer's ``forward`` is wrapped on the instance for the duration, which works for any
-    module (``Sequential`` or a custom ``forward``) without changing its class.
+    It registers a forward hook on each layer (:meth:`~backprop.nn.Module.register_forward_hook`),
+    which works for any module (``Sequential`` or a custom ``forward``) without changing it.
     """
-    patched = []
+    handles = []
 
-    def wrap(name, module, forward):
-        def watched(*args, **kwargs):
-            out = forward(*args, **kwargs)
-            callback(name, module, args, out)
-            return out
-        return watched
+    def hook_for(name):
+        def hook(module, args, output):
+            callback(name, module, args, output)
+        return hook
 
     try:
         for name, module in layers(model):
-            own = module.__dict__.get("forward")
-            object.__setattr__(module, "forward", wrap(name, module, module.forward))
-            patched.append((module, own))
+            handles.append(module.register_forward_hook(hook_for(name)))
         yield
     finally:
-        for module, own in patched:
-            if own is None:
-                del module.__dict__["forward"]
-            else:
-                object.__setattr__(module, "forward", own)
+        for handle in handles:
+            handle.remove()
 
 
 @dataclass
