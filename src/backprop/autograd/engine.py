@@ -169,7 +169,7 @@ def run_backward(roots, grads=None, retain_graph=None, create_graph=False, input
 
     state = STATE.get()
     observers = state.on_backward
-    token = STATE.set(state._replace(grad_enabled=create_graph))
+    token = STATE.set(state.replace(grad_enabled=create_graph))
     try:
         # A node is created after the nodes of its inputs, so when it is the latest-created one still
         # waiting, every path into it has already added its part of dL/d(node).

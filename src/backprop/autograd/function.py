@@ -164,22 +164,17 @@ class Function:
             ctx.edges = tuple(edges)
             ctx.needs_input_grad = tuple(needs)
             ctx.seq = next(_sequence)
-        token = None
         observed = state.observed
-        if observed:
-            # Observers see nested calls (an op's forward calling other ops) with their depth.
-            ctx._shown = {}
-            token = STATE.set(state._replace(depth=state.depth + 1))
         try:
-            returned = cls.forward(ctx, *raw, **kwargs)
+            if observed:
+                returned = _forward_observed(cls, ctx, raw, kwargs, state)
+            else:
+                returned = cls.forward(ctx, *raw, **kwargs)
         except ValueError as e:
             if "broadcast" not in str(e):
                 raise
             shapes = " and ".join(str(np.shape(r)) for r in raw)
             raise ShapeError(f"{cls.__name__.lower()}: shapes {shapes} cannot be broadcast together") from None
-        finally:
-            if token is not None:
-                STATE.reset(token)
         data = returned if type(returned) is np.ndarray else np.asarray(returned)
         if record:
             ctx.shape, ctx.dtype = data.shape, data.dtype
@@ -199,6 +194,16 @@ class Function:
 
 
 Op = Function
+
+
+def _forward_observed(cls, ctx, raw, kwargs, state):
+    """``forward`` while an observer watches: the op keeps what it shows, and ops it calls see depth + 1."""
+    ctx._shown = {}
+    token = STATE.set(state.replace(depth=state.depth + 1))
+    try:
+        return cls.forward(ctx, *raw, **kwargs)
+    finally:
+        STATE.reset(token)
 
 
 def _track_view(out, args):

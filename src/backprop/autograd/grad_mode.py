@@ -9,17 +9,35 @@ switches. The value is an immutable :class:`EngineState`; changing a switch sets
 """
 import contextvars
 import functools
-from typing import NamedTuple
 
 
-class EngineState(NamedTuple):
-    """The switches an op call and a backward pass read (one immutable value per context)."""
+class EngineState:
+    """The switches an op call and a backward pass read: one immutable value per context.
 
-    grad_enabled: bool = True
-    on_forward: tuple = ()  # op observers' forward callbacks (bp.autograd.graph.register_op_observer)
-    on_backward: tuple = ()  # and their backward callbacks
-    observed: bool = False  # any observer at all: ops then keep what they show (ctx.show)
-    depth: int = 0  # how many op forwards the current call is nested in (tracked only while observed)
+    A class with slots rather than a NamedTuple: an op call reads two fields, and slot reads are the
+    ones the interpreter makes cheapest. Change a switch with :meth:`replace`, which makes a new value.
+    """
+
+    __slots__ = ("grad_enabled", "on_forward", "on_backward", "observed", "depth")
+
+    def __init__(self, grad_enabled=True, on_forward=(), on_backward=(), depth=0):
+        set_field = object.__setattr__
+        set_field(self, "grad_enabled", grad_enabled)
+        set_field(self, "on_forward", on_forward)  # op observers' forward callbacks: (handle id, fn) pairs
+        set_field(self, "on_backward", on_backward)  # and their backward callbacks
+        set_field(self, "observed", bool(on_forward or on_backward))  # ops then keep what ctx.show gets
+        set_field(self, "depth", depth)  # op forwards the current call is nested in (tracked while observed)
+
+    def replace(self, **changes):
+        fields = {name: getattr(self, name) for name in ("grad_enabled", "on_forward", "on_backward", "depth")}
+        return EngineState(**{**fields, **changes})
+
+    def __setattr__(self, name, value):
+        raise AttributeError("EngineState is immutable: set a new one with STATE.set(state.replace(...))")
+
+    def __repr__(self):
+        return (f"EngineState(grad_enabled={self.grad_enabled}, observers={len(self.on_forward)}+"
+                f"{len(self.on_backward)}, depth={self.depth})")
 
 
 _DEFAULT = EngineState()  # immutable, so one shared default is safe
@@ -38,7 +56,7 @@ class _GradModeContext:
 
     def __enter__(self):
         mode = self.mode
-        self._token = None if mode is None else STATE.set(STATE.get()._replace(grad_enabled=mode))
+        self._token = None if mode is None else STATE.set(STATE.get().replace(grad_enabled=mode))
         return self
 
     def __exit__(self, *exc):
@@ -53,7 +71,7 @@ class _GradModeContext:
         def wrapper(*args, **kwargs):
             if mode is None:
                 return func(*args, **kwargs)
-            token = STATE.set(STATE.get()._replace(grad_enabled=mode))
+            token = STATE.set(STATE.get().replace(grad_enabled=mode))
             try:
                 return func(*args, **kwargs)
             finally:
@@ -99,7 +117,7 @@ class set_grad_enabled(_GradModeContext):
 
     def __init__(self, mode=True):
         self.mode = bool(mode)
-        self._token = STATE.set(STATE.get()._replace(grad_enabled=self.mode))
+        self._token = STATE.set(STATE.get().replace(grad_enabled=self.mode))
 
     def __enter__(self):
         return self

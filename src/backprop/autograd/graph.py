@@ -47,13 +47,13 @@ def register_op_observer(on_forward=None, on_backward=None):
         state = STATE.get()
         on_f = tuple(e for e in state.on_forward if e[0] != key)
         on_b = tuple(e for e in state.on_backward if e[0] != key)
-        STATE.set(state._replace(on_forward=on_f, on_backward=on_b, observed=bool(on_f or on_b)))
+        STATE.set(state.replace(on_forward=on_f, on_backward=on_b))
 
     handle = RemovableHandle(remove)
     state = STATE.get()
     on_f = state.on_forward + (((handle.id, on_forward),) if on_forward is not None else ())
     on_b = state.on_backward + (((handle.id, on_backward),) if on_backward is not None else ())
-    STATE.set(state._replace(on_forward=on_f, on_backward=on_b, observed=bool(on_f or on_b)))
+    STATE.set(state.replace(on_forward=on_f, on_backward=on_b))
     return handle
 
 

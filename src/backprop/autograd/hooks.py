@@ -45,7 +45,7 @@ def add_to_dict(hooks, hook, prepend=False):
 
 
 def add_to_context(var: contextvars.ContextVar, hook, field=None):
-    """Register ``hook`` in a context variable that holds an immutable tuple (or a field of a NamedTuple).
+    """Register ``hook`` in a context variable holding an immutable tuple (or a tuple field of an EngineState).
 
     The tuple is replaced, never mutated, so a copy of the context (a new asyncio task) keeps its own.
     """
@@ -54,7 +54,7 @@ def add_to_context(var: contextvars.ContextVar, hook, field=None):
         return value if field is None else getattr(value, field)
 
     def write(entries):
-        var.set(entries if field is None else var.get()._replace(**{field: entries}))
+        var.set(entries if field is None else var.get().replace(**{field: entries}))
 
     handle = RemovableHandle(lambda key: write(tuple(e for e in read() if e[0] != key)))
     write(read() + ((handle.id, hook),))

@@ -156,6 +156,12 @@ class Context(Node):
         """The values given to :meth:`save_for_backward`, in order, resolved as for ``ctx.name``."""
         return tuple(getattr(self, f"_saved{i}") for i in range(self.__dict__.get("_n_positional", 0)))
 
+    @property
+    def observed(self):
+        """Whether an op observer (a trace) watched this call: a fused op may compute a value it only
+        shows (``ctx.show``) just then."""
+        return self._shown is not None
+
     def show(self, **values):
         """Show a fused op's intermediate values (declared in its ``intermediates``) to observers.
 

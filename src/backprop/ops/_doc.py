@@ -26,12 +26,6 @@ def document(fn, op, summary=None):
     return fn
 
 
-def observed(ctx):
-    """Whether an op observer (a trace) watches this call: a fused op computes a value it only shows
-    (``ctx.show``), and does not need, only then. (``Context`` keeps ``_shown`` as a dict exactly then.)"""
-    return ctx._shown is not None
-
-
 def axis_words(axes, ndim):
     """The axes a reduction worked along, as a subscript and as words, for its formulas at a call.
 

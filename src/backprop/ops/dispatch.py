@@ -9,7 +9,8 @@ import numpy as np
 
 from ..autograd.tensor import Tensor
 from . import _gemm
-from ..autograd.broadcasting import broadcast_to, cast, sum_to
+# The engine's own array-or-Tensor helpers belong to this vocabulary too.
+from ..autograd.broadcasting import broadcast_to as broadcast_to, cast as cast, sum_to as sum_to
 
 
 def raw(x):

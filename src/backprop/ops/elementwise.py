@@ -5,7 +5,7 @@ formulas below are written for equal shapes.
 """
 import numpy as np
 
-from ..autograd.broadcasting import Cast, cast
+from ..autograd.broadcasting import cast as cast  # re-exported: the ops family of dtype casting
 from ..autograd.function import Function
 from . import dispatch as D
 from ._doc import document, documents

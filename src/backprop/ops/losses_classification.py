@@ -14,7 +14,7 @@ from ..exceptions import ShapeError
 from . import activations as _act
 from . import dispatch as D
 from . import reduce as _red
-from ._doc import documents, observed
+from ._doc import documents
 from ._loss_utils import as_input, check_reduction, float_target, loss_grad, on_array_or_tensor, reduce, reduced
 
 __all__ = ["binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss"]
@@ -80,7 +80,7 @@ class BCEWithLogits(Function):
         ctx.save(input=input, target=target)
         ctx.weight = 1.0 if weight is None else weight
         ctx.pos_weight = pos_weight
-        if observed(ctx):  # σ(z) costs a pass over z: computed only for an observer (a trace)
+        if ctx.observed:  # σ(z) costs a pass over z: computed only for an observer (a trace)
             ctx.show(p=_act.sigmoid_array(input))
         scale = 1 if pos_weight is None else 1 + (pos_weight - 1) * target
         loss = ctx.weight * ((1 - target) * input + scale * np.logaddexp(0, -input))
@@ -118,7 +118,7 @@ class SoftmaxCrossEntropy(Function):
     @staticmethod
     def forward(ctx, input, target, *, axis, reduction, divisor):
         log_p = on_array_or_tensor(_act.log_softmax, input, axis)
-        if observed(ctx):  # softmax costs a pass over z: computed only for an observer (a trace)
+        if ctx.observed:  # softmax costs a pass over z: computed only for an observer (a trace)
             ctx.show(g=np.exp(log_p))
         ctx.save(input=input, target=target, log_p=log_p)
         ctx.axis = axis

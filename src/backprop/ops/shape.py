@@ -8,7 +8,7 @@ import numpy as np
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
 from ..exceptions import ShapeError
-from ..autograd.broadcasting import BroadcastTo, SumTo, sum_to_array
+from ..autograd.broadcasting import BroadcastTo, SumTo
 from . import dispatch as D
 from ._doc import documents
 
