@@ -49,7 +49,7 @@ def linear(input, weight, bias=None):
 
 def leaky_relu(input, negative_slope=0.01):
     """y = x where x > 0, else ``negative_slope``·x."""
-    return _layers.LeakyReLU.apply(input, float(negative_slope))
+    return _layers.LeakyReLU.apply(input, negative_slope=float(negative_slope))
 
 
 def prelu(input, weight):

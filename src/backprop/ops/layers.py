@@ -83,7 +83,7 @@ class LeakyReLU(Function):
     backward_formulas = {"x": "dx = dy · (x > 0 ? 1 : a)"}
 
     @staticmethod
-    def forward(ctx, x, negative_slope):
+    def forward(ctx, x, *, negative_slope):
         positive = x > 0
         ctx.save(positive=positive)
         ctx.slope = negative_slope
@@ -91,7 +91,7 @@ class LeakyReLU(Function):
 
     @staticmethod
     def backward(ctx, dy):
-        return D.where(ctx.positive, dy, dy * ctx.slope), None
+        return D.where(ctx.positive, dy, dy * ctx.slope)
 
 
 class PReLU(Function):
