@@ -35,6 +35,26 @@ def run_grad_hooks(hooks, g, create_graph, where):
     return g
 
 
+class OutputHooks:
+    """What runs on the gradient of a computed tensor once every path has added to it: the tensor's
+    ``register_hook`` hooks in order, then ``retain_grad``'s store into ``.grad`` (last, as PyTorch)."""
+
+    __slots__ = ("hooks", "retain")
+
+    def __init__(self):
+        self.hooks = {}
+        self.retain = None  # a weak reference to the tensor that retains its .grad
+
+    def run(self, g, create_graph):
+        if self.hooks:
+            g = run_grad_hooks(self.hooks, g, create_graph, where="(Tensor.register_hook)")
+        kept = self.retain() if self.retain is not None else None
+        if kept is not None:  # a retained non-leaf's .grad adds up over backward calls, like a leaf's
+            g_kept = g if create_graph else np.array(g)
+            kept.grad = g_kept if kept.grad is None else accumulate(kept.grad, g_kept)
+        return g
+
+
 class LeafSink:
     """Where gradients reaching leaves go: into ``.grad``, or into ``capture`` for :func:`grad`.
 

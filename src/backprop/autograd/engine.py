@@ -16,7 +16,7 @@ from .allocator import _state as _allocator_state, keep_freed_memory_for_reuse
 from .broadcasting import cast, sum_to
 from .function import DoubleBackwardBarrier
 from .grad_mode import STATE, no_grad
-from .accumulate import LeafSink, accumulate, run_grad_hooks
+from .accumulate import LeafSink
 from .hooks import call_hook
 from .node import Context
 from .tensor import Tensor
@@ -115,13 +115,6 @@ def _fit_to(gi, shape, dtype, ctx, create_graph):
     return gi
 
 
-def _retain_grad(kept, g, create_graph):
-    """A retained non-leaf's ``.grad`` adds up over backward calls, like a leaf's."""
-    if kept is not None:
-        g_kept = g if create_graph else np.array(g)
-        kept.grad = g_kept if kept.grad is None else accumulate(kept.grad, g_kept)
-
-
 def run_backward(roots, grads=None, retain_graph=None, create_graph=False, inputs=None, allow_unused=False):
     """Backpropagate from ``roots``; the engine behind ``Tensor.backward`` and :func:`grad`.
 
@@ -178,12 +171,10 @@ def run_backward(roots, grads=None, retain_graph=None, create_graph=False, input
             g = pending.pop(ctx)
             if capture is not None and useful is not None and ctx not in useful:
                 continue
-            if ctx._pre_hooks:
-                g = run_grad_hooks(ctx._pre_hooks, g, create_graph, where="(Tensor.register_hook)")
+            if ctx._on_grad is not None:
+                g = ctx._on_grad.run(g, create_graph)  # the output's hooks, then retain_grad
             if capture is not None and ctx in capture:
                 capture[ctx] = g
-            if ctx._retain is not None:
-                _retain_grad(ctx._retain(), g, create_graph)
             if create_graph:
                 in_grads = _call_backward_recorded(ctx, g)
             else:

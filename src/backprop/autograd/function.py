@@ -20,6 +20,7 @@ from .hooks import call_hook
 from .node import Context
 
 _sequence = itertools.count(1)  # numbers graph nodes in creation order (Context.seq)
+_engine_state = STATE.get  # bound once: looking the method up on every op call allocates a method object
 
 
 class Function:
@@ -157,7 +158,7 @@ class Function:
                 raw.append(a)
             edges.append(None)
             needs.append(False)
-        state = STATE.get()
+        state = _engine_state()
         ctx = Context(cls)
         record = record and state.grad_enabled and cls.differentiable
         if record:
@@ -198,7 +199,7 @@ Op = Function
 
 def _forward_observed(cls, ctx, raw, kwargs, state):
     """``forward`` while an observer watches: the op keeps what it shows, and ops it calls see depth + 1."""
-    ctx._shown = {}
+    ctx.__dict__["_shown"] = {}
     token = STATE.set(state.replace(depth=state.depth + 1))
     try:
         return cls.forward(ctx, *raw, **kwargs)

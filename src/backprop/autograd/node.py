@@ -128,8 +128,7 @@ class Context(Node):
     # The engine's fields are slots (a node is created on every op call, and slots are the cheapest
     # attributes to write and free); what an op saves and sets goes into the instance dict.
     __slots__ = ("op", "edges", "needs_input_grad", "create_graph", "seq", "shape", "dtype", "_saved",
-                 "_checks", "_out", "_out_vc", "_retain", "_bound", "_freed", "_shown", "_pre_hooks",
-                 "__dict__", "__weakref__")
+                 "_checks", "_out", "_out_vc", "_on_grad", "_bound", "_freed", "__dict__", "__weakref__")
 
     def __init__(self, op):
         self.op = op
@@ -137,9 +136,9 @@ class Context(Node):
         self.edges = self.needs_input_grad = self._checks = ()
         self.create_graph = self._bound = self._freed = False
         self.seq = 0  # creation order, set when recorded: a node is created after the nodes of its inputs
-        # _out, _retain: weak references to the output, and to it if it retains .grad;
-        # _shown: a dict while an observer watches the call (ctx.show keeps values only then)
-        self._out = self._retain = self._shown = self._pre_hooks = None
+        # _out: a weak reference to the output; _on_grad: the output's hooks and retain_grad, if any.
+        # While an observer watches the call, the instance dict holds "_shown" (what ctx.show gets).
+        self._out = self._on_grad = None
 
     # -- what forward stores ------------------------------------------------------------------
     def save(self, **arrays):
@@ -160,19 +159,20 @@ class Context(Node):
     def observed(self):
         """Whether an op observer (a trace) watched this call: a fused op may compute a value it only
         shows (``ctx.show``) just then."""
-        return self._shown is not None
+        return "_shown" in self.__dict__
 
     def show(self, **values):
         """Show a fused op's intermediate values (declared in its ``intermediates``) to observers.
 
         Kept only while an op observer is active (a trace); otherwise this costs one truth test.
         """
-        if self._shown is not None:
+        shown = self.__dict__.get("_shown")
+        if shown is not None:
             unknown = set(values) - set(self.op.intermediates)
             if unknown:
                 raise TypeError(f"{self.op.__name__} shows {sorted(unknown)}, which its `intermediates` "
                                 f"do not declare ({sorted(self.op.intermediates)})")
-            self._shown.update({k: np.array(v, copy=True) for k, v in values.items()})
+            shown.update({k: np.array(v, copy=True) for k, v in values.items()})
 
     # -- saved values, for the engine --------------------------------------------------------------
     def _bind(self, args, raw_args, returned, out):
@@ -305,7 +305,7 @@ class Context(Node):
     @property
     def intermediates(self):
         """A fused op's shown intermediates: name → (formula, value); empty unless a trace watched the call."""
-        shown = self._shown or {}
+        shown = self.__dict__.get("_shown") or {}
         return {name: (self.op.intermediates.get(name, ""), value) for name, value in shown.items()}
 
     @property
@@ -322,9 +322,15 @@ class Context(Node):
         """``hook(grad_outputs)`` runs before this node's backward and may return replacement gradients."""
         from .hooks import add_to_dict
 
-        if self._pre_hooks is None:
-            self._pre_hooks = {}
-        return add_to_dict(self._pre_hooks, lambda g: _single(hook((g,))))
+        return add_to_dict(self.output_hooks().hooks, lambda g: _single(hook((g,))))
+
+    def output_hooks(self):
+        """What runs on the gradient of this node's output once it is complete (made on first use)."""
+        if self._on_grad is None:
+            from .accumulate import OutputHooks
+
+            self._on_grad = OutputHooks()
+        return self._on_grad
 
     def __repr__(self):
         return f"<{self.op.__name__}Backward>"

@@ -189,7 +189,7 @@ class Tensor:
     def retain_grad(self):
         """Keep ``.grad`` for this non-leaf tensor after ``backward()`` (leaves always keep theirs)."""
         if self._ctx is not None:
-            self._ctx._retain = weakref.ref(self)
+            self._ctx.output_hooks().retain = weakref.ref(self)
         return self
 
     def backward(self, grad=None, retain_graph=None, create_graph=False):
@@ -222,9 +222,7 @@ class Tensor:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         if self._ctx is None:
             return add_to_dict(grad_accumulator(self).pre_hooks, hook)
-        if self._ctx._pre_hooks is None:
-            self._ctx._pre_hooks = {}
-        return add_to_dict(self._ctx._pre_hooks, hook)
+        return add_to_dict(self._ctx.output_hooks().hooks, hook)
 
     def register_post_accumulate_grad_hook(self, hook):
         """Call ``hook(tensor)`` once per backward pass, as soon as this leaf's ``.grad`` is complete.
