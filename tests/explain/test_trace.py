@@ -238,6 +238,11 @@ def test_helper_ops_inside_an_op_are_not_separate_steps():
         bp.F.cross_entropy(z, [1]).backward()
     assert [e["op"] for e in tr.forward] == ["SoftmaxCrossEntropy"]
     np.testing.assert_allclose(tr.backward[0]["inputs"][0]["grad"], z.grad, rtol=0)
+    # the fused op's intermediate, shown to the trace (node.intermediates): g = softmax(z)
+    (shown,) = tr.forward[0]["intermediates"].values()
+    e = np.exp(z.data - z.data.max())
+    np.testing.assert_allclose(shown["value"], e / e.sum(), rtol=1e-12)
+    assert shown["formula"] in str(tr) and _json(tr)["events"][0]["intermediates"]
 
 
 def test_backward_of_a_graph_recorded_before_the_trace():

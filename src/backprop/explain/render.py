@@ -41,8 +41,10 @@ def _forward_rows(events, words):
         inputs = [_named_value(i["param"], i["name"], i["value"], i["shape"]) for i in e["inputs"]]
         inputs += [[("formula", k), _text(": "), ("value", v)] for k, v in e["options"].items()]
         out = e["output"]
+        shown = [[("formula", i["formula"]), _text(" = "), ("value", i["value"])]  # a fused op's intermediates
+                 for i in e.get("intermediates", {}).values()]
         rows.append([[[_text(e["index"])]], op, [[("formula", e["formula"] or _DASH)]], inputs,
-                     [[("name", out["name"]), _text(" = "), ("value", out["value"])]],
+                     [[("name", out["name"]), _text(" = "), ("value", out["value"])]] + shown,
                      [[("shape", out["shape"])]], [[("shape", e["grad_shape"])]]])
     return header, rows
 

@@ -193,6 +193,9 @@ class Trace:
                              "backward_formula": _joined(formulas.get(n) for n in names),
                              "recorded": node is not None,
                              "inputs": inputs, "options": {k: _copy(v) for k, v in options.items()},
+                             "intermediates": {} if node is None else {
+                                 name: {"formula": f, "value": _copy(v)}
+                                 for name, (f, v) in node.intermediates.items()},
                              "output": {"key": key, "value": out.data.copy()}})
 
     def _on_backward(self, node, grad_output, input_grads):
@@ -290,7 +293,8 @@ class Trace:
         position, from 1). A forward event: ``step`` (k of the output's name ``vk``), ``op``,
         ``formula``, ``backward_formula``, ``recorded`` (whether it entered the graph), ``inputs``
         (``param``: the name in the op's formula, ``name``: the tensor's, None for constants,
-        ``value``, ``shape``), ``options``, ``output`` (``name``, ``value``, ``shape``, ``dtype``),
+        ``value``, ``shape``), ``options``, ``intermediates`` (a fused op's intermediate values:
+        name → ``formula``, ``value``), ``output`` (``name``, ``value``, ``shape``, ``dtype``),
         ``grad_shape``. A backward event: ``node`` (the forward step whose backward ran, None if
         recorded before the trace), ``op``, ``formula``, ``output`` (``name``, ``shape``),
         ``grad_output`` (the upstream gradient), ``inputs`` (``param``, ``name``, ``grad``: the
