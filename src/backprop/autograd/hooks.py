@@ -54,7 +54,7 @@ def add_to_context(var: contextvars.ContextVar, hook, field=None):
         return value if field is None else getattr(value, field)
 
     def write(entries):
-        var.set(entries if field is None else var.get().replace(**{field: entries}))
+        var.set(entries if field is None else var.get()._replace(**{field: entries}))
 
     handle = RemovableHandle(lambda key: write(tuple(e for e in read() if e[0] != key)))
     write(read() + ((handle.id, hook),))
