@@ -2,7 +2,7 @@
 
 Per optimizer (:meth:`Optimizer.register_step_pre_hook`, ``register_step_post_hook``,
 ``register_update_hook``) the hooks live in the optimizer's own dicts; the global ones
-(:func:`register_optimizer_step_pre_hook`, ...) live in one context variable, so each thread (and each
+(:func:`register_optimizer_step_pre_hook`, ...) live in context variables, so each thread (and each
 asyncio task, from its creator's copy) has its own: a trace in one thread never sees another thread's
 steps. Every registration returns a :class:`~backprop.autograd.hooks.RemovableHandle`.
 
@@ -17,16 +17,18 @@ from typing import NamedTuple
 from ..autograd.hooks import add_to_context, call_hook
 
 
+# Each registry: an immutable tuple of (handle_id, hook) pairs, replaced (never mutated) on registration.
+STEP_PRE_HOOKS = contextvars.ContextVar("backprop_optimizer_step_pre_hooks", default=())
+STEP_POST_HOOKS = contextvars.ContextVar("backprop_optimizer_step_post_hooks", default=())
+UPDATE_HOOKS = contextvars.ContextVar("backprop_optimizer_update_hooks", default=())
+
+
 class OptimizerHooks(NamedTuple):
-    """The hooks of every optimizer in this context; each field a tuple of ``(handle_id, hook)`` pairs."""
+    """The global optimizer hooks of this thread or task (:func:`global_hooks`): tuples of hooks."""
 
     step_pre: tuple = ()
     step_post: tuple = ()
     update: tuple = ()
-
-
-NO_HOOKS = OptimizerHooks()  # immutable, so a safe default for the context variable
-HOOKS = contextvars.ContextVar("backprop_optimizer_hooks", default=NO_HOOKS)
 
 
 def register_optimizer_step_pre_hook(hook):
@@ -36,7 +38,7 @@ def register_optimizer_step_pre_hook(hook):
     (``(optimizer,)`` or ``(optimizer, closure)``), and the hook may return ``(new_args, new_kwargs)``
     to change them. Returns a :class:`~backprop.autograd.hooks.RemovableHandle`.
     """
-    return add_to_context(HOOKS, hook, "step_pre")
+    return add_to_context(STEP_PRE_HOOKS, hook)
 
 
 def register_optimizer_step_post_hook(hook):
@@ -44,7 +46,7 @@ def register_optimizer_step_post_hook(hook):
 
     Returns a :class:`~backprop.autograd.hooks.RemovableHandle`.
     """
-    return add_to_context(HOOKS, hook, "step_post")
+    return add_to_context(STEP_POST_HOOKS, hook)
 
 
 def register_optimizer_update_hook(hook):
@@ -53,7 +55,7 @@ def register_optimizer_update_hook(hook):
     The global counterpart of :meth:`Optimizer.register_update_hook`, so that a trace sees the updates
     of optimizers it was not handed. Returns a :class:`~backprop.autograd.hooks.RemovableHandle`.
     """
-    return add_to_context(HOOKS, hook, "update")
+    return add_to_context(UPDATE_HOOKS, hook)
 
 
 def global_hooks():
@@ -62,7 +64,8 @@ def global_hooks():
     An :class:`OptimizerHooks` whose fields ``step_pre``, ``step_post`` and ``update`` are tuples of
     the hooks, in calling order; all empty when none is registered.
     """
-    return OptimizerHooks(*(tuple(hook for _, hook in entries) for entries in HOOKS.get()))
+    return OptimizerHooks(*(tuple(hook for _, hook in var.get())
+                            for var in (STEP_PRE_HOOKS, STEP_POST_HOOKS, UPDATE_HOOKS)))
 
 
 def with_step_hooks(step):
@@ -76,12 +79,11 @@ def with_step_hooks(step):
     @functools.wraps(step)
     def wrapper(*args, **kwargs):
         self = args[0]
-        found = HOOKS.get()
-        if self._in_step or not (found.step_pre or found.step_post or self._step_pre_hooks
-                                 or self._step_post_hooks):
+        pre = STEP_PRE_HOOKS.get()
+        if self._in_step or not (pre or self._step_pre_hooks or self._step_post_hooks or STEP_POST_HOOKS.get()):
             return step(*args, **kwargs)
         name = type(self).__name__
-        for _, hook in (*found.step_pre, *self._step_pre_hooks.items()):
+        for _, hook in (*pre, *self._step_pre_hooks.items()):
             result = call_hook(hook, self, args, kwargs, where=f"before {name}.step")
             if result is not None:
                 if not (isinstance(result, tuple) and len(result) == 2):
@@ -93,7 +95,7 @@ def with_step_hooks(step):
             out = step(*args, **kwargs)
         finally:
             self._in_step = False
-        for _, hook in (*self._step_post_hooks.items(), *HOOKS.get().step_post):
+        for _, hook in (*self._step_post_hooks.items(), *STEP_POST_HOOKS.get()):
             call_hook(hook, self, args, kwargs, where=f"after {name}.step")
         return out
 

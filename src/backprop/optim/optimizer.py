@@ -21,7 +21,7 @@ from ..autograd.graph import increment_version
 from ..autograd.hooks import add_to_dict, call_hook
 from ..autograd.tensor import Tensor
 from ._hooks import (  # noqa: F401  (register_optimizer_update_hook: re-exported, bp.explain imports it here)
-    HOOKS,
+    UPDATE_HOOKS,
     register_optimizer_update_hook,
     with_step_hooks,
 )
@@ -212,7 +212,7 @@ class Optimizer:
         if closure is not None:
             with enable_grad():
                 loss = closure()
-        found = HOOKS.get().update
+        found = UPDATE_HOOKS.get()
         hooks = (*self._update_hooks.values(), *(hook for _, hook in found)) if found else \
             tuple(self._update_hooks.values())
         update, state = self.update, self.state
