@@ -145,8 +145,10 @@ def _torch(fn, inputs, vs, us):
 
 
 def _values(grads, inputs):
-    return [np.zeros_like(a) if g is None else np.asarray(g.data if isinstance(g, bp.Tensor) else g.detach().numpy(force=True))
-            for g, a in zip(grads, inputs)]
+    def array(g):
+        return np.asarray(g.data if isinstance(g, bp.Tensor) else g.detach().numpy(force=True))
+
+    return [np.zeros_like(a) if g is None else array(g) for g, a in zip(grads, inputs)]
 
 
 @pytest.mark.parametrize("ours, theirs, inputs", ELEMENTWISE + ACTIVATIONS + REDUCTIONS + SHAPE_OPS + MATMUL)
