@@ -13,11 +13,22 @@
 Everything that watches the engine (a trace, a graph drawing, a playground) registers an op
 observer; nothing reads the engine's private fields or patches its methods.
 """
+from .engine import topological_order as _topological_order
 from .grad_mode import STATE
 from .hooks import RemovableHandle
 from .node import AccumulateGrad, Context, Node, SavedValues
 
-__all__ = ["Node", "Context", "AccumulateGrad", "SavedValues", "register_op_observer", "increment_version"]
+__all__ = ["Node", "Context", "AccumulateGrad", "SavedValues", "register_op_observer", "increment_version",
+           "topological_order"]
+
+
+def topological_order(*roots):
+    """The op nodes reachable from ``roots`` (``grad_fn`` nodes), each before the nodes of its inputs:
+    the order in which backward visits them. Leaves (``AccumulateGrad``) are not listed.
+
+    An iterative depth-first search, so a chain of 100,000 ops does not reach the recursion limit.
+    """
+    return _topological_order([r for r in roots if r is not None and not isinstance(r, AccumulateGrad)])
 
 
 def register_op_observer(on_forward=None, on_backward=None):

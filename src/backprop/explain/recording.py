@@ -15,7 +15,7 @@ import numpy as np
 
 from ..autograd.engine import grad
 from ..autograd.grad_mode import enable_grad
-from ..autograd.graph import AccumulateGrad, register_op_observer
+from ..autograd.graph import AccumulateGrad, register_op_observer, topological_order
 from ..autograd.tensor import Tensor
 
 __all__ = ["OpCall", "inputs_of", "local_jacobians", "record_graph", "record_of", "replay", "walk"]
@@ -78,25 +78,8 @@ def inputs_of(node):
 
 def walk(root):
     """The op nodes reachable from ``root`` (a ``grad_fn``), each before the nodes of its inputs, and
-    the leaves (Tensors) in the order the ops, taken from the inputs up, first use them.
-
-    Iterative depth-first search over ``next_functions``, so long chains do not reach the recursion limit.
-    """
-    order, visited = [], set()
-    stack = [(root, False)]
-    while stack:
-        node, finished = stack.pop()
-        if finished:
-            order.append(node)
-            continue
-        if node in visited:
-            continue
-        visited.add(node)
-        stack.append((node, True))
-        for n, _ in node.next_functions:
-            if n is not None and not isinstance(n, AccumulateGrad) and n not in visited:
-                stack.append((n, False))
-    order.reverse()
+    the leaves (Tensors) in the order the ops, taken from the inputs up, first use them."""
+    order = topological_order(root)
     leaves = list(dict.fromkeys(e for node in reversed(order) for e in inputs_of(node)
                                 if isinstance(e, Tensor)))
     return order, leaves

@@ -7,7 +7,7 @@ import numpy as np
 from ..autograd.function import Function
 from . import dispatch as D
 from ._doc import axis_words, documents, subscript
-from .reduce import _kept_shape, _norm_axis
+from .reduce import _Reduction, _kept_shape, _norm_axis
 from .shape import _axis_arg
 
 
@@ -199,19 +199,11 @@ class LogSoftmax(_SoftmaxFamily):
         return (dy - D.exp(ctx.y) * D.sum(dy, ctx.axis, keepdims=True)) * ctx.inv_t
 
 
-class LogSumExp(Function):
+class LogSumExp(_Reduction):
     """y = ln Σ eˣ over ``axis`` (computed as m + ln Σ e^(x−m), m = max x).  dx = dy · e^(x − y)."""
 
     forward_formula = "y = ln Σ exp(x)"
     backward_formulas = {"x": "dx = dy · exp(x − y)"}
-
-    @classmethod
-    def formulas(cls, ctx=None):
-        forward, backward = super().formulas(ctx)
-        if ctx is None:
-            return forward, backward
-        sub, along = axis_words(ctx.axes, len(ctx.in_shape))
-        return subscript(forward, "Σ", sub), {name: f + along for name, f in backward.items()}
 
     @staticmethod
     def forward(ctx, x, *, axes, keepdims):

@@ -14,8 +14,8 @@ from ..autograd.function import Function
 from ..exceptions import ShapeError
 from . import _gemm
 from . import dispatch as D
-from ._doc import axis_words, documents, subscript
-from .reduce import _kept_shape
+from ._doc import documents
+from .reduce import _Reduction, _kept_shape
 
 
 class MatMul(Function):
@@ -284,7 +284,7 @@ class Solve(Function):
         return da, (db if nb else None)
 
 
-class Norm(Function):
+class Norm(_Reduction):
     """y = ‖x‖₂ = √(Σ x²) over ``axes``: the vector 2-norm, or the Frobenius norm of matrices.
 
     dy = xᵀdx / ‖x‖, so x̄ = ȳ · x / y. At x = 0 the norm has no derivative; the gradient there is 0,
@@ -293,14 +293,6 @@ class Norm(Function):
 
     forward_formula = "y = √(Σ x²)"
     backward_formulas = {"x": "dx = dy · x / y  (0 where y = 0)"}
-
-    @classmethod
-    def formulas(cls, ctx=None):
-        forward, backward = super().formulas(ctx)
-        if ctx is None:
-            return forward, backward
-        sub, along = axis_words(ctx.axes, len(ctx.kept_shape))
-        return subscript(forward, "Σ", sub), {name: f + along for name, f in backward.items()}
 
     @staticmethod
     def forward(ctx, x, *, axes, keepdims):

@@ -41,7 +41,10 @@ def _spread(dy, ctx):
 
 
 class _Reduction(Function):
-    """A reduction over ``axes``; its formulas at a call name the axes (``y = Σ_axis=1 x``)."""
+    """A reduction over ``axes``; its formulas at a call name the axes (``y = Σ_axis=1 x``).
+
+    A subclass's forward sets ``ctx.axes`` and ``ctx.kept_shape`` (x's shape with the reduced axes 1).
+    """
 
     symbol = "Σ"  # the reducing symbol of the forward formula, subscripted with the axes at a call
 
@@ -50,7 +53,7 @@ class _Reduction(Function):
         forward, backward = super().formulas(ctx)
         if ctx is None:
             return forward, backward
-        sub, along = axis_words(ctx.axes, len(ctx.in_shape))
+        sub, along = axis_words(ctx.axes, len(ctx.kept_shape))
         return subscript(forward, cls.symbol, sub), {name: f + along for name, f in backward.items()}
 
     @staticmethod
