@@ -225,3 +225,25 @@ def test_activation_variance_shows_the_effect_of_initialisation():
     default, xavier = tanh_variances(False), tanh_variances(True)
     assert default[-1] < default[0] / 20 and all(a > b for a, b in itertools.pairwise(default))
     assert xavier[-1] / xavier[0] > 5 * default[-1] / default[0]
+
+
+def test_a_zero_initialised_output_layer_is_not_flagged():
+    # Issue 13.2: the output layer's units have their own targets, so its zero rows part after one step.
+    bp.manual_seed(14)
+    model = nn.Sequential(nn.Linear(10, 5), nn.Tanh(), nn.Linear(5, 3))
+    nn.init.zeros_(model[2].weight)
+    nn.init.zeros_(model[2].bias)
+    target = RNG.standard_normal((128, 3))
+    assert codes(model, X, target, nn.MSELoss()) == []
+    optimizer = bp.optim.SGD(model.parameters(), lr=0.1)
+    nn.MSELoss()(model(bp.tensor(X)), bp.tensor(target)).backward()
+    optimizer.step()
+    w = model[2].weight.data
+    assert not np.allclose(w[0], w[1]) and np.all(np.abs(w).sum(axis=0) > 0)
+    # zero weights into a hidden layer are still flagged
+    model = nn.Sequential(nn.Linear(10, 5), nn.Tanh(), nn.Linear(5, 4), nn.Tanh(), nn.Linear(4, 1))
+    nn.init.zeros_(model[2].weight)
+    nn.init.zeros_(model[2].bias)
+    found = diagnose(model, X, Y, nn.MSELoss(), warn=False).findings
+    assert ("constant-init", "2") in [(f.code, f.layer) for f in found]
+    assert ("0", {"units": [0, 1, 2, 3, 4], "side": "outgoing"}) in [(f.layer, f.details) for f in found]

@@ -29,6 +29,9 @@ Findings (each also issued as a :class:`DiagnosticWarning`), with their threshol
 ``redundant-units``       a unit whose incoming or outgoing weights are all ≈ 0 (below 1e-8 of the
                           layer's largest |w|), or two units with identical weights and bias
 ========================  ====================================================================
+
+The last Linear layer is left out of the two weight checks: each of its units has its own target, so
+a zero-initialised output layer's rows differ after one SGD step.
 """
 import copy
 import warnings
@@ -278,13 +281,18 @@ def _architecture(calls):
         elif isinstance(module, _UNIT_WISE) and x is not None and id(x) in feeds:
             source, linear = feeds[id(x)]
             feeds[id(out)] = (source, linear and isinstance(module, _LINEAR_WISE))
+    # The output layer is left out of the weight checks: each of its units has its own target, so zero or
+    # equal rows get different gradients and part after one step (zero-initialising it is common practice).
+    last = next((name for name, module, _, _ in reversed(calls) if isinstance(module, Linear)), None)
     constant = set()
     for name, module in layers.items():
-        found += _layer_weights(name, module, constant)
+        if name != last:
+            found += _layer_weights(name, module, constant)
     for (a_name, a), transparent, b_name, b in pairs:
         if transparent:
             found.append(_stacked(a_name, a, b_name, b))
-        found += _outgoing(a_name, a, b_name, b, constant)
+        if b_name != last:
+            found += _outgoing(a_name, a, b_name, b, constant)
     return found
 
 
