@@ -123,6 +123,24 @@ def test_table_formats_and_labels():
         result.table(fmt="html")
 
 
+def test_table_columns_align_in_display_columns():
+    # Issue 13.8: the hats of m̂ and v̂ are combining marks, which take no column.
+    import unicodedata
+    lines = course_exercise().table().splitlines()
+    rows = [line for line in lines if line.startswith(("Adam", "SGD", "method"))]
+    assert any("m̂" in row for row in rows)
+    def columns(line):  # display column where each cell starts
+        starts, col, prev = [], 0, " "
+        for i, c in enumerate(line):
+            if unicodedata.combining(c):
+                continue
+            if c != " " and prev == " " and line[i - 2:i] == "  ":
+                starts.append(col)
+            col, prev = col + 1, c
+        return starts
+    delta = [columns(row)[-2] for row in rows]  # the start of the Δ column
+    assert len(set(delta)) == 1, rows
+
 def test_errors_name_the_problem():
     with pytest.raises(ValueError, match="unknown method 'Adagrad'"):
         compare_optimizers(quadratic(), [1.0, 1.0], methods=["Adagrad"])

@@ -11,6 +11,8 @@ and plots the paths over the loss's contour lines (matplotlib, headless).
 >>> [round(float(w), 4) for w in result["SGD"].path[1:, 0]]
 [0.4, 1.28]
 """
+import unicodedata
+
 import numpy as np
 
 from .. import optim
@@ -348,6 +350,12 @@ def _render(header, rows, fmt):
         return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows])
     if fmt != "text":
         raise ValueError(f"table: fmt must be 'text' or 'markdown', got {fmt!r}")
-    widths = [max(len(r[i]) for r in [header] + rows) for i in range(len(header))]
-    line = lambda row: "  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip()
+    widths = [max(_width(r[i]) for r in [header] + rows) for i in range(len(header))]
+    line = lambda row: "  ".join(c + " " * (w - _width(c)) for c, w in zip(row, widths)).rstrip()
     return "\n".join([line(header), line(["-" * w for w in widths])] + [line(row) for row in rows])
+
+
+def _width(text):
+    """Terminal columns: the hat of m̂ (a combining mark) takes none, a wide East Asian character two."""
+    return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1
+               for c in text)
