@@ -2,6 +2,9 @@
 printed as a trace (``bp.explain.trace``)."""
 import numpy as np
 
+from backprop.explain import _format
+from backprop.explain.i18n import labels
+
 from .common import CLIError, layer_sizes, number_list, positive_float
 
 DESCRIPTION = """Run a network through one forward pass, one backward pass and one optimizer step on one row,
@@ -36,6 +39,10 @@ def add_parser(sub):
     p.add_argument("--lang", choices=["en", "ru"], default="en", help="language of the trace (default en)")
     p.add_argument("--format", choices=["text", "markdown", "latex", "json"], default="text",
                    help="how to print the trace (default text)")
+    p.add_argument("--layout", choices=["blocks", "table"], default="blocks",
+                   help="text: one block per step (default) or the wide table")
+    p.add_argument("--width", type=int, metavar="COLUMNS", help="text: wrap at this many columns (default: "
+                   "the terminal's width, 100 when the output is not a terminal)")
     p.set_defaults(handler=run)
 
 
@@ -115,14 +122,41 @@ def run(args):
     if args.format == "json":
         print(tr.to_json(lang=args.lang, indent=1))
         return 0
-    render = {"text": tr.to_text, "markdown": tr.to_markdown, "latex": tr.to_latex}[args.format]
-    print(f"network: {module}".replace("\n", "\n  "))
-    scaled = " (standardised as the run's training data)" if args.run else ""
-    print(f"x = {x.ravel().tolist()}, y = {y.ravel().tolist()}{scaled}, loss = {loss.item():.6g}, "
-          f"{args.optimizer} lr {args.lr:g}\n")
+    width = args.width or _terminal_width()
+    words = labels(args.lang)
+    comment = "% " if args.format == "latex" else ""  # LaTeX from the first line
+    lines = [f"{words['network']}: {module}".replace("\n", "\n  ")]
+    scaled = f" ({words['standardised']})" if args.run else ""
+    lines.append(f"x = {x.ravel().tolist()}, y = {y.ravel().tolist()}{scaled}, {words['loss']} = "
+                 f"{loss.item():.6g}, {args.optimizer} {words['lr']} {args.lr:g}")
     if not args.run and args.layers == [2, 2, 2]:
-        print("in the notation of the course's matrix backpropagation sheet: W = 0.weight, w = 0.bias, "
-              "V = 2.weight, v = 2.bias; s = v1, z = v2, t = v3; δ_t = g − y = ∂L/∂v3, δ_z = ∂L/∂v2, "
-              "δ_s = ∂L/∂v1\n")
-    print(render(lang=args.lang))
+        lines += ["", f"{words['notation']}:", "    W = 0.weight, w = 0.bias, V = 2.weight, v = 2.bias",
+                  "    s = v1, z = v2, t = v3", "    δ_t = g − y = ∂L/∂v3, δ_z = ∂L/∂v2, δ_s = ∂L/∂v1"]
+    for line in "\n".join(lines).splitlines():
+        for part in _format.wrap(line, width - len(comment)):
+            print((comment + part).rstrip())
+    print(comment.rstrip())
+    if args.format == "text":
+        print(_to_text(tr, args.lang, width, args.layout))
+    else:
+        print({"markdown": tr.to_markdown, "latex": tr.to_latex}[args.format](lang=args.lang))
     return 0
+
+
+def _terminal_width():
+    import shutil
+    import sys
+
+    return shutil.get_terminal_size((100, 24)).columns if sys.stdout.isatty() else 100
+
+
+def _to_text(tr, lang, width, layout):
+    """The trace's console view at ``width`` columns in ``layout``."""
+    import inspect
+
+    if {"width", "layout"} <= set(inspect.signature(tr.to_text).parameters):
+        return tr.to_text(lang=lang, width=width, layout=layout)
+    from backprop.explain import render  # a Trace.to_text without width and layout: the view itself
+
+    return render.to_text(tr._resolved(), tr.gradients, lang, **tr._options(None, None), width=width,
+                          layout=layout)

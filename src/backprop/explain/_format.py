@@ -7,11 +7,14 @@
 * :func:`shape` — ``(3, 4)``; ``()`` for a scalar.
 * :func:`count` — a count with thousands separators: ``84,301``.
 * :func:`table` — rows of strings as an aligned plain-text table under a header.
+* :func:`width`, :func:`pad` and :func:`wrap` — text measured in terminal columns (a combining mark such
+  as the hat of m̂ takes none, a wide East Asian character two), padded and wrapped to a width.
 * :func:`dot_escape` and :func:`run_graphviz` — Graphviz labels, and drawing DOT text when Graphviz is
   installed (None when it is not, so callers can fall back to the text).
 """
 import shutil
 import subprocess
+import unicodedata
 
 import numpy as np
 
@@ -57,13 +60,55 @@ def count(n):
     return f"{int(n):,}"
 
 
+def width(text):
+    """The columns ``text`` takes in a terminal: combining marks none, wide East Asian characters two."""
+    return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1
+               for c in str(text))
+
+
+def pad(text, columns, align="<"):
+    """``text`` padded with spaces to ``columns`` display columns, on the right ('<') or the left ('>')."""
+    fill = " " * max(0, columns - width(text))
+    return fill + text if align == ">" else text + fill
+
+
+_GLUE = ("=", "←")
+
+
+def wrap(line, columns, indent=None):
+    """``line`` broken at spaces into lines of at most ``columns`` display columns (a single word longer
+    than that stays whole); continuation lines start with ``indent`` (default: the line's own indent
+    plus four spaces)."""
+    if width(line) <= columns:
+        return [line]
+    lead = line[:len(line) - len(line.lstrip(" "))]
+    indent = lead + "    " if indent is None else indent
+    words = []
+    for word in line[len(lead):].split(" "):  # "a = b" and "a ← b" stay on one line when they can
+        if words and (word in _GLUE or words[-1].endswith(_GLUE)) and width(words[-1] + " " + word) < columns // 3:
+            words[-1] += " " + word
+        else:
+            words.append(word)
+    out, current = [], lead
+    for word in words:
+        start = current in (lead, indent)
+        candidate = current + word if start else current + " " + word
+        if not start and width(candidate) > columns:
+            out.append(current.rstrip())
+            current = indent + word
+        else:
+            current = candidate
+    out.append(current.rstrip())
+    return [ln for ln in out if ln.strip()] or [line]
+
+
 def table(header, rows, align=None):
     """An aligned plain-text table; ``align`` holds '<' or '>' per column (numbers right by default)."""
     cells = [list(map(str, header))] + [list(map(str, r)) for r in rows]
-    widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
+    widths = [max(width(r[i]) for r in cells) for i in range(len(header))]
     align = align or ["<"] + [">"] * (len(header) - 1)
-    lines = ["  ".join(f"{c:{a}{w}}" for c, a, w in zip(r, align, widths)).rstrip() for r in cells]
-    rule = "-" * max(len(line) for line in lines)
+    lines = ["  ".join(pad(c, w, a) for c, a, w in zip(r, align, widths)).rstrip() for r in cells]
+    rule = "-" * max(width(line) for line in lines)
     return "\n".join([lines[0], rule] + lines[1:])
 
 

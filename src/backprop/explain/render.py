@@ -1,17 +1,19 @@
-"""The views of a trace: a console table, Markdown and LaTeX, from one table model.
+"""The views of a trace: console blocks or a console table, Markdown and LaTeX, from one table model.
 
 :func:`tables` lays a trace out once, as tables whose cells are lines of fragments: text, a tensor's
 name, a formula, a value, a shape, a gradient ∂L/∂name. Each view then writes the fragments its own
 way: a formula stays Unicode on the console and becomes math in LaTeX, a 2×2 value is a nested
 list on the console and a ``pmatrix`` in LaTeX, and an array larger than ``threshold`` elements is
-summarised (shape, mean, min, max and its first elements) everywhere.
+summarised (shape, mean, min, max and its first elements) everywhere. On the console the default
+layout is ``"blocks"`` (one block per step, its lines wrapped to ``width`` columns); ``"table"`` is the
+wide table, one column per field. The LaTeX view lives in :mod:`._render_latex`.
 """
 import numbers
 
 import numpy as np
 
-from . import _format, latex
-from .i18n import labels
+from . import _format
+from .i18n import algorithm, labels
 
 _DASH = "—"
 
@@ -37,7 +39,7 @@ def _forward_rows(events, words):
     header = [words[k] for k in ("step", "op", "formula", "inputs", "output", "shape", "grad_shape")]
     rows = []
     for e in events:
-        op = [[_text(e["op"])]] + ([] if e["recorded"] else [[_text(f"({words['no_graph']})")]])
+        op = [[_text(e["op"])]] + ([] if e.get("recorded", True) else [[_text(f"({_not_recorded(e, words)})")]])
         inputs = [_named_value(i["param"], i["name"], i["value"], i["shape"]) for i in e["inputs"]]
         inputs += [[("formula", k), _text(": "), ("value", v)] for k, v in e["options"].items()]
         out = e["output"]
@@ -46,6 +48,27 @@ def _forward_rows(events, words):
         rows.append([[[_text(e["index"])]], op, [[("formula", e["formula"] or _DASH)]], inputs,
                      [[("name", out["name"]), _text(" = "), ("value", out["value"])]] + shown,
                      [[("shape", out["shape"])]], [[("shape", e["grad_shape"])]]])
+    return header, rows
+
+
+def _not_recorded(event, words):
+    """Why a step was not recorded: the event's reason code, in words (the older, general label if none)."""
+    reason = event.get("reason")
+    if f"reason_{reason}" in words:
+        return f"{words['not_recorded']}: {words['reason_' + reason]}"
+    return words["no_graph"]
+
+
+def _inplace_rows(events, words):
+    """In-place updates of a named tensor (under no_grad, for example): the tensor before and after."""
+    header = [words[k] for k in ("step", "op", "tensor", "before", "after", "shape", "note")]
+    rows = []
+    for e in events:
+        name = e.get("name") or e.get("param") or e.get("tensor")
+        note = [[_text(words[f"reason_{e['reason']}"])]] if f"reason_{e.get('reason')}" in words else [[_text(_DASH)]]
+        rows.append([[[_text(e.get("index", ""))]], [[_text(e.get("op") or _DASH)]], [[("name", name)]],
+                     [[("value", e.get("before"))]], [[("value", e.get("after"))]],
+                     [[("shape", e.get("shape", np.shape(e.get("after"))))]], note])
     return header, rows
 
 
@@ -94,7 +117,7 @@ def _update_notes(events, words):
         hyper = ", ".join(f"{k} = {_plain_value(v)}" for k, v in e["hyperparameters"].items())
         notes.append([_text(f"{e['optimizer']} ({words['hyperparameters']}: {hyper})")])
         notes += [[("indent", (len(ln) - len(ln.lstrip())) // 4 + 1), ("formula", ln.strip())]
-                  for ln in e["formula"].splitlines() if ln.strip()]
+                  for ln in algorithm(e["formula"], words["lang"]).splitlines() if ln.strip()]
     return notes
 
 
@@ -118,8 +141,10 @@ def _gradient_rows(gradients, words):
 def tables(events, gradients, lang):
     """The trace as a list of ``(title, notes, header, rows)``: one table per run of steps of one kind
     (forward, backward, optimizer), in the order they happened, then the leaves' gradients."""
-    words = labels(lang)
-    build = {"forward": _forward_rows, "backward": _backward_rows, "update": _update_rows}
+    words = dict(labels(lang), lang=lang)
+    build = {"forward": _forward_rows, "backward": _backward_rows, "update": _update_rows,
+             "inplace_update": _inplace_rows}
+    events = [e for e in events if e.get("kind") in build]
     out, start = [], 0
     for end in range(1, len(events) + 1):
         if end == len(events) or events[end]["kind"] != events[start]["kind"]:
@@ -198,39 +223,67 @@ def _plain_cells(rows, words, threshold, precision):
             for row in rows]
 
 
-def _width(s):
-    return sum(1 for c in s if not _combining(c))
-
-
-def _combining(c):
-    return "\u0300" <= c <= "\u036f"
-
-
-def _pad(s, width):
-    return s + " " * (width - _width(s))
-
-
-def to_text(events, gradients, lang, threshold, precision):
-    """Console tables: cells of several lines, columns padded to their widest line."""
+def to_text(events, gradients, lang, threshold, precision, width=100, layout="blocks"):
+    """The console view: ``layout="blocks"`` (default) writes one block per step, every line at most
+    ``width`` display columns unless a single unbreakable token is longer; ``"table"`` writes the wide
+    table, cells of several lines and columns padded to their widest line."""
     words = labels(lang)
+    if layout not in ("blocks", "table"):
+        raise ValueError(f"layout must be 'blocks' or 'table', got {layout!r}")
     if not events and not gradients:
         return words["empty"]
+    width = max(int(width), 20)
     parts = []
     for title, notes, header, rows in tables(events, gradients, lang):
+        out = [title, "=" * _format.width(title)]
+        for note in notes:
+            out += _format.wrap(_plain_line(note, words, threshold, precision), width)
         cells = _plain_cells(rows, words, threshold, precision)
-        widths = [max([_width(header[j])] + [_width(ln) for row in cells for ln in row[j]])
-                  for j in range(len(header))]
-        rule = "-+-".join("-" * w for w in widths)
-        out = [title, "=" * _width(title)]
-        out += [_plain_line(note, words, threshold, precision) for note in notes]
-        out += [" | ".join(_pad(h, w) for h, w in zip(header, widths)).rstrip(), rule]
-        for row in cells:
-            for k in range(max(len(cell) for cell in row)):
-                out.append(" | ".join(_pad(cell[k] if k < len(cell) else "", w)
-                                      for cell, w in zip(row, widths)).rstrip())
-            out.append(rule)
+        if notes and layout == "blocks":
+            out.append("")
+        out += (_table(header, cells) if layout == "table" else _blocks(header, cells, width))
         parts.append("\n".join(out))
     return "\n\n".join(parts)
+
+
+def _table(header, cells):
+    widths = [max([_format.width(header[j])] + [_format.width(ln) for row in cells for ln in row[j]])
+              for j in range(len(header))]
+    rule = "-+-".join("-" * w for w in widths)
+    out = [" | ".join(_format.pad(h, w) for h, w in zip(header, widths)).rstrip(), rule]
+    for row in cells:
+        for k in range(max(len(cell) for cell in row)):
+            out.append(" | ".join(_format.pad(cell[k] if k < len(cell) else "", w)
+                                  for cell, w in zip(row, widths)).rstrip())
+        out.append(rule)
+    return out
+
+
+def _blocks(header, cells, width):
+    """One block per row: its first cells (the step's number and op; or a leaf's name) as a heading, then
+    one labelled field per remaining column (formula, inputs, output, gradients…), a field's lines
+    aligned under its first."""
+    lead = 2 if len(header) > 5 else 1  # steps: "#" and op; the leaves' gradients: the leaf
+    label_width = max(_format.width(h) for h in header[lead:]) + 2
+    out = []
+    for row in cells:
+        heading = [ln for cell in row[:lead] for ln in cell if ln]
+        if lead == 2 and len(heading) > 1:
+            heading = [f"{heading[0]}. {heading[1]}"] + ["    " + ln for ln in heading[2:]]
+        out += [w for ln in heading for w in _format.wrap(ln, width, indent="      ")]
+        for h, cell in zip(header[lead:], row[lead:]):
+            lines = [ln for ln in cell if ln]
+            if not lines or lines == [_DASH]:
+                continue
+            label = "  " + _format.pad(h + ":", label_width)
+            if _format.width(label) > width // 2:  # a long label: the field on lines of its own
+                out.append("  " + h + ":")
+                label = "    "
+            pad = " " * _format.width(label)
+            for k, ln in enumerate(lines):
+                out += _format.wrap((label if k == 0 else pad) + ln, width, indent=pad + "  ")
+        out.append("")
+    return out[:-1]
 
 
 def _md_escape(s):
@@ -267,100 +320,10 @@ def _md_line(line, words, threshold, precision):
     return "".join(out)
 
 
-# -- LaTeX --------------------------------------------------------------------------------------
-def _latex_number(x, precision):
-    s = _number(x, precision)
-    mantissa, _, exponent = s.partition("e")
-    return mantissa + (rf"\cdot 10^{{{int(exponent)}}}" if exponent else "")
-
-
-def _latex_value(v, words, threshold, precision):
-    if v is None:
-        return _DASH
-    a = np.asarray(v) if _is_numeric(v) else None
-    if a is None or a.dtype.kind not in "biuf":
-        return r"\text{" + latex.text(repr(v) if isinstance(v, str) else v) + "}"
-    if a.size > threshold or a.ndim > 2:
-        return r",\ ".join((r"\text{" + latex.text(k) + r"}\ " if k else "") + latex.formula(t)
-                           for k, t in _summary(a, words, precision))
-    if a.ndim == 0:
-        return _latex_number(a.item(), precision)
-    rows = a.reshape(1, -1) if a.ndim == 1 else a
-    body = r" \\ ".join(" & ".join(_latex_number(x, precision) for x in r.tolist()) for r in rows)
-    return r"\begin{pmatrix} " + body + r" \end{pmatrix}"
-
-
-def _latex_fragment(kind, content, words, threshold, precision):
-    """One fragment; math fragments come back as ``(True, math)``, text as ``(False, text)``."""
-    if kind == "value":
-        return True, _latex_value(content, words, threshold, precision)
-    if kind == "formula":
-        return (True, latex.formula(content)) if content != _DASH else (False, "---")
-    if kind == "name":
-        return True, latex.name(content)
-    if kind == "grad":
-        return True, r"\partial L/\partial " + (latex.name(content) if content is not None else "?")
-    if kind == "shape":
-        return False, latex.text(_shape(content))
-    if kind == "indent":
-        return False, r"\quad " * content
-    return False, latex.text(content)
-
-
-def _latex_line(line, words, threshold, precision):
-    """A line of fragments, consecutive math fragments joined into one ``$…$`` (with text in between
-    that is only spacing or =, so that ``a = x_0 = 1`` is one formula)."""
-    out, math = [], []
-    for kind, content in line:
-        is_math, s = _latex_fragment(kind, content, words, threshold, precision)
-        if kind == "text" and not content.strip():
-            s = r"\quad "
-        if is_math or (math and kind == "text" and content.strip() in ("=", ":")):
-            math.append(s if is_math else latex.formula(content) or r"\ ")
-            continue
-        if math:
-            out.append("$" + " ".join(math) + "$")
-            math = []
-        out.append(s)
-    if math:
-        out.append("$" + " ".join(math) + "$")
-    return "".join(out)
-
-
-def _latex_cell(cell, words, threshold, precision):
-    lines = [_latex_line(line, words, threshold, precision) for line in cell]
-    if len(lines) == 1:
-        return lines[0]
-    return r"\begin{tabular}[t]{@{}l@{}}" + r" \\ ".join(lines) + r"\end{tabular}"
-
-
-_PREAMBLE = {
-    "en": [r"\documentclass{article}", r"\usepackage[utf8]{inputenc}", r"\usepackage{amsmath,amssymb}"],
-    "ru": [r"\documentclass{article}", r"\usepackage[T2A]{fontenc}", r"\usepackage[utf8]{inputenc}",
-           r"\usepackage[russian]{babel}", r"\usepackage{amsmath,amssymb}"],
-}
 
 
 def to_latex(events, gradients, lang, threshold, precision, standalone=False):
-    """LaTeX: a ``\\subsection*`` and a ``tabular`` per section, formulas and values in math mode."""
-    words = labels(lang)
-    out = [f"% {words['trace']}: backprop.explain (\\usepackage{{amsmath,amssymb}})"]
-    if standalone:
-        out = _PREAMBLE[lang] + [r"\usepackage[margin=1.5cm,landscape]{geometry}", r"\begin{document}"] + out
-    if not events and not gradients:
-        out.append(latex.text(words["empty"]))
-    for title, notes, header, rows in tables(events, gradients, lang):
-        out.append(r"\subsection*{" + latex.text(title) + "}")
-        if notes:
-            out += [r"\begin{tabular}{l}"] + [
-                _latex_line(note, words, threshold, precision) + r" \\"
-                for note in notes] + [r"\end{tabular}", ""]
-        out += [r"{\small", r"\begin{tabular}{" + "l" * len(header) + "}", r"\hline",
-                " & ".join(latex.text(h) for h in header) + r" \\", r"\hline"]
-        for row in rows:
-            out.append(" & ".join(_latex_cell(cell, words, threshold, precision) for cell in row) + r" \\")
-            out.append(r"\hline")
-        out += [r"\end{tabular}", "}", ""]
-    if standalone:
-        out.append(r"\end{document}")
-    return "\n".join(out) + "\n"
+    """LaTeX from its first line: see :mod:`._render_latex`."""
+    from ._render_latex import to_latex
+
+    return to_latex(events, gradients, lang, threshold, precision, standalone=standalone)

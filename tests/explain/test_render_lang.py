@@ -1,0 +1,103 @@
+"""Russian everywhere (issue 13, item 9): with ``lang="ru"`` every word a trace's views and ``backprop
+explain`` write is Russian, identifiers (ops, optimizers, parameters, formulas) as they are; the
+optimizers' pseudo-code translated at render time; the trace's reason codes and in-place updates in
+both languages; LaTeX from its first line."""
+import copy
+
+import numpy as np
+import pytest
+
+import backprop as bp
+from backprop.explain import i18n, render
+from tests.cli._helpers import cli
+
+ENGLISH = ("network:", "loss =", "on the first step", "on later steps", "in the notation", "forward pass",
+           "backward pass", "optimizer step", "gradients of the leaves", "a leaf's gradient", "hyperparameters",
+           "upstream gradient", "gradient passed")
+
+
+def _english_in(text):
+    low = text.lower()
+    return [w for w in ENGLISH if w in low]
+
+
+@pytest.fixture(scope="module")
+def sgd_trace():
+    bp.manual_seed(0)
+    model = bp.nn.Sequential(bp.nn.Linear(2, 2), bp.nn.Sigmoid(), bp.nn.Linear(2, 1))
+    opt = bp.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    X = bp.tensor([[1.0, 2.0]], dtype=np.float64)
+    model.double()
+    with bp.explain.trace(model=model, names={"x": X}) as tr:
+        bp.F.mse_loss(model(X), bp.tensor([[0.5]], dtype=np.float64)).backward()
+        opt.step()
+    return tr
+
+
+@pytest.mark.parametrize("layout", ["blocks", "table"])
+def test_trace_views_in_russian_have_no_english(sgd_trace, layout):
+    tr = sgd_trace
+    text = render.to_text(tr._resolved(), tr.gradients, "ru", 16, 6, layout=layout)
+    assert _english_in(text) == []
+    assert _english_in(tr.to_text(lang="ru")) == []
+    assert _english_in(tr.to_markdown(lang="ru")) == []
+    for english in (tr.to_text(), tr.to_markdown()):
+        assert "on the first step" in english and "hyperparameters" in english
+    assert "на первом шаге" in text and "если momentum ≠ 0:" in text and "SGD" in text and "0.weight" in text
+
+
+@pytest.mark.parametrize("optimizer", [bp.optim.SGD, bp.optim.Adam, bp.optim.RMSprop, bp.optim.Adagrad,
+                                       bp.optim.LBFGS])
+def test_every_optimizer_algorithm_translates(optimizer):
+    ru = i18n.algorithm(optimizer.algorithm, "ru")
+    words = {w.strip("(),:;") for w in ru.split()}
+    assert not words & {"if", "else", "otherwise", "and", "on", "the", "first", "later", "steps", "start",
+                        "starts", "repeat", "stop", "evaluate", "when", "then"}
+    assert i18n.algorithm(optimizer.algorithm, "en") == optimizer.algorithm
+    assert "maximize" in ru or optimizer is bp.optim.LBFGS  # hyperparameter names stay
+
+
+def test_cli_explain_russian_has_no_english(capsys):
+    for optimizer in ("sgd", "adam", "rmsprop"):
+        code, out, _ = cli(capsys, "explain", "--lang", "ru", "--optimizer", optimizer)
+        assert code == 0 and _english_in(out) == [], (optimizer, _english_in(out))
+        assert "сеть: Sequential(" in out and "функция потерь = " in out and "Прямой проход" in out
+    code, out, _ = cli(capsys, "explain", "--lang", "ru", "--format", "markdown")
+    assert code == 0 and _english_in(out) == []
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_latex_is_latex_from_its_first_line(capsys, sgd_trace, lang):
+    code, out, _ = cli(capsys, "explain", "--lang", lang, "--format", "latex")
+    assert code == 0 and out.lstrip() == out and out.startswith(("%", "\\"))
+    assert all(ln.startswith("%") for ln in out.split("\\subsection*")[0].splitlines() if ln.strip())
+    tex = sgd_trace.to_latex(lang=lang)
+    assert tex.startswith(("%", "\\"))
+    assert sgd_trace.to_latex(lang=lang, standalone=True).startswith("\\documentclass")
+    if lang == "ru":
+        assert _english_in(out) == []
+
+
+def _with_reason(tr):
+    events = copy.deepcopy(tr._resolved())
+    first = next(e for e in events if e["kind"] == "forward")
+    first.update(recorded=False, reason="no_grad")
+    update = {"kind": "inplace_update", "index": len(events) + 1, "name": "W", "op": "sub_",
+              "before": np.array([1.0, 2.0]), "after": np.array([0.5, 1.5]), "reason": "no_grad"}
+    return events + [update, dict(update, reason=None, index=len(events) + 2)]
+
+
+@pytest.mark.parametrize("layout", ["blocks", "table"])
+def test_reasons_and_inplace_updates_in_both_languages(sgd_trace, layout):
+    events = _with_reason(sgd_trace)
+    en = render.to_text(events, [], "en", 16, 6, layout=layout)
+    ru = render.to_text(events, [], "ru", 16, 6, layout=layout)
+    assert "recording was off (no_grad)" in en and "In-place updates" in en and "W" in en
+    assert "запись была выключена (no_grad)" in ru and "Обновления на месте" in ru
+    assert "[0.5, 1.5]" in en and "[0.5, 1.5]" in ru and _english_in(ru) == []
+    md = render.to_markdown(events, [], "ru", 16, 6)
+    assert "Обновления на месте" in md
+    assert "Обновления на месте" in render.to_latex(events, [], "ru", 16, 6)
+    # without the codes: the general label, and unknown event kinds are left out
+    plain = [dict(e, reason=None) for e in events if e["kind"] != "inplace_update"]
+    assert "no input requires grad" in render.to_text(plain + [{"kind": "future_kind"}], [], "en", 16, 6)
