@@ -18,6 +18,7 @@ from . import ops  # noqa: F401  (imported for its effect: installs Tensor's ope
 from .ops.activations import log_softmax, logit, logsigmoid, logsumexp, relu, sigmoid, softmax, softplus, tanh
 from .ops.elementwise import (abs, add, clamp, clip, div, eq, exp, ge, gt, le, log, lt, maximum, minimum, mul, ne,
                               neg, pow, sqrt, sub, where)
+from .ops.trigonometric import cos, sin
 from .ops.linalg import matmul
 from .ops.reduce import argmax, argmin, max, mean, min, sum, var
 from .ops.shape import (broadcast_to, cat, concatenate, flatten, permute, reshape, split, squeeze, stack, transpose,
@@ -32,8 +33,8 @@ __all__ = ["Context", "Function", "Op", "Tensor", "backward", "enable_grad", "gr
            "randn", "randn_like", "tensor", "zeros", "zeros_like", "hessian", "jacobian", "gradcheck",
            "gradgradcheck", "DoubleBackwardError", "ShapeError", "log_softmax", "logit", "logsigmoid",
            "logsumexp", "relu", "sigmoid", "softmax", "softplus", "tanh", "abs", "add", "clamp", "clip",
-           "div", "eq", "exp", "ge", "gt", "le", "log", "lt", "maximum", "minimum", "mul", "ne", "neg", "pow",
-           "sqrt", "sub", "where", "matmul", "argmax", "argmin", "max", "mean", "min", "sum", "var",
+           "cos", "div", "eq", "exp", "ge", "gt", "le", "log", "lt", "maximum", "minimum", "mul", "ne", "neg",
+           "pow", "sin", "sqrt", "sub", "where", "matmul", "argmax", "argmin", "max", "mean", "min", "sum", "var",
            "broadcast_to", "cat", "concatenate", "flatten", "permute", "reshape", "split", "squeeze", "stack",
            "transpose", "unsqueeze", "manual_seed", "linalg", "random"]
 

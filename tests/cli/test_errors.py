@@ -49,6 +49,8 @@ BAD = {
     "graph syntax": (lambda d: ["graph", "x +* 2", "--at", "x=1"], "cannot parse 'x +* 2'"),
     "graph point": (lambda d: ["graph", "x + 1", "--at", "x:1"], "--at: 'x:1' is not name=value"),
     "graph value": (lambda d: ["graph", "x + y", "--at", "x=1"], "no value for 'y': give it with --at y=..."),
+    "graph variable twice": (lambda d: ["graph", "x + y", "--at", "x=1,y=2,x=3"], "--at: 'x' is given twice"),
+    "graph caret": (lambda d: ["graph", "x^2", "--at", "x=1"], "use ** for powers"),
     "explain row": (lambda d: ["explain", "--x", "1,2,3"], "--x has 3 values but the network takes 2 inputs"),
     "explain number": (lambda d: ["explain", "--x", "1,two"], "--x: 'two' is not a number"),
     "explain class": (lambda d: ["explain", "--y", "5"], "--y must be a class index in 0..1"),

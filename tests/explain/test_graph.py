@@ -294,3 +294,10 @@ def test_record_graph_records_only_its_own_thread():
     thread.join()
     assert derivative_graph(inside).recorded
     assert not derivative_graph(outside["y"]).recorded
+
+
+def test_the_graph_of_a_variable_itself_is_one_node():
+    x = bp.tensor(3.0, dtype=np.float64, requires_grad=True)
+    g = derivative_graph(x, names={"x": x})
+    assert [n.name for n in g.nodes] == ["x"] and g.edges == [] and g.output.grad == 1.0
+    assert g.to_dot().count("label=") == 1

@@ -48,6 +48,8 @@ def test_div_broadcasting(shapes):
     case("exp", bp.exp, [A34], np.exp),
     case("log", bp.log, [P34], np.log),
     case("sqrt", bp.sqrt, [P34], np.sqrt),
+    case("sin", bp.sin, [A34 * 3], np.sin),
+    case("cos", bp.cos, [A34 * 3], np.cos),
     case("abs", bp.abs, [NZ34], np.abs),
     case("pow-int", lambda x: x ** 3, [A34], lambda x: x ** 3),
     case("pow-float", lambda x: x ** 2.5, [P34], lambda x: x ** 2.5),

@@ -42,6 +42,8 @@ ELEMENTWISE = [
     row("exp", bp.exp, torch.exp, X34),
     row("log", bp.log, torch.log, P34),
     row("sqrt", bp.sqrt, torch.sqrt, P34),
+    row("sin", bp.sin, torch.sin, X34 * 3),
+    row("cos", bp.cos, torch.cos, X34 * 3),
     row("abs-with-zeros", bp.abs, torch.abs, KINKS),
     row("pow-int", lambda x: x ** 3, lambda x: x ** 3, X34),
     row("pow-float", lambda x: x ** 2.5, lambda x: x ** 2.5, P34),

@@ -14,7 +14,8 @@ BINARY = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, 
           ast.Pow: operator.pow}
 UNARY = {ast.USub: operator.neg, ast.UAdd: operator.pos}
 CONSTANTS = {"pi": math.pi, "e": math.e}
-FUNCTIONS = ("exp", "log", "sqrt", "abs", "tanh", "sigmoid", "relu", "softplus", "maximum", "minimum")
+FUNCTIONS = ("exp", "log", "sqrt", "abs", "sin", "cos", "tanh", "sigmoid", "relu", "softplus", "maximum",
+             "minimum")
 MAX_LENGTH = 1000
 
 DESCRIPTION = f"""Build EXPRESSION from variables with values given by --at, draw its derivative graph (the
@@ -45,6 +46,8 @@ def parse_point(text):
             raise CLIError(f"--at: {item.strip()!r} is not name=value (e.g. --at x=1,y=2)")
         if name in CONSTANTS or name in FUNCTIONS:
             raise CLIError(f"--at: {name!r} is a constant or function name, not a variable")
+        if name in point:
+            raise CLIError(f"--at: {name!r} is given twice")
         point[name] = number_list(value, f"--at {name}")[0]
     return point
 
@@ -65,6 +68,8 @@ def parse(expression):
             allowed = isinstance(node.value, (int, float)) and not isinstance(node.value, bool)
         if isinstance(node, ast.Call):
             allowed = isinstance(node.func, ast.Name) and node.func.id in FUNCTIONS and not node.keywords
+        if isinstance(node, ast.BitXor):
+            raise CLIError("'^' is not a power here: use ** for powers (x**2)")
         if not allowed:
             what = ast.get_source_segment(expression.strip(), node) or type(node).__name__
             raise CLIError(f"{what!r} is not allowed in an expression: use numbers, variables, + - * / **, "
@@ -108,12 +113,9 @@ def evaluate(tree, variables):
 
 
 def run(args):
-    import warnings
-
     import numpy as np
 
     import backprop as bp
-    from backprop.explain.graph import derivative_graph, record_graph
 
     point = parse_point(args.at)
     tree = parse(args.expression)
@@ -122,20 +124,35 @@ def run(args):
                  if name in used}
     for name, t in variables.items():
         t.name = name
-    with np.errstate(all="ignore"):  # a log of a negative number is reported as nan, not warned about
-        with record_graph():
-            f = evaluate(tree, variables)
-        if not isinstance(f, bp.Tensor) or f.grad_fn is None:
-            raise CLIError(f"{args.expression!r} does not depend on any variable given with --at")
-        graph = derivative_graph(f, names={**variables, "f": f})
-        grads = bp.grad(f, list(variables.values()), allow_unused=True)
+    # log(-1) or x/0 are reported as nan or inf, not warned about; the graph's local derivatives are
+    # computed when it is printed or drawn, so the whole command runs under errstate.
+    with np.errstate(all="ignore"):
+        return _show(args, point, tree, variables)
+
+
+def _show(args, point, tree, variables):
+    import warnings
+
+    import backprop as bp
+    from backprop.explain.graph import derivative_graph, record_graph
+
+    with record_graph():
+        f = evaluate(tree, variables)
+    if not isinstance(f, bp.Tensor) or not f.requires_grad:
+        raise CLIError(f"{args.expression!r} does not depend on any variable given with --at")
+    graph = derivative_graph(f, names={**variables, "f": f})
+    if f.grad_fn is None:  # f is one of the variables: ∂f/∂f = 1
+        grads = [1.0 if v is f else 0.0 for v in variables.values()]
+    else:
+        grads = [0.0 if g is None else g.item()
+                 for g in bp.grad(f, list(variables.values()), allow_unused=True)]
     if args.dot:
         print(graph.to_dot(), end="")
     else:
         at = ", ".join(f"{k}={v:g}" for k, v in point.items())
         print(f"f({at}) = {args.expression} = {f.item():.10g}")
         for name, g in zip(variables, grads):
-            print(f"∂f/∂{name} = {0.0 if g is None else g.item():.10g}")
+            print(f"∂f/∂{name} = {g + 0.0:.10g}")  # + 0.0: -0 prints as 0
         print()
         print(graph)
     if args.output:

@@ -136,6 +136,9 @@ class DerivativeGraph:
     """
 
     def __init__(self, output, names=None, grad_output=None):
+        if isinstance(output, Tensor) and output.grad_fn is None and output.requires_grad:
+            self._leaf(output, names, grad_output)  # f = x: one node, ∂f/∂x = 1
+            return
         if not isinstance(output, Tensor) or output.grad_fn is None:
             raise ValueError("derivative_graph needs a Tensor computed from inputs that require grad "
                              "(it has no graph: was it computed under bp.no_grad()?)")
@@ -189,6 +192,15 @@ class DerivativeGraph:
                 if node.op is None and node.key.grad is not None:
                     node.grad = np.asarray(node.key.grad.data if isinstance(node.key.grad, Tensor)
                                            else node.key.grad)
+
+    def _leaf(self, output, names, grad_output):
+        name = next((k for k, t in (names or {}).items() if t is output), None) or output.name or "x1"
+        self.recorded, self._order, self._records, self.edges = True, [], {}, []
+        self.output = GraphNode(output, name, shape=output.shape, value=output.data)
+        self.nodes = [self.output]
+        if grad_output is not None or output.data.size == 1:
+            self.output.grad = np.ones(output.shape) if grad_output is None else np.asarray(
+                grad_output.data if isinstance(grad_output, Tensor) else grad_output)
 
     def node(self, name):
         """The node called ``name``."""

@@ -33,6 +33,14 @@ def log(x):
     return _ew.log(x) if isinstance(x, Tensor) else np.log(x)
 
 
+def sin(x):
+    return _trig.sin(x) if isinstance(x, Tensor) else np.sin(x)
+
+
+def cos(x):
+    return _trig.cos(x) if isinstance(x, Tensor) else np.cos(x)
+
+
 def sqrt(x):
     return _ew.sqrt(x) if isinstance(x, Tensor) else np.sqrt(x)
 
@@ -136,3 +144,4 @@ def zeros_like(x):
 
 
 from . import elementwise as _ew, activations as _act, reduce as _red, shape as _shape, linalg as _la  # noqa: E402
+from . import trigonometric as _trig  # noqa: E402
