@@ -3,6 +3,7 @@ explain`` write is Russian, identifiers (ops, optimizers, parameters, formulas) 
 optimizers' pseudo-code translated at render time; the trace's reason codes and in-place updates in
 both languages; LaTeX from its first line."""
 import copy
+import warnings
 
 import numpy as np
 import pytest
@@ -101,3 +102,53 @@ def test_reasons_and_inplace_updates_in_both_languages(sgd_trace, layout):
     # without the codes: the general label, and unknown event kinds are left out
     plain = [dict(e, reason=None) for e in events if e["kind"] != "inplace_update"]
     assert "no input requires grad" in render.to_text(plain + [{"kind": "future_kind"}], [], "en", 16, 6)
+
+
+def test_course_exercise_table_in_russian():
+    result = bp.explain.course_exercise()
+    ru = result.table(lang="ru")
+    assert ru.splitlines()[0].split()[:2] == ["метод", "t"] and "все" in ru and "w курса" in ru
+    assert "course's" not in ru and "method" not in ru and "Nesterov" in ru and "m̂" in ru
+    assert result.table() == result.table(lang="en") and "w after" in result.table()
+    assert "| метод |" in result.table(fmt="markdown", lang="ru")
+    with pytest.raises(ValueError, match="lang"):
+        result.table(lang="de")
+
+
+def test_path_sum_in_russian():
+    with bp.explain.record_graph():
+        x = bp.tensor(1.0, requires_grad=True, dtype=np.float64)
+        y = bp.tensor(2.0, requires_grad=True, dtype=np.float64)
+        f = x**2 + x * y + (x + y) ** 2
+    ru = str(bp.explain.path_sum(f, x, names={"x": x, "y": y}, lang="ru"))
+    assert "как сумма по 3 путям" in ru and "сумма по путям: 2 + 2 + 6 = 10" in ru and "совпадает" in ru
+    assert "paths" not in ru and "reverse mode" not in ru
+    assert "sum over paths: 2 + 2 + 6 = 10" in str(bp.explain.path_sum(f, x, names={"x": x, "y": y}))
+
+
+def _model():
+    bp.manual_seed(0)
+    return bp.nn.Sequential(bp.nn.Linear(2, 3), bp.nn.ReLU(), bp.nn.Linear(3, 1), bp.nn.Sigmoid())
+
+
+def test_summary_in_russian():
+    ru = bp.explain.summary(_model(), (4, 2), lang="ru")
+    text = str(ru)
+    assert "Модель" in text and "Всего параметров: 13" in text and "да" in text and "Linear" in text
+    assert "params" not in text.lower() and "Layer" not in text
+    assert "Всего параметров: 13" in ru.to_markdown()
+    assert "Total params: 13" in str(bp.explain.summary(_model(), (4, 2)))
+
+
+def test_diagnose_in_russian():
+    model = _model()
+    X, y = bp.randn(16, 2) - 5, bp.randn(16, 1) * 5
+    ru = bp.explain.diagnose(model, X, y, bp.nn.MSELoss(), warn=False, lang="ru")
+    text = str(ru)
+    assert "Диагностика" in text and "Находки:" in text and "[output-range]" in text
+    assert "Findings" not in text and "layer" not in text.lower().replace("слой", "")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        bp.explain.diagnose(model, X, y, bp.nn.MSELoss(), lang="ru")
+    assert any("выход" in str(w.message) for w in caught if w.category is bp.explain.DiagnosticWarning)
+    assert "Findings:" in str(bp.explain.diagnose(model, X, y, bp.nn.MSELoss(), warn=False))

@@ -11,13 +11,14 @@ and plots the paths over the loss's contour lines (matplotlib, headless).
 >>> [round(float(w), 4) for w in result["SGD"].path[1:, 0]]
 [0.4, 1.28]
 """
-import unicodedata
 
 import numpy as np
 
 from .. import optim
 from ..autograd.factory import tensor
 from ..autograd.grad_mode import no_grad
+from . import _format
+from .i18n import labels
 
 __all__ = ["METHODS", "PRESETS", "DescentComparison", "DescentRun", "LossSurface", "compare_optimizers",
            "course_exercise", "data_loss", "quadratic", "rosenbrock"]
@@ -147,23 +148,28 @@ class DescentComparison:
     def __iter__(self):
         return iter(self.runs.values())
 
-    def table(self, steps=2, fmt="text"):
+    def table(self, steps=2, fmt="text", lang="en"):
         """The first ``steps`` steps of every method: gradient, state, step and new parameters.
 
         Parameters
         ----------
         steps : int, default 2
         fmt : {'text', 'markdown'}
+        lang : {'en', 'ru'}, default 'en'
+            The language of the headers and notes (method names and symbols stay).
         """
-        header = ["method", "t", "obs", "w before", "loss", "g", "state", "Δ", "w after"]
+        words = labels(lang)
+        header = list(words["descent_header"])
         rows = []
         for run in self:
             for s in run.steps[:steps]:
-                w_after = _fmt(s["w"]) + (f" (course's w = {_fmt(s['w_course'])})" if "w_course" in s else "")
-                observation = "all" if s["observation"] is None else str(s["observation"] + 1)
+                w_after = _fmt(s["w"]) + (f" ({words['course_w']} = {_fmt(s['w_course'])})"
+                                          if "w_course" in s else "")
+                observation = words["all"] if s["observation"] is None else str(s["observation"] + 1)
                 rows.append([run.name, str(s["t"]), observation, _fmt(s["w_before"]), _fmt(s["loss"]),
                              _fmt(s["g"]), _state(s), _fmt(s["delta"]), w_after])
-        notes = [f"{run.name}: {run.label}" for run in self if run.label != run.name]
+        notes = [f"{run.name}: {words['nesterov_note'] if run.name == 'Nesterov' else run.label}"
+                 for run in self if run.label != run.name]
         return _render(header, rows, fmt) + "".join(f"\n{note}" for note in notes)
 
     def __str__(self):
@@ -350,12 +356,7 @@ def _render(header, rows, fmt):
         return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows])
     if fmt != "text":
         raise ValueError(f"table: fmt must be 'text' or 'markdown', got {fmt!r}")
-    widths = [max(_width(r[i]) for r in [header] + rows) for i in range(len(header))]
-    line = lambda row: "  ".join(c + " " * (w - _width(c)) for c, w in zip(row, widths)).rstrip()
+    widths = [max(_format.width(r[i]) for r in [header] + rows) for i in range(len(header))]
+    line = lambda row: "  ".join(_format.pad(c, w) for c, w in zip(row, widths)).rstrip()
     return "\n".join([line(header), line(["-" * w for w in widths])] + [line(row) for row in rows])
 
-
-def _width(text):
-    """Terminal columns: the hat of m̂ (a combining mark) takes none, a wide East Asian character two."""
-    return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1
-               for c in text)

@@ -51,6 +51,7 @@ from ..nn.linear import Identity, Linear
 from ..ops import activations as ops_act
 from ..ops import losses as L
 from . import _format as fmt
+from .i18n import finding_message, labels
 from .summary import watch_calls
 
 __all__ = ["Diagnosis", "DiagnosticWarning", "Finding", "LayerStats", "diagnose"]
@@ -91,6 +92,10 @@ class Finding:
     def __str__(self):
         return f"[{self.code}] {self.message}"
 
+    def text(self, lang="en"):
+        """The finding in ``lang``: the message itself in English, the code's explanation in Russian."""
+        return f"[{self.code}] {finding_message(self, lang)}"
+
 
 @dataclass
 class LayerStats:
@@ -110,8 +115,9 @@ class LayerStats:
 class Diagnosis:
     """The outcome of :func:`diagnose`: ``layers`` (LayerStats), ``findings`` (Finding), ``loss``."""
 
-    def __init__(self, layers, findings, loss, input_shape):
+    def __init__(self, layers, findings, loss, input_shape, lang="en"):
         self.layers, self.findings, self.loss, self.input_shape = layers, findings, loss, input_shape
+        self.lang = lang
 
     @property
     def codes(self):
@@ -124,12 +130,12 @@ class Diagnosis:
         rows = [(f"{s.name} ({s.type})", fmt.shape(s.output_shape), opt(s.mean), opt(s.var),
                  opt(s.dead, True), opt(s.saturated, True), opt(s.grad_mean), opt(s.grad_var))
                 for s in self.layers]
-        head = f"Diagnostics on a batch of shape {fmt.shape(self.input_shape)}" + (
-            "" if self.loss is None else f", loss = {fmt.number(self.loss, 5)}")
-        text = [head, fmt.table(["layer (type)", "output shape", "mean", "var", "dead", "saturated",
-                                 "grad mean", "grad var"], rows)] if rows else [head]
-        text.append("Findings:" if self.findings else "No findings.")
-        text += [f"  {f}" for f in self.findings]
+        words = labels(self.lang)
+        head = f"{words['diagnostics_on']} {fmt.shape(self.input_shape)}" + (
+            "" if self.loss is None else f", {words['loss']} = {fmt.number(self.loss, 5)}")
+        text = [head, fmt.table(list(words["diagnosis_header"]), rows)] if rows else [head]
+        text.append(words["findings"] if self.findings else words["no_findings"])
+        text += [f"  {f.text(self.lang)}" for f in self.findings]
         return "\n".join(text)
 
     __repr__ = __str__
@@ -157,7 +163,7 @@ def _stats(name, module, out):
     return s
 
 
-def diagnose(model, input, target=None, loss_fn=None, *, warn=True):
+def diagnose(model, input, target=None, loss_fn=None, *, warn=True, lang="en"):
     """Per-layer statistics and architecture findings for ``model`` on one batch (see the module doc).
 
     Parameters
@@ -172,11 +178,14 @@ def diagnose(model, input, target=None, loss_fn=None, *, warn=True):
         ``loss_fn(model(input), target)``; without it no gradients are computed.
     warn : bool, default True
         Also issue each finding as a :class:`DiagnosticWarning`.
+    lang : {'en', 'ru'}, default 'en'
+        The language of the printed diagnosis and of the warnings (codes, layer names stay).
 
     Returns
     -------
     Diagnosis
     """
+    labels(lang)
     model = copy.deepcopy(model)
     x = input if isinstance(input, Tensor) else Tensor(input)
     y = None if target is None else np.asarray(target.data if isinstance(target, Tensor) else target)
@@ -198,7 +207,7 @@ def diagnose(model, input, target=None, loss_fn=None, *, warn=True):
                 if x.ndim <= 2:
                     raise
                 findings.append(_unflattened(model, x, str(err)))
-                return _finish([], findings, None, x, warn)
+                return _finish([], findings, None, x, warn, lang)
         findings += _architecture(calls) + _output_findings(out, y, loss_fn)
         if loss_fn is not None:
             with enable_grad():
@@ -207,24 +216,24 @@ def diagnose(model, input, target=None, loss_fn=None, *, warn=True):
                 if loss.requires_grad:
                     loss.backward()
     except BaseException:
-        _emit(findings, warn)
+        _emit(findings, warn, lang)
         raise
     finally:
         _random.set_rng_state(state)
     layers = [_stats(name, module, out) for name, module, _, out in calls]
     findings += _statistics_findings(layers, calls)
-    return _finish(layers, findings, None if loss is None else float(loss.data), x, warn)
+    return _finish(layers, findings, None if loss is None else float(loss.data), x, warn, lang)
 
 
-def _finish(layers, findings, loss, x, warn):
-    _emit(findings, warn)
-    return Diagnosis(layers, findings, loss, tuple(x.shape))
+def _finish(layers, findings, loss, x, warn, lang="en"):
+    _emit(findings, warn, lang)
+    return Diagnosis(layers, findings, loss, tuple(x.shape), lang=lang)
 
 
-def _emit(findings, warn):
+def _emit(findings, warn, lang="en"):
     if warn:
         for f in findings:
-            warnings.warn(f.message, DiagnosticWarning, stacklevel=3)
+            warnings.warn(finding_message(f, lang), DiagnosticWarning, stacklevel=3)
 
 
 def _unflattened(model, x, error):

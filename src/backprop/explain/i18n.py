@@ -53,6 +53,43 @@ LABELS = {
         "lr": "lr",
         "standardised": "standardised as the run's training data",
         "notation": "in the notation of the course's matrix backpropagation sheet",
+        # course_exercise().table
+        "descent_header": ("method", "t", "obs", "w before", "loss", "g", "state", "Δ", "w after"),
+        "all": "all",
+        "course_w": "course's w",
+        "nesterov_note": ("Nesterov (PyTorch's form: its iterate θ is the course's look-ahead point w − α·v; "
+                          "the course's iterate is w = θ + α·η·b)"),
+        # path_sum
+        "paths_title": "∂{out}/∂{inp} as a sum over {n} {paths} from {inp} to {out} (the product of the local "
+                       "derivatives along each path):",
+        "path_one": "path",
+        "path_many": "paths",
+        "takes": "{head} takes {tail}",
+        "parallel_note": ("more than once: one edge and one path per input, and their derivatives add up, "
+                          "as x·x gives x + x = 2x where a squaring vertex has one edge 2x"),
+        "sum_over_paths": "sum over paths",
+        "reverse_mode": "reverse mode",
+        "equal": "equal",
+        "different": "DIFFERENT",
+        "count_line": ("{paths} paths; multiplications: {sum} for the sum over paths, {reverse} in reverse mode "
+                       "(one per edge)"),
+        # summary
+        "summary_header": ("Layer (type)", "Output shape", "Param #", "", "Trainable"),
+        "model": "Model",
+        "input_shape": "input shape",
+        "total_params": "Total params",
+        "trainable_params": "Trainable params",
+        "non_trainable_params": "Non-trainable params",
+        "buffers": "Buffers (not learned, e.g. running statistics)",
+        "yes": "yes",
+        "no": "no",
+        "partly": "partly",
+        # diagnose
+        "diagnostics_on": "Diagnostics on a batch of shape",
+        "diagnosis_header": ("layer (type)", "output shape", "mean", "var", "dead", "saturated", "grad mean",
+                             "grad var"),
+        "findings": "Findings:",
+        "no_findings": "No findings.",
     },
     "ru": {
         "trace": "Трассировка",
@@ -99,6 +136,43 @@ LABELS = {
         "lr": "lr",
         "standardised": "стандартизовано, как обучающие данные запуска",
         "notation": "в обозначениях листка курса «обратное распространение в матричной форме»",
+        # course_exercise().table
+        "descent_header": ("метод", "t", "набл.", "w до", "потери", "g", "состояние", "Δ", "w после"),
+        "all": "все",
+        "course_w": "w курса",
+        "nesterov_note": ("Nesterov (в форме PyTorch: его итерация θ — это точка заглядывания вперёд курса "
+                          "w − α·v; итерация курса w = θ + α·η·b)"),
+        # path_sum
+        "paths_title": "∂{out}/∂{inp} как сумма по {n} {paths} от {inp} к {out} (произведение локальных "
+                       "производных вдоль каждого пути):",
+        "path_one": "пути",
+        "path_many": "путям",
+        "takes": "{head} получает {tail}",
+        "parallel_note": ("более одного раза: по ребру и пути на каждый вход, и их производные складываются, "
+                          "как x·x даёт x + x = 2x там, где у вершины возведения в квадрат одно ребро 2x"),
+        "sum_over_paths": "сумма по путям",
+        "reverse_mode": "обратный режим",
+        "equal": "совпадает",
+        "different": "НЕ СОВПАДАЕТ",
+        "count_line": ("путей: {paths}; умножений: {sum} для суммы по путям, {reverse} в обратном режиме "
+                       "(по одному на ребро)"),
+        # summary
+        "summary_header": ("Слой (тип)", "Форма выхода", "Параметров", "", "Обучается"),
+        "model": "Модель",
+        "input_shape": "форма входа",
+        "total_params": "Всего параметров",
+        "trainable_params": "Обучаемых параметров",
+        "non_trainable_params": "Необучаемых параметров",
+        "buffers": "Буферы (не обучаются, например скользящие статистики)",
+        "yes": "да",
+        "no": "нет",
+        "partly": "частично",
+        # diagnose
+        "diagnostics_on": "Диагностика на батче формы",
+        "diagnosis_header": ("слой (тип)", "форма выхода", "среднее", "дисп.", "мёртвые", "насыщены",
+                             "ср. градиента", "дисп. градиента"),
+        "findings": "Находки:",
+        "no_findings": "Находок нет.",
     },
 }
 
@@ -150,3 +224,43 @@ def algorithm(text, lang):
     for phrase, translated in ALGORITHM_PHRASES.get(lang, []):
         text = re.sub(r"(?<![\w.])" + re.escape(phrase) + r"(?![\w(])", translated, text)
     return text
+
+
+# The diagnoses of ``explain.diagnose`` explained per code, in the languages other than English (whose
+# findings carry their own detailed message); {layer} is the layer concerned, {share} a percentage.
+FINDINGS = {
+    "ru": {
+        "dead-relu": "{share}нейронов слоя ReLU {layer} выдают 0 на каждом примере батча (мёртвые ReLU)",
+        "saturated": "{share}значений слоя {layer} в насыщении: локальная производная меньше 10 % максимума",
+        "vanishing-gradients": "градиент затухает от слоя к слою по пути ко входу (слой {layer}); проверьте "
+                               "активации (насыщение) и инициализацию",
+        "exploding-gradients": "градиент растёт от слоя к слою по пути ко входу (слой {layer}); проверьте "
+                               "инициализацию и шаг обучения",
+        "output-range": "значения выходного слоя не могут достичь целевых значений регрессии: используйте "
+                        "линейный выход",
+        "labels-as-regression": "регрессионная функция потерь на целочисленных метках классов: используйте "
+                                "по выходу на класс и CrossEntropyLoss",
+        "double-softmax": "softmax (или сигмоида) применяется дважды: выходным слоем и функцией потерь; "
+                          "уберите выходной слой и подавайте логиты",
+        "unflattened-input": "вход с более чем двумя осями доходит до слоя Linear {layer}: сначала "
+                             "вытяните каждый пример в строку (nn.Flatten())",
+        "stacked-linear": "слои Linear идут друг за другом без нелинейности (до слоя {layer}): вместе это один "
+                          "слой Linear с W = W₂W₁ и b = W₂b₁ + b₂; поставьте между ними активацию",
+        "constant-init": "у слоя Linear {layer} все веса равны и все смещения равны: его нейроны вычисляют "
+                         "одно и то же, получают один градиент и остаются одинаковыми",
+        "zero-init": "слой Linear {layer} инициализирован нулями: его нейроны вычисляют одно и то же, "
+                     "получают один градиент и остаются одинаковыми",
+        "redundant-units": "в слое Linear {layer} есть лишние нейроны: все входящие или исходящие веса ≈ 0, "
+                           "или два нейрона с одинаковыми весами и смещением",
+    },
+}
+
+
+def finding_message(finding, lang):
+    """A diagnosis's message in ``lang``: its own (English) message, or the code's explanation."""
+    labels(lang)
+    template = FINDINGS.get(lang, {}).get(finding.code)
+    if template is None:
+        return finding.message
+    share = (finding.details or {}).get("share")
+    return template.format(layer=finding.layer, share="" if share is None else f"{100 * share:.0f} % ")

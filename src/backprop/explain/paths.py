@@ -18,7 +18,7 @@ On tensor graphs each edge carries a Jacobian and a path's product is a product 
 Paths multiply: a graph of depth n can have 2ⁿ of them, while reverse mode (backprop) uses each
 edge once. :func:`count_multiplications` counts both without listing the paths.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -26,6 +26,7 @@ from ..autograd.engine import grad
 from ..autograd.tensor import Tensor
 from . import _format as fmt
 from .graph import _NOT_RECORDED, DerivativeGraph
+from .i18n import labels
 from .recording import inputs_of, replay, walk
 
 __all__ = ["MultiplicationCount", "Path", "PathSum", "count_multiplications", "path_sum"]
@@ -50,10 +51,11 @@ class MultiplicationCount:
     paths: int
     path_sum: int
     reverse_mode: int
+    lang: str = field(default="en", repr=False, compare=False)
 
     def __str__(self):
-        return (f"{fmt.count(self.paths)} paths; multiplications: {fmt.count(self.path_sum)} for the sum "
-                f"over paths, {fmt.count(self.reverse_mode)} in reverse mode (one per edge)")
+        return labels(self.lang)["count_line"].format(paths=fmt.count(self.paths), sum=fmt.count(self.path_sum),
+                                                      reverse=fmt.count(self.reverse_mode))
 
 
 def _target_key(input):
@@ -144,8 +146,11 @@ class PathSum:
     graph : DerivativeGraph
     """
 
-    def __init__(self, output, input, names=None, max_paths=10_000):
+    def __init__(self, output, input, names=None, max_paths=10_000, lang="en"):
+        labels(lang)
+        self.lang = lang
         self.count = count_multiplications(output, input)
+        self.count.lang = lang
         if self.count.paths > max_paths:
             raise ValueError(f"{fmt.count(self.count.paths)} paths lead from the input to the output, more "
                              f"than max_paths={max_paths}: use count_multiplications to compare the costs")
@@ -188,23 +193,22 @@ class PathSum:
         return found
 
     def __str__(self):
+        words = labels(self.lang)
         out, inp = self.output.name, self.input.name
         n = len(self.paths)
-        lines = [(f"∂{out}/∂{inp} as a sum over {n} path{'s' * (n != 1)} from {inp} to {out} "
-                 "(the product of the local derivatives along each path):")]
+        paths = words["path_one"] if n == 1 else words["path_many"]
+        lines = [words["paths_title"].format(out=out, inp=inp, n=n, paths=paths)]
         lines += [f"  {p}" for p in self.paths]
-        parallel = sorted({f"{e.head.name} takes {e.tail.name}" for p in self.paths for e in p.edges
-                           if "[" in e.symbol})
+        parallel = sorted({words["takes"].format(head=e.head.name, tail=e.tail.name) for p in self.paths
+                           for e in p.edges if "[" in e.symbol})
         if parallel:
-            lines.append(f"  ({'; '.join(parallel)} more than once: one edge and one path per input, and "
-                         "their derivatives add up, as x·x gives x + x = 2x where a squaring vertex has one "
-                         "edge 2x)")
+            lines.append(f"  ({'; '.join(parallel)} {words['parallel_note']})")
         terms = ""
         if np.size(self.total) == 1 and 1 < len(self.paths) <= 12:
             terms = " + ".join(fmt.number(p.product) for p in self.paths) + " = "
-        lines.append(f"sum over paths: {terms}{fmt.array(self.total)}")
-        lines.append(f"reverse mode:   {fmt.array(self.reverse_mode)}   "
-                     + ("(backprop: equal)" if self.matches else "(backprop: DIFFERENT)"))
+        lines.append(f"{words['sum_over_paths']}: {terms}{fmt.array(self.total)}")
+        lines.append(f"{words['reverse_mode']}:   {fmt.array(self.reverse_mode)}   "
+                     + f"(backprop: {words['equal'] if self.matches else words['different']})")
         lines.append(str(self.count))
         return "\n".join(lines)
 
@@ -222,7 +226,7 @@ def _reverse_mode(out, x):
     return np.stack(rows).reshape(out.shape + x.shape)
 
 
-def path_sum(output, input, names=None, max_paths=10_000):
+def path_sum(output, input, names=None, max_paths=10_000, lang="en"):
     """∂output/∂input as the course's sum over paths, checked against reverse mode.
 
     Parameters
@@ -235,6 +239,8 @@ def path_sum(output, input, names=None, max_paths=10_000):
         Node names, as for :func:`~backprop.explain.derivative_graph`.
     max_paths : int, default 10000
         Refuse to list more paths than this (their number can grow exponentially with depth).
+    lang : {'en', 'ru'}, default 'en'
+        The language of the printed explanation.
 
     Returns
     -------
@@ -242,5 +248,5 @@ def path_sum(output, input, names=None, max_paths=10_000):
         Printing it shows every path with its product, the sum, reverse mode's value and the
         multiplication counts of both methods.
     """
-    return PathSum(output, input, names, max_paths)
+    return PathSum(output, input, names, max_paths, lang=lang)
 

@@ -22,6 +22,7 @@ from ..autograd.grad_mode import no_grad
 from ..autograd.tensor import Tensor
 from ..nn.linear import Linear
 from . import _format as fmt
+from .i18n import labels
 
 __all__ = ["LayerSummary", "ModelSummary", "summary", "watch_calls"]
 
@@ -73,9 +74,14 @@ class LayerSummary:
 
     @property
     def trainable_text(self):
+        return self.trainable_in("en")
+
+    def trainable_in(self, lang):
+        """'yes', 'no' or 'partly' (every, none or some of the layer's parameters trained) in ``lang``."""
         if self.params == 0:
             return "—"
-        return "yes" if self.trainable == self.params else ("no" if self.trainable == 0 else "partly")
+        key = "yes" if self.trainable == self.params else ("no" if self.trainable == 0 else "partly")
+        return labels(lang)[key]
 
 
 def _formula(module):
@@ -100,8 +106,8 @@ class ModelSummary:
     input_shape : tuple or None
     """
 
-    def __init__(self, model, rows, input_shape):
-        self.rows, self.input_shape = rows, input_shape
+    def __init__(self, model, rows, input_shape, lang="en"):
+        self.rows, self.input_shape, self.lang = rows, input_shape, lang
         params = list(model.parameters())
         self.total_params = sum(p.size for p in params)
         self.trainable_params = sum(p.size for p in params if p.requires_grad)
@@ -112,28 +118,32 @@ class ModelSummary:
     def _cells(self):
         return [(f"{r.name} ({r.type})", "—" if r.output_shape is None else fmt.shape(r.output_shape),
                  fmt.count(r.params), (f"= {r.formula}" if any(c in r.formula for c in "+·") else ""),
-                 r.trainable_text)
+                 r.trainable_in(self.lang))
                 for r in self.rows]
 
     def _footer(self):
-        lines = [f"Total params: {fmt.count(self.total_params)}",
-                 f"Trainable params: {fmt.count(self.trainable_params)}",
-                 f"Non-trainable params: {fmt.count(self.non_trainable_params)}"]
+        words = labels(self.lang)
+        lines = [f"{words['total_params']}: {fmt.count(self.total_params)}",
+                 f"{words['trainable_params']}: {fmt.count(self.trainable_params)}",
+                 f"{words['non_trainable_params']}: {fmt.count(self.non_trainable_params)}"]
         if self.buffer_elements:
-            lines.append(f"Buffers (not learned, e.g. running statistics): {fmt.count(self.buffer_elements)}")
+            lines.append(f"{words['buffers']}: {fmt.count(self.buffer_elements)}")
         return lines
 
+    def _header(self):
+        return list(labels(self.lang)["summary_header"])
+
     def __str__(self):
-        head = f'Model: "{self.model_name}"' + ("" if self.input_shape is None
-                                               else f", input shape {fmt.shape(self.input_shape)}")
-        body = fmt.table(["Layer (type)", "Output shape", "Param #", "", "Trainable"], self._cells(),
-                         ["<", "<", ">", "<", "<"])
-        return "\n".join([head, body, "-" * len(body.split("\n")[1])] + self._footer())
+        words = labels(self.lang)
+        head = f'{words["model"]}: "{self.model_name}"' + (
+            "" if self.input_shape is None else f", {words['input_shape']} {fmt.shape(self.input_shape)}")
+        body = fmt.table(self._header(), self._cells(), ["<", "<", ">", "<", "<"])
+        return "\n".join([head, body, "-" * fmt.width(body.split("\n")[1])] + self._footer())
 
     __repr__ = __str__
 
     def to_markdown(self):
-        lines = ["| Layer (type) | Output shape | Param # | | Trainable |", "|---|---|---:|---|---|"]
+        lines = ["| " + " | ".join(self._header()) + " |", "|---|---|---:|---|---|"]
         lines += ["| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |" for cells in self._cells()]
         return "\n".join(lines + [""] + [f"- {line}" for line in self._footer()])
 
@@ -142,7 +152,7 @@ def _shape_of(out):
     return tuple(out.shape) if isinstance(out, (Tensor, np.ndarray)) else None
 
 
-def summary(model, input_size=None, *, input=None, dtype=None):
+def summary(model, input_size=None, *, input=None, dtype=None, lang="en"):
     """Summarise ``model``: each layer's output shape, parameter count and whether it is trained.
 
     Parameters
@@ -155,6 +165,8 @@ def summary(model, input_size=None, *, input=None, dtype=None):
         A sample batch to run instead of random values.
     dtype : numpy dtype, optional
         The dtype of the random input (default: the model's first parameter's, else the default float).
+    lang : {'en', 'ru'}, default 'en'
+        The language of the printed table (layer and type names stay).
 
     Returns
     -------
@@ -166,6 +178,7 @@ def summary(model, input_size=None, *, input=None, dtype=None):
     statistics, the random generator and the model's modes are left as they were. Without an
     input the output shapes are shown as "—".
     """
+    labels(lang)
     shapes, order = {}, []
     if input is None and input_size is not None:
         if dtype is None:
@@ -195,4 +208,4 @@ def summary(model, input_size=None, *, input=None, dtype=None):
         own = list(m.parameters(recurse=False))
         rows.append(LayerSummary(name, type(m).__name__, shapes.get(name), sum(p.size for p in own),
                                  sum(p.size for p in own if p.requires_grad), _formula(m)))
-    return ModelSummary(model, rows, None if input is None else tuple(input.shape))
+    return ModelSummary(model, rows, None if input is None else tuple(input.shape), lang=lang)
