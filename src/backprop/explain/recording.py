@@ -5,20 +5,24 @@ that keeps, on each graph node made in the block, what is needed to replay the c
 differentiate the op alone (``node.metadata``, so the record lives and dies with its node). It
 watches the calling thread or asyncio task only. :func:`walk` lists a graph's nodes through the
 public node view (``grad_fn``, ``next_functions``, ``AccumulateGrad.variable``).
+:func:`formulas_at` and :func:`unrecorded_reason` describe a call that made no node (for the trace).
 """
 import contextvars
 import itertools
+import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..autograd.engine import grad
-from ..autograd.grad_mode import enable_grad
+from ..autograd.function import Function
+from ..autograd.grad_mode import enable_grad, is_grad_enabled
 from ..autograd.graph import AccumulateGrad, register_op_observer, topological_order
 from ..autograd.tensor import Tensor
 
-__all__ = ["OpCall", "inputs_of", "local_jacobians", "record_graph", "record_of", "replay", "walk"]
+__all__ = ["OpCall", "formulas_at", "inputs_of", "local_jacobians", "record_graph", "record_of", "replay",
+           "unrecorded_reason", "walk"]
 
 _KEY = "backprop.explain.call"  # the key of a node's record in node.metadata
 
@@ -132,3 +136,44 @@ def replay(order, records):
                     args.append(fresh[edge])
             fresh[node] = call.op.apply(*args, **call.options)
     return fresh
+
+
+def unrecorded_reason(op, args):
+    """Why a call was not recorded in the graph, as a code the views translate."""
+    wanted = any(isinstance(a, Tensor) and a.requires_grad for a in args)
+    if wanted and not is_grad_enabled():
+        return "no_grad"
+    if not wanted:
+        return "no_input_requires_grad"
+    return "not_differentiable" if not op.differentiable else "no_grad"
+
+
+def formulas_at(op, args, options):
+    """``(forward formula, {input: backward formula})`` of an unrecorded call, as the op applies them there.
+
+    An op whose formulas depend on its call (``formulas`` overridden: batch norm in eval mode, a
+    matrix product of vectors) has no node to ask, so the call is replayed, with float inputs that
+    require grad, in a helper thread: no observer (this trace included) sees the replay.
+    """
+    if getattr(op.formulas, "__func__", None) is Function.formulas.__func__:
+        return op.formulas()
+    found = []
+
+    def replay():
+        with np.errstate(all="ignore"):  # the call itself already warned
+            replay_call()
+
+    def replay_call():
+        try:
+            copies = [Tensor.wrap(np.array(a.data)).requires_grad_(a.data.dtype.kind in "fc")
+                      if isinstance(a, Tensor) else a for a in args]
+            node = op.apply(*copies, **options).grad_fn
+            if node is not None:
+                found.append((node.forward_formula, node.backward_formulas))
+        except Exception:  # noqa: BLE001 - the declared formulas are the fallback
+            pass
+
+    helper = threading.Thread(target=replay, name="backprop-trace-formulas")
+    helper.start()
+    helper.join()
+    return found[0] if found else op.formulas()

@@ -15,18 +15,24 @@ optimizer update hook report each op call, each node's backward and each paramet
 trace copies the numbers and reads the formulas from the graph's nodes (``node.backward_formulas``,
 one per input). Both watch the thread (or asyncio task) that entered the trace, and are removed on
 leaving it: outside any trace nothing is recorded.
+
+An op call whose result was written into one of its inputs (``W -= lr * W.grad``, ``h += 1``,
+``t.copy_(s)``) is an in-place update: its event has kind ``'inplace_update'`` and names the updated
+tensor, which keeps its name. The trace recognises it when the next event comes (or the trace
+ends): the call's result is gone and an input's version (``tensor._version``) went up, its values
+now those of the result (or, when recorded, its ``grad_fn`` the call's node). A call that did not
+enter the graph carries a ``reason`` code: ``'no_grad'`` (grad mode was off: ``bp.no_grad``,
+``inference_mode``), ``'no_input_requires_grad'`` or ``'not_differentiable'``.
 """
 import json
-import numbers
 import weakref
-
-import numpy as np
 
 from ..autograd.graph import AccumulateGrad, register_op_observer
 from ..autograd.tensor import Tensor
 from ..optim.optimizer import register_optimizer_update_hook
-from . import render
+from . import _trace_values as V, render
 from .i18n import labels
+from .recording import formulas_at, unrecorded_reason
 
 __all__ = ["Trace", "trace"]
 
@@ -65,23 +71,6 @@ def trace(model=None, names=None, threshold=16, precision=6):
     return Trace(model=model, names=names, threshold=threshold, precision=precision)
 
 
-def _copy(value):
-    """A copy of an array or Tensor's values (a Tensor gradient under create_graph gives its array)."""
-    if isinstance(value, Tensor):
-        value = value.data
-    return np.array(value, copy=True) if isinstance(value, (np.ndarray, np.generic)) else value
-
-
-def _joined(formulas):
-    """The distinct formulas, in order, as one line (an op declaring one formula for every input shows it once)."""
-    return ",  ".join(dict.fromkeys(f for f in formulas if f))
-
-
-def _algorithm(optimizer_class):
-    """The optimizer's update as pseudo-code: its declared ``algorithm`` ("" when it declares none)."""
-    return getattr(optimizer_class, "algorithm", "") or ""
-
-
 class Trace:
     """The record made by :func:`trace`: forward steps, backward steps and optimizer updates, in order.
 
@@ -104,6 +93,8 @@ class Trace:
         self._active = False
         self._gradients = []
         self._handles = ()
+        self._owners = {}  # key → weak reference to the tensor first given that key
+        self._pending = None  # the last op call, until it is known whether it updated an input in place
         given = dict(model.named_parameters()) if model is not None else {}
         given.update(names or {})
         for name, t in given.items():
@@ -124,6 +115,7 @@ class Trace:
         return self
 
     def __exit__(self, *exc_info):
+        self._settle()
         for handle in self._handles:
             handle.remove()
         self._handles = ()
@@ -137,11 +129,18 @@ class Trace:
         entry = self._tensors.get(id(tensor))
         if entry is not None and entry[0]() is tensor:
             return entry[1]
+        if name is None and tensor.grad_fn is not None and not tensor.name:
+            # A copy at a known node (an in-place op reads a snapshot of its target): the node's output name.
+            node_entry = self._nodes.get(id(tensor.grad_fn))
+            if node_entry is not None and node_entry[0]() is tensor.grad_fn:
+                self._tensors[id(tensor)] = (weakref.ref(tensor), node_entry[2])
+                return node_entry[2]
         if name is None:
             name = tensor.name or self._next_name("x")
             source = _GIVEN if tensor.name else source
         key = self._label(name, source)
         self._tensors[id(tensor)] = (weakref.ref(tensor), key)
+        self._owners[key] = weakref.ref(tensor)
         return key
 
     def _label(self, name, source):
@@ -174,50 +173,99 @@ class Trace:
     def _on_forward(self, op, args, options, out, node, depth):
         if depth:
             return  # a helper op run by another op's forward: the outer op's step shows its formula
+        self._settle()
         names = node.input_names if node is not None else op.input_names_for(len(args))
-        formulas = node.backward_formulas if node is not None else op.formulas()[1]
-        inputs = []
-        for param, a in zip(names, args):
+        forward, formulas = ((node.forward_formula, node.backward_formulas) if node is not None
+                             else formulas_at(op, args, options))
+        inputs, candidates = [], []
+        for position, (param, a) in enumerate(zip(names, args)):
             if isinstance(a, Tensor):
-                inputs.append({"param": param, "key": self._key(a), "value": a.data.copy(),
+                key = self._key(a)
+                inputs.append({"param": param, "key": key, "value": a.data.copy(),
                                "requires_grad": a.requires_grad})
+                # what the call may write into: the input itself, or the tensor a snapshot was taken of
+                owner = self._owners.get(key)
+                for t in dict.fromkeys(x for x in (a, owner() if owner is not None else None) if x is not None):
+                    candidates.append((weakref.ref(t), t._version, key, position))
             else:
-                inputs.append({"param": param, "key": None, "value": _copy(a), "requires_grad": False})
+                inputs.append({"param": param, "key": None, "value": V.copy(a), "requires_grad": False})
         self._counts["v"] += 1
         step = self._counts["v"]
         key = self._key(out, out.name or f"v{step}", _GIVEN if out.name else _AUTO)
         if node is not None:
             self._nodes[id(node)] = (weakref.ref(node), step, key)
-        self._events.append({"kind": "forward", "step": step, "op": op.__name__,
-                             "formula": node.forward_formula if node is not None else op.formulas()[0],
-                             "backward_formula": _joined(formulas.get(n) for n in names),
-                             "recorded": node is not None,
-                             "inputs": inputs, "options": {k: _copy(v) for k, v in options.items()},
-                             "intermediates": {} if node is None else {
-                                 name: {"formula": f, "value": _copy(v)}
-                                 for name, (f, v) in node.intermediates.items()},
-                             "output": {"key": key, "value": out.data.copy()}})
+        event = {"kind": "forward", "step": step, "op": op.__name__, "formula": forward,
+                 "backward_formula": V.joined(formulas.get(n) for n in names),
+                 "recorded": node is not None, "reason": None if node is not None else unrecorded_reason(op, args),
+                 "inputs": inputs, "options": {k: V.copy(v) for k, v in options.items()},
+                 "intermediates": {} if node is None else {
+                     name: {"formula": f, "value": V.copy(v)} for name, (f, v) in node.intermediates.items()},
+                 "output": {"key": key, "value": out.data.copy()}}
+        self._events.append(event)
+        if candidates:
+            self._pending = (event, weakref.ref(out), candidates,
+                             None if node is None else weakref.ref(node))
+
+    def _settle(self):
+        """Decide whether the last op call updated one of its inputs in place (see the module's notes)."""
+        pending, self._pending = self._pending, None
+        if pending is None:
+            return
+        event, out_ref, candidates, node_ref = pending
+        if out_ref() is not None:
+            return  # its result lives on: an ordinary call
+        node = None if node_ref is None else node_ref()
+        after = event["output"]["value"]
+        for ref, version, key, position in candidates:
+            t = ref()
+            if t is None or t._version <= version:
+                continue
+            if node_ref is not None:
+                hit = node is not None and t.grad_fn is node
+            else:
+                hit = V.same_values(t.data, after)
+            if hit:
+                self._inplace(event, t, key, position, node)
+                return
+
+    def _inplace(self, event, target, key, position, node):
+        """Turn a forward event into the in-place update of ``target`` (which keeps its name)."""
+        out_key = event["output"]["key"]
+        if node is None:
+            if event["step"] == self._counts["v"]:
+                self._counts["v"] -= 1  # no new value is named: the next op's output takes its number
+            event["step"] = None
+        else:
+            self._nodes[id(node)] = (weakref.ref(node), event["step"], key)
+        for tid, (ref, k) in list(self._tensors.items()):
+            if k == out_key and ref() is None:
+                del self._tensors[tid]
+        event.update(kind="inplace_update", key=key, target_param=event["inputs"][position]["param"],
+                     before=event["inputs"][position]["value"], after=target.data.copy())
+        event["output"] = {"key": key, "value": event["after"]}
 
     def _on_backward(self, node, grad_output, input_grads):
+        self._settle()
         step, key = self._node_key(node)
         formulas = node.backward_formulas
         inputs = []
         for param, (edge, _), g in zip(node.input_names, node.next_functions, input_grads):
-            inputs.append({"param": param, "key": self._edge_key(edge), "grad": None if g is None else _copy(g),
+            inputs.append({"param": param, "key": self._edge_key(edge), "grad": None if g is None else V.copy(g),
                            "formula": formulas.get(param, "") if g is not None else ""})
         self._events.append({"kind": "backward", "node": step, "op": node.op.__name__,
-                             "formula": _joined(i["formula"] for i in inputs), "output": {"key": key},
-                             "grad_output": _copy(grad_output), "inputs": inputs})
+                             "formula": V.joined(i["formula"] for i in inputs), "output": {"key": key},
+                             "grad_output": V.copy(grad_output), "inputs": inputs})
 
     def _on_update(self, optimizer, param, info):
+        self._settle()
         info = dict(info)
         group = info.pop("group")
         hyper = {k: v for k, v in optimizer.param_groups[group].items() if k != "params"}
         self._events.append({"kind": "update", "optimizer": type(optimizer).__name__, "key": self._key(param),
                              "group": group, "hyperparameters": hyper,
-                             "formula": _algorithm(type(optimizer)),
-                             "before": info.pop("param_before"), "grad": _copy(info.pop("grad")),
-                             "state": {k: _copy(v) for k, v in info.items()}, "after": param.data.copy()})
+                             "formula": V.algorithm(type(optimizer)),
+                             "before": info.pop("param_before"), "grad": V.copy(info.pop("grad")),
+                             "state": {k: V.copy(v) for k, v in info.items()}, "after": param.data.copy()})
 
     # -- names and results ----------------------------------------------------------------------
     def _refresh_names(self):
@@ -235,35 +283,15 @@ class Trace:
         for ref, key in sorted(self._tensors.values(), key=lambda e: e[1]):
             t = ref()
             if t is not None and t.is_leaf and t.requires_grad and t.grad is not None:
-                rows.append({"name": self._name(key), "value": t.data.copy(), "grad": _copy(t.grad)})
+                rows.append({"name": self._name(key), "value": t.data.copy(), "grad": V.copy(t.grad)})
         return rows
 
     def _resolved(self):
         """The events with names in place of keys, shapes added, NumPy arrays kept."""
         if self._active:
+            self._settle()
             self._refresh_names()
-        grad_shapes = {e["node"]: np.shape(e["grad_output"]) for e in self._events if e["kind"] == "backward"}
-        out = []
-        for index, e in enumerate(self._events, 1):
-            r = {"index": index}
-            r.update({k: v for k, v in e.items() if k not in ("inputs", "output", "key")})
-            if e["kind"] == "forward":
-                r["inputs"] = [{"param": i["param"], "name": self._name(i["key"]), "value": i["value"],
-                                    "shape": _shape(i["value"]), "requires_grad": i["requires_grad"]}
-                               for i in e["inputs"]]
-                value = e["output"]["value"]
-                r["output"] = {"name": self._name(e["output"]["key"]), "value": value, "shape": value.shape,
-                               "dtype": str(value.dtype)}
-                r["grad_shape"] = grad_shapes.get(e["step"])
-            elif e["kind"] == "backward":
-                r["output"] = {"name": self._name(e["output"]["key"]), "shape": np.shape(e["grad_output"])}
-                r["inputs"] = [{"param": i["param"], "name": self._name(i["key"]), "grad": i["grad"],
-                                "formula": i["formula"], "shape": None if i["grad"] is None else np.shape(i["grad"])}
-                               for i in e["inputs"]]
-            else:
-                r["param"], r["shape"] = self._name(e["key"]), e["after"].shape
-            out.append(r)
-        return out
+        return V.resolved(self._events, self._name)
 
     def _of_kind(self, kind):
         return [e for e in self._resolved() if e["kind"] == kind]
@@ -289,29 +317,43 @@ class Trace:
         """Everything recorded, as plain Python (arrays as nested lists), enough to recompute each step.
 
         ``{'format': 'backprop.explain.trace', 'version': 1, 'events': [...], 'gradients': [...]}``.
-        Each event has ``kind`` (``'forward'``, ``'backward'`` or ``'update'``) and ``index`` (its
-        position, from 1). A forward event: ``step`` (k of the output's name ``vk``), ``op``,
-        ``formula``, ``backward_formula``, ``recorded`` (whether it entered the graph), ``inputs``
+        Each event has ``kind`` (``'forward'``, ``'inplace_update'``, ``'backward'`` or ``'update'``)
+        and ``index`` (its position, from 1). A forward event: ``step`` (k of the output's name
+        ``vk``), ``op``, ``formula``, ``backward_formula`` (both as applied at this call),
+        ``recorded`` (whether it entered the graph), ``reason`` (None when recorded, else
+        ``'no_grad'``, ``'no_input_requires_grad'`` or ``'not_differentiable'``), ``inputs``
         (``param``: the name in the op's formula, ``name``: the tensor's, None for constants,
         ``value``, ``shape``), ``options``, ``intermediates`` (a fused op's intermediate values:
         name → ``formula``, ``value``), ``output`` (``name``, ``value``, ``shape``, ``dtype``),
-        ``grad_shape``. A backward event: ``node`` (the forward step whose backward ran, None if
-        recorded before the trace), ``op``, ``formula``, ``output`` (``name``, ``shape``),
-        ``grad_output`` (the upstream gradient), ``inputs`` (``param``, ``name``, ``grad``: the
-        gradient passed on, summed to the input's shape, or None; ``formula``: that input's backward
-        formula, "" where no gradient flowed; ``shape``); its ``formula`` joins the inputs' formulas. An update event:
-        ``optimizer``, ``param``, ``group``, ``hyperparameters``, ``formula``, ``before``, ``grad``,
-        ``state`` (the update's intermediates), ``after``, ``shape``.
+        ``grad_shape``. An in-place update (a call whose result was written into an input) has a
+        forward event's fields (``step`` None when not recorded) and ``name`` (the updated
+        tensor's), ``target_param``, ``before``, ``after``, ``shape``. A backward event: ``node``
+        (the forward step whose backward ran, None if recorded before the trace), ``op``,
+        ``formula``, ``output`` (``name``, ``shape``), ``grad_output`` (the upstream gradient),
+        ``inputs`` (``param``, ``name``, ``grad``: the gradient passed on, summed to the input's
+        shape, or None; ``formula``: that input's backward formula, "" where no gradient flowed;
+        ``shape``); its ``formula`` joins the inputs' formulas. An update event: ``optimizer``,
+        ``param``, ``group``, ``hyperparameters``, ``formula``, ``before``, ``grad``, ``state``
+        (the update's intermediates), ``after``, ``shape``.
         """
-        return {"format": "backprop.explain.trace", "version": 1, "events": _plain(self._resolved()),
-                "gradients": _plain(self.gradients)}
+        return {"format": "backprop.explain.trace", "version": 1, "events": V.plain(self._resolved()),
+                "gradients": V.plain(self.gradients)}
 
     def to_json(self, lang="en", indent=None):
         """:meth:`to_dict` as JSON text, with the section titles in ``lang`` under ``'labels'``."""
         words = labels(lang)
         data = dict(self.to_dict(), lang=lang,
-                    labels={k: words[k] for k in ("forward", "backward", "update", "gradients")})
+                    labels={k: words[k] for k in ("forward", "inplace_update", "backward", "update", "gradients")
+                            if k in words})
         return json.dumps(data, ensure_ascii=False, indent=indent)
+
+    def _for_views(self, lang):
+        """The resolved events for the views; in-place updates as forward steps where the labels of
+        ``lang`` have no title for them yet (views older than the ``'inplace_update'`` kind)."""
+        events = self._resolved()
+        if "inplace_update" in labels(lang):
+            return events
+        return [dict(e, kind="forward") if e["kind"] == "inplace_update" else e for e in events]
 
     def _options(self, threshold, precision):
         return {"threshold": self.threshold if threshold is None else threshold,
@@ -319,11 +361,11 @@ class Trace:
 
     def to_text(self, lang="en", threshold=None, precision=None):
         """A console table per phase (forward, backward, optimizer step), in ``lang``."""
-        return render.to_text(self._resolved(), self.gradients, lang, **self._options(threshold, precision))
+        return render.to_text(self._for_views(lang), self.gradients, lang, **self._options(threshold, precision))
 
     def to_markdown(self, lang="en", threshold=None, precision=None):
         """Markdown tables, as :meth:`to_text`."""
-        return render.to_markdown(self._resolved(), self.gradients, lang,
+        return render.to_markdown(self._for_views(lang), self.gradients, lang,
                                   **self._options(threshold, precision))
 
     def to_latex(self, lang="en", threshold=None, precision=None, standalone=False):
@@ -331,7 +373,7 @@ class Trace:
 
         ``standalone=True`` wraps them in a complete document (with Cyrillic fonts for ``'ru'``).
         """
-        return render.to_latex(self._resolved(), self.gradients, lang, standalone=standalone,
+        return render.to_latex(self._for_views(lang), self.gradients, lang, standalone=standalone,
                                **self._options(threshold, precision))
 
     def __str__(self):
@@ -344,22 +386,3 @@ class Trace:
         counts = {k: sum(e["kind"] == k for e in self._events) for k in ("forward", "backward", "update")}
         return (f"<Trace: {counts['forward']} forward, {counts['backward']} backward, "
                 f"{counts['update']} optimizer steps{', active' if self._active else ''}>")
-
-
-def _shape(value):
-    """The shape of an array or number; None for other constants (axes, None, strings)."""
-    numeric = isinstance(value, (np.ndarray, np.generic, numbers.Number)) and not isinstance(value, bool)
-    return np.shape(value) if numeric else None
-
-
-def _plain(value):
-    """``value`` as JSON-ready Python: arrays as nested lists, tuples as lists, other objects by repr."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, (np.ndarray, np.generic)):
-        return value.tolist() if value.dtype.kind in "biuf" else str(value)
-    if value is None or isinstance(value, (bool, str, numbers.Integral, numbers.Real)):
-        return value
-    return getattr(value, "__name__", None) or repr(value)

@@ -5,7 +5,9 @@ All are numerically stable: no overflow or NumPy warning for inputs of ±1000.
 import numpy as np
 
 from ..autograd.function import Function
+from ..autograd.tensor import Tensor
 from . import dispatch as D
+from . import elementwise as _ew
 from ._doc import axis_words, documents, subscript
 from .reduce import _Reduction, _kept_shape, _norm_axis
 from .shape import _axis_arg
@@ -253,11 +255,19 @@ def logit(x, eps=None):
     return Logit.apply(x, eps=eps)
 
 
-def _softmax_args(x, axis, temperature, dim):
+def _softmax_call(op, x, axis, temperature, dim):
+    """``op`` applied to x / T. A temperature that requires grad is divided in with the Div op, so
+    that T gets its gradient (and a trace shows the division); any other T is a constant option."""
     axis = _axis_arg(axis, dim, -1)
-    if temperature <= 0:
+    if isinstance(temperature, Tensor):
+        if np.any(temperature.data <= 0):
+            raise ValueError(f"softmax temperature must be positive, got {temperature.data}")
+        if temperature.requires_grad:
+            return op.apply(_ew.div(x, temperature), axis=axis, temperature=1.0)
+        temperature = temperature.data
+    elif temperature <= 0:
         raise ValueError(f"softmax temperature must be positive, got {temperature}")
-    return {"axis": axis, "temperature": float(temperature)}
+    return op.apply(x, axis=axis, temperature=float(temperature))
 
 
 @documents(Softmax)
@@ -265,14 +275,16 @@ def softmax(x, axis=-1, temperature=1.0, *, dim=None):
     """softmax(x / T) along ``axis`` (default the last): probabilities that sum to 1.
 
     A high temperature T flattens the distribution towards uniform; T → 0 approaches argmax.
+    A Tensor T that requires grad is learned: it gets the gradient of softmax(x / T).
     """
-    return Softmax.apply(x, **_softmax_args(x, axis, temperature, dim))
+    return _softmax_call(Softmax, x, axis, temperature, dim)
 
 
 @documents(LogSoftmax)
 def log_softmax(x, axis=-1, temperature=1.0, *, dim=None):
-    """log softmax(x / T) along ``axis``, computed stably (never log of 0)."""
-    return LogSoftmax.apply(x, **_softmax_args(x, axis, temperature, dim))
+    """log softmax(x / T) along ``axis``, computed stably (never log of 0); T may be learned, as in
+    :func:`softmax`."""
+    return _softmax_call(LogSoftmax, x, axis, temperature, dim)
 
 
 @documents(LogSumExp)
