@@ -3,6 +3,8 @@ import numpy as np
 
 import backprop as bp
 
+LOCAL_MINIMUM_GRADIENT = 1e-2  # a gradient norm below this after training: stuck, not still learning
+
 
 def chain_rule_example(x0, y0):
     """f(x, y) = x² + xy + (x + y)²: the gradient by backprop and by the course's formulas."""
@@ -18,15 +20,16 @@ def chain_rule_example(x0, y0):
     print("   x feeds three paths (x², xy, (x + y)²); backprop sums their contributions.\n")
 
 
-def xor_example(epochs, lr, seed):
-    """A 2-2-1 network with sigmoid activations learns XOR by full-batch gradient descent."""
-    print("2. A two-layer network learns XOR (2 inputs → 2 sigmoid units → 1 sigmoid output, log loss)")
+def xor_example(epochs, lr, seed, hidden=2):
+    """A 2-``hidden``-1 network with sigmoid activations learns XOR by full-batch gradient descent."""
+    print(f"2. A two-layer network learns XOR (2 inputs → {hidden} sigmoid units → 1 sigmoid output, log "
+          "loss)")
     bp.manual_seed(seed)
     X = bp.tensor([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float64)
     y = bp.tensor([[0], [1], [1], [0]], dtype=np.float64)
-    W1 = (bp.randn(2, 2, dtype=np.float64) * 1.0).requires_grad_()
-    b1 = bp.zeros(2, dtype=np.float64, requires_grad=True)
-    W2 = (bp.randn(2, 1, dtype=np.float64) * 1.0).requires_grad_()
+    W1 = (bp.randn(2, hidden, dtype=np.float64) * 1.0).requires_grad_()
+    b1 = bp.zeros(hidden, dtype=np.float64, requires_grad=True)
+    W2 = (bp.randn(hidden, 1, dtype=np.float64) * 1.0).requires_grad_()
     b2 = bp.zeros(1, dtype=np.float64, requires_grad=True)
     params = [W1, b1, W2, b2]
     report_at = {0, 1, 10, 100, epochs // 4, epochs // 2, epochs - 1}
@@ -49,10 +52,22 @@ def xor_example(epochs, lr, seed):
         print(f"   {xi[0]:.0f}  {xi[1]:.0f}  |   {yi[0]:.0f}    | {pi[0]:.4f}")
     correct = int(((p.data > 0.5) == (y.data > 0.5)).sum())
     print(f"   {correct}/4 correct")
+    if correct < 4:
+        norm = float(np.sqrt(sum((np.asarray(w.grad) ** 2).sum() for w in params)))
+        if np.all(np.abs(p.data - 0.5) < 0.1):
+            print(f"   XOR is not learned yet: every output is still ≈ 0.5, the plateau where training starts "
+                  f"(loss {loss.item():.4f}). Train longer (--epochs) or raise the learning rate (--lr).")
+        elif norm < LOCAL_MINIMUM_GRADIENT:
+            print(f"   XOR is not learned: gradient descent ended in a local minimum (loss {loss.item():.4f}, "
+                  f"gradient norm {norm:.1e}),\n   where these initial weights lead. Try another seed "
+                  f"(--seed) or more hidden units (--hidden {hidden + 1}).")
+        else:
+            print(f"   XOR is not learned yet (loss {loss.item():.4f}, gradient norm {norm:.1e}): train longer "
+                  "(--epochs) or change the learning rate (--lr).")
     return correct
 
 
 def run_demo(args):
     chain_rule_example(args.x, args.y)
-    correct = xor_example(args.epochs, args.lr, args.seed)
+    correct = xor_example(args.epochs, args.lr, args.seed, args.hidden)
     return 0 if correct == 4 else 1

@@ -8,19 +8,23 @@ import argparse
 import os
 import sys
 
-from .common import CLIError
+from .common import CLIError, non_negative_int, positive_float, positive_int
 
 
 def _add_demo(sub):
     demo = sub.add_parser(
         "demo", help="the course's f(x, y) example and a two-layer network learning XOR, every number shown",
-        description="Backpropagate through the course's f(x, y) = x² + xy + (x + y)², then train a 2-2-1 "
-                    "sigmoid network on XOR by gradient descent, printing what happens.")
+        description="Backpropagate through the course's f(x, y) = x² + xy + (x + y)², then train a sigmoid "
+                    "network with one hidden layer (2-2-1 by default) on XOR by gradient descent, printing "
+                    "what happens. Exit status 1 when XOR is not learned (it says why).")
     demo.add_argument("--x", type=float, default=1.0, help="x for f(x, y) (default 1)")
     demo.add_argument("--y", type=float, default=2.0, help="y for f(x, y) (default 2)")
-    demo.add_argument("--epochs", type=int, default=2000, help="gradient-descent steps on XOR (default 2000)")
-    demo.add_argument("--lr", type=float, default=2.0, help="learning rate (default 2.0)")
-    demo.add_argument("--seed", type=int, default=0, help="random seed of the initial weights (default 0)")
+    demo.add_argument("--epochs", type=positive_int, default=2000,
+                      help="gradient-descent steps on XOR (default 2000)")
+    demo.add_argument("--lr", type=positive_float, default=2.0, help="learning rate (default 2.0)")
+    demo.add_argument("--seed", type=non_negative_int, default=0,
+                      help="random seed of the initial weights (default 0)")
+    demo.add_argument("--hidden", type=positive_int, default=2, help="hidden sigmoid units (default 2)")
 
     def run(args):
         from .demo import run_demo
