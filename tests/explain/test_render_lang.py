@@ -152,3 +152,28 @@ def test_diagnose_in_russian():
         bp.explain.diagnose(model, X, y, bp.nn.MSELoss(), lang="ru")
     assert any("выход" in str(w.message) for w in caught if w.category is bp.explain.DiagnosticWarning)
     assert "Findings:" in str(bp.explain.diagnose(model, X, y, bp.nn.MSELoss(), warn=False))
+
+
+def test_derivative_graph_labels_in_russian(capsys, tmp_path):
+    with bp.explain.record_graph():
+        x = bp.tensor(1.0, requires_grad=True, dtype=np.float64)
+        y = bp.tensor(2.0, requires_grad=True, dtype=np.float64)
+        f = x**2 + x * y
+    ru = bp.explain.derivative_graph(f, names={"x": x, "y": y, "f": f}, lang="ru")
+    text, dot = str(ru), ru.to_dot()
+    assert "вершина" in text and "рёбра (локальные производные):" in text and "∂f/∂a = 1" in text
+    assert "значение = 1" in dot and "градиент = 4" in dot and "value" not in text + dot
+    assert "edges (local derivatives):" in str(bp.explain.derivative_graph(f, names={"x": x}))
+    code, out, _ = cli(capsys, "graph", "x**2 + x*y", "--at", "x=1,y=2", "--lang", "ru")
+    assert code == 0 and "рёбра (локальные производные):" in out and "∂f/∂x = 4" in out
+    assert _english_in(out) == [] and "edges" not in out and "node" not in out
+    with pytest.raises(ValueError, match="lang"):
+        bp.explain.derivative_graph(f, lang="fr")
+
+
+def test_network_formula_takes_lang():
+    model = _model()
+    en, ru = bp.explain.network_formula(model), bp.explain.network_formula(model, lang="ru")
+    assert str(ru) == str(en) and str(ru).startswith("ŷ = ") and ru.lang == "ru"
+    with pytest.raises(ValueError, match="lang"):
+        bp.explain.network_formula(model, lang="xx")

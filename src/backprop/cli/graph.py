@@ -33,6 +33,7 @@ def add_parser(sub):
                    help="draw the graph to FILE: .dot (Graphviz text, always), .svg, .png or .pdf (through "
                         "Graphviz's dot; without it the DOT text is written next to FILE)")
     p.add_argument("--dot", action="store_true", help="print the DOT text instead of the table")
+    p.add_argument("--lang", choices=["en", "ru"], default="en", help="language of the labels (default en)")
     p.set_defaults(handler=run)
 
 
@@ -135,12 +136,13 @@ def _show(args, point, tree, variables):
 
     import backprop as bp
     from backprop.explain.graph import derivative_graph, record_graph
+    from backprop.explain.i18n import labels
 
     with record_graph():
         f = evaluate(tree, variables)
     if not isinstance(f, bp.Tensor) or not f.requires_grad:
         raise CLIError(f"{args.expression!r} does not depend on any variable given with --at")
-    graph = derivative_graph(f, names={**variables, "f": f})
+    graph = derivative_graph(f, names={**variables, "f": f}, lang=args.lang)
     if f.grad_fn is None:  # f is one of the variables: ∂f/∂f = 1
         grads = [1.0 if v is f else 0.0 for v in variables.values()]
     else:
@@ -159,7 +161,8 @@ def _show(args, point, tree, variables):
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             written = graph.render(args.output)
+        words = labels(args.lang)
         for w in caught:
-            print(f"note: {' '.join(str(w.message).split())}")
-        print(f"wrote {written}")
+            print(f"{words['cli_note']}: {' '.join(str(w.message).split())}")
+        print(f"{words['cli_wrote']} {written}")
     return 0

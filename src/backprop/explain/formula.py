@@ -244,7 +244,7 @@ class NetworkFormula:
         return f"NetworkFormula({self.to_text()!r})"
 
 
-def network_formula(model, input_names=None, *, digits=4, fold_linear=True):
+def network_formula(model, input_names=None, *, digits=4, fold_linear=True, lang="en"):
     """Write a network of Linear and activation layers as its closed-form expression.
 
     Parameters
@@ -258,6 +258,9 @@ def network_formula(model, input_names=None, *, digits=4, fold_linear=True):
         Significant digits of the printed coefficients; a coefficient 1 is left out, 0 terms dropped.
     fold_linear : bool, default True
         Fold Linear layers that follow each other into one (W₂(W₁x + b₁) + b₂ = (W₂W₁)x + W₂b₁ + b₂).
+    lang : {'en', 'ru'}, default 'en'
+        The language of the views, as for the other explanations; the formula itself is symbols only
+        (ŷ, the inputs' names, max, σ, tanh…), the same in every language.
 
     Returns
     -------
@@ -265,7 +268,9 @@ def network_formula(model, input_names=None, *, digits=4, fold_linear=True):
         ``str()`` gives ``ŷ = …``; ``.text``/``.latex`` the expressions; calling it evaluates them.
     """
     from .. import nn
+    from .i18n import labels
 
+    labels(lang)  # ValueError naming the supported languages
     modules = _modules(model)
     first = next((m for m in modules if isinstance(m, nn.Linear)), None)
     if first is None:
@@ -292,7 +297,9 @@ def network_formula(model, input_names=None, *, digits=4, fold_linear=True):
             units = [_Apply(name, units, param, index=j) for j in range(len(units))]
         else:
             units = [_Apply(name, [u], param) for u in units]
-    return NetworkFormula(units, n, digits)
+    formula = NetworkFormula(units, n, digits)
+    formula.lang = lang
+    return formula
 
 
 def _affine(terms, bias, fold):

@@ -31,6 +31,7 @@ import numpy as np
 from ..autograd.engine import grad
 from ..autograd.tensor import Tensor
 from . import _format as fmt
+from .i18n import labels
 from .recording import inputs_of, local_jacobians, record_graph, record_of, replay, walk
 
 __all__ = ["DerivativeGraph", "GraphEdge", "GraphNode", "GraphvizUnavailableWarning", "derivative_graph",
@@ -135,7 +136,9 @@ class DerivativeGraph:
         Whether the graph was built inside :func:`record_graph` (values and derivatives known).
     """
 
-    def __init__(self, output, names=None, grad_output=None):
+    def __init__(self, output, names=None, grad_output=None, lang="en"):
+        labels(lang)
+        self.lang = lang
         if isinstance(output, Tensor) and output.grad_fn is None and output.requires_grad:
             self._leaf(output, names, grad_output)  # f = x: one node, ∂f/∂x = 1
             return
@@ -222,10 +225,11 @@ class DerivativeGraph:
 
     def _node_lines(self, n):
         lines = [n.label]
+        words = labels(self.lang)
         if n.value is not None:
-            lines.append("value = " + fmt.array(n.value))
+            lines.append(f"{words['value']} = " + fmt.array(n.value))
         if n.grad is not None:
-            lines.append("grad = " + fmt.array(n.grad))
+            lines.append(f"{words['graph_grad']} = " + fmt.array(n.grad))
         if n.op is not None and n.op.forward_formula and n.value is not None and np.size(n.value) > 1:
             lines.append(n.op.forward_formula)
         return lines
@@ -236,7 +240,7 @@ class DerivativeGraph:
         out = ['digraph "derivative graph" {', "  rankdir=LR;",
                '  node [fontname="Helvetica", fontsize=11];', '  edge [fontname="Helvetica", fontsize=10];']
         if not self.recorded:
-            out.append(f'  labelloc="t"; label="{fmt.dot_escape(_NOT_RECORDED)}";')
+            out.append(f'  labelloc="t"; label="{fmt.dot_escape(labels(self.lang)["graph_not_recorded"])}";')
         for n in self.nodes:
             style = "shape=ellipse" if n.op is None else "shape=box, style=rounded"
             if n is self.output:
@@ -268,11 +272,8 @@ class DerivativeGraph:
         if data is None:
             path = path.with_suffix(".dot")
             path.write_text(self.to_dot(), encoding="utf-8")
-            warnings.warn(f"Graphviz is not installed (no `dot` command on PATH), so the graph was written "
-                          f"as DOT text to {path} instead of {format.upper()}. Install Graphviz (apt "
-                          "install graphviz, brew install graphviz or conda install graphviz) to draw it, or "
-                          "paste the DOT text into any Graphviz viewer.", GraphvizUnavailableWarning,
-                          stacklevel=2)
+            warnings.warn(labels(self.lang)["graphviz_missing"].format(path=path, format=format.upper()),
+                          GraphvizUnavailableWarning, stacklevel=2)
             return path
         path.write_bytes(data)
         return path
@@ -284,11 +285,12 @@ class DerivativeGraph:
     def __str__(self):
         rows = [(n.label, fmt.array(n.value) if n.value is not None else "?",
                  fmt.array(n.grad) if n.grad is not None else "?") for n in self.nodes]
-        text = fmt.table(["node", "value", "grad"], rows, ["<", "<", "<"])
+        words = labels(self.lang)
+        text = fmt.table([words["node"], words["value"], words["graph_grad"]], rows, ["<", "<", "<"])
         edges = "\n".join(f"  {e.tail.name} → {e.head.name}   " + self._edge_text(e).replace("\n", "  ")
                           for e in self.edges)
-        note = "" if self.recorded else "\n" + _NOT_RECORDED
-        return f"{text}\nedges (local derivatives):\n{edges}{note}"
+        note = "" if self.recorded else "\n" + words["graph_not_recorded"]
+        return f"{text}\n{words['graph_edges']}:\n{edges}{note}"
 
     __repr__ = __str__
 
@@ -297,7 +299,7 @@ _NOT_RECORDED = ("Values of intermediate nodes and local derivatives were not re
                  "inside `with bp.explain.record_graph():` to see them.")
 
 
-def derivative_graph(output, names=None, grad_output=None):
+def derivative_graph(output, names=None, grad_output=None, lang="en"):
     """The derivative graph of ``output``: see :class:`DerivativeGraph` and the module doc.
 
     Parameters
@@ -309,9 +311,11 @@ def derivative_graph(output, names=None, grad_output=None):
         ``.name``, then to x1, x2 …; op nodes to a, b, c … in the order they were computed.
     grad_output : array_like, optional
         dL/d(output) for a non-scalar output (as in ``backward(grad)``); a scalar output uses 1.
+    lang : {'en', 'ru'}, default 'en'
+        The language of the labels (value, gradient, the table's header); names and formulas stay.
 
     Returns
     -------
     DerivativeGraph
     """
-    return DerivativeGraph(output, names, grad_output)
+    return DerivativeGraph(output, names, grad_output, lang=lang)

@@ -90,6 +90,18 @@ LABELS = {
                              "grad var"),
         "findings": "Findings:",
         "no_findings": "No findings.",
+        "graphviz_missing": ("Graphviz is not installed (no `dot` command on PATH), so the graph was written as "
+                             "DOT text to {path} instead of {format}. Install Graphviz (apt install graphviz, "
+                             "brew install graphviz or conda install graphviz) to draw it, or paste the DOT "
+                             "text into any Graphviz viewer."),
+        "cli_note": "note",
+        "cli_wrote": "wrote",
+        # derivative_graph
+        "node": "node",
+        "graph_grad": "grad",
+        "graph_edges": "edges (local derivatives)",
+        "graph_not_recorded": ("Values of intermediate nodes and local derivatives were not recorded: build "
+                               "the graph inside `with bp.explain.record_graph():` to see them."),
     },
     "ru": {
         "trace": "Трассировка",
@@ -173,6 +185,18 @@ LABELS = {
                              "ср. градиента", "дисп. градиента"),
         "findings": "Находки:",
         "no_findings": "Находок нет.",
+        "graphviz_missing": ("Graphviz не установлен (команды `dot` нет в PATH), поэтому граф записан как текст "
+                             "DOT в {path} вместо {format}. Установите Graphviz (apt install graphviz, brew "
+                             "install graphviz или conda install graphviz), чтобы его нарисовать, или вставьте "
+                             "текст DOT в любой просмотрщик Graphviz."),
+        "cli_note": "примечание",
+        "cli_wrote": "записано в",
+        # derivative_graph
+        "node": "вершина",
+        "graph_grad": "градиент",
+        "graph_edges": "рёбра (локальные производные)",
+        "graph_not_recorded": ("Значения промежуточных вершин и локальные производные не записаны: постройте "
+                               "граф внутри `with bp.explain.record_graph():`, чтобы их увидеть."),
     },
 }
 

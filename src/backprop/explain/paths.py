@@ -154,7 +154,7 @@ class PathSum:
         if self.count.paths > max_paths:
             raise ValueError(f"{fmt.count(self.count.paths)} paths lead from the input to the output, more "
                              f"than max_paths={max_paths}: use count_multiplications to compare the costs")
-        graph = self.graph = DerivativeGraph(output, names)
+        graph = self.graph = DerivativeGraph(output, names, lang=lang)
         if not graph.recorded:
             raise RuntimeError("path_sum needs the local derivatives: " + _NOT_RECORDED)
         target = _target_key(input)
