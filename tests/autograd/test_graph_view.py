@@ -96,3 +96,21 @@ def test_tensor_wrap_shares_memory_and_records_nothing():
     a = np.arange(3.0)
     t = bp.Tensor.wrap(a)
     assert t.data is a and not t.requires_grad and t.grad_fn is None
+
+
+def _all_ops(cls=bp.Function):
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _all_ops(sub)
+
+
+def test_input_names_read_from_code_agree_with_inspect():
+    import inspect
+
+    import backprop.nn  # noqa: F401  (its ops too)
+
+    for op in _all_ops():
+        params = list(inspect.signature(op.forward).parameters.values())[1:]
+        names = tuple(p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD))
+        star = next((p.name for p in params if p.kind is p.VAR_POSITIONAL), None)
+        assert (op.input_names, op.variadic_input) == (names, star), op.__name__
