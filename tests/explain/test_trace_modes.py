@@ -149,6 +149,7 @@ def test_an_update_under_no_grad_is_an_inplace_update_of_the_named_tensor():
     assert after["inputs"][0]["name"] == "W" and after["output"]["name"] == "v3"  # no v for the update
     assert y.shape == (2,)
     assert "v4" not in tr.to_text() and "W" in tr.to_text()
+    assert repr(tr) == "<Trace: 3 forward, 1 in-place, 2 backward, 0 optimizer steps>"
 
 
 def test_a_multiplication_by_the_gradient_as_a_tensor_is_an_ordinary_step():

@@ -174,6 +174,9 @@ def formulas_at(op, args, options):
             pass
 
     helper = threading.Thread(target=replay, name="backprop-trace-formulas")
-    helper.start()
+    try:
+        helper.start()
+    except RuntimeError:  # no thread to be had: the declared formulas
+        return op.formulas()
     helper.join()
     return found[0] if found else op.formulas()

@@ -383,6 +383,8 @@ class Trace:
         return self.to_markdown()
 
     def __repr__(self):
-        counts = {k: sum(e["kind"] == k for e in self._events) for k in ("forward", "backward", "update")}
-        return (f"<Trace: {counts['forward']} forward, {counts['backward']} backward, "
+        kinds = ("forward", "inplace_update", "backward", "update")
+        counts = {k: sum(e["kind"] == k for e in self._events) for k in kinds}
+        inplace = f"{counts['inplace_update']} in-place, " if counts["inplace_update"] else ""
+        return (f"<Trace: {counts['forward']} forward, {inplace}{counts['backward']} backward, "
                 f"{counts['update']} optimizer steps{', active' if self._active else ''}>")
