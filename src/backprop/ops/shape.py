@@ -135,7 +135,7 @@ class IndexPut(Function):
 class _Join(Function):
     """Concatenate and stack: one input per tensor joined, each getting its own slice of dy.
 
-    Declared, the gradient is one formula for every input (``*xs``); at a call, input i's formula
+    Declared, the gradient is one formula for every input (``*tensors``, PyTorch's name); at a call, input i's formula
     names its slice (``dx₂ = dy[:, 3:5]``).
     """
 
@@ -167,11 +167,12 @@ class Concatenate(_Join):
     each_formula = "dxᵢ = dy[…, offsetᵢ : offsetᵢ + nᵢ, …]"
 
     @staticmethod
-    def forward(ctx, *xs, axis):
-        axis = axis % xs[0].ndim
-        ends = np.cumsum([x.shape[axis] for x in xs])
-        ctx.slices = [(slice(None),) * axis + (slice(int(e) - x.shape[axis], int(e)),) for x, e in zip(xs, ends)]
-        return np.concatenate(xs, axis)
+    def forward(ctx, *tensors, axis):
+        axis = axis % tensors[0].ndim
+        ends = np.cumsum([x.shape[axis] for x in tensors])
+        ctx.slices = [(slice(None),) * axis + (slice(int(e) - x.shape[axis], int(e)),)
+                      for x, e in zip(tensors, ends)]
+        return np.concatenate(tensors, axis)
 
     @staticmethod
     def backward(ctx, dy):
@@ -185,10 +186,10 @@ class Stack(_Join):
     each_formula = "dxᵢ = dy[…, i, …]"
 
     @staticmethod
-    def forward(ctx, *xs, axis):
-        axis = axis % (xs[0].ndim + 1)
-        ctx.slices = [(slice(None),) * axis + (i,) for i in range(len(xs))]
-        return np.stack(xs, axis)
+    def forward(ctx, *tensors, axis):
+        axis = axis % (tensors[0].ndim + 1)
+        ctx.slices = [(slice(None),) * axis + (i,) for i in range(len(tensors))]
+        return np.stack(tensors, axis)
 
     @staticmethod
     def backward(ctx, dy):
