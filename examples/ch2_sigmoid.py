@@ -10,16 +10,17 @@ the derivatives by backpropagation:
 * з, и. plots of f and f′, and of f(t), f(10t), f(100t), f(1000t), which approach the unit step
   (at t = 0.1: 0.525, 0.731, 0.99995, 1 − 4·10⁻⁴⁴).
 
-Run: python examples/ch2_sigmoid.py [--plot out_dir]
+Run: python examples/ch2_sigmoid.py [--plot out.png]   (f and f′ in out.png, the steps in out_steps.png)
 """
 import sys
+from pathlib import Path
 
 import numpy as np
 
 import backprop as bp
 
 
-def main(plot_dir=None):
+def main(plot_path=None):
     t0 = bp.tensor(0.0, dtype=np.float64, requires_grad=True)
     with bp.explain.trace(names={"t": t0}) as tr:
         f0 = bp.sigmoid(t0)
@@ -52,9 +53,11 @@ def main(plot_dir=None):
         print(f"{name}: largest deviation {error:.1e}")
     for name, value in answers.items():
         print(f"{name} = {value}")
-    if plot_dir:
-        bp.explain.plot_activations(["sigmoid"], path=f"{plot_dir}/sigmoid.png")
-        bp.explain.plot_steepening("sigmoid", ks=(1, 10, 100, 1000), path=f"{plot_dir}/sigmoid_steps.png")
+    if plot_path:
+        path = Path(plot_path)
+        bp.explain.plot_activations(["sigmoid"], path=path)
+        bp.explain.plot_steepening("sigmoid", ks=(1, 10, 100, 1000),
+                                   path=path.with_name(f"{path.stem}_steps{path.suffix or '.png'}"))
     return answers
 
 

@@ -259,3 +259,22 @@ def test_matrix_backprop(capsys):
     assert hand["dx"] == approx([-0.018939, -0.060713], rel=0, abs=1e-6)
     assert max(a["errors"].values()) < 1e-15
     assert a["W_after"] == approx([[0.046807, -0.306386], [0.349295, 0.498591]], rel=0, abs=1e-6)
+
+
+PLOTTING = [name for name in SCRIPTS if "--plot" in (EXAMPLES / f"{name}.py").read_text(encoding="utf-8")]
+
+
+@pytest.mark.parametrize("name", PLOTTING)
+def test_plot_option_writes_the_png_that_the_readme_promises(tmp_path, name):
+    # Issue 13.4: examples/README.md says `--plot PATH`; every script with pictures takes a PNG path.
+    import subprocess
+    import sys
+
+    pytest.importorskip("matplotlib")
+    assert "`--plot PATH`" in (EXAMPLES / "README.md").read_text(encoding="utf-8")
+    done = subprocess.run([sys.executable, str(EXAMPLES / f"{name}.py"), "--plot", str(tmp_path / "out.png")],
+                          capture_output=True, text=True, check=False, timeout=120)
+    assert done.returncode == 0, done.stderr
+    written = sorted(p.name for p in tmp_path.iterdir())
+    assert written == (["out.png", "out_steps.png"] if name == "ch2_sigmoid" else ["out.png"])
+    assert all((tmp_path / p).read_bytes().startswith(b"\x89PNG") for p in written)

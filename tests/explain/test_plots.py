@@ -59,3 +59,13 @@ def test_network_and_approximation_and_descent_plots(tmp_path):
     _png(tmp_path / "course.png")
     compare_optimizers(rosenbrock(), [-1.5, 2.0], steps=30, lr=1e-3).plot(path=tmp_path / "rosenbrock.png")
     _png(tmp_path / "rosenbrock.png")
+
+
+def test_one_activation_plots_on_its_single_axes(tmp_path):
+    # Issue 13.4: with one activation, matplotlib returns a bare Axes (no .ravel()).
+    pytest.importorskip("matplotlib")
+    from backprop.explain.plots import plot_activations
+
+    fig = plot_activations(["sigmoid"], path=tmp_path / "one.png")
+    assert [ax.get_title() for ax in fig.axes] == ["sigmoid"]
+    _png(tmp_path / "one.png")

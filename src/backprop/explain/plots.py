@@ -83,7 +83,7 @@ def plot_activations(activations=("sigmoid", "tanh", "relu", "leaky_relu", "heav
     """
     t = np.linspace(-6, 6, 401) if t is None else np.asarray(t, dtype=np.float64)
     fig, axes = new_figure(ncols=len(activations), figsize=(3.2 * len(activations), 3.2))
-    for ax, activation in zip(axes.ravel(), activations):
+    for ax, activation in zip(np.ravel(np.array(axes, dtype=object)), activations):  # one: a bare Axes
         name = activation if isinstance(activation, str) else type(activation).__name__
         y, dy = activation_curve(activation, t)
         ax.plot(t, y, lw=2, label="f(t)")
