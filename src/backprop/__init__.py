@@ -8,9 +8,13 @@
 """
 from .autograd import (Context, Function, Op, Tensor, backward, enable_grad, grad, inference_mode,
                        is_grad_enabled, no_grad, set_grad_enabled)
-from .autograd.dtypes import get_default_dtype, set_default_dtype
-from .autograd.factory import (arange, eye, from_numpy, full, full_like, multinomial, ones, ones_like, rand,
-                               rand_like, randn, randn_like, tensor, zeros, zeros_like)
+from .autograd.device import device
+from .autograd.dtypes import (double, float16, float32, float64, get_default_dtype, half, int32, int64, long,
+                              set_default_dtype)
+from .autograd.dtypes import bool_ as bool  # noqa: A004  (PyTorch's name; the builtin is not used here)
+from .autograd.factory import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, is_tensor,
+                               linspace, multinomial, ones, ones_like, rand, rand_like, randint, randn,
+                               randn_like, randperm, tensor, zeros, zeros_like)
 from .autograd.functional import hessian, jacobian
 from .autograd.gradcheck import gradcheck, gradgradcheck
 from .exceptions import DoubleBackwardError, ShapeError
@@ -24,11 +28,13 @@ from .ops.reduce import argmax, argmin, max, mean, min, sum, var
 from .ops.shape import (broadcast_to, cat, concatenate, flatten, permute, reshape, split, squeeze, stack, transpose,
                         unsqueeze)
 from .random import manual_seed
-from . import linalg, random
+from . import cuda, linalg, random
 
 # The public names of ``from backprop import *``; the lazy submodules (nn, optim, ...) load on first use.
 __all__ = ["Context", "Function", "Op", "Tensor", "backward", "enable_grad", "grad", "inference_mode",
            "is_grad_enabled", "no_grad", "set_grad_enabled", "get_default_dtype", "set_default_dtype", "arange", "eye",
+           "device", "float16", "float32", "float64", "half", "double", "int32", "int64", "long", "bool",
+           "as_tensor", "empty", "empty_like", "is_tensor", "linspace", "randint", "randperm", "cuda",
            "from_numpy", "full", "full_like", "multinomial", "ones", "ones_like", "rand", "rand_like",
            "randn", "randn_like", "tensor", "zeros", "zeros_like", "hessian", "jacobian", "gradcheck",
            "gradgradcheck", "DoubleBackwardError", "ShapeError", "log_softmax", "logit", "logsigmoid",

@@ -94,8 +94,15 @@ def broadcast_to(x, shape):
 
 
 def cast(x, dtype):
-    """``x`` converted to ``dtype``; for a Tensor the gradient is converted back."""
+    """``x`` converted to ``dtype``; for a Tensor the gradient is converted back.
+
+    A cast to an integer or bool dtype records nothing: such a tensor has no gradient, as in PyTorch.
+    """
     dtype = np.dtype(dtype)
     if isinstance(x, Tensor):
-        return x if x.dtype == dtype else Cast.apply(x, dtype=dtype)
+        if x.dtype == dtype:
+            return x
+        if dtype.kind not in "fc":
+            return Tensor.wrap(x.data.astype(dtype))
+        return Cast.apply(x, dtype=dtype)
     return np.asarray(x).astype(dtype, copy=False)

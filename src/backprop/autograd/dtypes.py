@@ -3,6 +3,20 @@ import numpy as np
 
 _default = [np.dtype(np.float32)]
 
+# PyTorch's dtype names, as NumPy dtypes (``bp.float32 is np.dtype('float32')``).
+float16 = half = np.dtype(np.float16)
+float32 = np.dtype(np.float32)
+float64 = double = np.dtype(np.float64)
+int32 = np.dtype(np.int32)
+int64 = long = np.dtype(np.int64)
+bool_ = np.dtype(np.bool_)
+
+# What ``Tensor.type()`` calls each dtype, as PyTorch's legacy tensor types.
+TYPE_NAMES = {np.dtype(np.float16): "HalfTensor", np.dtype(np.float32): "FloatTensor",
+              np.dtype(np.float64): "DoubleTensor", np.dtype(np.int8): "CharTensor",
+              np.dtype(np.uint8): "ByteTensor", np.dtype(np.int16): "ShortTensor",
+              np.dtype(np.int32): "IntTensor", np.dtype(np.int64): "LongTensor", np.dtype(np.bool_): "BoolTensor"}
+
 
 def get_default_dtype():
     """The float dtype new tensors take (a NumPy dtype; float32 unless changed)."""

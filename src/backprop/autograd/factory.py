@@ -2,6 +2,7 @@
 import numpy as np
 
 from .. import random as _random
+from .device import check_cpu
 from .dtypes import as_array, get_default_dtype
 from .tensor import Tensor
 
@@ -117,3 +118,59 @@ def multinomial(probs, num_samples, replacement=False):
                              f"{np.count_nonzero(w)} categories with non-zero weight (row {i})")
         out[i] = rng.choice(len(w), size=num_samples, replace=replacement, p=w / total)
     return Tensor._make(out.reshape(p.shape[:-1] + (num_samples,)), None)
+
+
+def is_tensor(obj):
+    """Whether ``obj`` is a backprop Tensor (``torch.is_tensor``)."""
+    return isinstance(obj, Tensor)
+
+
+def as_tensor(data, dtype=None, device=None):
+    """``data`` as a tensor, sharing memory where it can (``torch.as_tensor``).
+
+    A Tensor of the right dtype is returned as it is; a NumPy array of the right dtype is wrapped
+    without a copy; anything else is converted (floats to the default dtype unless ``dtype`` is given).
+    """
+    check_cpu(device)
+    if isinstance(data, Tensor):
+        return data if dtype is None or data.dtype == np.dtype(dtype) else data.to(dtype)
+    if isinstance(data, np.ndarray) and (dtype is None or data.dtype == np.dtype(dtype)):
+        return Tensor.wrap(data)
+    return Tensor._make(as_array(data, dtype), None)
+
+
+def empty(*size, dtype=None, requires_grad=False):
+    """A tensor whose values are not set (NumPy's ``empty``): fill it before reading."""
+    return _new(np.empty(_shape(size), _float(dtype)), requires_grad)
+
+
+def empty_like(t, dtype=None, requires_grad=False):
+    data = t.data if isinstance(t, Tensor) else np.asarray(t)
+    return empty(*data.shape, dtype=dtype or data.dtype, requires_grad=requires_grad)
+
+
+def linspace(start, end, steps, dtype=None, requires_grad=False):
+    """``steps`` evenly spaced values from ``start`` to ``end``, both included (``torch.linspace``)."""
+    return _new(np.linspace(start, end, int(steps)).astype(_float(dtype)), requires_grad)
+
+
+def randperm(n, dtype=None):
+    """A random permutation of 0 … n−1, int64 (seeded by ``bp.manual_seed``)."""
+    return Tensor._make(_random.generator().permutation(int(n)).astype(dtype or np.int64), None)
+
+
+def randint(*args, size=None, dtype=None):
+    """Random integers in [low, high), as ``torch.randint(high, size)`` or ``torch.randint(low, high, size)``;
+    int64 unless ``dtype`` is given."""
+    if size is None:
+        *args, size = args
+    if len(args) == 1:
+        low, high = 0, args[0]
+    elif len(args) == 2:
+        low, high = args
+    else:
+        raise TypeError("randint takes (high, size) or (low, high, size)")
+    if not low < high:
+        raise ValueError(f"randint: low ({low}) must be below high ({high})")
+    values = _random.generator().integers(low, high, size=_shape((size,)))
+    return Tensor._make(values.astype(dtype or np.int64), None)

@@ -4,6 +4,7 @@ import weakref
 import numpy as np
 
 from . import dtypes
+from .device import CPU
 from .hooks import add_to_dict
 
 
@@ -103,6 +104,11 @@ class Tensor:
     @property
     def grad_fn(self):
         return self._ctx
+
+    @property
+    def device(self):
+        """Where the values live: always ``bp.device('cpu')`` (NumPy arrays)."""
+        return CPU
 
     @property
     def is_leaf(self):

@@ -20,6 +20,7 @@ import numpy as np
 
 from ..autograd.dtypes import get_default_dtype
 from ..autograd.graph import increment_version
+from ..autograd.device import NO_GPU, check_cpu, is_device
 from ..autograd.tensor import Tensor
 from .hooks import HookMixin, call_with_hooks
 
@@ -267,15 +268,21 @@ class Module(HookMixin):
             else:  # a Tensor left by backward(create_graph=True): drop its graph
                 p.grad = np.zeros_like(p.grad.data)
 
-    def to(self, *args, dtype=None):
+    def to(self, *args, device=None, dtype=None):
         """Convert the floating-point parameters and buffers (and gradients) to ``dtype``, in place.
 
-        ``model.to(np.float64)`` or ``model.to("float64")``; a device argument ``"cpu"`` is accepted and
-        ignored, since everything lives in NumPy. Integer buffers such as ``num_batches_tracked`` stay.
+        ``model.to(np.float64)``, ``model.to("float64")``, ``model.to(bp.float64)``, ``model.to(tensor)``
+        (its dtype). A device (``"cpu"``, ``bp.device("cpu")``) is accepted, since everything lives in
+        NumPy; any other device raises. Integer buffers such as ``num_batches_tracked`` stay.
         """
         for arg in args:
-            if arg != "cpu":
+            if isinstance(arg, Tensor):
+                dtype = arg.dtype
+            elif is_device(arg):
+                device = arg
+            else:
                 dtype = arg
+        check_cpu(device)
         if dtype is None:
             return self
         dtype = np.dtype(dtype)
@@ -288,6 +295,12 @@ class Module(HookMixin):
                 if isinstance(t.grad, np.ndarray):
                     t.grad = t.grad.astype(dtype)
         return self
+
+    def cpu(self):
+        return self
+
+    def cuda(self, device=None):
+        raise RuntimeError(NO_GPU)
 
     def double(self):
         """Convert to float64 (for gradient checks and precise training)."""

@@ -4,7 +4,10 @@ imports no op, and every method here is the op function of the same name.
 """
 import numpy as np
 
-from ..autograd.broadcasting import cast
+from ..autograd import factory as _factory
+from ..autograd.broadcasting import Cast, cast
+from ..autograd.device import NO_GPU, check_cpu, is_device
+from ..autograd.dtypes import TYPE_NAMES
 from ..autograd.graph import increment_version
 from ..autograd.grad_mode import no_grad
 from ..autograd.inplace import assign, check_inplace, records_inplace, snapshot
@@ -231,7 +234,16 @@ class TensorMethods:
     def broadcast_to(self, shape):
         return _shape.broadcast_to(self, shape)
 
-    expand = broadcast_to
+    def expand(self, *sizes):
+        """``x`` repeated along size-1 (or new leading) axes to ``sizes`` (varargs or a tuple); -1 keeps
+        a size. A view that shares memory, as PyTorch's."""
+        sizes = _shape._shape_arg(sizes)
+        lead = len(sizes) - self.ndim
+        if lead < 0:
+            raise RuntimeError(f"expand: the number of sizes ({len(sizes)}) must be at least the tensor's "
+                               f"number of dimensions ({self.ndim})")
+        shape = tuple(self.shape[i - lead] if n == -1 and i >= lead else n for i, n in enumerate(sizes))
+        return _shape.broadcast_to(self, shape)
 
     def split(self, split_size_or_sections, axis=0, *, dim=None):
         return _shape.split(self, split_size_or_sections, axis, dim=dim)
@@ -242,14 +254,78 @@ class TensorMethods:
     def astype(self, dtype):
         return cast(self, dtype)
 
-    def to(self, dtype):
+    def to(self, *args, device=None, dtype=None, non_blocking=False, copy=False):
+        """PyTorch's ``to``: ``to(dtype)``, ``to(device)``, ``to(other_tensor)``, ``to(device, dtype)``,
+        or the ``device=``/``dtype=`` keywords. A cast is differentiable; the device can only be the CPU.
+        Returns ``self`` when nothing changes, unless ``copy=True``."""
+        for arg in args:
+            if isinstance(arg, Tensor):
+                dtype = arg.dtype
+            elif is_device(arg):
+                device = arg
+            else:
+                dtype = arg
+        check_cpu(device)
+        dtype = self.dtype if dtype is None else np.dtype(dtype)
+        if copy and dtype == self.dtype:
+            return Cast.apply(self, dtype=dtype)  # a recorded copy: the gradient passes through
         return cast(self, dtype)
+
+    def cpu(self):
+        return self
+
+    def cuda(self, device=None):
+        raise RuntimeError(NO_GPU)
 
     def double(self):
         return cast(self, np.float64)
 
     def float(self):
         return cast(self, np.float32)
+
+    def half(self):
+        return cast(self, np.float16)
+
+    def long(self):
+        return cast(self, np.int64)
+
+    def int(self):
+        return cast(self, np.int32)
+
+    def bool(self):
+        return cast(self, np.bool_)
+
+    def type(self, dtype=None):
+        """With no argument, PyTorch's type name (``'backprop.FloatTensor'``); with a dtype, a cast."""
+        if dtype is None:
+            return f"backprop.{TYPE_NAMES.get(self.dtype, str(self.dtype))}"
+        return cast(self, dtype)
+
+    def new_zeros(self, *size, dtype=None, requires_grad=False):
+        return _factory.zeros(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+    def new_ones(self, *size, dtype=None, requires_grad=False):
+        return _factory.ones(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+    def new_tensor(self, data, dtype=None, requires_grad=False):
+        return Tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+    def contiguous(self):
+        return self
+
+    def view_as(self, other):
+        return _shape.reshape(self, other.shape)
+
+    reshape_as = view_as
+
+    def expand_as(self, other):
+        return _shape.broadcast_to(self, other.shape)
+
+    def t(self):
+        """The transpose of a matrix (a vector is returned as it is), as ``torch.Tensor.t``."""
+        if self.ndim > 2:
+            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self.ndim}D")
+        return _shape.permute(self, *range(self.ndim - 1, -1, -1))
 
     @property
     def T(self):
