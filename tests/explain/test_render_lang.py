@@ -3,6 +3,7 @@ explain`` write is Russian, identifiers (ops, optimizers, parameters, formulas) 
 optimizers' pseudo-code translated at render time; the trace's reason codes and in-place updates in
 both languages; LaTeX from its first line."""
 import copy
+import re
 import warnings
 
 import numpy as np
@@ -177,3 +178,14 @@ def test_network_formula_takes_lang():
     assert str(ru) == str(en) and str(ru).startswith("ŷ = ") and ru.lang == "ru"
     with pytest.raises(ValueError, match="lang"):
         bp.explain.network_formula(model, lang="xx")
+
+
+def test_cli_demo_in_russian(capsys):
+    code, out, _ = cli(capsys, "demo", "--lang", "ru", "--epochs", 200)
+    assert "Вычислительный граф" in out and "прямой ход:" in out and "∂f/∂x = 10" in out and "эпоха" in out
+    assert "верно" in out and "XOR" in out
+    words = re.sub(r"--[a-z]+", "", out)  # option names stay
+    for english in ("forward", "backward", "by hand", "epoch", "loss", "correct", "target", "learns"):
+        assert english not in words, english
+    code, out, _ = cli(capsys, "demo", "--epochs", 200)
+    assert "forward:  f(1, 2) = 12" in out and "epoch" in out

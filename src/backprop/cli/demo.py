@@ -5,25 +5,61 @@ import backprop as bp
 
 LOCAL_MINIMUM_GRADIENT = 1e-2  # a gradient norm below this after training: stuck, not still learning
 
+WORDS = {  # every sentence the demo prints, by language (--lang)
+    "en": {
+        "graph": "1. The computational graph of f(x, y) = x² + xy + (x + y)²",
+        "forward": "forward", "backward": "backward", "by_hand": "by hand",
+        "paths": "   x feeds three paths (x², xy, (x + y)²); backprop sums their contributions.\n",
+        "xor": "2. A two-layer network learns XOR (2 inputs → {hidden} sigmoid units → 1 sigmoid output, log loss)",
+        "epoch": "epoch", "loss": "loss", "target": "target", "correct": "correct",
+        "plateau": "   XOR is not learned yet: every output is still ≈ 0.5, the plateau where training starts "
+                   "(loss {loss}). Train longer (--epochs) or raise the learning rate (--lr).",
+        "local_minimum": "   XOR is not learned: gradient descent ended in a local minimum (loss {loss}, gradient "
+                         "norm {norm}),\n   where these initial weights lead. Try another seed (--seed) or more "
+                         "hidden units (--hidden {more}).",
+        "not_yet": "   XOR is not learned yet (loss {loss}, gradient norm {norm}): train longer (--epochs) or "
+                   "change the learning rate (--lr).",
+    },
+    "ru": {
+        "graph": "1. Вычислительный граф f(x, y) = x² + xy + (x + y)²",
+        "forward": "прямой ход", "backward": "обратный ход", "by_hand": "вручную",
+        "paths": "   x входит в три пути (x², xy, (x + y)²); обратное распространение суммирует их вклады.\n",
+        "xor": "2. Двухслойная сеть учит XOR (2 входа → {hidden} сигмоидных нейронов → 1 сигмоидный выход,\n"
+               "   логистическая функция потерь)",
+        "epoch": "эпоха", "loss": "потери", "target": "цель", "correct": "верно",
+        "plateau": "   XOR ещё не выучен: все выходы всё ещё ≈ 0.5, на плато, с которого начинается обучение "
+                   "(потери {loss}). Обучайте дольше (--epochs) или увеличьте шаг обучения (--lr).",
+        "local_minimum": "   XOR не выучен: градиентный спуск остановился в локальном минимуме (потери {loss}, "
+                         "норма градиента {norm}),\n   куда ведут эти начальные веса. Попробуйте другое зерно "
+                         "(--seed) или больше скрытых нейронов (--hidden {more}).",
+        "not_yet": "   XOR ещё не выучен (потери {loss}, норма градиента {norm}): обучайте дольше (--epochs) или "
+                   "измените шаг обучения (--lr).",
+    },
+}
 
-def chain_rule_example(x0, y0):
+
+def chain_rule_example(x0, y0, lang="en"):
     """f(x, y) = x² + xy + (x + y)²: the gradient by backprop and by the course's formulas."""
-    print("1. The computational graph of f(x, y) = x² + xy + (x + y)²")
+    words = WORDS[lang]
+    print(words["graph"])
     x = bp.tensor(x0, dtype=np.float64, requires_grad=True)
     y = bp.tensor(y0, dtype=np.float64, requires_grad=True)
     f = x**2 + x * y + (x + y) ** 2
     f.backward()
-    print(f"   forward:  f({x0:g}, {y0:g}) = {f.item():g}")
+    side = max(len(words["forward"]), len(words["backward"])) + 1
+    print(f"   {(words['forward'] + ':').ljust(side)} f({x0:g}, {y0:g}) = {f.item():g}")
     by_hand = 2 * x0 + y0 + 2 * (x0 + y0)
-    print(f"   backward: ∂f/∂x = {x.grad.item():g}   (by hand: 2x + y + 2(x + y) = {by_hand:g})")
-    print(f"             ∂f/∂y = {y.grad.item():g}   (by hand: x + 2(x + y) = {x0 + 2*(x0 + y0):g})")
-    print("   x feeds three paths (x², xy, (x + y)²); backprop sums their contributions.\n")
+    hand = words["by_hand"]
+    print(f"   {(words['backward'] + ':').ljust(side)} ∂f/∂x = {x.grad.item():g}   ({hand}: 2x + y + 2(x + y) = "
+          f"{by_hand:g})")
+    print(f"   {''.ljust(side)} ∂f/∂y = {y.grad.item():g}   ({hand}: x + 2(x + y) = {x0 + 2*(x0 + y0):g})")
+    print(words["paths"])
 
 
-def xor_example(epochs, lr, seed, hidden=2):
+def xor_example(epochs, lr, seed, hidden=2, lang="en"):
     """A 2-``hidden``-1 network with sigmoid activations learns XOR by full-batch gradient descent."""
-    print(f"2. A two-layer network learns XOR (2 inputs → {hidden} sigmoid units → 1 sigmoid output, log "
-          "loss)")
+    words = WORDS[lang]
+    print(words["xor"].format(hidden=hidden))
     bp.manual_seed(seed)
     X = bp.tensor([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float64)
     y = bp.tensor([[0], [1], [1], [0]], dtype=np.float64)
@@ -44,30 +80,28 @@ def xor_example(epochs, lr, seed, hidden=2):
             for w in params:
                 w -= lr * w.grad           # gradient-descent step: w ← w − η·∂L/∂w
         if epoch in report_at:
-            print(f"   epoch {epoch:5d}  loss {loss.item():.6f}")
+            print(f"   {words['epoch']} {epoch:5d}  {words['loss']} {loss.item():.6f}")
     with bp.no_grad():
         p = bp.sigmoid(bp.sigmoid(X @ W1 + b1) @ W2 + b2)
-    print("   x₁ x₂ | target | p(y = 1)")
+    target = words["target"].center(8)
+    print(f"   x₁ x₂ |{target}| p(y = 1)")
     for xi, yi, pi in zip(X.data, y.data, p.data):
-        print(f"   {xi[0]:.0f}  {xi[1]:.0f}  |   {yi[0]:.0f}    | {pi[0]:.4f}")
+        print(f"   {xi[0]:.0f}  {xi[1]:.0f}  |{f'{yi[0]:.0f}'.center(len(target))}| {pi[0]:.4f}")
     correct = int(((p.data > 0.5) == (y.data > 0.5)).sum())
-    print(f"   {correct}/4 correct")
+    print(f"   {correct}/4 {words['correct']}")
     if correct < 4:
         norm = float(np.sqrt(sum((np.asarray(w.grad) ** 2).sum() for w in params)))
         if np.all(np.abs(p.data - 0.5) < 0.1):
-            print(f"   XOR is not learned yet: every output is still ≈ 0.5, the plateau where training starts "
-                  f"(loss {loss.item():.4f}). Train longer (--epochs) or raise the learning rate (--lr).")
+            print(words["plateau"].format(loss=f"{loss.item():.4f}"))
         elif norm < LOCAL_MINIMUM_GRADIENT:
-            print(f"   XOR is not learned: gradient descent ended in a local minimum (loss {loss.item():.4f}, "
-                  f"gradient norm {norm:.1e}),\n   where these initial weights lead. Try another seed "
-                  f"(--seed) or more hidden units (--hidden {hidden + 1}).")
+            print(words["local_minimum"].format(loss=f"{loss.item():.4f}", norm=f"{norm:.1e}", more=hidden + 1))
         else:
-            print(f"   XOR is not learned yet (loss {loss.item():.4f}, gradient norm {norm:.1e}): train longer "
-                  "(--epochs) or change the learning rate (--lr).")
+            print(words["not_yet"].format(loss=f"{loss.item():.4f}", norm=f"{norm:.1e}"))
     return correct
 
 
 def run_demo(args):
-    chain_rule_example(args.x, args.y)
-    correct = xor_example(args.epochs, args.lr, args.seed, args.hidden)
+    lang = getattr(args, "lang", "en")
+    chain_rule_example(args.x, args.y, lang)
+    correct = xor_example(args.epochs, args.lr, args.seed, args.hidden, lang)
     return 0 if correct == 4 else 1

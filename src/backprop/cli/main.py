@@ -25,6 +25,7 @@ def _add_demo(sub):
     demo.add_argument("--seed", type=non_negative_int, default=0,
                       help="random seed of the initial weights (default 0)")
     demo.add_argument("--hidden", type=positive_int, default=2, help="hidden sigmoid units (default 2)")
+    demo.add_argument("--lang", choices=["en", "ru"], default="en", help="language of the output (default en)")
 
     def run(args):
         from .demo import run_demo
