@@ -2,6 +2,7 @@
 import numpy as np
 
 import backprop as bp
+from backprop.explain._format import pad, width
 
 LOCAL_MINIMUM_GRADIENT = 1e-2  # a gradient norm below this after training: stuck, not still learning
 
@@ -46,13 +47,13 @@ def chain_rule_example(x0, y0, lang="en"):
     y = bp.tensor(y0, dtype=np.float64, requires_grad=True)
     f = x**2 + x * y + (x + y) ** 2
     f.backward()
-    side = max(len(words["forward"]), len(words["backward"])) + 1
-    print(f"   {(words['forward'] + ':').ljust(side)} f({x0:g}, {y0:g}) = {f.item():g}")
+    side = max(width(words["forward"]), width(words["backward"])) + 1
+    print(f"   {pad(words['forward'] + ':', side)} f({x0:g}, {y0:g}) = {f.item():g}")
     by_hand = 2 * x0 + y0 + 2 * (x0 + y0)
     hand = words["by_hand"]
-    print(f"   {(words['backward'] + ':').ljust(side)} ∂f/∂x = {x.grad.item():g}   ({hand}: 2x + y + 2(x + y) = "
+    print(f"   {pad(words['backward'] + ':', side)} ∂f/∂x = {x.grad.item():g}   ({hand}: 2x + y + 2(x + y) = "
           f"{by_hand:g})")
-    print(f"   {''.ljust(side)} ∂f/∂y = {y.grad.item():g}   ({hand}: x + 2(x + y) = {x0 + 2*(x0 + y0):g})")
+    print(f"   {pad('', side)} ∂f/∂y = {y.grad.item():g}   ({hand}: x + 2(x + y) = {x0 + 2*(x0 + y0):g})")
     print(words["paths"])
 
 
