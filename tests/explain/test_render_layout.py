@@ -74,3 +74,14 @@ def test_cli_explain_uses_the_terminal_width(capsys, monkeypatch):
     monkeypatch.setattr(sys.stdout, "isatty", lambda: True, raising=False)
     monkeypatch.setattr("shutil.get_terminal_size", lambda fallback=(80, 24): os.terminal_size((70, 24)))
     assert max(_cli_widths(capsys)) <= 70
+
+
+def test_docs_sample_output_fits_100_columns():
+    import pathlib
+
+    doc = pathlib.Path(__file__).resolve().parents[2] / "docs" / "explain-output.md"
+    text = doc.read_text(encoding="utf-8")
+    assert "Forward pass" in text and "Прямой проход" in text and "сеть: Sequential(" in text
+    assert max(_format.width(line) for line in text.splitlines() if not line.startswith(("#", "`"))) <= 100
+    readme = doc.parents[1] / "README.md"
+    assert "(docs/explain-output.md)" in readme.read_text(encoding="utf-8")
