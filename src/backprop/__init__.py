@@ -24,7 +24,8 @@ from .ops.elementwise import (abs, add, clamp, clip, div, eq, exp, ge, gt, le, l
                               neg, pow, sqrt, sub, where)
 from .ops.trigonometric import cos, sin
 from .ops.linalg import matmul
-from .ops.reduce import argmax, argmin, max, mean, min, sum, var
+from .ops.reduce import amax, amin, argmax, argmin, mean, sum, var
+from .ops.sorting import argsort, max, min, sort, topk
 from .ops.shape import (broadcast_to, cat, concatenate, flatten, permute, reshape, split, squeeze, stack, transpose,
                         unsqueeze)
 from .random import manual_seed
@@ -40,7 +41,8 @@ __all__ = ["Context", "Function", "Op", "Tensor", "backward", "enable_grad", "gr
            "gradgradcheck", "DoubleBackwardError", "ShapeError", "log_softmax", "logit", "logsigmoid",
            "logsumexp", "relu", "sigmoid", "softmax", "softplus", "tanh", "abs", "add", "clamp", "clip",
            "cos", "div", "eq", "exp", "ge", "gt", "le", "log", "lt", "maximum", "minimum", "mul", "ne", "neg",
-           "pow", "sin", "sqrt", "sub", "where", "matmul", "argmax", "argmin", "max", "mean", "min", "sum", "var",
+           "pow", "sin", "sqrt", "sub", "where", "matmul", "argmax", "argmin", "amax", "amin", "argsort", "max",
+           "mean", "min", "sort", "sum", "topk", "var",
            "broadcast_to", "cat", "concatenate", "flatten", "permute", "reshape", "split", "squeeze", "stack",
            "transpose", "unsqueeze", "manual_seed", "linalg", "random"]
 

@@ -76,7 +76,7 @@ def shape_and_axis(draw):
 
 
 REDUCTIONS = {
-    "sum": (bp.sum, np.sum), "mean": (bp.mean, np.mean), "max": (bp.max, np.max), "min": (bp.min, np.min),
+    "sum": (bp.sum, np.sum), "mean": (bp.mean, np.mean), "max": (bp.amax, np.max), "min": (bp.amin, np.min),
     "var0": (lambda x, **kw: bp.var(x, correction=0, **kw), lambda x, **kw: np.var(x, ddof=0, **kw)),
     "var1": (bp.var, lambda x, **kw: np.var(x, ddof=1, **kw)),
     "logsumexp": (bp.logsumexp, lambda x, **kw: np.log(np.sum(np.exp(x), **kw))),
@@ -108,7 +108,7 @@ NODE_OPS = {  # name: (arity, op); every op keeps values bounded so finite diffe
     "maximum": (2, bp.maximum), "div-softplus": (2, lambda a, b: a / (1.0 + bp.softplus(b))),
     "tanh": (1, bp.tanh), "sigmoid": (1, bp.sigmoid), "square": (1, lambda a: a * a * 0.5),
     "exp-tanh": (1, lambda a: bp.exp(bp.tanh(a))), "mean-keepdims": (1, lambda a: a.mean(-1, keepdims=True)),
-    "max-keepdims": (1, lambda a: a.max(0, keepdims=True)), "logsumexp-keepdims": (1, lambda a: a.logsumexp(
+    "max-keepdims": (1, lambda a: a.amax(0, keepdims=True)), "logsumexp-keepdims": (1, lambda a: a.logsumexp(
         -1, keepdims=True)), "softmax": (1, lambda a: bp.softmax(a, -1)),
 }
 

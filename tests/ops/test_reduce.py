@@ -9,8 +9,8 @@ X, = arrays((2, 3, 4))
 REDUCTIONS = {
     "sum": (bp.sum, np.sum),
     "mean": (bp.mean, np.mean),
-    "max": (bp.max, np.max),
-    "min": (bp.min, np.min),
+    "max": (bp.amax, np.max),
+    "min": (bp.amin, np.min),
     "var": (bp.var, lambda x, **kw: np.var(x, ddof=1, **kw)),
 }
 AXES = {
@@ -36,8 +36,9 @@ def test_reduction(name, axes):
 def test_dim_keepdim_aliases_and_methods(name):
     fn, ref = REDUCTIONS[name]
     check_op(lambda x: fn(x, dim=-2, keepdim=True), [X], lambda x: ref(x, axis=-2, keepdims=True))
-    check_op(lambda x: getattr(x, name)(dim=(0, 1)), [X], lambda x: ref(x, axis=(0, 1)))
-    check_op(lambda x: getattr(x, name)(1, True), [X], lambda x: ref(x, axis=1, keepdims=True))
+    method = {"max": "amax", "min": "amin"}.get(name, name)  # (max(dim)/min(dim) give (values, indices))
+    check_op(lambda x: getattr(x, method)(dim=(0, 1)), [X], lambda x: ref(x, axis=(0, 1)))
+    check_op(lambda x: getattr(x, method)(1, True), [X], lambda x: ref(x, axis=1, keepdims=True))
 
 
 @pytest.mark.parametrize("correction", [0, 1, 2])
@@ -61,10 +62,10 @@ def test_reduction_of_0d_tensor():
     check_op(bp.mean, [np.array(2.5)], np.mean)
 
 
-@pytest.mark.parametrize("fn", [bp.max, bp.min])
-def test_max_min_ties_share_the_gradient_equally(fn):
+@pytest.mark.parametrize("fn", [bp.amax, bp.amin])
+def test_amax_amin_ties_share_the_gradient_equally(fn):
     data = np.array([[1.0, 3.0, 3.0], [2.0, 2.0, 2.0]])
-    data = data if fn is bp.max else -data
+    data = data if fn is bp.amax else -data
     x = bp.tensor(data, dtype=np.float64, requires_grad=True)
     fn(x, axis=1).sum().backward()
     np.testing.assert_allclose(x.grad, [[0.0, 0.5, 0.5], [1 / 3, 1 / 3, 1 / 3]])
@@ -73,11 +74,14 @@ def test_max_min_ties_share_the_gradient_equally(fn):
     np.testing.assert_allclose(x.grad, [[0.0, 0.5, 0.5], [0.0, 0.0, 0.0]])
 
 
-def test_max_returns_values_only_like_numpy():
+def test_amax_returns_values_only_like_numpy_and_max_with_an_axis_the_pair():
     x = bp.tensor(X, dtype=np.float64)
-    y = x.max(axis=1)
+    y = x.amax(axis=1)
     assert isinstance(y, bp.Tensor) and y.shape == (2, 4)
     np.testing.assert_array_equal(y.data, X.max(axis=1))
+    values, indices = x.max(axis=1)
+    np.testing.assert_array_equal(values.data, X.max(axis=1))
+    np.testing.assert_array_equal(indices.data, X.argmax(axis=1))
 
 
 @pytest.mark.parametrize("name, ref", [("argmax", np.argmax), ("argmin", np.argmin)])
@@ -101,5 +105,5 @@ def test_axis_and_dim_together_is_an_error():
 
 def test_float32_reduction_gradients_keep_dtype():
     x = bp.tensor(X, dtype=np.float32, requires_grad=True)
-    (x.sum(0) + x.mean((1, 2), keepdims=True) + x.max(-1, keepdims=True) + x.var(1, keepdims=True)).sum().backward()
+    (x.sum(0) + x.mean((1, 2), keepdims=True) + x.amax(-1, keepdims=True) + x.var(1, keepdims=True)).sum().backward()
     assert x.grad.dtype == np.float32 and x.grad.shape == X.shape

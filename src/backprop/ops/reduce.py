@@ -194,15 +194,16 @@ def mean(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
 
 
 @documents(Max)
-def max(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
-    """Maximum over ``axis`` (values only, like ``np.max``); ties share the gradient."""
-    return _reduce(Max, x, axis, keepdims, dim, keepdim)
+def amax(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    """Maximum over ``dim`` (an int, a tuple, or None for all), values only (``torch.amax``); tied
+    elements share the gradient equally. For the indices too, use :func:`backprop.max` with a dim."""
+    return _reduce(Max, x, dim, keepdim, axis, keepdims)
 
 
 @documents(Min)
-def min(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
-    """Minimum over ``axis`` (values only, like ``np.min``); ties share the gradient."""
-    return _reduce(Min, x, axis, keepdims, dim, keepdim)
+def amin(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    """Minimum over ``dim``, values only (``torch.amin``); tied elements share the gradient equally."""
+    return _reduce(Min, x, dim, keepdim, axis, keepdims)
 
 
 @documents(Var)

@@ -13,6 +13,7 @@ from ..autograd.grad_mode import no_grad
 from ..autograd.inplace import assign, check_inplace, records_inplace, snapshot
 from ..autograd.tensor import Tensor
 from . import activations as _act, elementwise as _ew, linalg as _la, reduce as _red, shape as _shape
+from . import sorting as _sorting
 
 
 def _inplace(self, op, other):
@@ -196,11 +197,26 @@ class TensorMethods:
     def mean(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
         return _red.mean(self, axis, keepdims, dim=dim, keepdim=keepdim)
 
-    def max(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
-        return _red.max(self, axis, keepdims, dim=dim, keepdim=keepdim)
+    def max(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        return _sorting.max(self, dim, keepdim, axis=axis, keepdims=keepdims)
 
-    def min(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
-        return _red.min(self, axis, keepdims, dim=dim, keepdim=keepdim)
+    def min(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        return _sorting.min(self, dim, keepdim, axis=axis, keepdims=keepdims)
+
+    def amax(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        return _red.amax(self, dim, keepdim, axis=axis, keepdims=keepdims)
+
+    def amin(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        return _red.amin(self, dim, keepdim, axis=axis, keepdims=keepdims)
+
+    def sort(self, dim=-1, descending=False, stable=False):
+        return _sorting.sort(self, dim, descending, stable)
+
+    def argsort(self, dim=-1, descending=False, stable=False):
+        return _sorting.argsort(self, dim, descending, stable)
+
+    def topk(self, k, dim=-1, largest=True, sorted=True):
+        return _sorting.topk(self, k, dim, largest, sorted)
 
     def var(self, axis=None, keepdims=False, *, correction=1, dim=None, keepdim=None):
         return _red.var(self, axis, keepdims, correction=correction, dim=dim, keepdim=keepdim)
