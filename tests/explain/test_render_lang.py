@@ -39,7 +39,7 @@ def sgd_trace():
 @pytest.mark.parametrize("layout", ["blocks", "table"])
 def test_trace_views_in_russian_have_no_english(sgd_trace, layout):
     tr = sgd_trace
-    text = render.to_text(tr._resolved(), tr.gradients, "ru", 16, 6, layout=layout)
+    text = tr.to_text("ru", 16, 6, layout=layout)
     assert _english_in(text) == []
     assert _english_in(tr.to_text(lang="ru")) == []
     assert _english_in(tr.to_markdown(lang="ru")) == []
@@ -81,7 +81,7 @@ def test_latex_is_latex_from_its_first_line(capsys, sgd_trace, lang):
 
 
 def _with_reason(tr):
-    events = copy.deepcopy(tr._resolved())
+    events = copy.deepcopy(tr.events)
     first = next(e for e in events if e["kind"] == "forward")
     first.update(recorded=False, reason="no_grad")
     update = {"kind": "inplace_update", "index": len(events) + 1, "name": "W", "op": "sub_",

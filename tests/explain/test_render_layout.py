@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import backprop as bp
-from backprop.explain import _format, render
+from backprop.explain import _format
 from tests.cli._helpers import cli
 
 
@@ -34,22 +34,22 @@ def test_display_width_counts_columns():
 @pytest.mark.parametrize("lang", ["en", "ru"])
 def test_blocks_fit_the_width(adam_trace, width, lang):
     tr = adam_trace
-    text = render.to_text(tr._resolved(), tr.gradients, lang, 16, 6, width=width, layout="blocks")
+    text = tr.to_text(lang, 16, 6, width=width, layout="blocks")
     for line in text.splitlines():
         assert _format.width(line) <= width or " " not in line.strip(), line
 
 
 def test_blocks_are_the_default_and_the_table_stays(adam_trace):
     tr = adam_trace
-    blocks = render.to_text(tr._resolved(), tr.gradients, "en", 16, 6)
+    blocks = tr.to_text("en", 16, 6)
     assert blocks == tr.to_text()
     assert "\n1. Linear\n  formula:" in blocks and "  inputs:" in blocks and "  output:" in blocks
     assert "gradient passed to each input:" in blocks and " | " not in blocks
-    table = render.to_text(tr._resolved(), tr.gradients, "en", 16, 6, layout="table")
+    table = tr.to_text("en", 16, 6, layout="table")
     assert "# | op | formula" in " ".join(table.split()) and "-+-" in table
     assert max(_format.width(ln) for ln in table.splitlines()) > 100  # the wide table, unwrapped
     with pytest.raises(ValueError, match="layout"):
-        render.to_text(tr._resolved(), tr.gradients, "en", 16, 6, layout="wide")
+        tr.to_text("en", 16, 6, layout="wide")
 
 
 def _cli_widths(capsys, *argv):

@@ -8,7 +8,7 @@ import pytest
 
 import backprop as bp
 from backprop.autograd.function import Function
-from backprop.explain import latex, render
+from backprop.explain import latex
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +50,7 @@ def test_text_and_markdown_russian(course_trace, training_trace):
         assert label in text
     assert "∂L/∂x = 10" in text and "Forward pass" not in text
     tr = training_trace[0]
-    en = render.to_text(tr._resolved(), tr.gradients, "en", threshold=8, precision=6, layout="table")
+    en = tr.to_text("en", threshold=8, precision=6, layout="table")
     update_header = next(ln for ln in en.splitlines() if ln.startswith("# | optimizer"))
     assert [h.strip() for h in update_header.split(" | ")[-2:]] == ["shape", "gradient shape"]
     md = training_trace[0].to_markdown(lang="ru")

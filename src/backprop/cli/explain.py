@@ -137,7 +137,7 @@ def run(args):
             print((comment + part).rstrip())
     print(comment.rstrip())
     if args.format == "text":
-        print(_to_text(tr, args.lang, width, args.layout))
+        print(tr.to_text(lang=args.lang, width=width, layout=args.layout))
     else:
         print({"markdown": tr.to_markdown, "latex": tr.to_latex}[args.format](lang=args.lang))
     return 0
@@ -148,15 +148,3 @@ def _terminal_width():
     import sys
 
     return shutil.get_terminal_size((100, 24)).columns if sys.stdout.isatty() else 100
-
-
-def _to_text(tr, lang, width, layout):
-    """The trace's console view at ``width`` columns in ``layout``."""
-    import inspect
-
-    if {"width", "layout"} <= set(inspect.signature(tr.to_text).parameters):
-        return tr.to_text(lang=lang, width=width, layout=layout)
-    from backprop.explain import render  # a Trace.to_text without width and layout: the view itself
-
-    return render.to_text(tr._resolved(), tr.gradients, lang, **tr._options(None, None), width=width,
-                          layout=layout)

@@ -297,6 +297,12 @@ class Trace:
         return [e for e in self._resolved() if e["kind"] == kind]
 
     @property
+    def events(self):
+        """Every step in the order it happened (``kind``: forward, inplace_update, backward, update), as dicts
+        with names in place of tensors; the views (``bp.explain.render``) take this list."""
+        return self._resolved()
+
+    @property
     def forward(self):
         return self._of_kind("forward")
 
@@ -347,25 +353,19 @@ class Trace:
                             if k in words})
         return json.dumps(data, ensure_ascii=False, indent=indent)
 
-    def _for_views(self, lang):
-        """The resolved events for the views; in-place updates as forward steps where the labels of
-        ``lang`` have no title for them yet (views older than the ``'inplace_update'`` kind)."""
-        events = self._resolved()
-        if "inplace_update" in labels(lang):
-            return events
-        return [dict(e, kind="forward") if e["kind"] == "inplace_update" else e for e in events]
-
     def _options(self, threshold, precision):
         return {"threshold": self.threshold if threshold is None else threshold,
                     "precision": self.precision if precision is None else precision}
 
-    def to_text(self, lang="en", threshold=None, precision=None):
-        """A console table per phase (forward, backward, optimizer step), in ``lang``."""
-        return render.to_text(self._for_views(lang), self.gradients, lang, **self._options(threshold, precision))
+    def to_text(self, lang="en", threshold=None, precision=None, width=100, layout="blocks"):
+        """The console view in ``lang``: one block per step (``layout="blocks"``, lines of at most ``width``
+        columns unless one unbreakable token is longer), or a wide table per phase (``layout="table"``)."""
+        return render.to_text(self._resolved(), self.gradients, lang, **self._options(threshold, precision),
+                              width=width, layout=layout)
 
     def to_markdown(self, lang="en", threshold=None, precision=None):
         """Markdown tables, as :meth:`to_text`."""
-        return render.to_markdown(self._for_views(lang), self.gradients, lang,
+        return render.to_markdown(self._resolved(), self.gradients, lang,
                                   **self._options(threshold, precision))
 
     def to_latex(self, lang="en", threshold=None, precision=None, standalone=False):
@@ -373,7 +373,7 @@ class Trace:
 
         ``standalone=True`` wraps them in a complete document (with Cyrillic fonts for ``'ru'``).
         """
-        return render.to_latex(self._for_views(lang), self.gradients, lang, standalone=standalone,
+        return render.to_latex(self._resolved(), self.gradients, lang, standalone=standalone,
                                **self._options(threshold, precision))
 
     def __str__(self):
