@@ -5,6 +5,8 @@
 anything to another device raises :class:`RuntimeError` instead of silently staying on the CPU.
 """
 
+import numpy as np
+
 NO_GPU = "backprop runs on the CPU; no GPU backend is installed"
 DEVICE_TYPES = ("cpu", "cuda", "mps", "xpu", "meta")
 
@@ -60,3 +62,20 @@ def check_cpu(where):
     if dev.type != "cpu":
         raise RuntimeError(f"{NO_GPU} (asked for device '{dev}')")
     return CPU
+
+
+def to_arguments(args, device=None, dtype=None):
+    """The target dtype of PyTorch's ``to(...)`` call forms: ``to(dtype)``, ``to(device)``,
+    ``to(other_tensor)`` (its dtype), ``to(device, dtype)`` and the keywords. The device must be the
+    CPU (else RuntimeError); the dtype is None when none was given."""
+    from .tensor import Tensor  # (tensor.py imports this module)
+
+    for arg in args:
+        if isinstance(arg, Tensor):
+            dtype = arg.dtype
+        elif is_device(arg):
+            device = arg
+        else:
+            dtype = arg
+    check_cpu(device)
+    return None if dtype is None else np.dtype(dtype)

@@ -20,7 +20,7 @@ import numpy as np
 
 from ..autograd.dtypes import get_default_dtype
 from ..autograd.graph import increment_version
-from ..autograd.device import NO_GPU, check_cpu, is_device
+from ..autograd.device import NO_GPU, to_arguments
 from ..autograd.tensor import Tensor
 from .hooks import HookMixin, call_with_hooks
 
@@ -275,17 +275,9 @@ class Module(HookMixin):
         (its dtype). A device (``"cpu"``, ``bp.device("cpu")``) is accepted, since everything lives in
         NumPy; any other device raises. Integer buffers such as ``num_batches_tracked`` stay.
         """
-        for arg in args:
-            if isinstance(arg, Tensor):
-                dtype = arg.dtype
-            elif is_device(arg):
-                device = arg
-            else:
-                dtype = arg
-        check_cpu(device)
+        dtype = to_arguments(args, device, dtype)
         if dtype is None:
             return self
-        dtype = np.dtype(dtype)
         if dtype.kind != "f":
             raise TypeError(f"Module.to only accepts floating point dtypes, but got desired dtype={dtype}")
         for t in list(self.parameters()) + list(self.buffers()):

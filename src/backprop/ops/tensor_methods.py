@@ -6,7 +6,7 @@ import numpy as np
 
 from ..autograd import factory as _factory
 from ..autograd.broadcasting import Cast, cast
-from ..autograd.device import NO_GPU, check_cpu, is_device
+from ..autograd.device import NO_GPU, to_arguments
 from ..autograd.dtypes import TYPE_NAMES
 from ..autograd.graph import increment_version
 from ..autograd.grad_mode import no_grad
@@ -274,15 +274,8 @@ class TensorMethods:
         """PyTorch's ``to``: ``to(dtype)``, ``to(device)``, ``to(other_tensor)``, ``to(device, dtype)``,
         or the ``device=``/``dtype=`` keywords. A cast is differentiable; the device can only be the CPU.
         Returns ``self`` when nothing changes, unless ``copy=True``."""
-        for arg in args:
-            if isinstance(arg, Tensor):
-                dtype = arg.dtype
-            elif is_device(arg):
-                device = arg
-            else:
-                dtype = arg
-        check_cpu(device)
-        dtype = self.dtype if dtype is None else np.dtype(dtype)
+        dtype = to_arguments(args, device, dtype)
+        dtype = self.dtype if dtype is None else dtype
         if copy and dtype == self.dtype:
             return Cast.apply(self, dtype=dtype)  # a recorded copy: the gradient passes through
         return cast(self, dtype)
