@@ -23,6 +23,8 @@ from .ops.activations import log_softmax, logit, logsigmoid, logsumexp, relu, si
 from .ops.elementwise import (abs, add, clamp, clip, div, eq, exp, ge, gt, le, log, lt, maximum, minimum, mul, ne,
                               neg, pow, sqrt, sub, where)
 from .ops.trigonometric import cos, sin
+from .ops.elementwise_more import (all, any, clone, cumsum, floor_divide, isinf, isnan, log1p, norm, prod, remainder,
+                                   sign, std)
 from .ops.linalg import matmul
 from .ops.reduce import amax, amin, argmax, argmin, mean, sum, var
 from .ops.sorting import argsort, max, min, sort, topk
@@ -45,6 +47,9 @@ __all__ = ["Context", "Function", "Op", "Tensor", "backward", "enable_grad", "gr
            "mean", "min", "sort", "sum", "topk", "var",
            "broadcast_to", "cat", "concatenate", "flatten", "permute", "reshape", "split", "squeeze", "stack",
            "transpose", "unsqueeze", "manual_seed", "linalg", "random"]
+
+__all__ += ["all", "any", "clone", "cumsum", "floor_divide", "isinf", "isnan", "log1p", "norm", "prod", "remainder",
+            "sign", "std"]
 
 __version__ = "0.1.0"
 
