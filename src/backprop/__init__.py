@@ -28,6 +28,7 @@ from .ops.elementwise_more import (all, any, clone, cumsum, floor_divide, isinf,
 from .ops.linalg import matmul
 from .ops.reduce import amax, amin, argmax, argmin, mean, sum, var
 from .ops.sorting import argsort, max, min, sort, topk
+from .ops.indexing import chunk, einsum, flip, gather, index_select, masked_fill, repeat, scatter_add, unbind
 from .ops.shape import (broadcast_to, cat, concatenate, flatten, permute, reshape, split, squeeze, stack, transpose,
                         unsqueeze)
 from .random import manual_seed
@@ -46,7 +47,8 @@ __all__ = ["Context", "Function", "Op", "Tensor", "backward", "enable_grad", "gr
            "pow", "sin", "sqrt", "sub", "where", "matmul", "argmax", "argmin", "amax", "amin", "argsort", "max",
            "mean", "min", "sort", "sum", "topk", "var",
            "broadcast_to", "cat", "concatenate", "flatten", "permute", "reshape", "split", "squeeze", "stack",
-           "transpose", "unsqueeze", "manual_seed", "linalg", "random"]
+           "transpose", "unsqueeze", "manual_seed", "linalg", "random",
+           "chunk", "einsum", "flip", "gather", "index_select", "masked_fill", "repeat", "scatter_add", "unbind"]
 
 __all__ += ["all", "any", "clone", "cumsum", "floor_divide", "isinf", "isnan", "log1p", "norm", "prod", "remainder",
             "sign", "std"]

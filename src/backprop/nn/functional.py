@@ -16,6 +16,7 @@ from ..ops import layers as _layers
 from ..ops import losses as _losses
 from ..ops.activations import logsigmoid, relu, sigmoid, softplus, tanh
 from ..ops.conv import conv2d, fold, unfold
+from ..ops.indexing import one_hot
 from ..ops.dispatch import raw as _raw
 from ..ops.losses import *  # noqa: F403  (the loss functionals: mse_loss, cross_entropy, …)
 from ..ops.pooling import avg_pool2d, max_pool2d
@@ -24,6 +25,7 @@ __all__ = ["batch_norm", "dropout", "heaviside", "leaky_relu", "linear", "log_so
            "logsigmoid", "prelu", "relu", "sigmoid", "softmax", "softplus", "tanh"]
 __all__ += _losses.__all__
 __all__ += ["avg_pool2d", "conv2d", "fold", "max_pool2d", "unfold"]
+__all__ += ["one_hot"]
 
 
 def linear(input, weight, bias=None):
