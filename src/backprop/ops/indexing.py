@@ -14,6 +14,7 @@ from ..exceptions import ShapeError
 from . import dispatch as D
 from ._doc import documents
 from .shape import GetItem, ScatterAdd, _sub, split
+from .tensor_methods import install_methods
 
 
 def _as_tensor(x):
@@ -331,6 +332,4 @@ class IndexingMethods:
         return unbind(self, dim)
 
 
-for _name, _method in vars(IndexingMethods).items():
-    if not _name.startswith("__"):
-        setattr(Tensor, _name, _method)
+install_methods(IndexingMethods)

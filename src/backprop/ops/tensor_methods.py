@@ -342,15 +342,17 @@ class TensorMethods:
         return _shape.permute(self, *range(self.ndim - 1, -1, -1))
 
 
-def install(cls=Tensor):
-    """Attach every method of :class:`TensorMethods` to ``cls``."""
-    for name, value in vars(TensorMethods).items():
-        if not name.startswith("__") or name in _DUNDERS:
+# Class bookkeeping that is not a method; and __hash__, which defining __eq__ sets to None in the
+# methods class, while Tensor keeps its own.
+_NOT_METHODS = {"__module__", "__qualname__", "__doc__", "__dict__", "__weakref__", "__firstlineno__",
+                "__static_attributes__", "__hash__"}
+
+
+def install_methods(source, cls=Tensor):
+    """Attach every method and property defined in the class ``source`` to ``cls`` (Tensor)."""
+    for name, value in vars(source).items():
+        if name not in _NOT_METHODS:
             setattr(cls, name, value)
 
 
-_DUNDERS = {n for n in vars(TensorMethods) if n.startswith("__") and n.endswith("__")} - {
-    "__module__", "__qualname__", "__doc__", "__dict__", "__weakref__", "__firstlineno__", "__static_attributes__",
-    "__hash__"}  # defining __eq__ set TensorMethods.__hash__ to None; Tensor keeps its own
-
-install()
+install_methods(TensorMethods)

@@ -2,8 +2,8 @@
 ``x.prod(0)``, ``x // 2``, ``x % 3``, ``x.isnan()``, ``x.cumsum(0)``, …), installed as
 :mod:`~backprop.ops.tensor_methods` installs the others: each is the op function of the same name.
 """
-from ..autograd.tensor import Tensor
 from . import elementwise_more as _more
+from .tensor_methods import install_methods
 
 
 class MoreTensorMethods:
@@ -61,13 +61,4 @@ class MoreTensorMethods:
         return _more.isinf(self)
 
 
-def install(cls=Tensor):
-    """Attach every method of :class:`MoreTensorMethods` to ``cls``."""
-    for name, value in vars(MoreTensorMethods).items():
-        if callable(value) and (not name.startswith("__") or name in _DUNDERS):
-            setattr(cls, name, value)
-
-
-_DUNDERS = {"__floordiv__", "__rfloordiv__", "__mod__", "__rmod__"}
-
-install()
+install_methods(MoreTensorMethods)
