@@ -13,7 +13,7 @@ _SYMBOLS = {
     "·": r"\cdot ", "−": "-", "×": r"\times ", "≤": r"\le ", "≥": r"\ge ", "≠": r"\ne ", "≈": r"\approx ",
     "←": r"\leftarrow ", "→": r"\to ", "∘": r"\circ ", "⊙": r"\odot ", "∈": r"\in ", "…": r"\ldots ",
     "⋚": r"\lesseqgtr ", "½": r"\tfrac{1}{2}", "∂": r"\partial ", "ℓ": r"\ell ", "Σ": r"\sum ", "∑": r"\sum ",
-    "∞": r"\infty ",
+    "∞": r"\infty ", "∏": r"\prod ", "⌊": r"\lfloor ", "⌋": r"\rfloor ",
     "σ": r"\sigma ", "μ": r"\mu ", "ε": r"\varepsilon ", "γ": r"\gamma ", "β": r"\beta ", "λ": r"\lambda ",
     "θ": r"\theta ", "Δ": r"\Delta ", "Φ": r"\Phi ", "α": r"\alpha ", "η": r"\eta ", "δ": r"\delta ",
     "τ": r"\tau ", "ρ": r"\rho ", "π": r"\pi ", "ν": r"\nu ", "ξ": r"\xi ", "ω": r"\omega ", "φ": r"\varphi ",

@@ -63,7 +63,7 @@ class Sign(Function):
 
 
 def _others_last(x):
-    """e with eᵢ = ∏_{j≠i} xⱼ along the last axis, without a division (right where x has zeros)."""
+    """e with eᵢ = ∏ xⱼ (j ≠ i) along the last axis, without a division (right where x has zeros)."""
     if isinstance(x, Tensor):
         # Row i of the (…, n, n) matrix is x with a 1 in place of xᵢ; its product is eᵢ.
         n = x.shape[-1]
@@ -76,11 +76,11 @@ def _others_last(x):
 
 
 class Prod(_Reduction):
-    """y = ∏ x over ``axes`` (all axes, or one).  dx = dy · ∏_{j≠i} xⱼ, the product of the others."""
+    """y = ∏ x over ``axes`` (all axes, or one).  dx = dy · ∏ xⱼ (j ≠ i), the product of the others."""
 
     symbol = "∏"
     forward_formula = "y = ∏ x"
-    backward_formulas = {"x": "dxᵢ = dy · ∏_{j≠i} xⱼ"}
+    backward_formulas = {"x": "dxᵢ = dy · ∏ xⱼ (j ≠ i)"}
 
     @staticmethod
     def forward(ctx, x, *, axes, keepdims):
