@@ -32,8 +32,6 @@ class EngineState:
         fields = {name: getattr(self, name) for name in ("grad_enabled", "on_forward", "on_backward", "depth")}
         return EngineState(**{**fields, **changes})
 
-    _replace = replace  # NamedTuple's spelling: add_to_context updates registries of either kind
-
     def __setattr__(self, name, value):
         raise AttributeError("EngineState is immutable: set a new one with STATE.set(state.replace(...))")
 

@@ -44,20 +44,13 @@ def add_to_dict(hooks, hook, prepend=False):
     return handle
 
 
-def add_to_context(var: contextvars.ContextVar, hook, field=None):
-    """Register ``hook`` in a context variable holding an immutable tuple (or a tuple field of an EngineState).
+def add_to_context(var: contextvars.ContextVar, hook):
+    """Register ``hook`` in a context variable holding an immutable tuple of ``(handle id, hook)`` pairs.
 
     The tuple is replaced, never mutated, so a copy of the context (a new asyncio task) keeps its own.
     """
-    def read():
-        value = var.get()
-        return value if field is None else getattr(value, field)
-
-    def write(entries):
-        var.set(entries if field is None else var.get()._replace(**{field: entries}))
-
-    handle = RemovableHandle(lambda key: write(tuple(e for e in read() if e[0] != key)))
-    write(read() + ((handle.id, hook),))
+    handle = RemovableHandle(lambda key: var.set(tuple(e for e in var.get() if e[0] != key)))
+    var.set(var.get() + ((handle.id, hook),))
     return handle
 
 
