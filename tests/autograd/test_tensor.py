@@ -364,3 +364,12 @@ def test_dtype_conversions_are_differentiable():
     (y * y).sum().backward()
     assert x.grad.dtype == np.float32
     np.testing.assert_array_equal(x.grad, [2.0, 4.0])
+
+
+def test_size_is_torchs_method_and_numel_counts_elements():
+    x = bp.zeros((2, 3, 4))
+    assert x.size() == (2, 3, 4) == x.shape
+    assert (x.size(0), x.size(-1), x.size(dim=1)) == (2, 4, 3)
+    assert x.numel() == 24
+    with pytest.raises(IndexError, match=r"range of \[-3, 2\], but got 3"):
+        x.size(3)

@@ -50,11 +50,11 @@ LAYERS = [
 def test_counts_equal_the_parameters_sizes_for_every_layer_type(layer):
     model = nn.Sequential(nn.Linear(3, 4), layer, nn.Flatten(), nn.Linear(4, 2))
     s = summary(model, (5, 3))
-    assert s.total_params == sum(p.size for p in model.parameters())
+    assert s.total_params == sum(p.numel() for p in model.parameters())
     assert sum(r.params for r in s.rows) == s.total_params
     for row in s.rows:
         module = dict(model.named_modules())[row.name]
-        assert row.params == sum(p.size for p in module.parameters(recurse=False))
+        assert row.params == sum(p.numel() for p in module.parameters(recurse=False))
     assert all(r.output_shape is not None for r in s.rows)
 
 

@@ -91,9 +91,18 @@ class Tensor:
     def ndim(self):
         return self.data.ndim
 
-    @property
-    def size(self):
-        return self.data.size
+    def size(self, dim=None):
+        """The shape as a tuple, or the length of dimension ``dim`` (negative counts from the end), as torch.
+
+        NumPy's ``.size`` (the element count) is :meth:`numel`.
+        """
+        shape = self.data.shape
+        if dim is None:
+            return shape
+        if not -len(shape) <= dim < len(shape):
+            raise IndexError(f"Dimension out of range (expected to be in range of [{-len(shape)}, {len(shape) - 1}], "
+                             f"but got {dim}) for a tensor of shape {shape}")
+        return shape[dim]
 
     def numel(self):
         return self.data.size

@@ -146,7 +146,7 @@ def _activation(module):
     if isinstance(module, nn.LeakyReLU):
         return "leaky_relu", module.negative_slope
     if isinstance(module, nn.PReLU):
-        if module.weight.size != 1:
+        if module.weight.numel() != 1:
             raise TypeError("network_formula: a PReLU with one slope per channel has no formula per unit")
         return "prelu", float(module.weight.data[0])
     if isinstance(module, nn.Softmax):

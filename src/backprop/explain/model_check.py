@@ -79,7 +79,7 @@ class _Checker:
         return run
 
     def compare(self, tensor, analytic, value, scale, **row):
-        picked = _picked(tensor.size, self.max_checks, self.rng)
+        picked = _picked(tensor.numel(), self.max_checks, self.rng)
         if not tensor.data.flags.c_contiguous:
             tensor.data = np.ascontiguousarray(tensor.data)
         numeric = central_differences(value, tensor.data, self.eps, picked)

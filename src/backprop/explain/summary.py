@@ -109,10 +109,10 @@ class ModelSummary:
     def __init__(self, model, rows, input_shape, lang="en"):
         self.rows, self.input_shape, self.lang = rows, input_shape, lang
         params = list(model.parameters())
-        self.total_params = sum(p.size for p in params)
-        self.trainable_params = sum(p.size for p in params if p.requires_grad)
+        self.total_params = sum(p.numel() for p in params)
+        self.trainable_params = sum(p.numel() for p in params if p.requires_grad)
         self.non_trainable_params = self.total_params - self.trainable_params
-        self.buffer_elements = sum(b.size for b in model.buffers())
+        self.buffer_elements = sum(b.numel() for b in model.buffers())
         self.model_name = type(model).__name__
 
     def _cells(self):
@@ -206,6 +206,6 @@ def summary(model, input_size=None, *, input=None, dtype=None, lang="en"):
     rows = []
     for name, m in listed:
         own = list(m.parameters(recurse=False))
-        rows.append(LayerSummary(name, type(m).__name__, shapes.get(name), sum(p.size for p in own),
-                                 sum(p.size for p in own if p.requires_grad), _formula(m)))
+        rows.append(LayerSummary(name, type(m).__name__, shapes.get(name), sum(p.numel() for p in own),
+                                 sum(p.numel() for p in own if p.requires_grad), _formula(m)))
     return ModelSummary(model, rows, None if input is None else tuple(input.shape), lang=lang)

@@ -130,7 +130,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
                              f"but {name} has shape {np.shape(_raw(t))}")
     axes = (0,) + tuple(range(2, x.ndim))
     if training:
-        count = x.size // x.shape[1]
+        count = int(np.prod(x.shape)) // x.shape[1]
         if count <= 1:
             raise ValueError("Expected more than 1 value per channel when training, "
                              f"got input shape {x.shape}")

@@ -109,7 +109,7 @@ def _split(batch):
 
 
 def _scalar(loss):
-    if loss.size != 1:
+    if loss.numel() != 1:
         raise ValueError(f"loss_fn must return a scalar (reduction='mean'), got shape {tuple(loss.shape)}")
     return float(loss.item())
 
