@@ -1,11 +1,10 @@
-"""Splitting data for validation: ``train_test_split``, ``KFold``, ``StratifiedKFold``, ``LeaveOneOut``.
+"""Splitting data for validation: ``KFold``, ``StratifiedKFold``, ``GroupKFold``, ``LeaveOneOut``.
 
-Sizes, orders and error messages follow scikit-learn. Randomness comes from ``random_state`` (None, an int
-or a ``numpy.random.Generator``; None draws from the generator ``bp.manual_seed`` seeds). An int seed gives
-repeatable splits, but not the rows scikit-learn picks with the same seed: we draw from NumPy's
-``Generator``, scikit-learn from the legacy ``RandomState``.
+Sizes, orders and error messages follow scikit-learn. Randomness comes from ``random_state``: an int draws
+from ``np.random.RandomState(seed)`` exactly as scikit-learn does, so the folds are scikit-learn's for the
+same seed; None draws from the generator ``bp.manual_seed`` seeds, and a ``numpy.random.Generator`` is used
+as it is (a legacy ``RandomState`` instance too, as scikit-learn uses it).
 """
-import math
 import numbers
 import warnings
 
@@ -13,7 +12,16 @@ import numpy as np
 
 from ..utils.multiclass import type_of_target
 from ..utils.random import check_random_state
-from ..utils.validation import _as_numpy, _num_samples, check_consistent_length, column_or_1d
+from ..utils.validation import _num_samples, check_consistent_length, column_or_1d
+
+
+def _split_random_state(random_state):
+    """The source of a split's randomness: ``RandomState(seed)`` for an int (scikit-learn's draws), else ours."""
+    if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
+        return np.random.RandomState(int(random_state))
+    if isinstance(random_state, np.random.RandomState):
+        return random_state
+    return check_random_state(random_state)
 
 
 class _Splitter:
@@ -77,7 +85,8 @@ class KFold(_BaseKFold):
     shuffle : bool, default=False
         Shuffle the samples once before cutting them into folds.
     random_state : None, int or numpy.random.Generator, default=None
-        Used only when ``shuffle``; an int gives the same folds on every call to ``split``.
+        Used only when ``shuffle``; an int gives scikit-learn's folds for that seed, the same on every call
+        to ``split``.
 
     Examples
     --------
@@ -89,7 +98,7 @@ class KFold(_BaseKFold):
         self._check_n_samples(n_samples)
         order = np.arange(n_samples)
         if self.shuffle:
-            order = check_random_state(self.random_state).permutation(n_samples)
+            order = _split_random_state(self.random_state).permutation(n_samples)
         sizes = np.full(self.n_splits, n_samples // self.n_splits)
         sizes[: n_samples % self.n_splits] += 1
         for stop, size in zip(np.cumsum(sizes), sizes):
@@ -111,6 +120,7 @@ class StratifiedKFold(_BaseKFold):
     shuffle : bool, default=False
         Shuffle each class's samples before dealing them out.
     random_state : None, int or numpy.random.Generator, default=None
+        An int gives scikit-learn's folds for that seed.
     """
 
     def split(self, X, y, groups=None):
@@ -139,7 +149,7 @@ class StratifiedKFold(_BaseKFold):
         y_sorted = np.sort(y_encoded)
         allocation = np.array([np.bincount(y_sorted[i:: self.n_splits], minlength=len(counts))
                                for i in range(self.n_splits)])
-        rng = check_random_state(self.random_state) if self.shuffle else None
+        rng = _split_random_state(self.random_state) if self.shuffle else None
         test_folds = np.empty(n_samples, dtype=int)
         for k in range(len(counts)):
             folds = np.repeat(np.arange(self.n_splits), allocation[:, k])
@@ -148,6 +158,59 @@ class StratifiedKFold(_BaseKFold):
             test_folds[y_encoded == k] = folds
         for i in range(self.n_splits):
             yield test_folds == i
+
+
+class GroupKFold(_BaseKFold):
+    """K folds in which no group is split between training and test rows.
+
+    Without shuffling, the groups go, largest first, to the fold with the fewest samples so far
+    (scikit-learn's balancing); with ``shuffle`` the shuffled groups are cut into k near-equal runs.
+
+    Parameters
+    ----------
+    n_splits : int, default=5
+        At least 2, at most the number of groups.
+    shuffle : bool, default=False
+    random_state : None, int or numpy.random.Generator, default=None
+        Used only when ``shuffle``; an int gives scikit-learn's folds for that seed.
+
+    Examples
+    --------
+    >>> groups = ["a", "a", "b", "c", "c", "c"]
+    >>> [test.tolist() for _, test in GroupKFold(2).split(np.zeros((6, 1)), groups=groups)]
+    [[3, 4, 5], [0, 1, 2]]
+    """
+
+    def split(self, X, y=None, groups=None):
+        """Yield ``(train_index, test_index)`` for each fold; ``groups`` (one label per row) is required."""
+        if groups is None:
+            raise ValueError("The 'groups' parameter should not be None.")
+        check_consistent_length(X, groups)
+        groups = column_or_1d(groups, input_name="groups")
+        indices = np.arange(len(groups))
+        for test_mask in self._group_masks(groups):
+            yield indices[~test_mask], indices[test_mask]
+
+    def _group_masks(self, groups):
+        unique_groups, group_index = np.unique(groups, return_inverse=True)
+        if self.n_splits > len(unique_groups):
+            raise ValueError(f"Cannot have number of splits n_splits={self.n_splits} greater than the number of "
+                             f"groups: {len(unique_groups)}.")
+        if self.shuffle:
+            shuffled = _split_random_state(self.random_state).permutation(unique_groups)
+            for test_groups in np.array_split(shuffled, self.n_splits):
+                yield np.isin(groups, test_groups)
+            return
+        sizes = np.bincount(group_index)
+        largest_first = np.argsort(sizes, kind="stable")[::-1]
+        fold_sizes = np.zeros(self.n_splits)
+        group_fold = np.zeros(len(unique_groups), dtype=int)
+        for g in largest_first:
+            lightest = int(np.argmin(fold_sizes))
+            fold_sizes[lightest] += sizes[g]
+            group_fold[g] = lightest
+        for f in range(self.n_splits):
+            yield group_fold[group_index] == f
 
 
 class LeaveOneOut(_Splitter):
@@ -218,127 +281,3 @@ def _safe_indexing(data, indices):
     if hasattr(data, "shape"):
         return data[indices]
     return [data[i] for i in indices]
-
-
-def _is_fraction(size):
-    return isinstance(size, numbers.Real) and not isinstance(size, numbers.Integral)
-
-
-def _split_sizes(n_samples, test_size, train_size, default_test_size=0.25):
-    """(n_train, n_test) with scikit-learn's conventions: a float is a fraction, an int a count."""
-    if test_size is None and train_size is None:
-        test_size = default_test_size
-    for name, size in (("test_size", test_size), ("train_size", train_size)):
-        if size is None:
-            continue
-        if isinstance(size, bool) or not isinstance(size, numbers.Real):
-            raise ValueError(f"Invalid value for {name}: {size!r}")
-        if not (0 < size < 1 if _is_fraction(size) else 0 < size < n_samples):
-            raise ValueError(f"{name}={size} should be either positive and smaller than the number of samples "
-                             f"{n_samples} or a float in the (0, 1) range")
-    if _is_fraction(test_size) and _is_fraction(train_size) and test_size + train_size > 1:
-        raise ValueError(f"The sum of test_size and train_size = {test_size + train_size}, should be in the (0, 1) "
-                         "range. Reduce test_size and/or train_size.")
-    n_test = math.ceil(test_size * n_samples) if _is_fraction(test_size) else test_size
-    n_train = math.floor(train_size * n_samples) if _is_fraction(train_size) else train_size
-    if train_size is None:
-        n_train = n_samples - n_test
-    elif test_size is None:
-        n_test = n_samples - n_train
-    if n_train + n_test > n_samples:
-        raise ValueError(f"The sum of train_size and test_size = {n_train + n_test}, should be smaller than the "
-                         f"number of samples {n_samples}. Reduce test_size and/or train_size.")
-    if n_train == 0:
-        raise ValueError(f"With n_samples={n_samples}, test_size={test_size} and train_size={train_size}, the "
-                         "resulting train set will be empty. Adjust any of the aforementioned parameters.")
-    return int(n_train), int(n_test)
-
-
-def _approximate_mode(class_counts, n_draws, rng):
-    """How many of ``n_draws`` to take from each class so the shares match the counts (ties drawn at random)."""
-    continuous = class_counts / class_counts.sum() * n_draws
-    floored = np.floor(continuous).astype(int)
-    need = n_draws - floored.sum()
-    remainder = continuous - floored
-    for value in np.sort(np.unique(remainder))[::-1]:
-        if need <= 0:
-            break
-        candidates = np.flatnonzero(remainder == value)
-        chosen = rng.choice(candidates, size=min(len(candidates), need), replace=False)
-        floored[chosen] += 1
-        need -= len(chosen)
-    return floored
-
-
-def _stratified_indices(y, n_train, n_test, rng):
-    """Train and test indices holding each class in proportion (scikit-learn's StratifiedShuffleSplit)."""
-    y = _as_numpy(y)
-    if y.ndim == 2:  # several label columns: stratify on their combinations
-        y = np.array([" ".join(row) for row in y.astype(str)])
-    classes, y_indices = np.unique(y, return_inverse=True)
-    counts = np.bincount(y_indices.reshape(-1))
-    if counts.min() < 2:
-        raise ValueError("The least populated class in y has only 1 member, which is too few. The minimum number "
-                         "of groups for any class cannot be less than 2.")
-    for name, size in (("train_size", n_train), ("test_size", n_test)):
-        if size < len(classes):
-            raise ValueError(f"The {name} = {size} should be greater or equal to the number of classes = "
-                             f"{len(classes)}")
-    class_indices = np.split(np.argsort(y_indices.reshape(-1), kind="mergesort"), np.cumsum(counts)[:-1])
-    n_i = _approximate_mode(counts, n_train, rng)
-    t_i = _approximate_mode(counts - n_i, n_test, rng)
-    train, test = [], []
-    for members, n, t in zip(class_indices, n_i, t_i):
-        members = members[rng.permutation(len(members))]
-        train.extend(members[:n])
-        test.extend(members[n: n + t])
-    return rng.permutation(train), rng.permutation(test)
-
-
-def train_test_split(*arrays, test_size=None, train_size=None, random_state=None, shuffle=True, stratify=None):
-    """Split arrays (same number of rows) into random train and test subsets.
-
-    Parameters
-    ----------
-    *arrays : array-likes with the same first dimension
-        Lists, NumPy arrays, Tensors, pandas objects.
-    test_size : float or int, optional
-        A fraction in (0, 1) (n_test = ⌈test_size·n⌉) or a count. Default: the complement of
-        ``train_size``, or 0.25 if both are None.
-    train_size : float or int, optional
-        A fraction (n_train = ⌊train_size·n⌋) or a count. Default: the complement of the test size.
-    random_state : None, int or numpy.random.Generator, default=None
-        An int gives the same split every time (not the rows scikit-learn picks for that int).
-    shuffle : bool, default=True
-        False keeps the order: the first n_train rows train, the next n_test test.
-    stratify : array-like, optional
-        Class labels whose proportions both subsets keep (needs ``shuffle=True``).
-
-    Returns
-    -------
-    list
-        ``[a_train, a_test, b_train, b_test, ...]``, two entries per input, each of the input's type.
-
-    Examples
-    --------
-    >>> X_train, X_test, y_train, y_test = train_test_split(np.arange(10).reshape(5, 2), [0, 1, 2, 3, 4],
-    ...                                                     shuffle=False)
-    >>> y_train, y_test
-    ([0, 1, 2], [3, 4])
-    """
-    if not arrays:
-        raise ValueError("At least one array required as input")
-    check_consistent_length(*arrays)
-    n_samples = _num_samples(arrays[0])
-    n_train, n_test = _split_sizes(n_samples, test_size, train_size)
-    if not shuffle:
-        if stratify is not None:
-            raise ValueError("Stratified train/test split is not implemented for shuffle=False")
-        train, test = np.arange(n_train), np.arange(n_train, n_train + n_test)
-    elif stratify is not None:
-        check_consistent_length(arrays[0], stratify)
-        train, test = _stratified_indices(stratify, n_train, n_test, check_random_state(random_state))
-    else:
-        permutation = check_random_state(random_state).permutation(n_samples)
-        test, train = permutation[:n_test], permutation[n_test: n_test + n_train]
-    return [part for a in arrays for part in (_safe_indexing(a, train), _safe_indexing(a, test))]
