@@ -8,6 +8,8 @@ import copy
 import numpy as np
 
 from ._classification import accuracy_score, f1_score, log_loss, precision_score, recall_score
+from ._ranking import average_precision_score, roc_auc_score
+from ._report import balanced_accuracy_score
 from ._regression import (mean_absolute_error, mean_absolute_percentage_error, mean_squared_error, r2_score,
                           root_mean_squared_error)
 
@@ -83,7 +85,16 @@ _SCORERS = {
     "neg_mean_absolute_error": make_scorer(mean_absolute_error, greater_is_better=False),
     "neg_mean_absolute_percentage_error": make_scorer(mean_absolute_percentage_error, greater_is_better=False),
     "neg_log_loss": make_scorer(log_loss, greater_is_better=False, response_method="predict_proba"),
+    "balanced_accuracy": make_scorer(balanced_accuracy_score),
+    "roc_auc": make_scorer(roc_auc_score, response_method=("decision_function", "predict_proba")),
+    "average_precision": make_scorer(average_precision_score,
+                                     response_method=("decision_function", "predict_proba")),
 }
+for _multi_class in ("ovr", "ovo"):
+    _SCORERS[f"roc_auc_{_multi_class}"] = make_scorer(roc_auc_score, response_method="predict_proba",
+                                                      multi_class=_multi_class)
+    _SCORERS[f"roc_auc_{_multi_class}_weighted"] = make_scorer(roc_auc_score, response_method="predict_proba",
+                                                               multi_class=_multi_class, average="weighted")
 for _name, _metric in (("precision", precision_score), ("recall", recall_score), ("f1", f1_score)):
     _SCORERS[_name] = make_scorer(_metric, average="binary")
     for _average in ("macro", "micro", "weighted"):
