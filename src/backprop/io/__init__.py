@@ -1,10 +1,11 @@
-"""Saving and loading: weights in the safetensors format (``bp.save`` / ``bp.load``) and training
-checkpoints (``save_state`` / ``load_state``); no pickle anywhere, so a loaded file can never run code.
+"""Saving and loading, in the safetensors format and never with pickle, so a loaded file can never run code:
+``bp.save``/``bp.load`` take weights (a plain safetensors file) or a checkpoint of any shape (nested dicts,
+lists and tuples of arrays, Tensors, numbers and strings); ``save_state``/``load_state`` are their aliases.
 
 ``safetensors`` is an optional dependency, imported when a file is read or written.
 """
-from .checkpoint import load_state, save_state
-from .safetensors import CheckpointError, atomic_write, load, load_model, read, save
+from .checkpoint import load, load_state, save, save_state
+from .safetensors import CheckpointError, atomic_write, load_model, read
 
 __all__ = ["CheckpointError", "atomic_write", "load", "load_model", "load_state", "read", "save",
            "save_state"]

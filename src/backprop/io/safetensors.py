@@ -1,4 +1,4 @@
-"""Save and load weights in the safetensors format: raw arrays plus a JSON header, never pickle.
+"""The safetensors format underneath ``bp.save``/``bp.load``: raw arrays plus a JSON header, never pickle.
 
 A pickle file (PyTorch's ``torch.save``) is a program: loading it can run any code its author wrote. A
 safetensors file is only data, a JSON header naming each array's dtype, shape and byte range, followed by
@@ -10,10 +10,6 @@ The ``safetensors`` package is optional (``pip install safetensors``, or the ``i
 """
 import os
 import uuid
-
-import numpy as np
-
-from ..autograd.tensor import Tensor
 
 
 class CheckpointError(ValueError):
@@ -55,46 +51,6 @@ def atomic_write(path, data):
         raise
 
 
-def _as_state_dict(obj):
-    """A module's ``state_dict()``, or the dict itself, as name → contiguous ndarray."""
-    state = obj.state_dict() if hasattr(obj, "state_dict") else obj
-    if not isinstance(state, dict):
-        raise TypeError(f"bp.save expects a Module or a dict of name → array, got {type(obj).__name__}")
-    arrays = {}
-    for name, value in state.items():
-        if not isinstance(name, str):
-            raise TypeError(f"bp.save: state dict keys must be strings, got {name!r}")
-        arrays[name] = np.asarray(value.data if isinstance(value, Tensor) else value, order="C")
-        if arrays[name].dtype.kind not in "biuf":
-            raise TypeError(f"bp.save: entry {name!r} is not a numeric array (dtype {arrays[name].dtype})")
-    return arrays
-
-
-def save(obj, path, metadata=None):
-    """Save a module's weights, or a dict of arrays, to a safetensors file (atomically).
-
-    Parameters
-    ----------
-    obj : Module or dict
-        A module (its ``state_dict()`` is saved: parameters and buffers) or a dict name → array or Tensor.
-    path : str or path-like
-        The file to write; it is replaced atomically, so a crash never leaves a half-written file.
-    metadata : dict of str → str, optional
-        Free text stored in the file's header (safetensors allows only strings there).
-
-    Examples
-    --------
-    >>> bp.save(model, "model.safetensors")                       # doctest: +SKIP
-    >>> model.load_state_dict(bp.load("model.safetensors"))       # doctest: +SKIP
-    """
-    arrays = _as_state_dict(obj)
-    if metadata is not None:
-        bad = {k: v for k, v in metadata.items() if not (isinstance(k, str) and isinstance(v, str))}
-        if bad:
-            raise TypeError(f"bp.save: metadata must map strings to strings, got {bad!r}")
-    atomic_write(path, _safetensors().numpy.save(arrays, metadata=metadata))
-
-
 def read(path):
     """Read a safetensors file: ``(arrays, metadata)``, name → ndarray and the header's str → str dict.
 
@@ -119,34 +75,16 @@ def read(path):
             "format (backprop never loads pickle files such as torch.save's)") from e
 
 
-def load(path):
-    """Load the arrays of a safetensors file, written by ``bp.save`` or by another library.
-
-    Returns
-    -------
-    dict of str → numpy.ndarray
-        Each entry's name and array, with the dtype stored in the file (entries in the file's order,
-        sorted by name). ``Module.load_state_dict`` accepts it directly, e.g. a PyTorch state dict saved
-        with ``safetensors.torch.save_file`` loads into the equivalent ``bp`` model.
-
-    Raises
-    ------
-    FileNotFoundError, CheckpointError
-        See ``read``; the message names the file.
-    """
-    return read(path)[0]
-
-
 def load_model(model, path, strict=True):
-    """Load a weights file into ``model`` in place: ``model.load_state_dict(bp.load(path))`` with errors
-    that name the file.
+    """Load a weights file (``bp.save(model, path)``, or any plain safetensors file) into ``model`` in place:
+    ``model.load_state_dict(bp.load(path))`` with errors that name the file.
 
     Raises
     ------
     CheckpointError
         The file cannot be read, or its entries do not fit the model (missing, unexpected, mis-shaped).
     """
-    arrays = load(path)
+    arrays = read(path)[0]
     try:
         return model.load_state_dict(arrays, strict=strict)
     except (KeyError, ValueError, RuntimeError, TypeError) as e:
