@@ -301,3 +301,37 @@ def test_import_paths_and_isinstance():
     from backprop.optim.lr_scheduler import LRScheduler, OneCycleLR, ReduceLROnPlateau, SequentialLR
     assert issubclass(ReduceLROnPlateau, LRScheduler) and issubclass(OneCycleLR, LRScheduler)
     assert bp.optim.lr_scheduler.SequentialLR is SequentialLR
+
+
+def params_of(optimizer):
+    return [p for group in optimizer.param_groups for p in group["params"]]
+
+
+@pytest.mark.parametrize("case", ["MultiStepLR", "OneCycleLR-Adam-linear-3phase", "SequentialLR-restarts",
+                                  "LambdaLR-per-group", "ReduceLROnPlateau"])
+def test_checkpoint_file_resumes_exactly(case, tmp_path):
+    """Parameters, optimizer and scheduler through bp.save / bp.load (a Counter, inf, tuples included)."""
+    if case == "ReduceLROnPlateau":
+        make, optimizer, metrics = (lambda m, o: m.ReduceLROnPlateau(o, patience=1, cooldown=1)), "NAdam", METRICS
+    else:
+        (make, optimizer), metrics = CASES[case], None
+    opt, _ = optimizers(optimizer)
+    for p in params_of(opt):
+        p.grad = np.array([0.5, -1.0])  # a constant gradient: the steps follow the learning rates
+    scheduler = make(ours_module, opt)
+    run(scheduler, 10, metrics)
+    bp.save({"params": [p.data.copy() for p in params_of(opt)], "optimizer": opt.state_dict(),
+             "scheduler": scheduler.state_dict(), "epoch": 10}, tmp_path / "checkpoint.safetensors")
+    expected = run(scheduler, 12, metrics and metrics[10:])
+    opt2, _ = optimizers(optimizer, lrs=(5.0, 6.0))
+    resumed = make(ours_module, opt2)
+    checkpoint = bp.load(tmp_path / "checkpoint.safetensors")
+    for p, saved in zip(params_of(opt2), checkpoint["params"]):
+        p.data[...] = saved
+        p.grad = np.array([0.5, -1.0])
+    opt2.load_state_dict(checkpoint["optimizer"])
+    resumed.load_state_dict(checkpoint["scheduler"])
+    assert checkpoint["epoch"] == 10
+    assert_same(run(resumed, 12, metrics and metrics[10:]), expected)
+    for p, q in zip(params_of(opt2), params_of(opt)):
+        np.testing.assert_array_equal(p.data, q.data)
