@@ -14,7 +14,10 @@ from .loss import *  # noqa: F403  (the loss modules: MSELoss, CrossEntropyLoss,
 from .loss import __all__ as _losses
 from .module import Module, Parameter
 from .pooling import AvgPool2d, MaxPool2d
+from .rnn import GRU, LSTM, RNN, RNNBase
+from .rnn_cell import GRUCell, LSTMCell, RNNCell, RNNCellBase
 
 __all__ = ["functional", "hooks", "init", "utils", "Heaviside", "LeakyReLU", "LogSoftmax", "PReLU", "ReLU", "Sigmoid",
            "Softmax", "Tanh", "BatchNorm1d", "Conv2d", "ModuleList", "Sequential", "Dropout", "Flatten", "Identity",
-           "Linear", "Module", "Parameter", "AvgPool2d", "MaxPool2d", *_losses]
+           "Linear", "Module", "Parameter", "AvgPool2d", "MaxPool2d",
+           "RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell", *_losses]

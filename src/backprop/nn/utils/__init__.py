@@ -1,11 +1,12 @@
-"""Gradient clipping (PyTorch's ``torch.nn.utils``) and the course's L1/L2 penalties, which spare biases."""
+"""Gradient clipping (PyTorch's ``torch.nn.utils``), the course's L1/L2 penalties, which spare biases, and
+``rnn``: padding and packing batches of sequences (``torch.nn.utils.rnn``)."""
 import warnings
 
 import numpy as np
 
-from ..autograd.tensor import Tensor
-from ..ops.elementwise import abs as _abs
-from ..ops.reduce import sum as _sum
+from ...autograd.tensor import Tensor
+from ...ops.elementwise import abs as _abs
+from ...ops.reduce import sum as _sum
 
 
 def _gradients(parameters):
@@ -165,3 +166,5 @@ def l2_penalty(module_or_params, include_bias=False):
     (5.0, 14.0)
     """
     return _total([_sum(p * p) for p in _penalised(module_or_params, include_bias, "l2_penalty")])
+
+from . import rnn as rnn  # noqa: E402  (torch.nn.utils.rnn: pad_sequence, pack_padded_sequence, PackedSequence, …)

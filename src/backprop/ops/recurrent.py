@@ -1,0 +1,211 @@
+"""The recurrent cells: one time step of an LSTM, a GRU or an Elman RNN, and its backward step.
+
+Each step is written once with operators and ``dispatch`` functions, so the same lines run as plain
+NumPy on the first-order path and record a graph on Tensors, which gives second derivatives. The
+cells take the input's projection ``gx = x·W_ihᵀ + b_ih`` already made: a layer projects every time
+step with one matrix product before its loop (``backprop.ops.recurrent_sequence``).
+
+Gate order and formulas are PyTorch's: i, f, g, o for the LSTM and r, z, n for the GRU, with
+n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)).
+
+:class:`LSTMCell` and :class:`GRUCell` are the fused single-step ops behind ``bp.nn.LSTMCell`` and
+``bp.nn.GRUCell``; they show their gates to a trace (``ctx.show``).
+"""
+import numpy as np
+
+from ..autograd.function import Function
+from ..autograd.tensor import Tensor
+from . import dispatch as D
+from . import shape as _shape
+
+
+def sigmoid(x):
+    """σ(x) = ½ + ½·tanh(x/2): three array passes instead of five, and no overflow."""
+    if isinstance(x, Tensor):
+        return D.sigmoid(x)
+    y = np.tanh(x * 0.5)
+    y *= 0.5
+    y += 0.5
+    return y
+
+
+def stack(xs):
+    """Join equal-shaped arrays or Tensors along a new first axis."""
+    return _shape.stack(xs) if D.is_tensor(*xs) else np.stack(xs)
+
+
+def _t(w):
+    return D.transpose(w)
+
+
+def _hidden_projection(h, w_hh, b_hh):
+    gh = D.matmul(h, _t(w_hh))
+    return gh if b_hh is None else gh + b_hh
+
+
+# -- LSTM -------------------------------------------------------------------------------------------
+def lstm_step(gx, h, c, w_hh, b_hh, w_hr=None, nonlinearity=None):
+    """One LSTM step. Returns (h', c', parts) with parts = (i, f, g, o, tanh c', m = o ⊙ tanh c').
+
+    a = gx + h·W_hhᵀ + b_hh, cut into i, f, g, o;  c' = σ(f) ⊙ c + σ(i) ⊙ tanh(g);
+    h' = σ(o) ⊙ tanh(c'), times W_hrᵀ when the layer has a projection.
+    """
+    hidden = c.shape[-1]
+    a = gx + _hidden_projection(h, w_hh, b_hh)
+    s = sigmoid(a)  # the g quarter of it is not used: one call beats three on small blocks
+    i, f, o = s[:, :hidden], s[:, hidden:2 * hidden], s[:, 3 * hidden:]
+    g = D.tanh(a[:, 2 * hidden:3 * hidden])
+    c_new = f * c + i * g
+    tc = D.tanh(c_new)
+    m = o * tc
+    h_new = m if w_hr is None else D.matmul(m, _t(w_hr))
+    return h_new, c_new, (i, f, g, o, tc, m)
+
+
+def lstm_step_backward(dh, dc, parts, h, c, w_hh, w_hr=None, nonlinearity=None):
+    """The step's backward: (da, dgh, dh_prev, dc_prev), where da = dL/da (the gates before their
+    activations, also the gradient of gx) and dgh the gradient of h·W_hhᵀ + b_hh (the same array).
+
+    dm = dh (·W_hr);  do = dm ⊙ tanh c';  dc̃ = dc + dm ⊙ o ⊙ (1 − tanh² c');
+    di = dc̃ ⊙ g,  df = dc̃ ⊙ c,  dg = dc̃ ⊙ i,  dc_prev = dc̃ ⊙ f;  dh_prev = da·W_hh.
+    """
+    i, f, g, o, tc, m = parts
+    dm = dh if w_hr is None else D.matmul(dh, w_hr)
+    dct = dc + dm * o * (1 - tc * tc)
+    da = D.concatenate([dct * g * i * (1 - i), dct * c * f * (1 - f), dct * i * (1 - g * g),
+                        dm * tc * o * (1 - o)], axis=1)
+    return da, da, D.matmul(da, w_hh), dct * f
+
+
+# -- GRU --------------------------------------------------------------------------------------------
+def gru_step(gx, h, c, w_hh, b_hh, w_hr=None, nonlinearity=None):
+    """One GRU step. Returns (h', None, parts) with parts = (r, z, n, gh_n).
+
+    gh = h·W_hhᵀ + b_hh;  r = σ(gx_r + gh_r);  z = σ(gx_z + gh_z);  n = tanh(gx_n + r ⊙ gh_n);
+    h' = (1 − z) ⊙ n + z ⊙ h.
+    """
+    hidden = h.shape[-1]
+    gh = _hidden_projection(h, w_hh, b_hh)
+    rz = sigmoid(gx[:, :2 * hidden] + gh[:, :2 * hidden])
+    r, z = rz[:, :hidden], rz[:, hidden:]
+    ghn = gh[:, 2 * hidden:]
+    n = D.tanh(gx[:, 2 * hidden:] + r * ghn)
+    return n + z * (h - n), None, (r, z, n, ghn)
+
+
+def gru_step_backward(dh, dc, parts, h, c, w_hh, w_hr=None, nonlinearity=None):
+    """(dgx, dgh, dh_prev, None): dn̄ = dh ⊙ (1 − z) ⊙ (1 − n²);  dr̄ = dn̄ ⊙ gh_n ⊙ r(1 − r);
+    dz̄ = dh ⊙ (h − n) ⊙ z(1 − z);  dgx = [dr̄, dz̄, dn̄];  dgh = [dr̄, dz̄, dn̄ ⊙ r];
+    dh_prev = dh ⊙ z + dgh·W_hh."""
+    r, z, n, ghn = parts
+    dn = dh * (1 - z) * (1 - n * n)
+    drz = D.concatenate([dn * ghn * r * (1 - r), dh * (h - n) * z * (1 - z)], axis=1)
+    dgx = D.concatenate([drz, dn], axis=1)
+    dgh = D.concatenate([drz, dn * r], axis=1)
+    return dgx, dgh, dh * z + D.matmul(dgh, w_hh), None
+
+
+# -- Elman RNN --------------------------------------------------------------------------------------
+def rnn_step(gx, h, c, w_hh, b_hh, w_hr=None, nonlinearity="tanh"):
+    """h' = tanh(gx + h·W_hhᵀ + b_hh) (or ReLU). Returns (h', None, (h',))."""
+    a = gx + _hidden_projection(h, w_hh, b_hh)
+    if nonlinearity == "tanh":
+        return (h_new := D.tanh(a)), None, (h_new,)
+    h_new = D.where(D.raw(a) > 0, a, 0.0)
+    return h_new, None, (h_new,)
+
+
+def rnn_step_backward(dh, dc, parts, h, c, w_hh, w_hr=None, nonlinearity="tanh"):
+    """da = dh ⊙ (1 − h'²) for tanh, dh ⊙ [h' > 0] for ReLU;  dh_prev = da·W_hh."""
+    (h_new,) = parts
+    da = dh * (1 - h_new * h_new) if nonlinearity == "tanh" else D.where(D.raw(h_new) > 0, dh, 0.0)
+    return da, da, D.matmul(da, w_hh), None
+
+
+# -- the fused single-step ops ----------------------------------------------------------------------
+def _input_projection(x, w_ih, b_ih):
+    gx = D.matmul(x, _t(w_ih))
+    return gx if b_ih is None else gx + b_ih
+
+
+def _cell_input_grads(ctx, x, w_ih, h, da, dgh, dh_prev):
+    """The gradients of (input, hx, weight_ih, weight_hh, bias_ih, bias_hh) of a cell op, from da and dgh."""
+    need = dict(zip(ctx.op.input_names, ctx.needs_input_grad))
+    return {"input": D.matmul(da, ctx.weight_ih) if need["input"] else None,
+            "hx": dh_prev if need["hx"] else None,
+            "weight_ih": D.matmul(_t(da), x) if need["weight_ih"] else None,
+            "weight_hh": D.matmul(_t(dgh), h) if need["weight_hh"] else None,
+            "bias_ih": da.sum(0) if need["bias_ih"] else None,
+            "bias_hh": dgh.sum(0) if need["bias_hh"] else None}
+
+
+class LSTMCell(Function):
+    """One LSTM step as a single op (PyTorch's gate order i, f, g, o). The output is [h' | c'], (N, 2H).
+
+    The backward step takes the gradients of h' and c' back to x, h, c and the four parameters; the
+    trace shows the gates i, f, g, o (after their activations), the new cell state c and h.
+    """
+
+    forward_formula = ("a = x·W_ihᵀ + b_ih + h·W_hhᵀ + b_hh = [a_i, a_f, a_g, a_o];  i, f, o = σ(a_i, a_f, a_o);  "
+                       "g = tanh(a_g);  c' = f ⊙ c + i ⊙ g;  h' = o ⊙ tanh(c')")
+    backward_formulas = {
+        "input": "dx = da·W_ih,  da = [dc̃ ⊙ g ⊙ i(1−i), dc̃ ⊙ c ⊙ f(1−f), dc̃ ⊙ i ⊙ (1−g²), dh' ⊙ tanh c' ⊙ o(1−o)]",
+        "hx": "dh = da·W_hh", "cx": "dc = dc̃ ⊙ f,  dc̃ = dc' + dh' ⊙ o ⊙ (1 − tanh² c')",
+        "weight_ih": "dW_ih = daᵀ·x", "weight_hh": "dW_hh = daᵀ·h", "bias_ih": "db_ih = Σ da",
+        "bias_hh": "db_hh = Σ da"}
+    intermediates = {"i": "i = σ(a_i), the input gate", "f": "f = σ(a_f), the forget gate",
+                     "g": "g = tanh(a_g), the candidate", "o": "o = σ(a_o), the output gate",
+                     "c": "c' = f ⊙ c + i ⊙ g", "h": "h' = o ⊙ tanh(c')"}
+
+    @staticmethod
+    def forward(ctx, input, hx, cx, weight_ih, weight_hh, bias_ih, bias_hh):
+        h, c, parts = lstm_step(_input_projection(input, weight_ih, bias_ih), hx, cx, weight_hh, bias_hh)
+        i, f, g, o = parts[:4]
+        ctx.show(i=i, f=f, g=g, o=o, c=c, h=h)
+        ctx.save(input=input, hx=hx, cx=cx, weight_ih=weight_ih, weight_hh=weight_hh, bias_ih=bias_ih,
+                 bias_hh=bias_hh, parts=parts)
+        return np.concatenate([h, c], axis=1)
+
+    @staticmethod
+    def backward(ctx, dy):
+        x, h, c, w_hh = ctx.input, ctx.hx, ctx.cx, ctx.weight_hh
+        hidden = w_hh.shape[1]
+        parts = ctx.parts
+        if ctx.create_graph:  # the gates again, as functions of the inputs, for second derivatives
+            parts = lstm_step(_input_projection(x, ctx.weight_ih, ctx.bias_ih), h, c, w_hh, ctx.bias_hh)[2]
+        da, dgh, dh_prev, dc_prev = lstm_step_backward(dy[:, :hidden], dy[:, hidden:], parts, h, c, w_hh)
+        g = _cell_input_grads(ctx, x, ctx.weight_ih, h, da, dgh, dh_prev)
+        return (g["input"], g["hx"], dc_prev if ctx.needs_input_grad[2] else None, g["weight_ih"],
+                g["weight_hh"], g["bias_ih"], g["bias_hh"])
+
+
+class GRUCell(Function):
+    """One GRU step as a single op (PyTorch's gate order r, z, n and formula for n). The output is h'."""
+
+    forward_formula = ("r = σ(W_ir x + b_ir + W_hr h + b_hr);  z = σ(W_iz x + b_iz + W_hz h + b_hz);  "
+                       "n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn));  h' = (1 − z) ⊙ n + z ⊙ h")
+    backward_formulas = {
+        "input": "dx = dgx·W_ih,  dgx = [dr̄, dz̄, dn̄],  dn̄ = dh' ⊙ (1−z) ⊙ (1−n²),  "
+                 "dr̄ = dn̄ ⊙ (W_hn h + b_hn) ⊙ r(1−r),  dz̄ = dh' ⊙ (h − n) ⊙ z(1−z)",
+        "hx": "dh = dh' ⊙ z + dgh·W_hh,  dgh = [dr̄, dz̄, dn̄ ⊙ r]", "weight_ih": "dW_ih = dgxᵀ·x",
+        "weight_hh": "dW_hh = dghᵀ·h", "bias_ih": "db_ih = Σ dgx", "bias_hh": "db_hh = Σ dgh"}
+    intermediates = {"r": "r, the reset gate", "z": "z, the update gate", "n": "n, the candidate",
+                     "h": "h' = (1 − z) ⊙ n + z ⊙ h"}
+
+    @staticmethod
+    def forward(ctx, input, hx, weight_ih, weight_hh, bias_ih, bias_hh):
+        h, _, parts = gru_step(_input_projection(input, weight_ih, bias_ih), hx, None, weight_hh, bias_hh)
+        ctx.show(r=parts[0], z=parts[1], n=parts[2], h=h)
+        ctx.save(input=input, hx=hx, weight_ih=weight_ih, weight_hh=weight_hh, bias_ih=bias_ih, bias_hh=bias_hh,
+                 parts=parts)
+        return h
+
+    @staticmethod
+    def backward(ctx, dy):
+        x, h, w_hh = ctx.input, ctx.hx, ctx.weight_hh
+        parts = ctx.parts
+        if ctx.create_graph:
+            parts = gru_step(_input_projection(x, ctx.weight_ih, ctx.bias_ih), h, None, w_hh, ctx.bias_hh)[2]
+        dgx, dgh, dh_prev, _ = gru_step_backward(dy, None, parts, h, None, w_hh)
+        g = _cell_input_grads(ctx, x, ctx.weight_ih, h, dgx, dgh, dh_prev)
+        return g["input"], g["hx"], g["weight_ih"], g["weight_hh"], g["bias_ih"], g["bias_hh"]
