@@ -20,12 +20,16 @@ from ..exceptions import ShapeError
 
 
 def pair(value, name):
-    """An int-or-pair argument (``3`` or ``(3, 2)``) as a pair of ints, as PyTorch's ``_pair``."""
-    if isinstance(value, (tuple, list)):
-        if len(value) != 2:
-            raise ValueError(f"{name} must be an int or a pair of ints, got {value!r}")
-        return int(value[0]), int(value[1])
-    return int(value), int(value)
+    """An int-or-pair argument (``3`` or ``(3, 2)``) as a pair of ints, as PyTorch's ``_pair``.
+
+    Raises ``TypeError`` naming ``name`` for a non-integer (2.5 must not silently become 2).
+    """
+    values = tuple(value) if isinstance(value, (tuple, list)) else (value, value)
+    if len(values) != 2:
+        raise ValueError(f"{name} must be an int or a pair of ints, got {value!r}")
+    if not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in values):
+        raise TypeError(f"{name} must be an int or a pair of ints, got {value!r}")
+    return int(values[0]), int(values[1])
 
 
 @dataclass(frozen=True)

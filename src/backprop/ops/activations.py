@@ -79,19 +79,31 @@ class ReLU(Function):
 
 
 class Softplus(Function):
-    """y = ln(1 + eˣ).  dx = dy · σ(x)."""
+    """y = ln(1 + e^(βx)) / β.  dx = dy · σ(βx).
 
-    forward_formula = "y = ln(1 + exp(x))"
-    backward_formulas = {"x": "dx = dy · σ(x)"}
+    With a ``threshold``, y = x where βx > threshold (as PyTorch, which uses 20), and there dx = dy.
+    """
+
+    forward_formula = "y = ln(1 + exp(β·x)) / β"
+    backward_formulas = {"x": "dx = dy · σ(β·x)"}
 
     @staticmethod
-    def forward(ctx, x):
+    def forward(ctx, x, *, beta=1.0, threshold=None):
         ctx.save(x=x)
-        return np.logaddexp(0, x).astype(x.dtype, copy=False)
+        ctx.beta, ctx.threshold = beta, threshold
+        bx = x * beta if beta != 1 else x
+        y = np.logaddexp(0, bx) / beta if beta != 1 else np.logaddexp(0, bx)
+        if threshold is not None:
+            linear = bx > threshold
+            ctx.save(linear=linear)
+            y = np.where(linear, x, y)
+        return y.astype(x.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, dy):
-        return dy * D.sigmoid(ctx.x)
+        beta = ctx.beta
+        dx = dy * D.sigmoid(ctx.x * beta if beta != 1 else ctx.x)
+        return dx if ctx.threshold is None else D.where(ctx.linear, dy, dx)
 
 
 class LogSigmoid(Function):
@@ -240,9 +252,11 @@ def relu(x):
     return ReLU.apply(x)
 
 
-@documents(Softplus, "softplus(x) = ln(1 + eˣ), elementwise, without overflow.")
-def softplus(x):
-    return Softplus.apply(x)
+@documents(Softplus, "softplus(x) = ln(1 + e^(βx)) / β, elementwise, without overflow; x itself where βx > threshold.")
+def softplus(x, beta=1.0, threshold=None):
+    if beta == 1 and threshold is None:
+        return Softplus.apply(x)
+    return Softplus.apply(x, beta=float(beta), threshold=None if threshold is None else float(threshold))
 
 
 @documents(LogSigmoid, "ln σ(x) = −softplus(−x), elementwise, without overflow.")
