@@ -1,16 +1,36 @@
-"""Standardisation: zero mean and unit variance per feature, learnt on the training data only."""
+"""Feature scaling learnt on the training data only: ``StandardScaler`` and ``MinMaxScaler``.
+
+Both follow scikit-learn: NaN is ignored when fitting and passed through by ``transform`` (impute it
+afterwards, e.g. with ``SimpleImputer``), and statistics are accumulated in float64.
+"""
+import warnings
+
 import numpy as np
 
 from ..base import BaseEstimator, TransformerMixin
-from ..utils.validation import check_is_fitted, validate_data
+from ..utils.validation import check_array, check_is_fitted, check_sample_weight, validate_data
+
+_FLOATS = (np.float64, np.float32)
+
+
+def _allow_nan_tags(tags):
+    tags.input_tags.allow_nan = True
+    tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+    return tags
+
+
+def _collapse(counts):
+    """A per-feature count that is the same for every feature, as one number (scikit-learn's convention)."""
+    return counts[0] if counts.min() == counts.max() else counts
 
 
 class StandardScaler(TransformerMixin, BaseEstimator):
     """Standardise features: z = (x − μ) / σ, with μ and σ of each column learnt by ``fit``.
 
     scikit-learn's ``StandardScaler``: σ is the population standard deviation (ddof = 0), and a
-    constant column (σ = 0) is left unscaled (σ is taken as 1). Fit it on the training split only and
-    apply the same μ and σ to the validation and test data, so that nothing of them leaks into training.
+    constant column (σ = 0 up to rounding) is left unscaled (σ is taken as 1). Fit it on the training
+    split only and apply the same μ and σ to the validation and test data, so that nothing of them leaks
+    into training. NaN cells are left out of μ and σ and stay NaN after ``transform``.
 
     Parameters
     ----------
@@ -22,12 +42,13 @@ class StandardScaler(TransformerMixin, BaseEstimator):
     Attributes
     ----------
     mean_ : ndarray of shape (n_features,) or None
-        μ (None when ``with_mean=False``).
+        μ (None when both ``with_mean`` and ``with_std`` are False).
     var_ : ndarray of shape (n_features,) or None
         σ² (None when ``with_std=False``).
     scale_ : ndarray of shape (n_features,) or None
         σ, with 1 for constant columns (None when ``with_std=False``).
-    n_samples_seen_ : int
+    n_samples_seen_ : int, float or ndarray of shape (n_features,)
+        The number (total weight) of non-NaN values; per feature when the features differ.
     n_features_in_ : int
 
     Examples
@@ -43,37 +64,135 @@ class StandardScaler(TransformerMixin, BaseEstimator):
         self.with_mean = with_mean
         self.with_std = with_std
 
-    def fit(self, X, y=None):
-        """Learn μ and σ of each column of X (n_samples, n_features); returns ``self``."""
-        X = validate_data(self, X, dtype=(np.float64, np.float32))
-        self.n_samples_seen_ = X.shape[0]
-        self.mean_ = X.mean(axis=0) if self.with_mean else None
-        if self.with_std:
-            self.var_ = X.var(axis=0)
-            scale = np.sqrt(self.var_)
-            # A column that is (numerically) constant has no spread to divide by.
-            constant = scale <= 10 * np.finfo(X.dtype).eps * np.maximum(np.abs(X.mean(axis=0)), 1.0)
-            self.scale_ = np.where(constant, 1.0, scale).astype(X.dtype)
-        else:
-            self.var_ = self.scale_ = None
+    def fit(self, X, y=None, sample_weight=None):
+        """Learn μ and σ of each column of X (n_samples, n_features), ignoring NaN; returns ``self``.
+
+        ``sample_weight`` (n_samples,) weights the rows: μ = Σwx / Σw, σ² = Σw(x − μ)² / Σw.
+        """
+        X = validate_data(self, X, dtype=_FLOATS, ensure_all_finite="allow-nan")
+        missing = np.isnan(X)
+        weights = None if sample_weight is None else check_sample_weight(sample_weight, X.shape[0])
+        if weights is not None and not weights.any():
+            raise ValueError("Sample weights must contain at least one non-zero number.")
+        w = np.ones(X.shape[0]) if weights is None else weights
+        self.mean_ = self.var_ = self.scale_ = None
+        if not (self.with_mean or self.with_std):  # only counted, and (as scikit-learn) not weighted
+            counts = (~missing).sum(axis=0)
+            self.n_samples_seen_ = _collapse(counts if weights is None else counts.astype(X.dtype))
+            return self
+        counts = w @ ~missing
+        self.n_samples_seen_ = _collapse(counts)
+        filled = np.where(missing, 0.0, X).astype(np.float64)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            self.mean_ = (w @ filled) / counts
+            if self.with_std:
+                centred = np.where(missing, 0.0, filled - self.mean_)
+                self.var_ = (w @ centred ** 2 - (w @ centred) ** 2 / counts) / counts
+                # indistinguishable from a constant within the rounding of the two-pass variance
+                eps = np.finfo(np.float64).eps
+                n = self.n_samples_seen_
+                constant = self.var_ <= n * eps * self.var_ + (n * self.mean_ * eps) ** 2
+                scale = np.sqrt(self.var_)
+                self.scale_ = np.where(constant | (scale < 10 * eps), 1.0, scale)
         return self
 
     def transform(self, X):
-        """z = (x − μ) / σ with the μ and σ learnt by ``fit``."""
+        """z = (x − μ) / σ with the μ and σ learnt by ``fit`` (NaN stays NaN)."""
         check_is_fitted(self, "n_samples_seen_")
-        X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
+        X = validate_data(self, X, reset=False, dtype=_FLOATS, ensure_all_finite="allow-nan", copy=True)
         if self.with_mean:
-            X = X - self.mean_
+            X -= self.mean_.astype(X.dtype)
         if self.with_std:
-            X = X / self.scale_
-        return np.array(X, copy=True) if not (self.with_mean or self.with_std) else X
+            X /= self.scale_.astype(X.dtype)
+        return X
 
     def inverse_transform(self, X):
         """x = z·σ + μ: back to the original units."""
         check_is_fitted(self, "n_samples_seen_")
-        X = np.array(X, dtype=np.float64 if self.mean_ is None else self.mean_.dtype, copy=True)
+        X = check_array(X, dtype=_FLOATS, ensure_all_finite="allow-nan", copy=True)
         if self.with_std:
-            X *= self.scale_
+            X *= self.scale_.astype(X.dtype)
         if self.with_mean:
-            X += self.mean_
+            X += self.mean_.astype(X.dtype)
         return X
+
+    def __sklearn_tags__(self):
+        return _allow_nan_tags(super().__sklearn_tags__())
+
+
+class MinMaxScaler(TransformerMixin, BaseEstimator):
+    """Scale each feature linearly so that its training minimum and maximum map to ``feature_range``.
+
+    x' = (x − min) / (max − min) · (b − a) + a for ``feature_range=(a, b)``; a constant column maps to a.
+    Values outside the training range land outside (a, b) unless ``clip=True``. NaN is ignored by
+    ``fit`` and passed through by ``transform``, as in scikit-learn.
+
+    Parameters
+    ----------
+    feature_range : tuple (a, b), default=(0, 1)
+    copy : bool, default=True
+        False scales a float array in place where it can.
+    clip : bool, default=False
+        Clip transformed values to ``feature_range``.
+
+    Attributes
+    ----------
+    data_min_, data_max_, data_range_ : ndarray of shape (n_features,)
+    scale_ : ndarray of shape (n_features,)
+        (b − a) / (max − min), with a zero range taken as 1.
+    min_ : ndarray of shape (n_features,)
+        a − min · scale_, so that x' = x · scale_ + min_.
+    n_samples_seen_ : int
+    n_features_in_ : int
+
+    Examples
+    --------
+    >>> MinMaxScaler().fit_transform(np.array([[1.0, 5.0], [3.0, 5.0], [2.0, 5.0]]))
+    array([[0. , 0. ],
+           [1. , 0. ],
+           [0.5, 0. ]])
+    """
+
+    def __init__(self, feature_range=(0, 1), *, copy=True, clip=False):
+        self.feature_range = feature_range
+        self.copy = copy
+        self.clip = clip
+
+    def fit(self, X, y=None):
+        """Learn each column's minimum and maximum (ignoring NaN); returns ``self``."""
+        low, high = self.feature_range
+        if low >= high:
+            raise ValueError(f"Minimum of desired feature range must be smaller than maximum. Got "
+                             f"{tuple(self.feature_range)}.")
+        X = validate_data(self, X, dtype=_FLOATS, ensure_all_finite="allow-nan")
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "All-NaN slice", RuntimeWarning)  # an all-NaN column stays NaN
+            self.data_min_, self.data_max_ = np.nanmin(X, axis=0), np.nanmax(X, axis=0)
+        self.data_range_ = self.data_max_ - self.data_min_
+        # a (numerically) zero range has nothing to stretch: leave the column unscaled
+        range_ = np.where(self.data_range_ < 10 * np.finfo(self.data_range_.dtype).eps, 1.0, self.data_range_)
+        self.scale_ = ((high - low) / range_).astype(X.dtype)
+        self.min_ = (low - self.data_min_ * self.scale_).astype(X.dtype)
+        self.n_samples_seen_ = X.shape[0]
+        return self
+
+    def transform(self, X):
+        """x · scale_ + min_, clipped to ``feature_range`` with ``clip=True``."""
+        check_is_fitted(self, "scale_")
+        X = validate_data(self, X, reset=False, dtype=_FLOATS, ensure_all_finite="allow-nan", copy=self.copy)
+        X *= self.scale_.astype(X.dtype)
+        X += self.min_.astype(X.dtype)
+        if self.clip:
+            np.clip(X, self.feature_range[0], self.feature_range[1], out=X)
+        return X
+
+    def inverse_transform(self, X):
+        """(x' − min_) / scale_: back to the original units."""
+        check_is_fitted(self, "scale_")
+        X = check_array(X, dtype=_FLOATS, ensure_all_finite="allow-nan", copy=self.copy)
+        X -= self.min_.astype(X.dtype)
+        X /= self.scale_.astype(X.dtype)
+        return X
+
+    def __sklearn_tags__(self):
+        return _allow_nan_tags(super().__sklearn_tags__())
