@@ -14,18 +14,29 @@ from ..exceptions import ShapeError
 from ..ops import activations as _act
 from ..ops import layers as _layers
 from ..ops import losses as _losses
-from ..ops.activations import logsigmoid, relu, sigmoid, softplus, tanh
+from ..ops.activations import logsigmoid, relu, sigmoid, tanh
+from ..ops.activations_more import elu, gelu, hardtanh, mish, silu
+from ..ops.conv_transpose import conv1d, conv_transpose2d
+from ..ops.losses_more import (cosine_embedding_loss, kl_div, margin_ranking_loss, pairwise_distance, smooth_l1_loss,
+                               triplet_margin_loss)
+from ..ops.normalization import group_norm, layer_norm
+from ..ops.resample import adaptive_avg_pool2d, adaptive_max_pool2d, interpolate
 from ..ops.conv import conv2d, fold, unfold
 from ..ops.indexing import one_hot
 from ..ops.dispatch import raw as _raw
 from ..ops.losses import *  # noqa: F403  (the loss functionals: mse_loss, cross_entropy, …)
 from ..ops.pooling import avg_pool2d, max_pool2d
+from .sparse import embedding
 
 __all__ = ["batch_norm", "dropout", "heaviside", "leaky_relu", "linear", "log_softmax",
            "logsigmoid", "prelu", "relu", "sigmoid", "softmax", "softplus", "tanh"]
 __all__ += _losses.__all__
 __all__ += ["avg_pool2d", "conv2d", "fold", "max_pool2d", "unfold"]
 __all__ += ["one_hot"]
+__all__ += ["elu", "gelu", "hardtanh", "mish", "silu", "conv1d", "conv_transpose2d", "cosine_embedding_loss",
+            "kl_div", "margin_ranking_loss", "pairwise_distance", "smooth_l1_loss", "triplet_margin_loss",
+            "group_norm", "layer_norm", "adaptive_avg_pool2d", "adaptive_max_pool2d", "interpolate", "dropout2d"]
+__all__ += ["embedding"]
 
 
 def linear(input, weight, bias=None):
@@ -143,3 +154,27 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
             raise ValueError("batch_norm: running_mean and running_var are needed when training=False")
         mean, var = _raw(running_mean), _raw(running_var)
     return _layers.BatchNorm.apply(input, weight, bias, mean=mean, var=var, eps=eps, training=training)
+
+
+def softplus(input, beta=1.0, threshold=20.0):
+    """softplus(x) = ln(1 + e^(βx)) / β, and x itself where βx > ``threshold``, as PyTorch's ``F.softplus``."""
+    return _act.softplus(input, beta, threshold)
+
+
+def dropout2d(input, p=0.5, training=True):
+    """Channel dropout, PyTorch's ``F.dropout2d``: each channel of each sample (axis 1 of (N, C, H, W))
+    is zeroed whole with probability ``p``, the others scaled by 1/(1 − p).
+
+    Neighbouring pixels of a feature map are strongly correlated, so dropping single pixels hardly
+    regularises a convolution; dropping whole maps does. A 3-D input is read as (N, C, L), as PyTorch
+    does (with a warning there). The mask is drawn from ``backprop.random.generator()``.
+    """
+    _check_probability(p)
+    x = _raw(input)
+    if x.ndim not in (3, 4):
+        raise ShapeError(f"dropout2d: expected a 3-D (N, C, L) or 4-D (N, C, H, W) input, got shape {x.shape}")
+    if not training or p == 0:
+        return input
+    keep = _random.generator().random(x.shape[:2] + (1,) * (x.ndim - 2)) >= p
+    scale = 0.0 if p == 1 else 1.0 / (1.0 - p)
+    return _layers.Dropout.apply(input, (keep * scale).astype(x.dtype))
