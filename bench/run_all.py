@@ -1,7 +1,8 @@
 """Run every benchmark in one go: ``python bench/run_all.py [--quick]``.
 
 Prints the machine (CPU model, cores, library versions), then the per-op overhead table
-(bench/overhead.py) and the training-step table (bench/train_step.py). See bench/README.md.
+(bench/overhead.py), the training-step table (bench/train_step.py) and the recurrent layers'
+forward + backward (bench/rnn.py). See bench/README.md.
 """
 import argparse
 import os
@@ -35,6 +36,8 @@ def main():
     print()
     subprocess.run([sys.executable, os.path.join(HERE, "train_step.py"), "--threads", str(args.threads), *rounds],
                    check=True)
+    print()
+    subprocess.run([sys.executable, os.path.join(HERE, "rnn.py"), *rounds], check=True)
 
 
 if __name__ == "__main__":

@@ -20,13 +20,14 @@ from . import shape as _shape
 
 
 def sigmoid(x):
-    """σ(x) = ½ + ½·tanh(x/2): three array passes instead of five, and no overflow."""
+    """σ(x) = 1 / (1 + e⁻ˣ) in three passes over a fresh array (e⁻ˣ = inf for very negative x gives 0, as it should)."""
     if isinstance(x, Tensor):
         return D.sigmoid(x)
-    y = np.tanh(x * 0.5)
-    y *= 0.5
-    y += 0.5
-    return y
+    y = np.negative(x)
+    with np.errstate(over="ignore"):
+        np.exp(y, out=y)
+    y += 1
+    return np.reciprocal(y, out=y)
 
 
 def stack(xs):
@@ -38,27 +39,37 @@ def _t(w):
     return D.transpose(w)
 
 
-def _hidden_projection(h, w_hh, b_hh):
-    gh = D.matmul(h, _t(w_hh))
+def transposed(w):
+    """Wᵀ for the steps' products h·Wᵀ: a C-ordered copy of an array (BLAS is faster on it, and one
+    copy serves every step), the recorded transpose of a Tensor."""
+    if w is None or D.is_tensor(w):
+        return None if w is None else D.transpose(w)
+    return np.ascontiguousarray(w.T)
+
+
+def _hidden_projection(h, w_hh_t, b_hh):
+    gh = D.matmul(h, w_hh_t)
     return gh if b_hh is None else gh + b_hh
 
 
 # -- LSTM -------------------------------------------------------------------------------------------
-def lstm_step(gx, h, c, w_hh, b_hh, w_hr=None, nonlinearity=None):
+def lstm_step(gx, h, c, w_hh_t, b_hh, w_hr_t=None, nonlinearity=None):
     """One LSTM step. Returns (h', c', parts) with parts = (i, f, g, o, tanh c', m = o ⊙ tanh c').
+
+    The weights come transposed (``transposed(W_hh)``, ``transposed(W_hr)``), as the products use them.
 
     a = gx + h·W_hhᵀ + b_hh, cut into i, f, g, o;  c' = σ(f) ⊙ c + σ(i) ⊙ tanh(g);
     h' = σ(o) ⊙ tanh(c'), times W_hrᵀ when the layer has a projection.
     """
     hidden = c.shape[-1]
-    a = gx + _hidden_projection(h, w_hh, b_hh)
-    s = sigmoid(a)  # the g quarter of it is not used: one call beats three on small blocks
-    i, f, o = s[:, :hidden], s[:, hidden:2 * hidden], s[:, 3 * hidden:]
+    a = gx + _hidden_projection(h, w_hh_t, b_hh)
+    s = sigmoid(a[:, :2 * hidden])
+    i, f, o = s[:, :hidden], s[:, hidden:], sigmoid(a[:, 3 * hidden:])
     g = D.tanh(a[:, 2 * hidden:3 * hidden])
     c_new = f * c + i * g
     tc = D.tanh(c_new)
     m = o * tc
-    h_new = m if w_hr is None else D.matmul(m, _t(w_hr))
+    h_new = m if w_hr_t is None else D.matmul(m, w_hr_t)
     return h_new, c_new, (i, f, g, o, tc, m)
 
 
@@ -78,14 +89,14 @@ def lstm_step_backward(dh, dc, parts, h, c, w_hh, w_hr=None, nonlinearity=None):
 
 
 # -- GRU --------------------------------------------------------------------------------------------
-def gru_step(gx, h, c, w_hh, b_hh, w_hr=None, nonlinearity=None):
+def gru_step(gx, h, c, w_hh_t, b_hh, w_hr_t=None, nonlinearity=None):
     """One GRU step. Returns (h', None, parts) with parts = (r, z, n, gh_n).
 
     gh = h·W_hhᵀ + b_hh;  r = σ(gx_r + gh_r);  z = σ(gx_z + gh_z);  n = tanh(gx_n + r ⊙ gh_n);
     h' = (1 − z) ⊙ n + z ⊙ h.
     """
     hidden = h.shape[-1]
-    gh = _hidden_projection(h, w_hh, b_hh)
+    gh = _hidden_projection(h, w_hh_t, b_hh)
     rz = sigmoid(gx[:, :2 * hidden] + gh[:, :2 * hidden])
     r, z = rz[:, :hidden], rz[:, hidden:]
     ghn = gh[:, 2 * hidden:]
@@ -106,9 +117,9 @@ def gru_step_backward(dh, dc, parts, h, c, w_hh, w_hr=None, nonlinearity=None):
 
 
 # -- Elman RNN --------------------------------------------------------------------------------------
-def rnn_step(gx, h, c, w_hh, b_hh, w_hr=None, nonlinearity="tanh"):
+def rnn_step(gx, h, c, w_hh_t, b_hh, w_hr_t=None, nonlinearity="tanh"):
     """h' = tanh(gx + h·W_hhᵀ + b_hh) (or ReLU). Returns (h', None, (h',))."""
-    a = gx + _hidden_projection(h, w_hh, b_hh)
+    a = gx + _hidden_projection(h, w_hh_t, b_hh)
     if nonlinearity == "tanh":
         return (h_new := D.tanh(a)), None, (h_new,)
     h_new = D.where(D.raw(a) > 0, a, 0.0)
@@ -159,7 +170,7 @@ class LSTMCell(Function):
 
     @staticmethod
     def forward(ctx, input, hx, cx, weight_ih, weight_hh, bias_ih, bias_hh):
-        h, c, parts = lstm_step(_input_projection(input, weight_ih, bias_ih), hx, cx, weight_hh, bias_hh)
+        h, c, parts = lstm_step(_input_projection(input, weight_ih, bias_ih), hx, cx, _t(weight_hh), bias_hh)
         i, f, g, o = parts[:4]
         ctx.show(i=i, f=f, g=g, o=o, c=c, h=h)
         ctx.save(input=input, hx=hx, cx=cx, weight_ih=weight_ih, weight_hh=weight_hh, bias_ih=bias_ih,
@@ -172,7 +183,7 @@ class LSTMCell(Function):
         hidden = w_hh.shape[1]
         parts = ctx.parts
         if ctx.create_graph:  # the gates again, as functions of the inputs, for second derivatives
-            parts = lstm_step(_input_projection(x, ctx.weight_ih, ctx.bias_ih), h, c, w_hh, ctx.bias_hh)[2]
+            parts = lstm_step(_input_projection(x, ctx.weight_ih, ctx.bias_ih), h, c, _t(w_hh), ctx.bias_hh)[2]
         da, dgh, dh_prev, dc_prev = lstm_step_backward(dy[:, :hidden], dy[:, hidden:], parts, h, c, w_hh)
         g = _cell_input_grads(ctx, x, ctx.weight_ih, h, da, dgh, dh_prev)
         return (g["input"], g["hx"], dc_prev if ctx.needs_input_grad[2] else None, g["weight_ih"],
@@ -194,7 +205,7 @@ class GRUCell(Function):
 
     @staticmethod
     def forward(ctx, input, hx, weight_ih, weight_hh, bias_ih, bias_hh):
-        h, _, parts = gru_step(_input_projection(input, weight_ih, bias_ih), hx, None, weight_hh, bias_hh)
+        h, _, parts = gru_step(_input_projection(input, weight_ih, bias_ih), hx, None, _t(weight_hh), bias_hh)
         ctx.show(r=parts[0], z=parts[1], n=parts[2], h=h)
         ctx.save(input=input, hx=hx, weight_ih=weight_ih, weight_hh=weight_hh, bias_ih=bias_ih, bias_hh=bias_hh,
                  parts=parts)
@@ -205,7 +216,7 @@ class GRUCell(Function):
         x, h, w_hh = ctx.input, ctx.hx, ctx.weight_hh
         parts = ctx.parts
         if ctx.create_graph:
-            parts = gru_step(_input_projection(x, ctx.weight_ih, ctx.bias_ih), h, None, w_hh, ctx.bias_hh)[2]
+            parts = gru_step(_input_projection(x, ctx.weight_ih, ctx.bias_ih), h, None, _t(w_hh), ctx.bias_hh)[2]
         dgx, dgh, dh_prev, _ = gru_step_backward(dy, None, parts, h, None, w_hh)
         g = _cell_input_grads(ctx, x, ctx.weight_ih, h, dgx, dgh, dh_prev)
         return g["input"], g["hx"], g["weight_ih"], g["weight_hh"], g["bias_ih"], g["bias_hh"]

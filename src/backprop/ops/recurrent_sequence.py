@@ -23,6 +23,9 @@ from . import recurrent as R
 def _unroll(op, gx, h0, c0, w_hh, b_hh, w_hr, batch_sizes, reverse, nonlinearity):
     """Run the steps. Returns (steps, states): per step (t, b, h_prev, c_prev, parts); per t the state after it."""
     length, batch = gx.shape[0], gx.shape[1]
+    if op.bias_outside_gates and b_hh is not None:  # added to every step's gates: once, to all of them
+        gx, b_hh = gx + b_hh, None
+    w_hh, w_hr = R.transposed(w_hh), R.transposed(w_hr)
     h, c = h0, c0
     steps, hs, cs = [], [None] * length, [None] * length
     for t in (range(length - 1, -1, -1) if reverse else range(length)):
@@ -58,6 +61,7 @@ class _Recurrence(Function):
     """The shared loop; subclasses set ``step`` and ``step_backward`` (from ``ops/recurrent.py``)."""
 
     step = step_backward = None
+    bias_outside_gates = True  # b_hh adds to the gates directly (not inside GRU's r ⊙ (W_hn h + b_hn))
     shown_parts = ()  # the names of the step's parts that a trace sees, stacked over time
 
     @staticmethod
@@ -161,6 +165,7 @@ class GRUSequence(_Recurrence):
     intermediates = {"r": "r_t, the reset gates", "z": "z_t, the update gates", "n": "n_t, the candidates",
                      "h": "h_t, the hidden states"}
     step, step_backward = staticmethod(R.gru_step), staticmethod(R.gru_step_backward)
+    bias_outside_gates = False
     shown_parts = ("r", "z", "n")
 
 

@@ -1,0 +1,249 @@
+"""Recurrent layers: forward over the whole sequence plus backward of ``out.sum()``, LSTM and GRU (issue 17).
+
+Run:  python bench/rnn.py [--workloads small,large] [--cells lstm,gru] [--rounds 7]
+
+Workloads: ``small`` 32→64, L = 50, N = 32; ``large`` 128→256, L = 100, N = 64; one layer, float32,
+the input and every parameter requiring grad. Implementations: ``backprop`` (``bp.nn.LSTM``/``GRU``);
+``torch`` (CPU, when installed); ``numpy``, the same layer written out by hand as lean as we can (one
+input projection for all steps, per step one product forward and one backward, the weight gradients
+as one product over all steps): the floor for a NumPy framework; ``matmul``, only those products.
+
+Method: one BLAS thread (set before NumPy is imported, and with threadpoolctl when installed) and
+``torch.set_num_threads(1)``; every implementation warmed up, then rounds alternating them. Reported:
+median ms of CPU time (``time.process_time``: on a shared machine the time other processes take
+the core is left out; with one thread it is the step's own time), interquartile range, ratio to
+torch. Outputs and gradients are compared first.
+"""
+import os
+
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_var] = "1"
+
+import argparse  # noqa: E402
+import statistics  # noqa: E402
+import time  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+WORKLOADS = {"small": (32, 64, 50, 32), "large": (128, 256, 100, 64)}  # input size, hidden, L, N
+GATES = {"lstm": 4, "gru": 3}
+
+
+def make_problem(cell, workload, seed=0):
+    i, h, length, batch = WORKLOADS[workload]
+    rng = np.random.default_rng(seed)
+    bound = 1 / np.sqrt(h)
+    g = GATES[cell] * h
+    weights = {"weight_ih_l0": rng.uniform(-bound, bound, (g, i)), "weight_hh_l0": rng.uniform(-bound, bound, (g, h)),
+               "bias_ih_l0": rng.uniform(-bound, bound, g), "bias_hh_l0": rng.uniform(-bound, bound, g)}
+    weights = {k: v.astype(np.float32) for k, v in weights.items()}
+    return weights, rng.standard_normal((length, batch, i)).astype(np.float32)
+
+
+def backprop_step(cell, weights, x):
+    import backprop as bp
+
+    h = weights["weight_hh_l0"].shape[1]
+    layer = (bp.nn.LSTM if cell == "lstm" else bp.nn.GRU)(x.shape[2], h)
+    layer.load_state_dict(weights)
+    xt = bp.tensor(x, requires_grad=True)
+
+    def step():
+        layer.zero_grad()
+        xt.grad = None
+        out, _ = layer(xt)
+        out.sum().backward()
+        return out.data, np.asarray(layer.weight_hh_l0.grad)
+    return step
+
+
+def torch_step(cell, weights, x):
+    import torch
+
+    torch.set_num_threads(1)
+    h = weights["weight_hh_l0"].shape[1]
+    layer = (torch.nn.LSTM if cell == "lstm" else torch.nn.GRU)(x.shape[2], h)
+    layer.load_state_dict({k: torch.from_numpy(v) for k, v in weights.items()})
+    xt = torch.from_numpy(x).requires_grad_()
+
+    def step():
+        layer.zero_grad()
+        xt.grad = None
+        out, _ = layer(xt)
+        out.sum().backward()
+        return out.detach().numpy(), layer.weight_hh_l0.grad.numpy()
+    return step
+
+
+def _sigmoid(a, out):
+    np.multiply(a, 0.5, out=out)
+    np.tanh(out, out=out)
+    out *= 0.5
+    out += 0.5
+    return out
+
+
+def numpy_step(cell, weights, x):
+    """The layer by hand: preallocated buffers, ``out=`` arguments, the fewest passes we could write."""
+    w_ih, w_hh = weights["weight_ih_l0"], weights["weight_hh_l0"]
+    b = weights["bias_ih_l0"] + weights["bias_hh_l0"]
+    b_hh = weights["bias_hh_l0"]
+    length, batch, _ = x.shape
+    h = w_hh.shape[1]
+    x2 = x.reshape(length * batch, -1)
+    lstm = cell == "lstm"
+
+    def step():
+        hs = np.zeros((length + 1, batch, h), np.float32)
+        if lstm:
+            gx = (x2 @ w_ih.T + b).reshape(length, batch, 4 * h)
+            acts = np.empty((length, batch, 4 * h), np.float32)
+            cs = np.zeros((length + 1, batch, h), np.float32)
+            tcs = np.empty((length, batch, h), np.float32)
+            g_buf = np.empty((batch, h), np.float32)
+            for t in range(length):
+                a = acts[t]
+                np.matmul(hs[t], w_hh.T, out=a)
+                a += gx[t]
+                np.tanh(a[:, 2 * h:3 * h], out=g_buf)
+                _sigmoid(a, a)
+                g = a[:, 2 * h:3 * h]
+                g[...] = g_buf
+                np.multiply(a[:, h:2 * h], cs[t], out=cs[t + 1])
+                cs[t + 1] += a[:, :h] * g
+                np.tanh(cs[t + 1], out=tcs[t])
+                np.multiply(a[:, 3 * h:], tcs[t], out=hs[t + 1])
+            # backward of out.sum(): dh_t = 1 + dh from t + 1
+            dgates = np.empty_like(acts)
+            dh = np.zeros((batch, h), np.float32)
+            dc = np.zeros((batch, h), np.float32)
+            for t in range(length - 1, -1, -1):
+                a = acts[t]
+                i, f, g, o = a[:, :h], a[:, h:2 * h], a[:, 2 * h:3 * h], a[:, 3 * h:]
+                dh += 1
+                tc = tcs[t]
+                dc += dh * o * (1 - tc * tc)
+                d = dgates[t]
+                np.multiply(dc * g, i * (1 - i), out=d[:, :h])
+                np.multiply(dc * cs[t], f * (1 - f), out=d[:, h:2 * h])
+                np.multiply(dc * i, 1 - g * g, out=d[:, 2 * h:3 * h])
+                np.multiply(dh * tc, o * (1 - o), out=d[:, 3 * h:])
+                dc *= f
+                np.matmul(d, w_hh, out=dh)
+            d2 = dgates.reshape(length * batch, -1)
+            dw_hh = d2.T @ hs[:-1].reshape(length * batch, h)
+            return hs[1:], dw_hh, d2.T @ x2, d2 @ w_ih, d2.sum(0)
+        gx = (x2 @ w_ih.T + weights["bias_ih_l0"]).reshape(length, batch, 3 * h)
+        rz = np.empty((length, batch, 2 * h), np.float32)
+        ns = np.empty((length, batch, h), np.float32)
+        ghn = np.empty((length, batch, h), np.float32)
+        for t in range(length):
+            gh = hs[t] @ w_hh.T + b_hh
+            _sigmoid(gx[t, :, :2 * h] + gh[:, :2 * h], rz[t])
+            ghn[t] = gh[:, 2 * h:]
+            np.tanh(gx[t, :, 2 * h:] + rz[t, :, :h] * ghn[t], out=ns[t])
+            np.multiply(rz[t, :, h:], hs[t] - ns[t], out=hs[t + 1])
+            hs[t + 1] += ns[t]
+        dgx = np.empty((length, batch, 3 * h), np.float32)
+        dgh = np.empty((length, batch, 3 * h), np.float32)
+        dh = np.zeros((batch, h), np.float32)
+        for t in range(length - 1, -1, -1):
+            r, z, n = rz[t, :, :h], rz[t, :, h:], ns[t]
+            dh += 1
+            dn = dh * (1 - z) * (1 - n * n)
+            dgx[t, :, :h] = dgh[t, :, :h] = dn * ghn[t] * r * (1 - r)
+            dgx[t, :, h:2 * h] = dgh[t, :, h:2 * h] = dh * (hs[t] - n) * z * (1 - z)
+            dgx[t, :, 2 * h:] = dn
+            np.multiply(dn, r, out=dgh[t, :, 2 * h:])
+            dh = dh * z + dgh[t] @ w_hh
+        d2 = dgh.reshape(length * batch, -1)
+        dx2 = dgx.reshape(length * batch, -1)
+        return hs[1:], d2.T @ hs[:-1].reshape(length * batch, h), dx2.T @ x2, dx2 @ w_ih, d2.sum(0)
+    return step
+
+
+def matmul_step(cell, weights, x):
+    """Only the products: the input projection, per step h·W_hhᵀ and dgates·W_hh, then dW_hh, dW_ih and dx."""
+    w_ih, w_hh = weights["weight_ih_l0"], weights["weight_hh_l0"]
+    length, batch, _ = x.shape
+    h = w_hh.shape[1]
+    x2 = x.reshape(length * batch, -1)
+    hs = np.ones((length, batch, h), np.float32) * 0.1
+    d = np.ones((length, batch, w_hh.shape[0]), np.float32) * 0.1
+    out = np.empty((batch, w_hh.shape[0]), np.float32)
+    dh = np.empty((batch, h), np.float32)
+
+    def step():
+        x2 @ w_ih.T
+        for t in range(length):
+            np.matmul(hs[t], w_hh.T, out=out)
+        for t in range(length):
+            np.matmul(d[t], w_hh, out=dh)
+        d2 = d.reshape(length * batch, -1)
+        return d2.T @ hs.reshape(length * batch, h), d2.T @ x2, d2 @ w_ih
+    return step
+
+
+def _check(cell, steps):
+    """Outputs and dW_hh of backprop and torch agree (float32)."""
+    if "torch" not in steps:
+        return
+    out_a, dw_a = steps["backprop"]()[:2]
+    out_b, dw_b = steps["torch"]()[:2]
+    np.testing.assert_allclose(out_a, out_b, rtol=1e-3, atol=1e-4)
+    np.testing.assert_allclose(dw_a, dw_b, rtol=1e-3, atol=1e-2)
+    out_n, dw_n = steps["numpy"]()[:2]
+    np.testing.assert_allclose(out_n, out_b, rtol=1e-3, atol=1e-4)
+    np.testing.assert_allclose(dw_n, dw_b, rtol=1e-3, atol=1e-2)
+
+
+def run(cell, workload, rounds):
+    weights, x = make_problem(cell, workload)
+    steps = {"backprop": backprop_step(cell, weights, x)}
+    try:
+        steps["torch"] = torch_step(cell, weights, x)
+    except ImportError:
+        pass
+    steps["numpy"] = numpy_step(cell, weights, x)
+    steps["matmul"] = matmul_step(cell, weights, x)
+    _check(cell, steps)
+    times = {name: [] for name in steps}
+    for step in steps.values():  # warm up
+        step()
+    for _ in range(rounds):
+        for name, step in steps.items():
+            start = time.process_time()
+            step()
+            times[name].append((time.process_time() - start) * 1e3)
+    return times
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workloads", default="small,large")
+    parser.add_argument("--cells", default="lstm,gru")
+    parser.add_argument("--rounds", type=int, default=7)
+    args = parser.parse_args()
+    try:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(1)
+    except ImportError:
+        pass
+    print(f"{'workload':<22}{'implementation':<12}{'median ms':>11}{'IQR ms':>9}{'× torch':>9}")
+    for workload in args.workloads.split(","):
+        i, h, length, batch = WORKLOADS[workload]
+        for cell in args.cells.split(","):
+            times = run(cell, workload, args.rounds)
+            ref = statistics.median(times["torch"]) if "torch" in times else None
+            label = f"{cell.upper()} {i}→{h} L={length} N={batch}"
+            for name, ts in times.items():
+                q = statistics.quantiles(ts, n=4) if len(ts) > 1 else [ts[0]] * 3
+                med = statistics.median(ts)
+                ratio = f"{med / ref:>9.2f}" if ref else f"{'—':>9}"
+                print(f"{label:<22}{name:<12}{med:>11.1f}{q[2] - q[0]:>9.1f}{ratio}")
+                label = ""
+
+
+if __name__ == "__main__":
+    main()
