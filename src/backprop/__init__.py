@@ -60,6 +60,7 @@ _LAZY_MODULES = {"nn": "backprop.nn", "F": "backprop.nn.functional", "optim": "b
                  "data": "backprop.data", "train": "backprop.train", "io": "backprop.io",
                  "metrics": "backprop.metrics", "model_selection": "backprop.model_selection",
                  "linear_model": "backprop.linear_model", "explain": "backprop.explain",
+                 "pipeline": "backprop.pipeline",
                  "preprocessing": "backprop.preprocessing"}
 _LAZY_ATTRS = {"save": ("backprop.io", "save"), "load": ("backprop.io", "load")}
 

@@ -19,12 +19,26 @@ def _allow_nan_tags(tags):
     return tags
 
 
+class _OneToOneFeatureNames:
+    """``get_feature_names_out`` of a transformer whose output columns are its input columns."""
+
+    def get_feature_names_out(self, input_features=None):
+        """The input features' names (``feature_names_in_``, or x0, x1, ... by default)."""
+        check_is_fitted(self, "n_features_in_")
+        if input_features is None:
+            input_features = getattr(self, "feature_names_in_", [f"x{i}" for i in range(self.n_features_in_)])
+        elif len(input_features) != self.n_features_in_:
+            raise ValueError(f"input_features should have length equal to number of features "
+                             f"({self.n_features_in_}), got {len(input_features)}")
+        return np.asarray(input_features, dtype=object)
+
+
 def _collapse(counts):
     """A per-feature count that is the same for every feature, as one number (scikit-learn's convention)."""
     return counts[0] if counts.min() == counts.max() else counts
 
 
-class StandardScaler(TransformerMixin, BaseEstimator):
+class StandardScaler(_OneToOneFeatureNames, TransformerMixin, BaseEstimator):
     """Standardise features: z = (x − μ) / σ, with μ and σ of each column learnt by ``fit``.
 
     scikit-learn's ``StandardScaler``: σ is the population standard deviation (ddof = 0), and a
@@ -34,6 +48,8 @@ class StandardScaler(TransformerMixin, BaseEstimator):
 
     Parameters
     ----------
+    copy : bool, default True
+        False scales a float array in place where it can.
     with_mean : bool, default True
         Subtract μ.
     with_std : bool, default True
@@ -60,7 +76,8 @@ class StandardScaler(TransformerMixin, BaseEstimator):
            [ 1.,  0.]])
     """
 
-    def __init__(self, *, with_mean=True, with_std=True):
+    def __init__(self, *, copy=True, with_mean=True, with_std=True):
+        self.copy = copy
         self.with_mean = with_mean
         self.with_std = with_std
 
@@ -99,7 +116,7 @@ class StandardScaler(TransformerMixin, BaseEstimator):
     def transform(self, X):
         """z = (x − μ) / σ with the μ and σ learnt by ``fit`` (NaN stays NaN)."""
         check_is_fitted(self, "n_samples_seen_")
-        X = validate_data(self, X, reset=False, dtype=_FLOATS, ensure_all_finite="allow-nan", copy=True)
+        X = validate_data(self, X, reset=False, dtype=_FLOATS, ensure_all_finite="allow-nan", copy=self.copy)
         if self.with_mean:
             X -= self.mean_.astype(X.dtype)
         if self.with_std:
@@ -109,7 +126,7 @@ class StandardScaler(TransformerMixin, BaseEstimator):
     def inverse_transform(self, X):
         """x = z·σ + μ: back to the original units."""
         check_is_fitted(self, "n_samples_seen_")
-        X = check_array(X, dtype=_FLOATS, ensure_all_finite="allow-nan", copy=True)
+        X = check_array(X, dtype=_FLOATS, ensure_all_finite="allow-nan", copy=self.copy)
         if self.with_std:
             X *= self.scale_.astype(X.dtype)
         if self.with_mean:
@@ -120,7 +137,7 @@ class StandardScaler(TransformerMixin, BaseEstimator):
         return _allow_nan_tags(super().__sklearn_tags__())
 
 
-class MinMaxScaler(TransformerMixin, BaseEstimator):
+class MinMaxScaler(_OneToOneFeatureNames, TransformerMixin, BaseEstimator):
     """Scale each feature linearly so that its training minimum and maximum map to ``feature_range``.
 
     x' = (x − min) / (max − min) · (b − a) + a for ``feature_range=(a, b)``; a constant column maps to a.
