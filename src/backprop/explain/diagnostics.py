@@ -16,6 +16,8 @@ Findings (each also issued as a :class:`DiagnosticWarning`), with their threshol
 ``vanishing-gradients``   the gradient reaching the first Linear layer's output has an RMS below
                           1/100 of the last hidden Linear layer's (``exploding-gradients``: above 100
                           times); the output layer is left out, as its width sets its own scale
+``vanishing-gradients-in-time``  a recurrent layer's input gradient at time step 0 has a norm below 1/100 of
+                          the last step's (``exploding-gradients-in-time``: above 100 times)
 ``output-range``          a sigmoid, tanh or ReLU output while the regression targets leave its range
 ``labels-as-regression``  a regression loss (MSE, L1, Huber, MAPE) on integer class labels with
                           three classes or more (0/1 targets, as the course's sigmoid + MSE, are fine)
@@ -51,6 +53,7 @@ from ..nn.linear import Identity, Linear
 from ..ops import activations as ops_act
 from ..ops import losses as L
 from . import _format as fmt
+from . import time_gradients
 from .i18n import finding_message, labels
 from .summary import watch_calls
 
@@ -118,6 +121,7 @@ class Diagnosis:
     def __init__(self, layers, findings, loss, input_shape, lang="en"):
         self.layers, self.findings, self.loss, self.input_shape = layers, findings, loss, input_shape
         self.lang = lang
+        self.time_gradients = {}  # recurrent layer name → gradient norm per time step of its input
 
     @property
     def codes(self):
@@ -136,7 +140,7 @@ class Diagnosis:
         text = [head, fmt.table(list(words["diagnosis_header"]), rows)] if rows else [head]
         text.append(words["findings"] if self.findings else words["no_findings"])
         text += [f"  {f.text(self.lang)}" for f in self.findings]
-        return "\n".join(text)
+        return "\n".join(text + time_gradients.text(self.time_gradients))
 
     __repr__ = __str__
 
@@ -188,6 +192,9 @@ def diagnose(model, input, target=None, loss_fn=None, *, warn=True, lang="en"):
     labels(lang)
     model = copy.deepcopy(model)
     x = input if isinstance(input, Tensor) else Tensor(input)
+    if time_gradients.needs_input_gradient(model) and not x.requires_grad:
+        x = Tensor(x.data, requires_grad=True)  # a copy whose gradient shows each time step's share
+    recurrent = []
     y = None if target is None else np.asarray(target.data if isinstance(target, Tensor) else target)
     calls, findings = [], []
 
@@ -196,6 +203,8 @@ def diagnose(model, input, target=None, loss_fn=None, *, warn=True, lang="en"):
             calls.append((name, module, args[0] if args and isinstance(args[0], Tensor) else None, out))
             if out.requires_grad:
                 out.retain_grad()
+        elif (watched := time_gradients.watch_input(module, args)) is not None:
+            recurrent.append((name, module, watched))
 
     state = _random.get_rng_state()
     loss = None
@@ -222,7 +231,11 @@ def diagnose(model, input, target=None, loss_fn=None, *, warn=True, lang="en"):
         _random.set_rng_state(state)
     layers = [_stats(name, module, out) for name, module, _, out in calls]
     findings += _statistics_findings(layers, calls)
-    return _finish(layers, findings, None if loss is None else float(loss.data), x, warn, lang)
+    norms = {name: n for name, m, inp in recurrent if (n := time_gradients.step_norms(m, inp)) is not None}
+    findings += time_gradients.findings(norms, Finding)
+    diagnosis = _finish(layers, findings, None if loss is None else float(loss.data), x, warn, lang)
+    diagnosis.time_gradients = norms
+    return diagnosis
 
 
 def _finish(layers, findings, loss, x, warn, lang="en"):
