@@ -147,3 +147,17 @@ def test_dropout_between_layers_only_in_training():
     np.testing.assert_array_equal(a, b)
     lstm.train()
     assert not np.allclose(lstm(x)[0].data, a)
+
+
+@pytest.mark.parametrize("name", ["LSTM", "GRU", "LSTMCell", "GRUCell", "RNNCell"])
+def test_forgetting_to_detach_the_state_between_batches_says_what_to_do(name):
+    bp.manual_seed(0)
+    layer = getattr(nn, name)(IN, H)
+    x = bp.randn(L, N, IN) if "Cell" not in name else bp.randn(N, IN)
+    out = layer(x)
+    state = out[1] if "Cell" not in name else out
+    (out[0] if isinstance(out, tuple) else out).sum().backward()
+    with pytest.raises(RuntimeError, match=r"backward through the graph a second time.*h = h\.detach\(\)"):
+        layer(x, state)
+    detached = tuple(s.detach() for s in state) if isinstance(state, tuple) else state.detach()
+    layer(x, detached)  # the fix

@@ -12,6 +12,7 @@ import warnings
 import numpy as np
 
 from ..autograd.factory import zeros
+from ..autograd.grad_mode import is_grad_enabled
 from ..autograd.tensor import Tensor
 from ..exceptions import ShapeError
 from ..ops import recurrent_sequence as _seq
@@ -28,6 +29,32 @@ _SEQUENCE_OPS = {"LSTM": _seq.LSTMSequence, "GRU": _seq.GRUSequence, "RNN_TANH":
 
 class RecurrentShapeError(ShapeError, RuntimeError):
     """A recurrent layer's input or state has the wrong shape (PyTorch raises RuntimeError for these)."""
+
+
+def check_state_graph(state, layer):
+    """Raise the classic truncated-BPTT error early, with what to do: ``state`` comes from a graph that a
+    backward pass has already gone through (its saved values were freed), so backpropagating through
+    this batch would reach it a second time. Looks at the few nodes just behind ``state`` only."""
+    if not isinstance(state, Tensor) or state.grad_fn is None or not is_grad_enabled():
+        return
+    nodes, looked = [state.grad_fn], 0
+    while nodes and looked < 16:
+        node = nodes.pop()
+        looked += 1
+        saved = getattr(node, "saved", None)
+        if saved is None:
+            continue
+        try:
+            len(saved)
+        except RuntimeError:
+            raise RuntimeError(
+                f"Trying to backward through the graph a second time: the state passed to {layer} was "
+                "computed in a graph that backward() has already been through (its saved values were freed). "
+                "Carrying a recurrent state from one batch to the next, detach it after each backward: "
+                "h = h.detach() (for an LSTM, h = h.detach() and c = c.detach()): truncated backpropagation "
+                "through time. Pass retain_graph=True to backward() only to backpropagate into earlier "
+                "batches too.") from None
+        nodes.extend(n for n, _ in node.next_functions if n is not None)
 
 
 class RNNBase(Module):
@@ -160,6 +187,7 @@ class RNNBase(Module):
 
     def _checked_state(self, state, expected, label, packed, unbatched):
         state = state if isinstance(state, Tensor) else Tensor(np.asarray(state))
+        check_state_graph(state, type(self).__name__)
         if unbatched:
             if state.ndim != 2:
                 raise RecurrentShapeError(f"For unbatched 2-D input, hx should also be 2-D but got {state.ndim}-D "

@@ -22,7 +22,7 @@ from ..ops.shape import unsqueeze
 from . import functional as F
 from . import init
 from .module import Module, Parameter
-from .rnn import RecurrentShapeError
+from .rnn import RecurrentShapeError, check_state_graph
 
 
 class RNNCellBase(Module):
@@ -68,6 +68,7 @@ class RNNCellBase(Module):
         if state is None:
             return np.zeros((batch, self.hidden_size), self.weight_hh.dtype)
         state = state if isinstance(state, Tensor) else Tensor(np.asarray(state))
+        check_state_graph(state, type(self).__name__)
         if state.ndim != (1 if unbatched else 2):
             raise RecurrentShapeError(f"{type(self).__name__}: Expected {label} to be "
                                       f"{'1D' if unbatched else '2D'} like the input, got {state.ndim}D "
