@@ -61,7 +61,8 @@ _LAZY_MODULES = {"nn": "backprop.nn", "F": "backprop.nn.functional", "optim": "b
                  "metrics": "backprop.metrics", "model_selection": "backprop.model_selection",
                  "linear_model": "backprop.linear_model", "explain": "backprop.explain",
                  "pipeline": "backprop.pipeline",
-                 "preprocessing": "backprop.preprocessing"}
+                 "preprocessing": "backprop.preprocessing", "neural_network": "backprop.neural_network",
+                 "multiclass": "backprop.multiclass"}
 _LAZY_ATTRS = {"save": ("backprop.io", "save"), "load": ("backprop.io", "load")}
 
 

@@ -89,7 +89,8 @@ def decision_boundary(predict, points, task, classes, path, title, axes=("x1", "
     Parameters
     ----------
     predict : callable
-        Raw 2-D points (N, 2) → the model's output: probabilities (N, C) or values (N, 1).
+        Raw 2-D points (N, 2) → the model's output: probabilities (N, C), values (N, 1) (regression), or
+        scores (N, 1) of a binary classifier without probabilities (drawn with its boundary at 0).
     points : dict
         Split name → (raw X, y): training points are drawn with a white edge, the others with a black one.
     axes : (str, str)
@@ -111,6 +112,13 @@ def decision_boundary(predict, points, task, classes, path, title, axes=("x1", "
         image = ax.contourf(gx, gy, out[:, 0].reshape(gx.shape), levels=20, cmap=playground, alpha=0.8)
         fig.colorbar(image, ax=ax, label="prediction")
         point_cmap, norm = playground, image.norm  # points coloured on the map's scale
+    elif out.shape[1] == 1:  # one score per point: a classifier without probabilities (the perceptron)
+        score = out[:, 0].reshape(gx.shape)
+        bound = float(np.abs(score).max()) or 1.0
+        image = ax.contourf(gx, gy, score, levels=np.linspace(-bound, bound, 21), cmap=playground, alpha=0.8)
+        ax.contour(gx, gy, score, levels=[0.0], colors="black", linewidths=0.8)
+        fig.colorbar(image, ax=ax, label=f"decision function (> 0: class {classes[1]})")
+        point_cmap, norm = ListedColormap([ORANGE, BLUE]), Normalize(0, 1)
     elif out.shape[1] == 2:
         image = ax.contourf(gx, gy, out[:, 1].reshape(gx.shape), levels=np.linspace(0, 1, 21),
                             cmap=playground, alpha=0.8)
@@ -158,7 +166,13 @@ def draw_run(run_dir, data, model):
         written.append(predicted_vs_true(y, data.prep.inverse_target(out), os.path.join(run_dir,
                                          "predicted_vs_true.png"), split))
     if data.table.X.shape[1] == 2 and not data.table.one_hot:
+        # a classifier without probabilities (the perceptron) is mapped by its decision function, not its 0/1 votes
+        scores = None if getattr(model, "probabilities", True) else getattr(
+            getattr(model, "estimator", None), "decision_function", None)
+
         def predict(points):
+            if scores is not None and data.task == "classification":
+                return np.asarray(scores(data.prep.transform(points)), dtype=np.float64).reshape(len(points), -1)
             out = model.predict(data.prep.transform(points))
             return out if data.task == "classification" else data.prep.inverse_target(out)
         features = ",".join(data.prep.features or data.table.columns)

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..base import BaseEstimator
 from ..ops import dispatch as D
-from ..utils.validation import check_is_fitted, check_X_y, validate_data
+from ..utils.validation import check_is_fitted, check_sample_weight, check_X_y, validate_data
 
 FLOAT_DTYPES = (np.float64, np.float32)
 """Estimators compute in float64, or in float32 for float32 input (scikit-learn's rule), whatever
@@ -101,6 +101,19 @@ def check_fit_data(estimator, X, y, multi_output=False):
     if y.ndim > 2:
         raise ValueError(f"y must be 1-D or 2-D (one column per output), got shape {y.shape}")
     return X, y
+
+
+def check_fit_weights(estimator, sample_weight, n_samples):
+    """``sample_weight`` for ``fit`` as float64 of shape (n,) (None: ones); raises for negative or all-zero weights."""
+    weights = check_sample_weight(sample_weight, n_samples)
+    if np.any(weights < 0):
+        first = int(np.flatnonzero(weights < 0)[0])
+        raise ValueError(f"{type(estimator).__name__}: sample_weight must be ≥ 0, got {float(weights[first])!r} "
+                         f"at index {first}")
+    if not weights.sum() > 0:
+        raise ValueError(f"{type(estimator).__name__}: sample weights must contain at least one non-zero number "
+                         "(all weights are zero)")
+    return weights
 
 
 def center_data(X, y, fit_intercept):

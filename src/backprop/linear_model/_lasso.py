@@ -106,7 +106,7 @@ class Lasso(RegressorMixin, LinearModel):
         X, y = check_fit_data(self, X, y)
         Xc, yc, X_offset, y_offset = center_data(X, y, self.fit_intercept)
         result = _lasso(Xc, yc, alpha, self.max_iter, self.tol)
-        warn_if_not_converged(result, self)
+        warn_if_not_converged(result, self, self.max_iter)
         self.coef_, self.n_iter_ = result.theta, result.n_iter
         self._set_intercept(X_offset, y_offset)
         return self

@@ -127,7 +127,7 @@ class LinearRegression(RegressorMixin, LinearModel):
             check_number(self, "max_iter", integer=True)
             curvature = 2 * np.linalg.norm(Xc, 2) ** 2 / Xc.shape[0] if Xc.size else 0.0
             result = gradient_descent(objective, theta0, self._step(curvature), self.max_iter, tol)
-            warn_if_not_converged(result, self, "max_iter")
+            warn_if_not_converged(result, self, self.max_iter)
         else:
             check_number(self, "epochs", integer=True)
             batch_size = check_number(self, "batch_size", low=1, integer=True)
@@ -136,7 +136,7 @@ class LinearRegression(RegressorMixin, LinearModel):
             curvature = 2 * min(row_norm, np.linalg.norm(Xc, 2) ** 2 / smallest_batch)
             result = minibatch_sgd(objective, theta0, Xc.shape[0], batch_size, self.epochs,
                                    self._step(curvature), tol, check_random_state(self.random_state))
-            warn_if_not_converged(result, self, "epochs")
+            warn_if_not_converged(result, self, self.epochs, budget="epochs")
         self.n_iter_ = result.n_iter
         W, _ = spec.unpack(result.theta)
         return W

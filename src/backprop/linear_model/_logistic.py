@@ -4,8 +4,8 @@ Two classes: P(y = 1 | x) = σ(⟨w, x⟩ + b). K classes: P(y = k | x) = softma
 weights per class. Both are fitted by maximum likelihood, i.e. by minimising the logloss, written once
 with backprop's fused ops (``bp.F.binary_cross_entropy_with_logits``, ``bp.F.cross_entropy``), whose
 gradient (σ(η) − y)·x is the course's. :class:`LogisticRegression` solves that problem to
-scikit-learn's precision (L-BFGS, Newton or proximal gradient); :class:`SoftmaxRegression` is the
-notes' minibatch gradient descent.
+scikit-learn's precision (L-BFGS, Newton or proximal gradient); :class:`SoftmaxRegression`
+(``_softmax.py``) is the multinomial model with the notes' α-penalised mean loss.
 """
 import warnings
 
@@ -14,9 +14,8 @@ import numpy as np
 from ..exceptions import ConvergenceWarning
 from ..nn import functional as F
 from ..ops.activations import sigmoid_array, softmax_array
-from ..utils.random import check_random_state
 from ._base import LinearModel, LinearParams, check_number, check_option, l2_penalty
-from ._classifier import LinearClassifierMixin, check_classifier_data, sgd_linear
+from ._classifier import LinearClassifierMixin, check_classifier_data, class_sample_weights
 from ._solvers import lbfgs, newton, proximal_gradient, relative_tol, warn_if_not_converged
 
 PENALTIES = ("l2", "l1", None)
@@ -57,10 +56,11 @@ class _ProbabilisticLinearClassifier(LinearClassifierMixin, LinearModel):
 class LogisticRegression(_ProbabilisticLinearClassifier):
     r"""Logistic regression, binary or multinomial, solved to scikit-learn's objective and precision.
 
-    Minimises scikit-learn's objective (the logloss summed over the observations)
+    Minimises scikit-learn's objective (the logloss summed over the observations, each weighted by
+    sᵢ, its ``sample_weight`` times its class's ``class_weight``, all 1 by default)
 
-        penalty='l2':  C·Σᵢ ℓ(yᵢ, ηᵢ) + ½‖W‖²       penalty='l1':  C·Σᵢ ℓ(yᵢ, ηᵢ) + ‖W‖₁
-        penalty=None:  Σᵢ ℓ(yᵢ, ηᵢ)
+        penalty='l2':  C·Σᵢ sᵢ·ℓ(yᵢ, ηᵢ) + ½‖W‖²       penalty='l1':  C·Σᵢ sᵢ·ℓ(yᵢ, ηᵢ) + ‖W‖₁
+        penalty=None:  Σᵢ sᵢ·ℓ(yᵢ, ηᵢ)
 
     where ηᵢ = W·xᵢ + b and ℓ is the course's logloss: −[y ln σ(η) + (1 − y) ln(1 − σ(η))] for two
     classes, −ln softmax(ηᵢ)_{yᵢ} (multinomial, K rows of weights) for more. The intercepts are not
@@ -94,6 +94,8 @@ class LogisticRegression(_ProbabilisticLinearClassifier):
         scale).
     threshold : float, default 0.5
         Two classes: predict ``classes_[1]`` where its probability exceeds it.
+    class_weight : dict, 'balanced' or None, default None
+        Weights of the classes ({label: weight}; 'balanced': n / (K·bincount(y))).
 
     Attributes
     ----------
@@ -113,7 +115,8 @@ class LogisticRegression(_ProbabilisticLinearClassifier):
     """
 
     def __init__(self, penalty="l2", C=1.0, fit_intercept=True, solver="auto", max_iter=None, tol=1e-5,
-                 threshold=0.5):
+                 threshold=0.5, class_weight=None):
+        self.class_weight = class_weight
         self.penalty = penalty
         self.C = C
         self.fit_intercept = fit_intercept
@@ -137,36 +140,38 @@ class LogisticRegression(_ProbabilisticLinearClassifier):
         check_number(self, "tol")
         return C, solver
 
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Fit to X of shape (n, p) and labels y of shape (n,) (any sortable values); returns ``self``."""
         C, solver = self._check_params()
         X, y_index = check_classifier_data(self, X, y)
+        weights = class_sample_weights(self, y_index, sample_weight).astype(X.dtype)
         n_classes = len(self.classes_)
         spec = LinearParams(X.shape[1], None if n_classes == 2 else n_classes, self.fit_intercept)
         mask = spec.penalty_mask(X.dtype)
         scale = 1.0 if self.penalty is None else C
 
         def data_term(theta):
-            return scale * logloss(spec.decision(X, theta), y_index, "sum")
+            return scale * (logloss(spec.decision(X, theta), y_index, "none") * weights).sum()
 
         def objective(theta):
             return data_term(theta) + l2_penalty(theta, mask) if self.penalty == "l2" else data_term(theta)
 
         theta0 = np.zeros(spec.size, X.dtype)
         tol = relative_tol(objective, theta0, self.tol)
+        max_iter = self.max_iter or (10000 if solver == "proximal" else 100)
         if solver == "proximal":
-            result = proximal_gradient(data_term, theta0, mask, self.max_iter or 10000, tol)
+            result = proximal_gradient(data_term, theta0, mask, max_iter, tol)
         else:
-            result = (lbfgs if solver == "lbfgs" else newton)(objective, theta0, self.max_iter or 100, tol)
+            result = (lbfgs if solver == "lbfgs" else newton)(objective, theta0, max_iter, tol)
         self._set_coef(spec, result.theta)
         self.n_iter_ = result.n_iter
         if self.penalty is None:
-            self._warn_if_separated(X, y_index, result)
+            self._warn_if_separated(X[weights > 0], y_index[weights > 0], result, max_iter)
         else:
-            warn_if_not_converged(result, self)
+            warn_if_not_converged(result, self, max_iter)
         return self
 
-    def _warn_if_separated(self, X, y_index, result):
+    def _warn_if_separated(self, X, y_index, result, max_iter):
         """Warn when the unpenalised maximum-likelihood estimate does not exist (or may not), else if not converged.
 
         Every training point strictly on its side (all log-odds margins > 0) is complete separation:
@@ -186,7 +191,7 @@ class LogisticRegression(_ProbabilisticLinearClassifier):
                           "separated, so the maximum-likelihood estimate may not exist (some weights grow without "
                           f"bound). {advice}", ConvergenceWarning, stacklevel=3)
         else:
-            warn_if_not_converged(result, self)
+            warn_if_not_converged(result, self, max_iter)
 
 
 def log_odds_margins(scores, y_index):
@@ -201,81 +206,3 @@ def log_odds_margins(scores, y_index):
     others[rows, y_index] = -np.inf
     top = others.max(axis=1)
     return scores[rows, y_index] - top - np.log(np.exp(others - top[:, None]).sum(axis=1))
-
-
-class SoftmaxRegression(_ProbabilisticLinearClassifier):
-    r"""Softmax (multinomial logistic) regression fitted by minibatch gradient descent, as in the notes.
-
-    P(y = k | x) = softmax(Wx + b)_k with one row of W per class (two classes included); minimises the
-    mean cross-entropy plus an optional L2 penalty,
-
-        (1/n)·Σᵢ −ln softmax(W·xᵢ + b)_{yᵢ} + (α/2)·‖W‖²
-
-    (the notes maximise the summed log-likelihood; dividing by n keeps the step independent of n), by
-    minibatch SGD with gradients from autodiff, the constant step ``learning_rate`` and, with
-    ``average``, the mean of the iterates as the answer (averaged SGD, which converges for this smooth
-    loss with a constant step). Stops when the epoch's mean objective has not fallen by ``tol`` for
-    ``n_iter_no_change`` epochs, or after ``max_iter`` epochs (with a ``ConvergenceWarning``). For the
-    exactly converged model use :class:`LogisticRegression` (α = 1/(nC) gives the same minimiser).
-
-    Parameters
-    ----------
-    alpha : float, default 0.0001
-        L2 strength α ≥ 0 (the intercepts are not penalised).
-    fit_intercept : bool, default True
-    learning_rate : float, default 1.0
-        The constant step.
-    batch_size : int, default 32
-    max_iter : int, default 1000
-        Epochs at most.
-    tol : float, default 1e-3
-    n_iter_no_change : int, default 5
-    shuffle : bool, default True
-    average : bool, default True
-        Return the mean of the iterates rather than the last one.
-    random_state : None, int or numpy.random.Generator, default None
-        Seeds the order of the rows; None draws from the library's generator (``bp.manual_seed``).
-    threshold : float, default 0.5
-        Two classes: predict ``classes_[1]`` where its probability exceeds it.
-
-    Attributes
-    ----------
-    classes_ : ndarray, shape (K,)
-    coef_ : ndarray, shape (1, p) for two classes (class 1's row minus class 0's), else (K, p)
-    intercept_ : ndarray, shape (1,) or (K,)
-    n_iter_ : int
-        Epochs run.
-    n_features_in_ : int
-    """
-
-    def __init__(self, alpha=0.0001, fit_intercept=True, learning_rate=1.0, batch_size=32, max_iter=1000, tol=1e-3,
-                 n_iter_no_change=5, shuffle=True, average=True, random_state=None, threshold=0.5):
-        self.alpha = alpha
-        self.fit_intercept = fit_intercept
-        self.learning_rate = learning_rate
-        self.batch_size = batch_size
-        self.max_iter = max_iter
-        self.tol = tol
-        self.n_iter_no_change = n_iter_no_change
-        self.shuffle = shuffle
-        self.average = average
-        self.random_state = random_state
-        self.threshold = threshold
-
-    def fit(self, X, y):
-        """Fit to X of shape (n, p) and labels y of shape (n,); returns ``self``."""
-        alpha = check_number(self, "alpha")
-        lr = check_number(self, "learning_rate", strict=True)
-        for name in ("batch_size", "max_iter", "n_iter_no_change"):
-            check_number(self, name, low=1, integer=True)
-        check_number(self, "tol")
-        X, y_index = check_classifier_data(self, X, y)
-        spec, result = sgd_linear(self, X, y_index, len(self.classes_), F.cross_entropy, alpha=alpha, lr=lr,
-                                  average=self.average, rng=check_random_state(self.random_state))
-        warn_if_not_converged(result, self)
-        self._set_coef(spec, result.theta)
-        if len(self.classes_) == 2:  # softmax over two scores is σ of their difference
-            self.coef_ = self.coef_[1:] - self.coef_[:1]
-            self.intercept_ = self.intercept_[1:] - self.intercept_[:1]
-        self.n_iter_ = result.n_iter
-        return self

@@ -95,7 +95,7 @@ class PoissonRegressor(RegressorMixin, LinearModel):
         theta0 = spec.pack(np.zeros(X.shape[1], X.dtype), np.log(y.mean()) if self.fit_intercept else 0.0)
         minimize = lbfgs if solver == "lbfgs" else newton
         result = minimize(objective, theta0, self.max_iter, relative_tol(objective, theta0, self.tol))
-        warn_if_not_converged(result, self)
+        warn_if_not_converged(result, self, self.max_iter)
         self.coef_, self.intercept_ = spec.coef_intercept(result.theta)
         self.n_iter_ = result.n_iter
         return self

@@ -28,6 +28,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ..autograd.factory import tensor
+from ..autograd.tensor import Tensor
 from ..autograd.functional import hessian
 from ..autograd.grad_mode import enable_grad, no_grad
 from ..exceptions import ConvergenceWarning
@@ -40,10 +41,22 @@ SGD_DECAY = 0.75
 
 
 class SolverResult(NamedTuple):
-    """The solution θ, the number of iterations (epochs for SGD) it took, and whether ``tol`` was met."""
+    """The solution θ, the iterations (epochs for SGD) it took, whether ``tol`` was met, and the measure.
+
+    ``measure`` names the optimality measure the solver checks, ``value`` is its value at θ and ``tol``
+    the (absolute) tolerance it was compared with: :func:`warn_if_not_converged` reports all three.
+    """
     theta: np.ndarray
     n_iter: int
     converged: bool
+    measure: str = "max|∇f|"
+    value: float = float("nan")
+    tol: float = float("nan")
+
+
+def _array(grad):
+    """A gradient as an ndarray, whether the engine hands it over as a Tensor or as an array."""
+    return grad.data if isinstance(grad, Tensor) else grad
 
 
 def _leaf(theta):
@@ -62,7 +75,7 @@ def value_and_grad(objective, theta):
     with enable_grad():
         loss = objective(leaf)
         loss.backward()
-    return float(loss.data), leaf.grad
+    return float(loss.data), _array(leaf.grad)
 
 
 def relative_tol(objective, theta0, tol):
@@ -102,11 +115,12 @@ def gradient_descent(objective, theta0, lr, max_iter, tol):
             loss = objective(theta)
             loss.backward()
         _check_finite(float(loss.data), "gradient descent", f"Lower the learning rate (lr={lr}).")
-        if np.abs(theta.grad).max() <= tol:
-            return SolverResult(theta.data, n_iter, True)
+        grad_max = float(np.abs(_array(theta.grad)).max(initial=0.0))
+        if grad_max <= tol:
+            return SolverResult(theta.data, n_iter, True, value=grad_max, tol=tol)
         if n_iter < max_iter:
             opt.step()
-    return SolverResult(theta.data, max_iter, False)
+    return SolverResult(theta.data, max_iter, False, value=grad_max, tol=tol)
 
 
 def batches(order, batch_size):
@@ -149,34 +163,45 @@ def minibatch_sgd(objective, theta0, n_samples, batch_size, epochs, lr, tol, rng
             opt.step()
         loss, grad = value_and_grad(lambda t: objective(t, slice(None)), theta.data)
         _check_finite(loss, "SGD", f"Lower the learning rate (lr={lr}).")
-        if np.abs(grad).max() <= tol:
-            return SolverResult(theta.data, epoch + 1, True)
-    return SolverResult(theta.data, epochs, False)
+        grad_max = float(np.abs(grad).max(initial=0.0))
+        if grad_max <= tol:
+            return SolverResult(theta.data, epoch + 1, True, value=grad_max, tol=tol)
+    return SolverResult(theta.data, epochs, False, value=grad_max, tol=tol)
 
 
 def lbfgs(objective, theta0, max_iter, tol):
     """Minimise f by ``bp.optim.LBFGS`` with the strong Wolfe line search (PyTorch's algorithm).
 
-    Up to ``max_iter`` iterations and ``2·max_iter`` evaluations of f; stops when max|∇f(θ)| ≤ tol or
-    when f stops changing in its last digits.
+    Converged means max|∇f(θ)| ≤ tol, nothing else. Up to ``max_iter`` iterations in all; when the
+    search stops early with the gradient still above ``tol`` (f no longer changing in its last digits,
+    a line search that found no decrease, often a curvature history gone stale on badly scaled data)
+    it restarts from where it stopped with an empty history. A restart that cannot lower f at all, its
+    line search along −∇f included, has reached f's rounding floor: that counts as converged too.
     """
     theta = _leaf(theta0)
-    opt = LBFGS([theta], max_iter=max_iter, max_eval=2 * max_iter, tolerance_grad=tol,
-                tolerance_change=float(np.finfo(theta0.dtype).eps), line_search_fn="strong_wolfe")
+    dtype = theta0.dtype
 
     def closure():
-        opt.zero_grad()
+        optimizer.zero_grad()
         loss = objective(theta)
         loss.backward()
         return loss
 
-    opt.step(closure)
-    _, grad = value_and_grad(objective, theta.data)
-    state = opt.state.get(theta, {})
-    n_iter = state.get("n_iter", 0)
-    out_of_budget = n_iter >= max_iter or state.get("func_evals", 0) >= 2 * max_iter
-    # a stop before the budget ran out means f stopped changing in its last digits: as converged as it can be
-    return SolverResult(theta.data, n_iter, bool(np.abs(grad).max() <= tol) or not out_of_budget)
+    n_iter, loss = 0, value(objective, theta.data)
+    while True:
+        optimizer = LBFGS([theta], max_iter=max_iter - n_iter, max_eval=2 * (max_iter - n_iter),
+                          tolerance_grad=tol, tolerance_change=float(np.finfo(dtype).eps),
+                          line_search_fn="strong_wolfe")
+        optimizer.step(closure)
+        n_iter += optimizer.state.get(theta, {}).get("n_iter", 0)
+        new_loss, grad = value_and_grad(objective, theta.data)
+        _check_finite(new_loss, "L-BFGS", "Check the data's scale.")
+        grad_max = float(np.abs(grad).max(initial=0.0))
+        if grad_max <= tol or n_iter >= max_iter:
+            return SolverResult(theta.data, n_iter, grad_max <= tol, value=grad_max, tol=tol)
+        if not new_loss < loss:  # a fresh start, whose line search along −∇f lowered nothing: f's rounding floor
+            return SolverResult(theta.data, n_iter, True, value=grad_max, tol=tol)
+        loss = new_loss
 
 
 def newton(objective, theta0, max_iter, tol):
@@ -192,8 +217,9 @@ def newton(objective, theta0, max_iter, tol):
     for n_iter in range(max_iter + 1):
         loss, grad = value_and_grad(objective, theta)
         _check_finite(loss, "Newton's method", "Check the data's scale.")
-        if np.abs(grad).max() <= tol:
-            return SolverResult(theta, n_iter, True)
+        grad_max = float(np.abs(grad).max(initial=0.0))
+        if grad_max <= tol:
+            return SolverResult(theta, n_iter, True, value=grad_max, tol=tol)
         if n_iter == max_iter:
             break
         H = hessian(objective, tensor(theta, dtype=theta.dtype)).data
@@ -212,7 +238,7 @@ def newton(objective, theta0, max_iter, tol):
             while value(objective, theta + step * direction) > loss + 1e-4 * step * slope and step > 1e-10:
                 step /= 2
         theta = theta + step * direction
-    return SolverResult(theta, max_iter, False)
+    return SolverResult(theta, max_iter, False, value=grad_max, tol=tol)
 
 
 def soft_threshold(x, threshold):
@@ -251,6 +277,7 @@ def proximal_gradient(objective, theta0, l1, max_iter, tol, lipschitz=None, gap=
         θ (ndarray) ↦ duality gap (float), the stopping measure instead of the gradient mapping.
     """
     L = float(lipschitz) if lipschitz else 1.0
+    name = "relative duality gap" if gap is not None else "max|gradient mapping|"
     theta = np.array(theta0, copy=True)
     y, t = theta.copy(), 1.0
     for n_iter in range(1, max_iter + 1):
@@ -264,20 +291,28 @@ def proximal_gradient(objective, theta0, l1, max_iter, tol, lipschitz=None, gap=
             if value(objective, new) <= bound + 10 * np.finfo(theta.dtype).eps * abs(f_y):
                 break
             L *= 2
-        if (gap(new) if gap is not None else L * np.abs(delta).max()) <= tol:
-            return SolverResult(new, n_iter, True)
+        measure = float(gap(new) if gap is not None else L * np.abs(delta).max())
+        if measure <= tol:
+            return SolverResult(new, n_iter, True, name, measure, tol)
         if (y - new) @ (new - theta) > 0:  # momentum points uphill: restart
             t_next, y = 1.0, new
         else:
             t_next = (1 + (1 + 4 * t * t) ** 0.5) / 2  # a Python float: keeps float32 data float32
             y = new + (t - 1) / t_next * (new - theta)
         theta, t = new, t_next
-    return SolverResult(theta, max_iter, False)
+    return SolverResult(theta, max_iter, False, name, measure, tol)
 
 
-def warn_if_not_converged(result, estimator, budget="max_iter"):
-    """A ``ConvergenceWarning`` naming the estimator and the budget to raise, if a solver did not converge."""
-    if not result.converged:
-        warnings.warn(f"{type(estimator).__name__} did not converge in {result.n_iter} iterations: increase "
-                      f"{budget} (now {getattr(estimator, budget)}) or tol (now {estimator.tol}), or scale "
-                      "the features (StandardScaler).", ConvergenceWarning, stacklevel=3)
+def warn_if_not_converged(result, estimator, max_iter, note="", budget="max_iter"):
+    """A ``ConvergenceWarning`` if the solver stopped without meeting its optimality measure.
+
+    Names the estimator, the iterations run, the effective ``max_iter``, and the measure's value
+    beside the tolerance it missed; advises standardising the features or raising ``max_iter``
+    (never raising ``tol``). ``note`` is appended (the perceptron's "may not be separable"); ``budget``
+    names the parameter that bounds the iterations when it is not ``max_iter`` (``epochs``).
+    """
+    if result.converged:
+        return
+    warnings.warn(f"{type(estimator).__name__} did not converge in {result.n_iter} iterations ({budget}={max_iter}); "
+                  f"{result.measure} = {result.value:.3g} > tol = {result.tol:g}. Standardise the features "
+                  f"(bp.preprocessing.StandardScaler) or raise {budget}.{note}", ConvergenceWarning, stacklevel=3)

@@ -2,13 +2,8 @@
 import numpy as np
 import pytest
 
-from backprop.linear_model import (
-    LinearSVC,
-    LogisticRegression,
-    OneVsOneClassifier,
-    OneVsRestClassifier,
-    Perceptron,
-)
+from backprop.linear_model import LinearSVC, LogisticRegression, Perceptron
+from backprop.multiclass import OneVsOneClassifier, OneVsRestClassifier
 from tests.linear_model._classification import (
     check_classifier_contract,
     check_sklearn_estimator,

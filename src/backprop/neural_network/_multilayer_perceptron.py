@@ -27,8 +27,7 @@ from ..train import fit as train_fit
 from ..train.callbacks import _copy_state
 from ..utils.random import check_random_state
 from ..utils.validation import check_is_fitted, validate_data
-from ._base import FLOAT_DTYPES, check_fit_data, check_number, check_option
-from ._classifier import check_classifier_data
+from ._checks import FLOAT_DTYPES, check_classifier_data, check_number, check_option, check_regression_data
 
 ACTIVATIONS = {"identity": nn.Identity, "logistic": nn.Sigmoid, "tanh": nn.Tanh, "relu": nn.ReLU}
 SOLVERS = ("adam", "sgd")
@@ -316,7 +315,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
 
     def fit(self, X, y):
         """Train on X of shape (n, p) and targets y of shape (n,) or (n, K); returns ``self``."""
-        X, y = check_fit_data(self, X, y, multi_output=True)
+        X, y = check_regression_data(self, X, y)
         self._y_ndim = y.ndim
         target = y.reshape(len(y), -1)
 

@@ -6,7 +6,7 @@ import pytest
 
 import backprop as bp
 from backprop.exceptions import ConvergenceWarning
-from backprop.linear_model import MLPClassifier, MLPRegressor
+from backprop.neural_network import MLPClassifier, MLPRegressor
 from backprop.model_selection import train_test_split
 from tests.linear_model._classification import (
     check_classifier_contract,
