@@ -31,7 +31,7 @@ from .ops.sorting import argsort, max, min, sort, topk
 from .ops.indexing import chunk, einsum, flip, gather, index_select, masked_fill, repeat, scatter_add, unbind
 from .ops.shape import (broadcast_to, cat, concatenate, flatten, permute, reshape, split, squeeze, stack, transpose,
                         unsqueeze)
-from .random import manual_seed
+from .random import Generator, manual_seed
 from . import cuda, linalg, random
 
 # The public names of ``from backprop import *``; the lazy submodules (nn, optim, ...) load on first use.
@@ -52,6 +52,7 @@ __all__ = ["Context", "Function", "Op", "Tensor", "backward", "enable_grad", "gr
 
 __all__ += ["all", "any", "clone", "cumsum", "floor_divide", "isinf", "isnan", "log1p", "norm", "prod", "remainder",
             "sign", "std"]
+__all__ += ["Generator"]
 
 __version__ = "0.1.0"
 

@@ -20,7 +20,7 @@ import numbers
 
 import numpy as np
 
-__all__ = ["generator", "get_rng_state", "manual_seed", "set_rng_state", "use_generator"]
+__all__ = ["Generator", "generator", "get_rng_state", "manual_seed", "set_rng_state", "use_generator"]
 
 # Created on first use: importing numpy.random costs about a fifth of `import numpy`, and
 # `import backprop` should not pay it.
@@ -117,3 +117,67 @@ def set_rng_state(state):
         _override.set(np.random.Generator(bitgen))
     else:
         _state["rng"] = np.random.Generator(bitgen)
+
+
+class Generator(np.random.Generator):
+    """PyTorch's ``torch.Generator`` API on a NumPy ``Generator`` (PCG64): pass it as ``generator=`` to
+    ``DataLoader``, ``RandomSampler`` or ``random_split``, or anywhere a NumPy Generator is taken.
+
+    It *is* a ``numpy.random.Generator`` (a subclass), so every NumPy draw works on it too. As
+    ``torch.Generator()``, a new one starts from the fixed seed 67280421310721, so it is repeatable until
+    reseeded.
+
+    Examples
+    --------
+    >>> import backprop as bp
+    >>> g = bp.Generator().manual_seed(42)
+    >>> state = g.get_state(); first = g.random()
+    >>> g.set_state(state).random() == first
+    True
+    """
+
+    _DEFAULT_SEED = 67280421310721  # torch.Generator().initial_seed()
+
+    def __init__(self, device="cpu"):
+        if str(device) != "cpu":
+            raise ValueError(f"backprop runs on the CPU: Generator(device={device!r}) is not available")
+        self._initial_seed = self._DEFAULT_SEED
+        super().__init__(np.random.PCG64(self._initial_seed))
+
+    def manual_seed(self, seed):
+        """Reseed in place (draws then equal ``np.random.default_rng(seed)``'s); returns the generator."""
+        if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+            raise ValueError(f"manual_seed needs a non-negative integer, got {seed!r}")
+        self._initial_seed = int(seed)
+        self.bit_generator.state = np.random.PCG64(self._initial_seed).state
+        return self
+
+    def seed(self):
+        """Reseed from fresh OS entropy; returns the new seed, as ``torch.Generator.seed``."""
+        self.manual_seed(int(np.random.SeedSequence().generate_state(1, np.uint64)[0]))
+        return self._initial_seed
+
+    def initial_seed(self):
+        """The seed of the last ``manual_seed`` or ``seed`` (67280421310721 for a new generator)."""
+        return self._initial_seed
+
+    def get_state(self):
+        """The generator's state, a JSON-able dict (``bp.save`` stores it), for :meth:`set_state`."""
+        return self.bit_generator.state
+
+    def set_state(self, state):
+        """Restore a state from :meth:`get_state`; returns the generator."""
+        if not isinstance(state, dict) or state.get("bit_generator") != "PCG64":
+            raise ValueError(f"set_state needs a state from Generator.get_state (a PCG64 state dict), got {state!r}")
+        self.bit_generator.state = state
+        return self
+
+    def __reduce__(self):
+        return _generator_from_state, (self._initial_seed, self.get_state())
+
+
+def _generator_from_state(initial_seed, state):
+    """Rebuild a pickled :class:`Generator` (sent to a worker process, or copied)."""
+    gen = Generator().set_state(state)
+    gen._initial_seed = initial_seed
+    return gen

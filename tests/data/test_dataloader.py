@@ -105,7 +105,7 @@ def test_generic_dataset_is_collated_sample_by_sample():
     assert isinstance(batch, bp.Tensor) and batch.shape == (3, 1)
 
 
-@pytest.mark.parametrize("bad", [0, -1, 2.5, True, None])
+@pytest.mark.parametrize("bad", [0, -1, 2.5, True, "4"])
 def test_bad_batch_size(bad):
     with pytest.raises(ValueError, match="batch_size must be a positive integer"):
         DataLoader(_dataset(3), batch_size=bad)

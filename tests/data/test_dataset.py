@@ -17,8 +17,10 @@ def test_tensor_dataset_keeps_the_arrays_it_is_given(tmp_path):
 def test_tensor_dataset_converts_lists_and_shares_tensors():
     t = bp.tensor([[1.0, 2.0], [3.0, 4.0]])
     ds = TensorDataset(t, [0, 1])
-    assert ds.arrays[0] is t.data
-    assert isinstance(ds.arrays[1], np.ndarray) and ds.arrays[1].tolist() == [0, 1]
+    assert ds.tensors[0] is t and ds.arrays is ds.tensors  # the tuple given, as PyTorch's .tensors
+    assert isinstance(ds.tensors[1], np.ndarray) and ds.tensors[1].tolist() == [0, 1]
+    t.data[0, 0] = 9.0  # shared, not copied
+    assert ds[0][0].tolist() == [9.0, 2.0]
 
 
 def test_getitem_returns_tensors_float_in_default_dtype_and_integers_kept():

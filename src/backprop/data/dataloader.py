@@ -1,23 +1,14 @@
-"""``DataLoader``: iterate over a data set in (optionally shuffled) minibatches of Tensors."""
+"""``DataLoader``: iterate over a data set in (optionally shuffled) minibatches of Tensors, as PyTorch's."""
+import copy
+import itertools
 import numbers
 
 import numpy as np
 
-from .. import random as _random
-from ..autograd.tensor import Tensor
-from .dataset import to_tensor
-
-
-def default_collate(samples):
-    """Stack a list of samples into one batch along a new first axis.
-
-    A sample is a tuple (or list) of arrays, tensors or numbers, giving a tuple of stacked arrays,
-    or a single array, tensor or number, giving one stacked array.
-    """
-    first = samples[0]
-    if isinstance(first, (tuple, list)):
-        return tuple(default_collate([s[i] for s in samples]) for i in range(len(first)))
-    return np.stack([s.data if isinstance(s, Tensor) else np.asarray(s) for s in samples])
+from .collate import collate_arrays, to_tensors
+from .dataset import IterableDataset
+from .sampler import BatchSampler, RandomSampler, SequentialSampler, resolve_generator
+from .workers import Exhausted, WorkerPool, resolve_context
 
 
 class DataLoader:
@@ -32,28 +23,66 @@ class DataLoader:
 
     Parameters
     ----------
-    dataset : Dataset
-        Anything with ``__len__`` and ``__getitem__``; a ``get_batch(index)`` method, as
-        ``TensorDataset`` has, reads a whole batch at once.
-    batch_size : int, default 1
+    dataset : Dataset or IterableDataset
+        Anything with ``__len__`` and ``__getitem__`` (a ``get_batch(index)`` method, as ``TensorDataset``
+        has, reads a whole batch at once), or an ``IterableDataset``, whose stream is cut into batches.
+    batch_size : int or None, default 1
+        None yields the samples one by one, not collated (arrays become Tensors), as PyTorch.
     shuffle : bool, default False
-        Visit the samples in a new random order every epoch.
+        Visit the samples in a new random order every epoch (a ``RandomSampler``).
+    sampler : Sampler or iterable of indices, optional
+        The order of the samples (mutually exclusive with ``shuffle``).
+    batch_sampler : Sampler or iterable of lists of indices, optional
+        The batches themselves (mutually exclusive with ``batch_size``, ``shuffle``, ``sampler`` and
+        ``drop_last``).
+    num_workers : int, default 0
+        Load batches in this many worker processes (``multiprocessing``); the batches and their order are
+        those of ``num_workers=0``. See Notes.
+    collate_fn : callable, optional
+        Makes a batch from a list of samples; its result is yielded as it is. By default
+        ``default_collate``, then float arrays take ``dtype``.
+    pin_memory : bool, default False
+        Accepted for PyTorch scripts; there is no GPU memory to pin.
     drop_last : bool, default False
         Skip the last batch when it is smaller than ``batch_size``.
-    generator : numpy.random.Generator or int, optional
-        Draw the permutations from this generator, or from a new one seeded with this integer. By default
-        they come from the library's generator (``backprop.random.generator()``, seeded by
-        ``bp.manual_seed`` and saved in checkpoints).
+    timeout : float, default 0
+        With workers, the seconds to wait for a batch before raising RuntimeError (0: no limit; a worker
+        that dies raises at once either way).
+    worker_init_fn : callable, optional
+        Called as ``worker_init_fn(worker_id)`` in each worker after its seeding.
+    multiprocessing_context : str or multiprocessing context, optional
+        How workers start; by default ``fork`` on Linux (the data set is not copied through pickle), else
+        the platform's default (``spawn``: the data set, ``collate_fn`` and ``worker_init_fn`` must pickle).
+    generator : bp.Generator, numpy.random.Generator or int, optional
+        Draw the permutations (and the workers' base seed) from this generator, or from a new one seeded
+        with this integer. By default they come from the library's generator
+        (``backprop.random.generator()``, seeded by ``bp.manual_seed`` and saved in checkpoints).
+    prefetch_factor : int, optional
+        Batches asked of each worker ahead of time (default 2 with workers; only with workers).
+    persistent_workers : bool, default False
+        Accepted for PyTorch scripts (with ``num_workers > 0``); the workers start anew every epoch.
     dtype : numpy dtype, optional
-        The dtype of float batches; by default the default float dtype (``bp.get_default_dtype()``), as
-        ``bp.tensor`` gives. Pass ``np.float64`` to train a ``.double()`` model. Integer data (class
-        labels) always keep their dtype. PyTorch has no such option: its batches keep the data's dtype.
+        The dtype of float batches from the default collation; by default the default float dtype
+        (``bp.get_default_dtype()``), as ``bp.tensor`` gives. Pass ``np.float64`` to train a ``.double()``
+        model. Integer data (class labels) always keep their dtype. PyTorch has no such option: its batches
+        keep the data's dtype.
 
     Yields
     ------
-    tuple of Tensor
-        One tensor per array of the sample (``(xb, yb)`` for ``TensorDataset(X, y)``), or a single Tensor
-        when samples are single arrays. The tensors own their data (a memmap batch is read into memory).
+    batch
+        The collated samples with Tensors for arrays: ``(xb, yb)`` for ``TensorDataset(X, y)``, a dict for
+        dict samples, a Tensor for single arrays. The tensors own their data (a memmap batch is read).
+
+    Notes
+    -----
+    With ``num_workers > 0``, each epoch first draws its permutation, then a base seed from a copy of the
+    same generator, so the generator moves on exactly as with ``num_workers=0``: every epoch's batches, and
+    every later draw (dropout, the next epochs), are those of ``num_workers=0``, and resumed runs repeat.
+    (PyTorch draws the base seed from the generator itself, so its later epochs differ.) Worker ``i``
+    seeds its generator with ``base_seed + i``, then calls ``worker_init_fn(i)``;
+    ``bp.data.get_worker_info()`` tells a worker its id, the number of workers and its seed. Batch ``k`` is
+    loaded by worker ``k mod num_workers`` and the batches come out in order. A worker that raises, or
+    dies, gives a RuntimeError naming it.
 
     Examples
     --------
@@ -63,46 +92,201 @@ class DataLoader:
     (3, [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]])
     """
 
-    def __init__(self, dataset, batch_size=1, shuffle=False, drop_last=False, generator=None, dtype=None):
-        if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or batch_size < 1:
-            raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+    def __init__(self, dataset, batch_size=1, shuffle=False, sampler=None, batch_sampler=None, num_workers=0,
+                 collate_fn=None, pin_memory=False, drop_last=False, timeout=0, worker_init_fn=None,
+                 multiprocessing_context=None, generator=None, *, prefetch_factor=None, persistent_workers=False,
+                 dtype=None):
+        if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral)
+                                       or batch_size < 1):
+            raise ValueError(f"batch_size must be a positive integer or None, got {batch_size!r}")
+        if isinstance(num_workers, bool) or not isinstance(num_workers, numbers.Integral) or num_workers < 0:
+            raise ValueError(f"num_workers option should be a non-negative integer, got {num_workers!r}; use "
+                             "num_workers=0 to disable multiprocessing")
+        if not timeout >= 0:
+            raise ValueError(f"timeout option should be non-negative, got {timeout!r}")
+        if num_workers == 0 and prefetch_factor is not None:
+            raise ValueError("prefetch_factor option could only be specified in multiprocessing: let "
+                             "num_workers > 0 to enable multiprocessing, otherwise set prefetch_factor to None")
+        if persistent_workers and num_workers == 0:
+            raise ValueError("persistent_workers option needs num_workers > 0")
+        if isinstance(dataset, IterableDataset):
+            for name, value in (("shuffle", shuffle or None), ("sampler", sampler),
+                                ("batch_sampler", batch_sampler)):
+                if value is not None:
+                    raise ValueError(f"DataLoader with IterableDataset: expected unspecified {name} option, "
+                                     f"but got {name}={value!r}")
+        elif sampler is not None and shuffle:
+            raise ValueError("sampler option is mutually exclusive with shuffle")
+        if batch_sampler is not None:
+            if batch_size != 1 or shuffle or sampler is not None or drop_last:
+                raise ValueError("batch_sampler option is mutually exclusive with batch_size, shuffle, sampler, "
+                                 "and drop_last")
+            batch_size = None
+        elif batch_size is None and drop_last:
+            raise ValueError("batch_size=None option disables auto-batching and is mutually exclusive with "
+                             "drop_last")
+        if collate_fn is not None and dtype is not None:
+            raise ValueError("dtype applies to the default collation; with a collate_fn, cast in the collate_fn")
         self.dataset = dataset
-        self.batch_size = int(batch_size)
+        self.batch_size = None if batch_size is None else int(batch_size)
         self.shuffle = bool(shuffle)
         self.drop_last = bool(drop_last)
-        if isinstance(generator, numbers.Integral):
-            generator = np.random.default_rng(generator)
-        self.generator = generator
+        self.generator = None if generator is None else resolve_generator(generator)
+        self.num_workers = int(num_workers)
+        self.collate_fn = collate_fn
+        self.pin_memory = bool(pin_memory)
+        self.timeout = timeout
+        self.worker_init_fn = worker_init_fn
+        self.multiprocessing_context = multiprocessing_context
+        self.prefetch_factor = (2 if prefetch_factor is None else int(prefetch_factor)) if num_workers else None
+        self.persistent_workers = bool(persistent_workers)
         self.dtype = dtype
+        if isinstance(dataset, IterableDataset):
+            self.sampler = self.batch_sampler = None
+            return
+        if sampler is None:
+            sampler = RandomSampler(dataset, generator=self.generator) if shuffle else SequentialSampler(dataset)
+        self.sampler = sampler
+        if batch_sampler is None and self.batch_size is not None:
+            batch_sampler = BatchSampler(sampler, self.batch_size, self.drop_last)
+        self.batch_sampler = batch_sampler
 
     def __len__(self):
-        """The number of batches in one epoch."""
-        n = len(self.dataset)
-        return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
+        """The number of batches in one epoch (for an IterableDataset, from its ``len``, as PyTorch)."""
+        if isinstance(self.dataset, IterableDataset):
+            n = len(self.dataset)
+            if self.batch_size is None:
+                return n
+            return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
+        return len(self.sampler if self.batch_sampler is None else self.batch_sampler)
 
-    def _batch_indices(self):
-        """One epoch's batches: slices in order, or index arrays of a fresh permutation."""
-        n, size = len(self.dataset), self.batch_size
-        starts = range(0, n - size + 1 if self.drop_last else n, size)
-        if not self.shuffle:
-            return [slice(start, start + size) for start in starts]
-        order = (self.generator or _random.generator()).permutation(n)
-        return [order[start:start + size] for start in starts]
+    # -- one epoch's indices ---------------------------------------------------------------------
+    def _index_batches(self):
+        """One epoch's batches of indices: slices for the default sequential order (one contiguous read), index
+        arrays of one permutation for the default shuffling, the batch sampler's lists otherwise; single
+        indices without batching. The default shuffling draws its permutation here, at the call."""
+        sampler = self.batch_sampler
+        if sampler is None:
+            return iter(self.sampler)
+        if type(sampler) is BatchSampler and type(sampler.sampler) in (SequentialSampler, RandomSampler):
+            if type(sampler.sampler) is SequentialSampler:
+                order = None
+                n = len(self.dataset)
+            else:
+                order = sampler.sampler.permutation()
+                n = len(order)
+            size = sampler.batch_size
+            starts = range(0, n - size + 1 if sampler.drop_last else n, size)
+            if order is None:
+                return iter([slice(start, min(start + size, n)) for start in starts])
+            return iter([order[start:start + size] for start in starts])
+        return iter(sampler)
 
-    def _read(self, index):
-        if hasattr(self.dataset, "get_batch"):
-            return self.dataset.get_batch(index)
+    # -- reading and collating -------------------------------------------------------------------
+    def _collate(self, samples):
+        return collate_arrays(samples) if self.collate_fn is None else self.collate_fn(samples)
+
+    def _fetch(self, index):
+        """The batch (or sample, without batching) at ``index``, collated; arrays not yet Tensors."""
+        if self.batch_sampler is None:
+            sample = self.dataset[index]
+            return sample if self.collate_fn is None else self.collate_fn(sample)
+        if self.collate_fn is None and hasattr(self.dataset, "get_batch"):
+            return self.dataset.get_batch(index if isinstance(index, slice) else np.asarray(index, dtype=np.int64))
         rows = range(len(self.dataset))[index] if isinstance(index, slice) else index
-        return default_collate([self.dataset[int(i)] for i in rows])
+        rows = [int(i) for i in rows] if isinstance(rows, (range, np.ndarray)) else list(rows)
+        if hasattr(self.dataset, "__getitems__"):
+            return self._collate(self.dataset.__getitems__(rows))
+        return self._collate([self.dataset[i] for i in rows])
+
+    def _stream(self, iterator):
+        """The batches of an IterableDataset's stream (``iterator``); StopIteration-free generator."""
+        if self.batch_size is None:
+            for sample in iterator:
+                yield sample if self.collate_fn is None else self.collate_fn(sample)
+            return
+        while True:
+            chunk = list(itertools.islice(iterator, self.batch_size))
+            if not chunk or (self.drop_last and len(chunk) < self.batch_size):
+                return
+            yield self._collate(chunk)
+
+    def _finish(self, batch):
+        """Arrays → Tensors (floats in ``dtype``) for the default collation; a collate_fn's result as it is."""
+        if self.collate_fn is not None:
+            return batch
+        return to_tensors(batch, self.dtype, cast=True)
 
     def __iter__(self):
-        for index in self._batch_indices():
-            batch = self._read(index)
-            if isinstance(batch, tuple):
-                yield tuple(to_tensor(b, self.dtype) for b in batch)
-            else:
-                yield to_tensor(batch, self.dtype)
+        iterable = isinstance(self.dataset, IterableDataset)
+        if self.num_workers == 0:
+            batches = self._stream(iter(self.dataset)) if iterable else map(self._fetch, self._index_batches())
+            for batch in batches:
+                yield self._finish(batch)
+            return
+        indices = None if iterable else self._index_batches()  # the permutation is drawn first
+        # then the base seed, from a copy: the generator's stream (later epochs, dropout) stays that of
+        # num_workers=0, so every epoch gives the same batches with and without workers
+        base_seed = int(copy.deepcopy(resolve_generator(self.generator)).integers(0, 2**63 - self.num_workers))
+        fetch = _StreamFetcher(self) if iterable else self._fetch
+        pool = WorkerPool(fetch, self.num_workers, base_seed, self.dataset, self.worker_init_fn,
+                          resolve_context(self.multiprocessing_context), self.timeout)
+        try:
+            batches = _stream_in_order(pool, self) if iterable else _map_in_order(pool, self, indices)
+            for batch in batches:
+                yield self._finish(batch)
+        finally:
+            pool.close()
 
     def __repr__(self):
         return (f"DataLoader({self.dataset!r}, batch_size={self.batch_size}, shuffle={self.shuffle}, "
                 f"drop_last={self.drop_last})")
+
+
+class _StreamFetcher:
+    """In a worker: the next batch of the worker's own iterator over the IterableDataset (made on first use,
+    after ``get_worker_info`` is set)."""
+
+    def __init__(self, loader):
+        self.loader = loader
+        self.batches = None
+
+    def __call__(self, index):
+        if self.batches is None:
+            self.batches = self.loader._stream(iter(self.loader.dataset))
+        return next(self.batches)
+
+
+def _map_in_order(pool, loader, indices):
+    """Batch k from worker k mod n, ``prefetch_factor`` requests ahead per worker, yielded in order."""
+    n = loader.num_workers
+    sent = received = 0
+    for index in itertools.islice(indices, loader.prefetch_factor * n):
+        pool.send(sent % n, sent, index)
+        sent += 1
+    while received < sent:
+        batch = pool.receive(received % n)
+        received += 1
+        for index in itertools.islice(indices, 1):
+            pool.send(sent % n, sent, index)
+            sent += 1
+        yield batch
+
+
+def _stream_in_order(pool, loader):
+    """Each worker streams its own copy; batches are taken from the workers in turn, skipping finished ones."""
+    n = loader.num_workers
+    for worker in range(n):
+        for _ in range(loader.prefetch_factor):
+            pool.send(worker, None, None)
+    active = [True] * n
+    worker = 0
+    while any(active):
+        if active[worker]:
+            batch = pool.receive(worker)
+            if batch is Exhausted:
+                active[worker] = False
+            else:
+                pool.send(worker, None, None)
+                yield batch
+        worker = (worker + 1) % n

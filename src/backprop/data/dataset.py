@@ -27,6 +27,49 @@ class Dataset:
     def __len__(self):
         raise NotImplementedError(f"{type(self).__name__} must define __len__")
 
+    def __add__(self, other):
+        """``a + b``: the samples of ``a`` then those of ``b`` (a ``ConcatDataset``), as in PyTorch."""
+        from .subsets import ConcatDataset
+
+        return ConcatDataset([self, other])
+
+
+class IterableDataset(Dataset):
+    """A stream of samples: subclasses define ``__iter__``, as in PyTorch (no ``__getitem__``; ``__len__`` is
+    optional).
+
+    The ``DataLoader`` groups the stream into batches of ``batch_size``. With ``num_workers > 0`` every
+    worker iterates its own copy of the data set, so ``__iter__`` should use ``bp.data.get_worker_info()``
+    to read only its share (otherwise each sample comes ``num_workers`` times), as in PyTorch.
+    """
+
+    def __iter__(self):
+        raise NotImplementedError(f"{type(self).__name__} must define __iter__")
+
+    def __getitem__(self, index):
+        raise TypeError(f"{type(self).__name__} is an IterableDataset: iterate over it, it has no samples by index")
+
+    def __add__(self, other):
+        """``a + b``: the stream of ``a`` then that of ``b`` (a ``ChainDataset``)."""
+        return ChainDataset([self, other])
+
+
+class ChainDataset(IterableDataset):
+    """Several ``IterableDataset`` streams one after the other, as PyTorch's ``ChainDataset``."""
+
+    def __init__(self, datasets):
+        self.datasets = list(datasets)
+        for i, d in enumerate(self.datasets):
+            if not isinstance(d, IterableDataset):
+                raise TypeError(f"ChainDataset: data set {i} is a {type(d).__name__}, not an IterableDataset")
+
+    def __iter__(self):
+        for d in self.datasets:
+            yield from d
+
+    def __len__(self):
+        return sum(len(d) for d in self.datasets)
+
 
 def _keep_array(data):
     """Store ``data`` without reading it: array-likes with a shape (ndarray, memmap, h5py, zarr) are kept
@@ -66,12 +109,14 @@ class TensorDataset(Dataset):
         Arrays with the same first dimension, e.g. ``TensorDataset(X, y)``. They are kept as given and not
         copied: an ``np.memmap`` (or any array-like with ``shape`` and ``__getitem__``: h5py, zarr) stays
         on disk and only the rows a batch asks for are read. Lists are converted to arrays. A Tensor
-        gives its array (shared).
+        is kept (its array is read, shared).
 
     Attributes
     ----------
+    tensors : tuple
+        The arrays and Tensors as they were given (lists as arrays), as PyTorch's ``tensors``.
     arrays : tuple
-        The stored arrays (PyTorch calls them ``tensors``).
+        The same tuple (this library's earlier name).
 
     Examples
     --------
@@ -84,27 +129,33 @@ class TensorDataset(Dataset):
     def __init__(self, *arrays):
         if not arrays:
             raise ValueError("TensorDataset needs at least one array")
-        self.arrays = tuple(_keep_array(a) for a in arrays)
-        for i, a in enumerate(self.arrays):
+        self.tensors = tuple(a if isinstance(a, Tensor) else _keep_array(a) for a in arrays)
+        self._columns = tuple(_keep_array(a) for a in self.tensors)  # what is read: a Tensor's array
+        for i, a in enumerate(self._columns):
             if len(a.shape) == 0:
                 raise ValueError(f"TensorDataset: array {i} is a scalar; each array needs a first (sample) "
                                  "dimension")
-        lengths = [a.shape[0] for a in self.arrays]
+        lengths = [a.shape[0] for a in self._columns]
         if len(set(lengths)) > 1:
             raise ValueError(f"TensorDataset: all arrays must have the same first dimension (number of "
                              f"samples), got lengths {lengths}")
 
+    @property
+    def arrays(self):
+        """The tuple :attr:`tensors` (an alias)."""
+        return self.tensors
+
     def __len__(self):
-        return self.arrays[0].shape[0]
+        return self._columns[0].shape[0]
 
     def __getitem__(self, index):
         """Sample ``index`` (or the rows of a slice or index array) as a tuple of Tensors."""
-        return tuple(to_tensor(a[index]) for a in self.arrays)
+        return tuple(to_tensor(a[index]) for a in self._columns)
 
     def get_batch(self, index):
         """The rows ``index`` (slice or integer array) of every array, as arrays: one read per array."""
-        return tuple(a[index] for a in self.arrays)
+        return tuple(a[index] for a in self._columns)
 
     def __repr__(self):
-        shapes = ", ".join(f"{type(a).__name__}{tuple(a.shape)}" for a in self.arrays)
+        shapes = ", ".join(f"{type(a).__name__}{tuple(a.shape)}" for a in self.tensors)
         return f"TensorDataset({shapes})"
