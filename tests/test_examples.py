@@ -278,3 +278,30 @@ def test_plot_option_writes_the_png_that_the_readme_promises(tmp_path, name):
     written = sorted(p.name for p in tmp_path.iterdir())
     assert written == (["out.png", "out_steps.png"] if name == "ch2_sigmoid" else ["out.png"])
     assert all((tmp_path / p).read_bytes().startswith(b"\x89PNG") for p in written)
+
+
+# -- chapter 7, recurrent networks (issue 17): small budgets, each well under 10 s ------------------------
+def test_ch7_sine_gru(capsys):
+    a, _ = run("ch7_sine_gru", capsys, steps=150)
+    assert a["val_mse"] <= 0.05 < a["no_change_mse"]
+
+
+def test_ch7_char_lstm(capsys):
+    a, out = run("ch7_char_lstm", capsys, steps=100)
+    assert a[0.1]["likeliest_share"] >= 0.5
+    assert a[10.0]["entropy"] >= 0.9 * math.log(a["vocabulary"])
+    assert a[0.1]["entropy"] <= a[1.0]["entropy"] <= a[10.0]["entropy"]
+    assert "the forget gate" in out
+
+
+def test_ch7_why_tanh(capsys):
+    a, _ = run("ch7_why_tanh", capsys)
+    relu, tanh = a["relu"], a["tanh"]
+    assert relu["norms"][0] > 1e4 * relu["norms"][-1] and "exploding-gradients-in-time" in relu["codes"]
+    assert tanh["norms"][0] < 1e-4 * tanh["norms"][-1] and tanh["h_max"] < 1 < relu["h_max"]
+
+
+def test_ch7_truncated_bptt(capsys):
+    a, _ = run("ch7_truncated_bptt", capsys, epochs=3, length=1000)
+    assert "backward through the graph a second time" in a["error"] and "h = h.detach()" in a["error"]
+    assert a["losses"][-1] < 0.02 < a["losses"][0]
