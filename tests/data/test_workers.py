@@ -146,3 +146,17 @@ def test_breaking_out_of_an_epoch_stops_the_workers():
         break
     assert first["name"] == ["r0"]
     assert multiprocessing.active_children() == []
+
+
+class Slow(Dataset):
+    def __len__(self):
+        return 4
+
+    def __getitem__(self, i):
+        time.sleep(30 if i == 2 else 0)
+        return i
+
+
+def test_timeout_names_the_worker_that_is_late():
+    with pytest.raises(RuntimeError, match=r"DataLoader timed out after 0.3 s waiting for a batch from worker 1"):
+        list(DataLoader(Slow(), batch_size=2, num_workers=2, timeout=0.3))
