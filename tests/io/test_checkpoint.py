@@ -106,7 +106,7 @@ def test_a_pytorch_style_checkpoint_resumes_training_identically(tmp_path):
         return loss.item()
 
     rng = np.random.default_rng(1)
-    x, y = bp.tensor(rng.normal(size=(8, 3))), bp.tensor(rng.normal(size=(8, 1)))
+    x, y = bp.tensor(rng.normal(size=(8, 3)), dtype=np.float32), bp.tensor(rng.normal(size=(8, 1)), dtype=np.float32)
     model, opt = build()
     losses = [step(model, opt, x, y) for _ in range(3)]
     bp.save({"model": model.state_dict(), "optimizer": opt.state_dict(), "epoch": 3, "losses": losses},
