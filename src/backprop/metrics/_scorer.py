@@ -4,6 +4,7 @@ Metrics where smaller is better are negated (``'neg_mean_squared_error'``), so a
 maximise.
 """
 import copy
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -14,7 +15,22 @@ from ._regression import (mean_absolute_error, mean_absolute_percentage_error, m
                           root_mean_squared_error)
 
 
-class _Scorer:
+class _ScoreRequest:
+    """Whether cross-validation passes the test rows' ``sample_weight`` to the scorer (off by default)."""
+
+    def set_score_request(self, *, sample_weight=None):
+        """``sample_weight=True``: in ``cross_val_score``, ``cross_validate`` and the searches, score each test
+        fold with its rows' ``sample_weight`` (from ``params``/fit parameters), as scikit-learn does when
+        metadata routing is enabled and requested. Returns the scorer."""
+        self._requests = {"sample_weight": sample_weight}
+        return self
+
+    def get_metadata_routing(self):
+        """The request in scikit-learn's shape: ``scorer.get_metadata_routing().score.requests``."""
+        return SimpleNamespace(score=SimpleNamespace(requests=dict(getattr(self, "_requests", {}))))
+
+
+class _Scorer(_ScoreRequest):
     def __init__(self, score_func, sign, kwargs, response_method):
         self._score_func, self._sign, self._kwargs = score_func, sign, kwargs
         self._response_method = response_method
@@ -47,7 +63,7 @@ class _Scorer:
                 f"{options})")
 
 
-class _PassthroughScorer:
+class _PassthroughScorer(_ScoreRequest):
     """The estimator's own ``score`` method (what ``scoring=None`` means)."""
 
     def __call__(self, estimator, X, y_true, sample_weight=None):

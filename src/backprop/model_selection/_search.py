@@ -8,7 +8,7 @@ import numpy as np
 from ..base import BaseEstimator, _estimator_type, clone, is_classifier
 from ..metrics import check_scoring
 from ..utils.validation import check_is_fitted
-from ._split import check_cv
+from ._split import _indexable, check_cv
 from ._validation import _check_error_score, _fit_and_score, _warn_or_raise_about_fit_failures
 
 
@@ -50,6 +50,21 @@ class ParameterGrid:
     def __len__(self):
         return sum(int(np.prod([len(v) for v in grid.values()])) for grid in self.param_grid)
 
+    def __getitem__(self, index):
+        """``list(grid)[index]`` without listing the grid (how random search samples it without replacement)."""
+        for grid in self.param_grid:
+            names = sorted(grid)
+            size = int(np.prod([len(grid[name]) for name in names]))
+            if index >= size:
+                index -= size
+                continue
+            params = {}
+            for name in reversed(names):  # the last name varies fastest
+                index, offset = divmod(index, len(grid[name]))
+                params[name] = grid[name][offset]
+            return dict(sorted(params.items()))
+        raise IndexError("ParameterGrid index out of range")
+
 
 def _rank_descending(scores):
     """Rank 1 for the highest score, ties sharing the smallest rank; NaN ranks last."""
@@ -71,6 +86,15 @@ def _param_column(candidates, name):
     for i, value in present.items():
         column[i] = value
     return column
+
+
+def _target_required(estimator):
+    """Whether the estimator's scikit-learn tags say ``fit`` needs y (False when it has no tags)."""
+    tags = getattr(estimator, "__sklearn_tags__", None)
+    try:
+        return bool(tags().target_tags.required) if tags is not None else False
+    except ImportError:  # our estimators' tags import scikit-learn
+        return False
 
 
 class _DelegatedToBest:
@@ -95,61 +119,8 @@ class _DelegatedToBest:
         return method
 
 
-class GridSearchCV(BaseEstimator):
-    """Pick hyperparameters by cross-validation: score every combination in a grid, refit the best.
-
-    Parameters
-    ----------
-    estimator : estimator
-        Ours or scikit-learn's; it is cloned for each fit.
-    param_grid : dict or list of dicts
-        ``{parameter name: list of values}``; nested estimators' parameters as ``name__param``.
-    scoring : str, callable or None, default=None
-        As in :func:`cross_val_score`: None uses ``estimator.score``.
-    refit : bool, default=True
-        Fit ``best_estimator_`` on all the data with the best parameters, so that ``predict``, ``score``
-        and the other methods delegate to it.
-    cv : int, cross-validator, iterable of (train, test) or None, default=None
-        As in :func:`cross_val_score` (None means 5 folds). ``LeaveOneOut()`` gives leave-one-out.
-    error_score : 'raise' or float, default=np.nan
-        The score of a failing fit.
-    return_train_score : bool, default=False
-        Also record the scores on the training folds.
-
-    Attributes
-    ----------
-    cv_results_ : dict of arrays
-        One entry per candidate: ``params``, ``param_<name>`` (masked arrays), ``split<i>_test_score``,
-        ``mean_test_score``, ``std_test_score``, ``rank_test_score``, fit and score times.
-    best_index_ : int
-        The first candidate with the highest mean test score (ties go to the earlier one, as scikit-learn).
-    best_score_ : float
-    best_params_ : dict
-    best_estimator_ : estimator
-        Only with ``refit=True``.
-    refit_time_ : float
-    scorer_ : callable
-    n_splits_ : int
-
-    Notes
-    -----
-    Fits run one after another (scikit-learn's ``n_jobs`` is not offered), and only one metric is scored.
-
-    Examples
-    --------
-    The problem book's ridge exercise, where leave-one-out picks λ = 4/39, is in
-    tests/model_selection/test_search.py.
-    """
-
-    def __init__(self, estimator, param_grid, *, scoring=None, refit=True, cv=None, error_score=np.nan,
-                 return_train_score=False):
-        self.estimator = estimator
-        self.param_grid = param_grid
-        self.scoring = scoring
-        self.refit = refit
-        self.cv = cv
-        self.error_score = error_score
-        self.return_train_score = return_train_score
+class _BaseSearchCV(BaseEstimator):
+    """The searches' shared part: cross-validate each of ``_candidates()``, rank them, refit the best."""
 
     @property
     def _estimator_type(self):
@@ -163,9 +134,16 @@ class GridSearchCV(BaseEstimator):
         return tags
 
     def fit(self, X, y=None, *, groups=None, **fit_params):
-        """Cross-validate every candidate, pick the best, and (with ``refit``) fit it on all of X, y."""
+        """Cross-validate every candidate, pick the best, and (with ``refit``) fit it on all of X, y.
+
+        ``fit_params`` go to the estimator's ``fit``, per-sample arrays (``sample_weight``) cut to the training
+        rows; a scorer made with ``.set_score_request(sample_weight=True)`` also gets the scored rows' weights.
+        """
         _check_error_score(self.error_score)
-        candidates = list(ParameterGrid(self.param_grid))
+        X, y = _indexable(X), _indexable(y)
+        if y is None and _target_required(self.estimator):
+            raise ValueError(f"{type(self.estimator).__name__} requires y to be passed, but the target y is None.")
+        candidates = self._candidates()
         splits = list(check_cv(self.cv, y, classifier=is_classifier(self.estimator)).split(X, y, groups))
         scorer = check_scoring(self.estimator, self.scoring)
         results = [_fit_and_score(clone(self.estimator), X, y, scorer, train, test, parameters=params,
@@ -226,10 +204,12 @@ class GridSearchCV(BaseEstimator):
     transform = _DelegatedToBest()
     inverse_transform = _DelegatedToBest()
 
-    def score(self, X, y=None):
+    def score(self, X, y=None, sample_weight=None):
         """The best estimator's score on X, y, with ``scoring`` (or its own ``score``), a float."""
         self._check_refitted("score")
-        return self.scorer_(self.best_estimator_, X, y)
+        if sample_weight is None:
+            return self.scorer_(self.best_estimator_, X, y)
+        return self.scorer_(self.best_estimator_, X, y, sample_weight=sample_weight)
 
     @property
     def classes_(self):
@@ -240,3 +220,63 @@ class GridSearchCV(BaseEstimator):
     def n_features_in_(self):
         check_is_fitted(self)
         return self.best_estimator_.n_features_in_
+
+
+class GridSearchCV(_BaseSearchCV):
+    """Pick hyperparameters by cross-validation: score every combination in a grid, refit the best.
+
+    Parameters
+    ----------
+    estimator : estimator
+        Ours or scikit-learn's; it is cloned for each fit.
+    param_grid : dict or list of dicts
+        ``{parameter name: list of values}``; nested estimators' parameters as ``name__param``.
+    scoring : str, callable or None, default=None
+        As in :func:`cross_val_score`: None uses ``estimator.score``.
+    refit : bool, default=True
+        Fit ``best_estimator_`` on all the data with the best parameters, so that ``predict``, ``score``
+        and the other methods delegate to it.
+    cv : int, cross-validator, iterable of (train, test) or None, default=None
+        As in :func:`cross_val_score` (None means 5 folds). ``LeaveOneOut()`` gives leave-one-out.
+    error_score : 'raise' or float, default=np.nan
+        The score of a failing fit.
+    return_train_score : bool, default=False
+        Also record the scores on the training folds.
+
+    Attributes
+    ----------
+    cv_results_ : dict of arrays
+        One entry per candidate: ``params``, ``param_<name>`` (masked arrays), ``split<i>_test_score``,
+        ``mean_test_score``, ``std_test_score``, ``rank_test_score``, fit and score times.
+    best_index_ : int
+        The first candidate with the highest mean test score (ties go to the earlier one, as scikit-learn).
+    best_score_ : float
+    best_params_ : dict
+    best_estimator_ : estimator
+        Only with ``refit=True``.
+    refit_time_ : float
+    scorer_ : callable
+    n_splits_ : int
+
+    Notes
+    -----
+    Fits run one after another (scikit-learn's ``n_jobs`` is not offered), and only one metric is scored.
+
+    Examples
+    --------
+    The problem book's ridge exercise, where leave-one-out picks λ = 4/39, is in
+    tests/model_selection/test_search.py.
+    """
+
+    def __init__(self, estimator, param_grid, *, scoring=None, refit=True, cv=None, error_score=np.nan,
+                 return_train_score=False):
+        self.estimator = estimator
+        self.param_grid = param_grid
+        self.scoring = scoring
+        self.refit = refit
+        self.cv = cv
+        self.error_score = error_score
+        self.return_train_score = return_train_score
+
+    def _candidates(self):
+        return list(ParameterGrid(self.param_grid))

@@ -272,6 +272,17 @@ def check_cv(cv=5, y=None, *, classifier=False):
     return cv if hasattr(cv, "split") else _CVIterableWrapper(cv)
 
 
+def _indexable(data):
+    """``data`` in a form rows can be taken from: sparse matrices as CSR, bare ``__array__`` objects as arrays."""
+    if data is None or hasattr(data, "iloc"):
+        return data
+    if hasattr(data, "tocsr") and getattr(data, "format", "csr") not in ("csr", "csc"):
+        return data.tocsr()
+    if not hasattr(data, "shape") and not hasattr(data, "__len__") and hasattr(data, "__array__"):
+        return np.asarray(data)
+    return data
+
+
 def _safe_indexing(data, indices):
     """The rows ``indices`` of an array, Tensor, DataFrame/Series (by position) or list."""
     if data is None:
