@@ -13,6 +13,15 @@ from .linear import Flatten, Identity, Linear
 from .loss import *  # noqa: F403  (the loss modules: MSELoss, CrossEntropyLoss, …)
 from .loss import __all__ as _losses
 from .module import Module, Parameter
+from .activation import ELU, GELU, Hardtanh, LogSigmoid, Mish, SiLU, Softplus
+from .batchnorm import BatchNorm2d
+from .container import ModuleDict, ParameterDict, ParameterList
+from .conv import Conv1d, ConvTranspose2d
+from .dropout import Dropout2d
+from .linear import Unflatten
+from .loss_more import CosineEmbeddingLoss, KLDivLoss, MarginRankingLoss, SmoothL1Loss, TripletMarginLoss
+from .normalization import GroupNorm, LayerNorm
+from .pooling import AdaptiveAvgPool2d, AdaptiveMaxPool2d, Upsample
 from .pooling import AvgPool2d, MaxPool2d
 from .rnn import GRU, LSTM, RNN, RNNBase
 from .rnn_cell import GRUCell, LSTMCell, RNNCell, RNNCellBase
@@ -22,3 +31,7 @@ __all__ = ["functional", "hooks", "init", "utils", "Heaviside", "LeakyReLU", "Lo
            "Softmax", "Tanh", "BatchNorm1d", "Conv2d", "ModuleList", "Sequential", "Dropout", "Flatten", "Identity",
            "Linear", "Module", "Parameter", "AvgPool2d", "MaxPool2d",
            "RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell", "Embedding", *_losses]
+__all__ += ["ELU", "GELU", "Hardtanh", "LogSigmoid", "Mish", "SiLU", "Softplus", "BatchNorm2d", "ModuleDict",
+            "ParameterDict", "ParameterList", "Conv1d", "ConvTranspose2d", "Dropout2d", "Unflatten", "GroupNorm",
+            "LayerNorm", "AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "Upsample", "CosineEmbeddingLoss", "KLDivLoss",
+            "MarginRankingLoss", "SmoothL1Loss", "TripletMarginLoss"]

@@ -136,3 +136,121 @@ class Heaviside(Module):
 
     def forward(self, input):
         return F.heaviside(input)
+
+
+class GELU(Module):
+    """GELU: y = x·Φ(x), Φ the standard normal CDF; or its tanh approximation (PyTorch's ``nn.GELU``).
+
+    Parameters
+    ----------
+    approximate : {'none', 'tanh'}, default 'none'
+        'tanh': y = ½x(1 + tanh(√(2/π)(x + 0.044715x³))).
+    """
+
+    def __init__(self, approximate="none"):
+        super().__init__()
+        if approximate not in ("none", "tanh"):
+            raise ValueError(f"GELU: approximate must be 'none' or 'tanh', got {approximate!r}")
+        self.approximate = approximate
+
+    def forward(self, input):
+        return F.gelu(input, self.approximate)
+
+    def extra_repr(self):
+        return f"approximate={self.approximate!r}"
+
+
+class _OutOfPlace(Module):
+    """An activation with PyTorch's ``inplace`` flag, kept for compatibility: the result is always a
+    new tensor (an in-place write would change a value the graph may have saved)."""
+
+    def __init__(self, inplace=False):
+        super().__init__()
+        self.inplace = inplace
+
+
+class ELU(_OutOfPlace):
+    """ELU: y = x where x > 0, else α(eˣ − 1); dy/dx = α·eˣ below 0 (PyTorch's ``nn.ELU``).
+
+    Parameters
+    ----------
+    alpha : float, default 1.0
+    inplace : bool, default False
+        Accepted for PyTorch compatibility; the output is a new tensor either way.
+    """
+
+    def __init__(self, alpha=1.0, inplace=False):
+        super().__init__(inplace)
+        self.alpha = alpha
+
+    def forward(self, input):
+        return F.elu(input, self.alpha)
+
+    def extra_repr(self):
+        return f"alpha={self.alpha}"
+
+
+class SiLU(_OutOfPlace):
+    """SiLU (swish): y = x·σ(x); dy/dx = σ(x)(1 + x(1 − σ(x))) (PyTorch's ``nn.SiLU``)."""
+
+    def forward(self, input):
+        return F.silu(input)
+
+
+class Mish(_OutOfPlace):
+    """Mish: y = x·tanh(softplus(x)) (PyTorch's ``nn.Mish``)."""
+
+    def forward(self, input):
+        return F.mish(input)
+
+
+class Softplus(Module):
+    """Softplus: y = ln(1 + e^(βx)) / β, and y = x where βx > threshold (PyTorch's ``nn.Softplus``).
+
+    Parameters
+    ----------
+    beta : float, default 1.0
+    threshold : float, default 20.0
+        Above it the function is taken as linear, as PyTorch does.
+    """
+
+    def __init__(self, beta=1.0, threshold=20.0):
+        super().__init__()
+        self.beta, self.threshold = beta, threshold
+
+    def forward(self, input):
+        return F.softplus(input, self.beta, self.threshold)
+
+    def extra_repr(self):
+        return f"beta={self.beta}, threshold={self.threshold}"
+
+
+class Hardtanh(_OutOfPlace):
+    """Hardtanh: x clipped to [min_val, max_val]; gradient 1 strictly inside, 0 outside (PyTorch's ``nn.Hardtanh``).
+
+    Parameters
+    ----------
+    min_val : float, default -1.0
+    max_val : float, default 1.0
+    inplace : bool, default False
+        Accepted for PyTorch compatibility; the output is a new tensor either way.
+    """
+
+    def __init__(self, min_val=-1.0, max_val=1.0, inplace=False):
+        super().__init__(inplace)
+        if min_val > max_val:
+            raise ValueError(f"Hardtanh: min_val ({min_val}) must not be greater than max_val ({max_val})")
+        self.min_val, self.max_val = min_val, max_val
+
+    def forward(self, input):
+        return F.hardtanh(input, self.min_val, self.max_val)
+
+    def extra_repr(self):
+        return f"min_val={self.min_val}, max_val={self.max_val}"
+
+
+class LogSigmoid(Module):
+    """y = ln σ(x) = −softplus(−x), computed without overflow; dy/dx = σ(−x) (PyTorch's ``nn.LogSigmoid``)."""
+
+    def forward(self, input):
+        return F.logsigmoid(input)

@@ -33,3 +33,30 @@ class Dropout(Module):
 
     def extra_repr(self):
         return f"p={self.p}"
+
+
+class Dropout2d(Module):
+    """Channel dropout: in training each channel of each sample, a whole (H, W) map, is zeroed with
+    probability p and the others are scaled by 1/(1 − p); identity in evaluation (PyTorch's ``nn.Dropout2d``).
+
+    Pixels of one feature map are strongly correlated, so dropping single pixels hardly regularises a
+    convolution; dropping whole maps does. A 3-D input is read as (N, C, L), as PyTorch does.
+
+    Parameters
+    ----------
+    p : float, default 0.5
+        Probability of zeroing a channel, in [0, 1].
+    inplace : bool, default False
+        Accepted for PyTorch compatibility; the output is a new tensor either way.
+    """
+
+    def __init__(self, p=0.5, inplace=False):
+        super().__init__()
+        F._check_probability(p)
+        self.p, self.inplace = p, inplace
+
+    def forward(self, input):
+        return F.dropout2d(input, self.p, self.training)
+
+    def extra_repr(self):
+        return f"p={self.p}"

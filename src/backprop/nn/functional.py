@@ -124,7 +124,7 @@ def _update_running(stat, batch_value, momentum):
 
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1,
                eps=1e-5):
-    """Batch normalisation of x (N, C) or (N, C, L) per channel; see :class:`backprop.nn.BatchNorm1d`.
+    """Batch normalisation of x (N, C, *) per channel (axis 1); see :class:`backprop.nn.BatchNorm1d`.
 
     ``training=True`` normalises with the batch mean and biased variance and, when the running
     statistics are given, updates them in place: running_mean ← (1 − momentum)·running_mean +
@@ -132,8 +132,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     as PyTorch does. ``training=False`` normalises with the running statistics.
     """
     x = _raw(input)
-    if x.ndim not in (2, 3):
-        raise ShapeError(f"batch_norm: expected 2D (N, C) or 3D (N, C, L) input, got shape {x.shape}")
+    if x.ndim < 2:
+        raise ShapeError(f"batch_norm: expected an (N, C, *) input, got shape {x.shape}")
     for name, t in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight),
                     ("bias", bias)):
         if t is not None and np.shape(_raw(t)) != (x.shape[1],):

@@ -1,10 +1,14 @@
-"""The fully connected layer, and the shape-only layers ``Identity`` and ``Flatten``."""
+"""The fully connected layer, and the shape-only layers ``Identity``, ``Flatten`` and ``Unflatten``."""
 import math
 
+import numpy as np
+
 from ..autograd.factory import zeros
-from ..ops.shape import flatten
+from ..exceptions import ShapeError
+from ..ops.shape import flatten, reshape
 from . import functional as F
 from . import init
+from ._args import int_arg, int_sizes
 from .module import Module, Parameter
 
 
@@ -55,7 +59,8 @@ class Linear(Module):
 
     def __init__(self, in_features, out_features, bias=True, dtype=None):
         super().__init__()
-        self.in_features, self.out_features = in_features, out_features
+        self.in_features = int_arg("Linear", "in_features", in_features)
+        self.out_features = int_arg("Linear", "out_features", out_features)
         self.weight = Parameter(zeros(out_features, in_features, dtype=dtype))
         self.bias = Parameter(zeros(out_features, dtype=dtype)) if bias else None
         self.reset_parameters()
@@ -104,3 +109,37 @@ class Flatten(Module):
 
     def extra_repr(self):
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+
+class Unflatten(Module):
+    """Splits axis ``dim`` into ``unflattened_size``: (N, 12) → (N, 3, 4) with ``Unflatten(1, (3, 4))``,
+    the inverse of :class:`Flatten` (PyTorch's ``nn.Unflatten``; one entry may be -1).
+
+    Parameters
+    ----------
+    dim : int
+    unflattened_size : tuple of int
+        Its product must equal the size of axis ``dim``.
+    """
+
+    def __init__(self, dim, unflattened_size):
+        super().__init__()
+        self.dim = int_arg("Unflatten", "dim", dim, minimum=None)
+        if not isinstance(unflattened_size, (tuple, list)):
+            raise TypeError(f"Unflatten: unflattened_size must be a tuple of ints, got {unflattened_size!r}")
+        self.unflattened_size = int_sizes("Unflatten", "unflattened_size", unflattened_size)
+
+    def forward(self, input):
+        shape = tuple(input.shape)
+        if not -len(shape) <= self.dim < len(shape):
+            raise ShapeError(f"Unflatten: dim {self.dim} is out of range for an input of shape {shape}")
+        d = self.dim % len(shape)
+        sizes = self.unflattened_size
+        known = int(np.prod([s for s in sizes if s != -1]))
+        if (-1 not in sizes and known != shape[d]) or (-1 in sizes and (known == 0 or shape[d] % known)):
+            raise ShapeError(f"Unflatten: axis {self.dim} of the input (shape {shape}) has size {shape[d]}, "
+                             f"which does not split into {sizes}")
+        return reshape(input, shape[:d] + sizes + shape[d + 1:])
+
+    def extra_repr(self):
+        return f"dim={self.dim}, unflattened_size={self.unflattened_size}"

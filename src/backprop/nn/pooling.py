@@ -1,6 +1,15 @@
-"""Pooling layers (PyTorch's ``nn.MaxPool2d`` and ``nn.AvgPool2d``); the maths is in ``backprop.ops.pooling``."""
+"""Pooling and resizing layers (PyTorch's ``nn.MaxPool2d``, ``nn.AvgPool2d``, the adaptive pools and ``nn.Upsample``);
+the maths is in ``backprop.ops.pooling`` and ``backprop.ops.resample``."""
 from . import functional as F
+from ._args import int_arg, int_pair
 from .module import Module
+
+
+def _check_window(owner, **sizes):
+    """Window sizes must be ints or pairs of ints (``stride=None`` means the kernel size)."""
+    for name, value in sizes.items():
+        if value is not None:
+            int_pair(owner, name, value)
 
 
 class MaxPool2d(Module):
@@ -29,6 +38,7 @@ class MaxPool2d(Module):
 
     def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False, ceil_mode=False):
         super().__init__()
+        _check_window("MaxPool2d", kernel_size=kernel_size, stride=stride, padding=padding, dilation=dilation)
         self.kernel_size = kernel_size
         self.stride = stride if stride is not None else kernel_size
         self.padding, self.dilation = padding, dilation
@@ -62,6 +72,9 @@ class AvgPool2d(Module):
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
                  divisor_override=None):
         super().__init__()
+        _check_window("AvgPool2d", kernel_size=kernel_size, stride=stride, padding=padding)
+        if divisor_override is not None:
+            int_arg("AvgPool2d", "divisor_override", divisor_override, 1)
         self.kernel_size = kernel_size
         self.stride = stride if stride is not None else kernel_size
         self.padding, self.ceil_mode = padding, ceil_mode
@@ -73,3 +86,90 @@ class AvgPool2d(Module):
 
     def extra_repr(self):
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AdaptiveAvgPool2d(Module):
+    """The mean over windows sized to give a fixed output, PyTorch's ``nn.AdaptiveAvgPool2d``.
+
+    Output row i averages input rows ⌊i·H/OH⌋ … ⌈(i + 1)·H/OH⌉ − 1 (and likewise for columns), so a
+    network ends in the same (OH, OW) whatever the image size: ``AdaptiveAvgPool2d(1)`` is global
+    average pooling. One linear map, Y = A·X·Bᵀ, with dX = Aᵀ·dY·B.
+
+    Parameters
+    ----------
+    output_size : int, (int, int), or a pair with None (keep that input size)
+    """
+
+    def __init__(self, output_size):
+        super().__init__()
+        _check_output_size("AdaptiveAvgPool2d", output_size)
+        self.output_size = output_size
+
+    def forward(self, input):
+        return F.adaptive_avg_pool2d(input, self.output_size)
+
+    def extra_repr(self):
+        return f"output_size={self.output_size}"
+
+
+class AdaptiveMaxPool2d(Module):
+    """The maximum over the windows of :class:`AdaptiveAvgPool2d`, PyTorch's ``nn.AdaptiveMaxPool2d``;
+    the gradient goes to each window's first maximum.
+
+    Parameters
+    ----------
+    output_size : int, (int, int), or a pair with None (keep that input size)
+    return_indices : bool, default False
+        Also return each maximum's flat position h·W + w.
+    """
+
+    def __init__(self, output_size, return_indices=False):
+        super().__init__()
+        _check_output_size("AdaptiveMaxPool2d", output_size)
+        self.output_size, self.return_indices = output_size, return_indices
+
+    def forward(self, input):
+        return F.adaptive_max_pool2d(input, self.output_size, self.return_indices)
+
+    def extra_repr(self):
+        return f"output_size={self.output_size}"
+
+
+def _check_output_size(owner, output_size):
+    sizes = output_size if isinstance(output_size, (tuple, list)) else (output_size,)
+    for s in sizes:
+        if s is not None:
+            int_arg(owner, "output_size", s, 1)
+
+
+class Upsample(Module):
+    """Resizes (N, C, L) or (N, C, H, W) inputs, PyTorch's ``nn.Upsample`` (see
+    :func:`backprop.nn.functional.interpolate` for the sampling rules).
+
+    Parameters
+    ----------
+    size : int or tuple of int, optional
+    scale_factor : float or tuple of float, optional
+        Give this or ``size``.
+    mode : {'nearest', 'linear', 'bilinear'}, default 'nearest'
+    align_corners : bool, optional
+        Linear modes only.
+    recompute_scale_factor : bool, optional
+    """
+
+    def __init__(self, size=None, scale_factor=None, mode="nearest", align_corners=None,
+                 recompute_scale_factor=None):
+        super().__init__()
+        if size is not None:
+            for s in (size if isinstance(size, (tuple, list)) else (size,)):
+                int_arg("Upsample", "size", s, 1)
+        self.size, self.scale_factor = size, float(scale_factor) if isinstance(scale_factor, int) else scale_factor
+        self.mode, self.align_corners, self.recompute_scale_factor = mode, align_corners, recompute_scale_factor
+
+    def forward(self, input):
+        return F.interpolate(input, self.size, self.scale_factor, self.mode, self.align_corners,
+                             recompute_scale_factor=self.recompute_scale_factor)
+
+    def extra_repr(self):
+        where = f"size={self.size}" if self.size is not None else f"scale_factor={self.scale_factor}"
+        return f"{where}, mode={self.mode!r}"
