@@ -140,6 +140,9 @@ def test_module_dict_registers_its_modules_like_torch():
     assert list(ours) == ["enc", "dec"] and "enc" in ours and len(ours) == 2
     ours["act"] = nn.ReLU()
     assert list(ours.keys()) == ["enc", "dec", "act"]
+    ours["enc"] = nn.Linear(3, 4)  # replaced in place, as torch keeps the order
+    theirs["enc"] = torch.nn.Linear(3, 4)
+    assert list(ours.keys()) == ["enc", "dec", "act"] and list(ours.state_dict()) == list(theirs.state_dict())
     assert isinstance(ours.pop("act"), nn.ReLU) and "act" not in ours
     ours.update([("extra", nn.Linear(2, 2))])
     assert len(list(ours.parameters())) == 6
@@ -161,7 +164,7 @@ def test_parameter_list_and_dict_register_like_torch():
     ours.append(np.zeros(4))
     assert len(ours) == 3 and ours[-1].shape == (4,) and len(ours[:2]) == 2
     ours[0] = np.ones((2, 2))
-    assert [p.shape for p in ours] == [(2, 2), (3,), (4,)]
+    assert [p.shape for p in ours] == [(2, 2), (3,), (4,)] and list(ours.state_dict()) == ["0", "1", "2"]
     with pytest.raises(IndexError, match="out of range"):
         ours[5]
     pd = nn.ParameterDict({"a": np.ones(2), "b": nn.Parameter(np.zeros(3))})

@@ -114,7 +114,7 @@ class ModuleDict(Module):
         return self._modules[key]
 
     def __setitem__(self, key, module):
-        self.add_module(_key("ModuleDict", key), module)
+        _put(self, self._modules, self.add_module, _key("ModuleDict", key), module)
 
     def __delitem__(self, key):
         if key not in self._modules:
@@ -154,6 +154,19 @@ class ModuleDict(Module):
             self._forget(key)
 
 
+def _put(owner, registry, register, key, value):
+    """``register(key, value)``, keeping an existing key in its place, as PyTorch's ordered dicts do
+    (registering anew would move it to the end, and the state dict's order with it)."""
+    if key not in registry:
+        register(key, value)
+        return
+    items = [(k, value if k == key else v) for k, v in registry.items()]
+    for k, _ in items:
+        owner._forget(k)
+    for k, v in items:
+        register(k, v)
+
+
 def _key(owner, key):
     if not isinstance(key, str):
         raise TypeError(f"{owner} keys must be strings, got {key!r} ({type(key).__name__})")
@@ -189,14 +202,13 @@ class ParameterList(Module):
         return self._parameters[self._name(index)]
 
     def __setitem__(self, index, value):
-        self.register_parameter(self._name(index), _as_parameter(value))
+        _put(self, self._parameters, self.register_parameter, self._name(index), _as_parameter(value))
 
     def __len__(self):
         return len(self._parameters)
 
     def __iter__(self):
-        # By position: replacing an item re-registers it, which moves its name to the registry's end.
-        return (self._parameters[str(i)] for i in range(len(self)))
+        return iter(self._parameters.values())
 
     def append(self, value):
         """Add ``value`` at the end; returns self."""
@@ -227,7 +239,7 @@ class ParameterDict(Module):
         return self._parameters[key]
 
     def __setitem__(self, key, value):
-        self.register_parameter(_key("ParameterDict", key), _as_parameter(value))
+        _put(self, self._parameters, self.register_parameter, _key("ParameterDict", key), _as_parameter(value))
 
     def __delitem__(self, key):
         if key not in self._parameters:
