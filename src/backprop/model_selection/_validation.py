@@ -126,7 +126,10 @@ def cross_val_score(estimator, X, y=None, *, groups=None, scoring=None, cv=None,
         None means 5; an int k gives ``StratifiedKFold(k)`` for classifiers and ``KFold(k)`` otherwise,
         without shuffling (see :func:`check_cv`).
     params : dict, optional
-        Passed to ``fit``; per-sample arrays (``sample_weight``) are cut to each fold's training rows.
+        Passed to ``fit``; per-sample arrays (``sample_weight``) are cut to each fold's training rows. The
+        scores are unweighted (scikit-learn's default) unless the scorer asks for the weights:
+        ``scoring=bp.metrics.get_scorer("r2").set_score_request(sample_weight=True)`` scores each fold with
+        its test rows' ``sample_weight``.
     error_score : 'raise' or float, default=np.nan
         The score of a fold whose fit fails (with a ``FitFailedWarning``); 'raise' re-raises the error.
 
