@@ -124,7 +124,7 @@ class _Recurrence(Function):
         return (R.stack(dgx) if need[0] else None,
                 dh + (y_0 if c0 is None else y_0[:, :n_h]) if need[1] else None,
                 dc + y_0[:, n_h:] if need[2] else None,
-                D.matmul(D.transpose(dgh_all), D.reshape(R.stack(h_prev), (-1, n_h))) if need[3] else None,
+                R.matmul(D.transpose(dgh_all), D.reshape(R.stack(h_prev), (-1, n_h))) if need[3] else None,
                 dgh_all.sum(0) if need[4] else None,
                 _projection_grad(dh_out, m) if need[5] else None)
 
@@ -132,7 +132,7 @@ class _Recurrence(Function):
 def _projection_grad(dh_out, m):
     """dW_hr = Σₜ dhₜᵀ·mₜ over all steps, as one product."""
     dh_all, m_all = R.stack(dh_out), R.stack(m)
-    return D.matmul(D.transpose(D.reshape(dh_all, (-1, dh_all.shape[-1]))), D.reshape(m_all, (-1, m_all.shape[-1])))
+    return R.matmul(D.transpose(D.reshape(dh_all, (-1, dh_all.shape[-1]))), D.reshape(m_all, (-1, m_all.shape[-1])))
 
 
 class LSTMSequence(_Recurrence):
