@@ -69,8 +69,8 @@ def test_fit_params_reach_the_named_step(data):
 
 def test_deep_params_set_params_and_clone(data):
     ours, theirs = both(sklm.LogisticRegression())
-    assert set(ours.get_params()) == set(theirs.get_params()) - {"transform_input"}
-    assert set(ours.get_params(deep=False)) == {"steps", "memory", "verbose"}
+    assert set(ours.get_params()) == set(theirs.get_params())
+    assert set(ours.get_params(deep=False)) == {"steps", "transform_input", "memory", "verbose"}
     ours.set_params(logisticregression__C=0.5, standardscaler__with_mean=False)
     assert ours.named_steps.logisticregression.C == 0.5 and not ours["standardscaler"].with_mean
     ours.set_params(standardscaler=MinMaxScaler())
@@ -154,6 +154,8 @@ def test_validation_errors(data):
         Pipeline([("steps", StandardScaler()), ("b", bp.linear_model.Ridge())]).fit(X, y)
     with pytest.raises(ValueError, match="memory"):
         Pipeline([("b", bp.linear_model.Ridge())], memory="cache").fit(X, y)
+    with pytest.raises(ValueError, match="transform_input"):
+        Pipeline([("b", bp.linear_model.Ridge())], transform_input=["groups"]).fit(X, y)
     assert not hasattr(make_pipeline(StandardScaler(), bp.linear_model.Ridge()), "predict_proba")
     with pytest.raises(NotFittedError):
         make_pipeline(StandardScaler(), bp.linear_model.Ridge()).predict(X)

@@ -6,78 +6,12 @@ fold and nothing learnt from the test rows (a scaler's mean, say) leaks into the
 """
 import copy
 import time
-import types
 from collections import defaultdict
 
 from ..base import BaseEstimator, is_classifier, is_regressor
 from ..exceptions import NotFittedError
 from ..utils.validation import check_is_fitted
-
-
-def _is_passthrough(step):
-    return step is None or (isinstance(step, str) and step == "passthrough")
-
-
-class _Steps(dict):
-    """``pipe.named_steps``: a dict whose entries are also attributes (scikit-learn's ``Bunch``)."""
-
-    def __getattr__(self, name):
-        try:
-            return self[name]
-        except KeyError:
-            raise AttributeError(name) from None
-
-
-def _timed_message(name, index, n_steps, seconds):
-    """scikit-learn's verbose line: ``[Pipeline] ....... (step 1 of 2) Processing scaler, total=   0.0s``."""
-    start = "[Pipeline] "
-    end = f" (step {index + 1} of {n_steps}) Processing {name}, total=" + (
-        f"{seconds / 60:4.1f}min" if seconds > 60 else f" {seconds:5.1f}s")
-    return start + "." * (70 - len(start) - len(end)) + end
-
-
-class _FromFinalStep:
-    """A method that exists when the final step has it: transforms X through the other steps, then calls it."""
-
-    def __set_name__(self, owner, name):
-        self.name = name
-
-    def __get__(self, pipe, owner=None):
-        if pipe is None:
-            return self
-        final = pipe.steps[-1][1] if pipe.steps else None
-        if not hasattr(final, self.name):
-            raise AttributeError(f"This 'Pipeline' has no attribute {self.name!r}: its final step "
-                                 f"{type(final).__name__} has none.")
-
-        def method(X, **params):
-            return getattr(pipe.steps[-1][1], self.name)(pipe._transform_until_last(X), **params)
-
-        method.__name__ = self.name
-        method.__doc__ = f"Transform X through all steps but the last, then the last step's ``{self.name}``."
-        return method
-
-
-class _AvailableIf:
-    """A method present only when ``check(pipe)`` holds (scikit-learn's ``available_if``): ``hasattr`` tells."""
-
-    def __init__(self, method, check, why):
-        self.method, self.check, self.why = method, check, why
-        self.__doc__ = method.__doc__
-
-    def __set_name__(self, owner, name):
-        self.name = name
-
-    def __get__(self, pipe, owner=None):
-        if pipe is None:
-            return self
-        if not self.check(pipe):
-            raise AttributeError(f"This 'Pipeline' has no attribute {self.name!r}: {self.why}.")
-        return types.MethodType(self.method, pipe)
-
-
-def _available_if(check, why):
-    return lambda method: _AvailableIf(method, check, why)
+from ._methods import _available_if, _FromFinalStep, _is_passthrough, _Steps, _timed_message
 
 
 class Pipeline(BaseEstimator):
@@ -88,6 +22,8 @@ class Pipeline(BaseEstimator):
     steps : list of (name, estimator) tuples
         Every step but the last must have ``fit`` and ``transform``; the last needs ``fit``. A step may
         be ``'passthrough'`` (or None) to skip it. Names are unique and contain no ``__``.
+    transform_input : None, default=None
+        scikit-learn's metadata routing to the transformers is not offered; only None is accepted.
     memory : None, default=None
         scikit-learn's caching of fitted transformers is not offered; only None is accepted.
     verbose : bool, default=False
@@ -118,14 +54,14 @@ class Pipeline(BaseEstimator):
     3
     """
 
-    def __init__(self, steps, *, memory=None, verbose=False):
+    def __init__(self, steps, *, transform_input=None, memory=None, verbose=False):
         self.steps = steps
+        self.transform_input = transform_input
         self.memory = memory
         self.verbose = verbose
 
-    # --- parameters -------------------------------------------------------------------------------------
     def get_params(self, deep=True):
-        """``steps``, ``memory``, ``verbose``; with ``deep`` also each step by name and its ``name__param``."""
+        """The constructor's parameters; with ``deep`` also each step by name and its ``name__param``."""
         params = super().get_params(deep=False)
         try:
             steps = dict(self.steps)
@@ -176,8 +112,10 @@ class Pipeline(BaseEstimator):
         if self.memory is not None:
             raise ValueError(f"Pipeline(memory={self.memory!r}): caching fitted transformers is not supported; "
                              "pass memory=None.")
+        if self.transform_input is not None:
+            raise ValueError(f"Pipeline(transform_input={self.transform_input!r}): routing metadata to the "
+                             "transformers is not supported; pass transform_input=None.")
 
-    # --- structure -----------------------------------------------------------------------------------
     @property
     def named_steps(self):
         return _Steps(self.steps)
@@ -195,7 +133,8 @@ class Pipeline(BaseEstimator):
         if isinstance(index, slice):
             if index.step not in (1, None):
                 raise ValueError("Pipeline slicing only supports a step of 1")
-            return type(self)(self.steps[index], memory=self.memory, verbose=self.verbose)
+            return type(self)(self.steps[index], transform_input=self.transform_input, memory=self.memory,
+                              verbose=self.verbose)
         if isinstance(index, str):
             return self.named_steps[index]
         return self.steps[index][1]
@@ -234,7 +173,6 @@ class Pipeline(BaseEstimator):
             return False
         return True
 
-    # --- fitting -------------------------------------------------------------------------------------
     def _step_params(self, params):
         routed = defaultdict(dict)
         for key, value in params.items():
@@ -379,7 +317,7 @@ def _name_steps(estimators):
     return list(zip(names, estimators))
 
 
-def make_pipeline(*steps, memory=None, verbose=False):
+def make_pipeline(*steps, memory=None, transform_input=None, verbose=False):
     """A :class:`Pipeline` whose steps are named by their lower-cased class names.
 
     Examples
@@ -388,5 +326,5 @@ def make_pipeline(*steps, memory=None, verbose=False):
     >>> [name for name, _ in make_pipeline(StandardScaler(), StandardScaler()).steps]
     ['standardscaler-1', 'standardscaler-2']
     """
-    return Pipeline(_name_steps(steps), memory=memory, verbose=verbose)
+    return Pipeline(_name_steps(steps), transform_input=transform_input, memory=memory, verbose=verbose)
 
