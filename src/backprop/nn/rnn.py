@@ -113,6 +113,9 @@ class RNNBase(Module):
         for p in self.parameters():
             init.uniform_(p, -bound, bound)
 
+    def flatten_parameters(self):
+        """Nothing to do: PyTorch packs the weights into one buffer for cuDNN here; kept so its code runs."""
+
     @property
     def all_weights(self):
         """Per layer and direction, its parameters: [[weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0], …]."""
