@@ -70,14 +70,21 @@ def test_alpha_zero_is_least_squares():
 def test_lasso_path_reaches_exact_zeros():
     X, y = diabetes()
     Xc, yc = X - X.mean(axis=0), y - y.mean()
-    alphas, coefs = lasso_path(Xc, yc, n_alphas=20, tol=1e-10)
-    assert alphas.shape == (20,) and coefs.shape == (10, 20)
+    alphas, coefs, gaps = lasso_path(Xc, yc, n_alphas=20, tol=1e-10)
+    assert alphas.shape == (20,) and coefs.shape == (10, 20) and gaps.shape == (20,)
     assert np.all(np.diff(alphas) < 0)
     assert np.abs(coefs[:, 0]).max() < 1e-12  # α_max: every coefficient 0 (up to rounding, at the boundary)
     nonzero = np.count_nonzero(coefs, axis=0)
     assert nonzero[1] <= 2  # exact zeros: just below α_max only one or two features have entered
     assert nonzero[-1] > nonzero[1] and np.all(np.diff(nonzero) >= -1)  # coefficients leave zero as α falls
     np.testing.assert_allclose(coefs[:, 5], Lasso(alpha=alphas[5], tol=1e-10).fit(X, y).coef_, atol=1e-5)
+    # the gaps on scikit-learn's scale (½‖y − Xw‖² + nα‖w‖₁): ≥ 0, and within tol of it at these tight fits
+    objective = 0.5 * np.sum((yc[:, None] - Xc @ coefs) ** 2, axis=0) + len(yc) * alphas * np.abs(coefs).sum(axis=0)
+    assert np.all(gaps >= 0) and np.all(gaps <= 1e-9 * objective)
+    linear_model = pytest.importorskip("sklearn.linear_model")
+    _, theirs, their_gaps = linear_model.lasso_path(Xc, yc, alphas=alphas, tol=1e-10, max_iter=100000)
+    np.testing.assert_allclose(coefs, theirs, atol=1e-4)
+    assert their_gaps.shape == gaps.shape
 
 
 def test_bad_hyperparameters_raise_at_fit():

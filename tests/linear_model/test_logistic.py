@@ -183,7 +183,7 @@ def test_convergence_warning_names_the_effective_values():
 
 
 @pytest.mark.parametrize("estimator, expected_failures", [
-    (LogisticRegression(), None), (LogisticRegression(penalty="l1", max_iter=100), WEIGHTS_NOT_REPETITION),
+    (LogisticRegression(), None), (LogisticRegression(penalty="l1", max_iter=30), WEIGHTS_NOT_REPETITION),
     (LogisticRegression(solver="newton", max_iter=10), WEIGHTS_NOT_REPETITION)], ids=repr)
 def test_estimator_contract(estimator, expected_failures):
     check_classifier_contract(estimator)

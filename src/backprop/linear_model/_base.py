@@ -116,8 +116,9 @@ def check_fit_weights(estimator, sample_weight, n_samples):
     return weights
 
 
-def center_data(X, y, fit_intercept):
-    """Xc = X − x̄, yc = y − ȳ and the offsets x̄, ȳ; zero offsets (and X, y untouched) without intercept.
+def center_data(X, y, fit_intercept, weights=None):
+    """Xc = X − x̄, yc = y − ȳ and the offsets x̄, ȳ (means weighted by ``weights``, if given); zero offsets
+    (and X, y untouched) without intercept.
 
     Returns
     -------
@@ -129,8 +130,15 @@ def center_data(X, y, fit_intercept):
     if not fit_intercept:
         zero = np.zeros(y.shape[1:], X.dtype)
         return X, y, np.zeros(X.shape[1], X.dtype), zero if zero.ndim else 0.0
-    X_offset, y_offset = X.mean(axis=0), y.mean(axis=0)
+    X_offset = np.average(X, axis=0, weights=weights).astype(X.dtype)
+    y_offset = np.average(y, axis=0, weights=weights).astype(X.dtype)
     return X - X_offset, y - y_offset, X_offset, y_offset
+
+
+def weigh_rows(Xc, yc, weights, scale=1.0):
+    """Rows times √(scale·wᵢ): least squares on them is Σ scale·wᵢ·(yᵢ − xᵢw)², the weighted problem."""
+    root = np.sqrt(scale * weights).astype(Xc.dtype)
+    return Xc * root[:, None], yc * (root[:, None] if yc.ndim == 2 else root)
 
 
 class LinearParams:

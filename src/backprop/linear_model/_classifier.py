@@ -40,7 +40,7 @@ def class_sample_weights(estimator, y_index, sample_weight):
     """Each row's weight: ``sample_weight`` (ones if None) times its class's weight from ``class_weight``.
 
     ``class_weight`` is None (all 1), a dict {label: weight} (missing labels weigh 1), or 'balanced':
-    n / (K·bincount(y)), as scikit-learn's (from the unweighted class counts).
+    n / (K·bincount(y)), with the counts and n weighted by ``sample_weight`` when given (scikit-learn's).
 
     Returns
     -------
@@ -50,8 +50,9 @@ def class_sample_weights(estimator, y_index, sample_weight):
     class_weight, classes = getattr(estimator, "class_weight", None), estimator.classes_
     if class_weight is None:
         return weights
-    if isinstance(class_weight, str) and class_weight == "balanced":
-        per_class = len(y_index) / (len(classes) * np.bincount(y_index, minlength=len(classes)))
+    if isinstance(class_weight, str) and class_weight == "balanced":  # weighted counts, as scikit-learn's
+        counts = np.bincount(y_index, weights=weights, minlength=len(classes))
+        per_class = weights.sum() / (len(classes) * np.where(counts > 0, counts, 1.0))  # (an absent class: no rows)
     elif isinstance(class_weight, dict):
         unknown = [label for label in class_weight if label not in set(classes.tolist())]
         if unknown:

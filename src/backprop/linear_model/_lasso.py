@@ -3,7 +3,7 @@ import numpy as np
 
 from ..base import RegressorMixin
 from ..ops import dispatch as D
-from ._base import LinearModel, center_data, check_fit_data, check_number
+from ._base import LinearModel, center_data, check_fit_data, check_fit_weights, check_number, weigh_rows
 from ._solvers import proximal_gradient, relative_tol, warn_if_not_converged
 
 
@@ -47,7 +47,7 @@ def duality_gap(X, y, w, alpha, relative=False):
 
 
 class Lasso(RegressorMixin, LinearModel):
-    r"""The lasso: the w, b that minimise (1/2n)‖y − Xw − b‖² + α‖w‖₁.
+    r"""The lasso: the w, b that minimise (1/2n)‖y − Xw − b‖² + α‖w‖₁ (with weights: (1/2Σsᵢ)·Σᵢ sᵢ·rᵢ²).
 
     scikit-learn's ``Lasso`` objective. The course writes the L1-regularised loss as
     ‖Xw − y‖² + λ‖w‖₁ without 1/(2n): the two have the same minimiser for λ = 2nα. The intercept
@@ -98,13 +98,19 @@ class Lasso(RegressorMixin, LinearModel):
         self.max_iter = max_iter
         self.tol = tol
 
-    def fit(self, X, y):
-        """Fit the weights to X of shape (n, p) and y of shape (n,); returns ``self``."""
+    def fit(self, X, y, sample_weight=None):
+        """Fit the weights to X of shape (n, p) and y of shape (n,); returns ``self``.
+
+        ``sample_weight`` sᵢ ≥ 0 weighs each squared residual, normalised as scikit-learn's (Σsᵢ = n), and
+        the offsets are weighted means.
+        """
         alpha = check_number(self, "alpha")
         check_number(self, "max_iter", integer=True)
         check_number(self, "tol")
         X, y = check_fit_data(self, X, y)
-        Xc, yc, X_offset, y_offset = center_data(X, y, self.fit_intercept)
+        weights = check_fit_weights(self, sample_weight, len(X))
+        Xc, yc, X_offset, y_offset = center_data(X, y, self.fit_intercept, weights)
+        Xc, yc = weigh_rows(Xc, yc, weights, len(weights) / weights.sum())
         result = _lasso(Xc, yc, alpha, self.max_iter, self.tol)
         warn_if_not_converged(result, self, self.max_iter)
         self.coef_, self.n_iter_ = result.theta, result.n_iter
@@ -140,7 +146,11 @@ def lasso_path(X, y, *, alphas=None, n_alphas=100, eps=1e-3, max_iter=1000, tol=
     alphas : ndarray, shape (n_alphas,)
         Decreasing.
     coefs : ndarray, shape (p, n_alphas)
-        scikit-learn's layout. (scikit-learn also returns the duality gaps; this function does not.)
+        scikit-learn's layout.
+    dual_gaps : ndarray, shape (n_alphas,)
+        The duality gap at each solution, on scikit-learn's scale: that of ½‖y − Xw‖² + nα‖w‖₁, n times
+        the objective above (0 at the minimum; for α = 0, where there is no dual bound, the gradient's
+        max|Xᵀ(y − Xw)| instead).
     """
     X, y = check_fit_data("lasso_path", X, y)
     if alphas is None:
@@ -149,8 +159,9 @@ def lasso_path(X, y, *, alphas=None, n_alphas=100, eps=1e-3, max_iter=1000, tol=
     alphas = np.sort(np.asarray(alphas, dtype=np.float64).ravel())[::-1]
     if alphas.size == 0 or not np.all(np.isfinite(alphas)) or np.any(alphas < 0):
         raise ValueError(f"lasso_path needs finite alphas ≥ 0, got {alphas}")
-    coefs, w = [], None
+    coefs, gaps, w = [], [], None
     for alpha in alphas:
         w = _lasso(X, y, alpha, max_iter, tol, theta0=w).theta
         coefs.append(w)
-    return alphas, np.asarray(coefs).T
+        gaps.append(len(X) * duality_gap(X, y, w, alpha) if alpha > 0 else np.abs(X.T @ (y - X @ w)).max())
+    return alphas, np.asarray(coefs).T, np.asarray(gaps)

@@ -8,17 +8,20 @@ from ._base import (
     LinearParams,
     center_data,
     check_fit_data,
+    check_fit_weights,
     check_number,
     check_option,
     warn_if_ill_conditioned,
+    weigh_rows,
 )
+from ._classifier import repeat_integer_weights
 from ._solvers import gradient_descent, minibatch_sgd, relative_tol, warn_if_not_converged
 
 SOLVERS = ("normal", "gd", "sgd")
 
 
 class LinearRegression(RegressorMixin, LinearModel):
-    r"""Ordinary least squares: the w, b that minimise ‖y − Xw − b‖².
+    r"""Ordinary least squares: the w, b that minimise ‖y − Xw − b‖² (Σᵢ sᵢ·(yᵢ − xᵢw − b)² with ``sample_weight``).
 
     This is the course's loss L = ‖y − f_w(X)‖² = Σᵢ (yᵢ − ⟨xᵢ, w⟩ − w₀)² with no penalty (λ = 0),
     and the objective of scikit-learn's ``LinearRegression``. The intercept b is found by centring:
@@ -93,11 +96,20 @@ class LinearRegression(RegressorMixin, LinearModel):
         self.tol = tol
         self.random_state = random_state
 
-    def fit(self, X, y):
-        """Fit the weights to X of shape (n, p) and y of shape (n,) or (n, K); returns ``self``."""
+    def fit(self, X, y, sample_weight=None):
+        """Fit the weights to X of shape (n, p) and y of shape (n,) or (n, K); returns ``self``.
+
+        ``sample_weight`` sᵢ ≥ 0 weighs each row's squared error (the offsets are weighted means). With
+        'sgd', integer weights repeat the rows (the fit on the repeated rows, same ``random_state``).
+        """
         solver = check_option(self, "solver", SOLVERS)
         X, y = check_fit_data(self, X, y, multi_output=True)
-        Xc, yc, X_offset, y_offset = center_data(X, y, self.fit_intercept)
+        weights = check_fit_weights(self, sample_weight, len(X))
+        Xc, yc, X_offset, y_offset = center_data(X, y, self.fit_intercept, weights)
+        if solver == "sgd":
+            Xc, yc, weights = repeat_integer_weights(Xc, yc, weights)
+        if weights is not None:  # normalised to mean 1: the mean squared error keeps its scale for 'gd', 'sgd'
+            Xc, yc = weigh_rows(Xc, yc, weights, len(weights) / weights.sum())
         for attr in ("rank_", "singular_"):
             self.__dict__.pop(attr, None)
         if solver == "normal":

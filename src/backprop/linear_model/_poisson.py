@@ -3,7 +3,7 @@ import numpy as np
 
 from ..base import RegressorMixin
 from ..ops import dispatch as D
-from ._base import LinearModel, LinearParams, check_fit_data, check_number, check_option, l2_penalty
+from ._base import LinearModel, LinearParams, check_fit_data, check_fit_weights, check_number, check_option, l2_penalty
 from ._solvers import lbfgs, newton, relative_tol, warn_if_not_converged
 
 SOLVERS = ("lbfgs", "newton")
@@ -69,30 +69,36 @@ class PoissonRegressor(RegressorMixin, LinearModel):
         self.max_iter = max_iter
         self.tol = tol
 
-    def fit(self, X, y):
-        """Fit the weights to X of shape (n, p) and counts y ≥ 0 of shape (n,); returns ``self``."""
+    def fit(self, X, y, sample_weight=None):
+        """Fit the weights to X of shape (n, p) and counts y ≥ 0 of shape (n,); returns ``self``.
+
+        ``sample_weight`` sᵢ ≥ 0 turns the means over the rows into weighted means, as scikit-learn's
+        (1/2Σsᵢ)·Σᵢ sᵢ·d(yᵢ, μᵢ).
+        """
         alpha = check_number(self, "alpha")
         solver = check_option(self, "solver", SOLVERS)
         check_number(self, "max_iter", integer=True)
         check_number(self, "tol")
         X, y = check_fit_data(self, X, y)
+        share = check_fit_weights(self, sample_weight, len(X))
+        share = (share / share.sum()).astype(X.dtype)
         negative = np.flatnonzero(y < 0)
         if negative.size:
             first = negative[0]
             raise ValueError(f"{type(self).__name__} needs counts y ≥ 0, but y[{first}] = {y[first]}")
-        if self.fit_intercept and not y.sum() > 0:
+        if self.fit_intercept and not share @ y > 0:
             raise ValueError(f"{type(self).__name__} needs some y > 0: with all y = 0 the intercept goes "
                              "to −∞")
         spec = LinearParams(X.shape[1], None, self.fit_intercept)
         mask = spec.penalty_mask(X.dtype)
-        constant = np.mean(_xlogy(y) - y)  # makes the objective the deviance itself, ≥ 0
+        constant = share @ (_xlogy(y) - y)  # makes the objective the deviance itself, ≥ 0
 
         def objective(theta):
             eta = spec.decision(X, theta)
-            return D.mean(D.exp(eta) - y * eta) + constant + alpha * l2_penalty(theta, mask)
+            return D.sum((D.exp(eta) - y * eta) * share) + constant + alpha * l2_penalty(theta, mask)
 
-        # start at the best constant model: μ = ȳ
-        theta0 = spec.pack(np.zeros(X.shape[1], X.dtype), np.log(y.mean()) if self.fit_intercept else 0.0)
+        # start at the best constant model: μ = ȳ (the weighted mean)
+        theta0 = spec.pack(np.zeros(X.shape[1], X.dtype), np.log(share @ y) if self.fit_intercept else 0.0)
         minimize = lbfgs if solver == "lbfgs" else newton
         result = minimize(objective, theta0, self.max_iter, relative_tol(objective, theta0, self.tol))
         warn_if_not_converged(result, self, self.max_iter)

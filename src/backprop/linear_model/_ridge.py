@@ -2,7 +2,15 @@
 import numpy as np
 
 from ..base import RegressorMixin
-from ._base import LinearModel, center_data, check_fit_data, check_number, warn_if_ill_conditioned
+from ._base import (
+    LinearModel,
+    center_data,
+    check_fit_data,
+    check_fit_weights,
+    check_number,
+    warn_if_ill_conditioned,
+    weigh_rows,
+)
 
 
 def _ridge_svd(X, y, alphas):
@@ -30,7 +38,7 @@ def _ridge_svd(X, y, alphas):
 
 
 class Ridge(RegressorMixin, LinearModel):
-    r"""Ridge regression: the w, b that minimise ‖y − Xw − b‖² + α‖w‖².
+    r"""Ridge regression: the w, b that minimise ‖y − Xw − b‖² + α‖w‖² (Σᵢ sᵢ·(yᵢ − xᵢw − b)² with weights).
 
     This is the course's L2-regularised loss ‖Xw − y‖² + λ‖w‖² with λ = α and the intercept left out
     of the penalty (as the notes say it should be; their printed (XᵀX + λI)⁻¹Xᵀy with a column of
@@ -45,8 +53,8 @@ class Ridge(RegressorMixin, LinearModel):
 
     Parameters
     ----------
-    alpha : float, default 1.0
-        The penalty α = the course's λ, ≥ 0.
+    alpha : float or array of shape (n_targets,), default 1.0
+        The penalty α = the course's λ, ≥ 0; an array gives each column of a 2-D y its own.
     fit_intercept : bool, default True
         Fit an unpenalised b. With False the data is not centred and every weight is penalised: the
         problem book's ridge exercise, which penalises the constant itself, is ``Ridge(fit_intercept=False)``
@@ -74,16 +82,38 @@ class Ridge(RegressorMixin, LinearModel):
         self.alpha = alpha
         self.fit_intercept = fit_intercept
 
-    def fit(self, X, y):
-        """Fit the weights to X of shape (n, p) and y of shape (n,) or (n, K); returns ``self``."""
-        alpha = check_number(self, "alpha")
+    def fit(self, X, y, sample_weight=None):
+        """Fit the weights to X of shape (n, p) and y of shape (n,) or (n, K); returns ``self``.
+
+        ``sample_weight`` sᵢ ≥ 0 weighs each row's squared error (the offsets are weighted means).
+        """
         X, y = check_fit_data(self, X, y, multi_output=True)
-        Xc, yc, X_offset, y_offset = center_data(X, y, self.fit_intercept)
-        (W,), s = _ridge_svd(Xc, yc, [alpha])
-        warn_if_ill_conditioned(self, s, X.shape[1], X.dtype, alpha)
+        alphas = self._check_alpha(y)
+        weights = check_fit_weights(self, sample_weight, len(X))
+        Xc, yc, X_offset, y_offset = center_data(X, y, self.fit_intercept, weights)
+        Xc, yc = weigh_rows(Xc, yc, weights)
+        if alphas is None:
+            (W,), s = _ridge_svd(Xc, yc, [self.alpha])
+        else:  # one penalty per target: one column of y at a time, from the same SVD
+            s = np.linalg.svd(Xc, compute_uv=False)
+            W = np.column_stack([_ridge_svd(Xc, yc[:, k], [a])[0][0] for k, a in enumerate(alphas)])
+            W = W.reshape(X.shape[1], -1) if y.ndim == 2 else W.ravel()
+        warn_if_ill_conditioned(self, s, X.shape[1], X.dtype, float(np.min(self.alpha)))
         self.coef_ = W.T.copy()
         self._set_intercept(X_offset, y_offset)
         return self
+
+    def _check_alpha(self, y):
+        """None for a scalar alpha (checked), else the per-target penalties, one per column of y."""
+        if np.ndim(self.alpha) == 0:
+            check_number(self, "alpha")
+            return None
+        alphas = np.asarray(self.alpha, dtype=np.float64)
+        n_targets = y.shape[1] if y.ndim == 2 else 1
+        if alphas.shape != (n_targets,) or not np.all(np.isfinite(alphas)) or np.any(alphas < 0):
+            raise ValueError(f"Ridge: alpha must be a number ≥ 0 or finite values ≥ 0 of shape (n_targets,) = "
+                             f"({n_targets},), got {self.alpha!r}")
+        return alphas
 
     def predict(self, X):
         """ŷ = X·coef_ᵀ + intercept_, shape (n,) or (n, K)."""
