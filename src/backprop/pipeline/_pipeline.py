@@ -187,14 +187,14 @@ class Pipeline(BaseEstimator):
     def _fit_transformers(self, X, y, routed):
         self._validate_steps()
         for i, (name, step) in enumerate(self.steps[:-1]):
-            if _is_passthrough(step):
-                continue
             start = time.perf_counter()
-            if hasattr(step, "fit_transform") and not routed[name]:  # bp's fit_transform takes no fit params
+            if _is_passthrough(step):
+                pass
+            elif hasattr(step, "fit_transform") and not routed[name]:  # bp's fit_transform takes no fit params
                 X = step.fit_transform(X, y)
             else:
                 X = step.fit(X, y, **routed[name]).transform(X)
-            self._log(name, i, start)
+            self._log(name, i, start)  # passthrough steps too, as scikit-learn logs them
         return X
 
     def _log(self, name, index, start):
@@ -206,10 +206,10 @@ class Pipeline(BaseEstimator):
         routed = self._step_params(params)
         Xt = self._fit_transformers(X, y, routed)
         name, last = self.steps[-1]
+        start = time.perf_counter()
         if not _is_passthrough(last):
-            start = time.perf_counter()
             last.fit(Xt, y, **routed[name])
-            self._log(name, len(self.steps) - 1, start)
+        self._log(name, len(self.steps) - 1, start)
         return self
 
     def _transform_until_last(self, X):
@@ -244,10 +244,10 @@ class Pipeline(BaseEstimator):
         routed = self._step_params(params)
         Xt = self._fit_transformers(X, y, routed)
         name, last = self.steps[-1]
-        if _is_passthrough(last):
-            return Xt
         start = time.perf_counter()
-        if hasattr(last, "fit_transform") and not routed[name]:
+        if _is_passthrough(last):
+            out = Xt
+        elif hasattr(last, "fit_transform") and not routed[name]:
             out = last.fit_transform(Xt, y)
         else:
             out = last.fit(Xt, y, **routed[name]).transform(Xt)
