@@ -134,6 +134,20 @@ def test_simple_imputer_like_sklearn(strategy, keep_empty_features):
             ours.transform(X)
 
 
+@pytest.mark.parametrize("strategy", ["mean", "most_frequent", "constant"])
+def test_simple_imputer_add_indicator_like_sklearn(strategy):
+    X = np.round(with_nans(4, n=12))
+    X[:, 3], X[:, 0] = np.nan, 1.0  # an empty column, and one with nothing missing in fit
+    X_new = X.copy()
+    X_new[0, 0] = np.nan  # missing only at transform: no indicator column for it (as scikit-learn)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        ours = SimpleImputer(strategy=strategy, add_indicator=True).fit(X)
+        theirs = sk_impute.SimpleImputer(strategy=strategy, add_indicator=True).fit(X)
+        np.testing.assert_allclose(ours.transform(X_new), theirs.transform(X_new))
+    assert list(ours.get_feature_names_out()) == list(theirs.get_feature_names_out())
+
+
 def test_simple_imputer_strings_integers_and_errors():
     X = np.array([["a", "x"], [np.nan, "y"], ["b", np.nan], ["b", "y"]], dtype=object)
     for strategy in ("most_frequent", "constant"):
@@ -157,7 +171,7 @@ def test_simple_imputer_strings_integers_and_errors():
 
 @pytest.mark.filterwarnings("ignore:Estimator .* does not inherit", "ignore:Skipping check")
 @pytest.mark.parametrize("estimator", [MinMaxScaler(), OneHotEncoder(handle_unknown="ignore"), SimpleImputer(),
-                                       SimpleImputer(strategy="most_frequent"), LabelEncoder()],
+                                       SimpleImputer(strategy="most_frequent", add_indicator=True), LabelEncoder()],
                          ids=lambda e: repr(e))
 def test_sklearn_estimator_checks(estimator):
     from sklearn.utils.estimator_checks import check_estimator

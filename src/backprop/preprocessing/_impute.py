@@ -41,6 +41,9 @@ class SimpleImputer(TransformerMixin, BaseEstimator):
         The value for 'constant': default 0 for numbers and 'missing_value' for strings.
     copy : bool, default=True
         False fills a suitable array in place.
+    add_indicator : bool, default=False
+        Append one 0/1 column per feature that had missing values in ``fit``, marking the cells that were
+        missing (scikit-learn's ``MissingIndicator`` with its defaults, named ``missingindicator_<feature>``).
     keep_empty_features : bool, default=False
         A column with no observed value is dropped by ``transform`` (with a warning, whatever the strategy,
         as in scikit-learn 1.9), unless this is True; then it is filled with 0 (or ``fill_value``).
@@ -51,10 +54,6 @@ class SimpleImputer(TransformerMixin, BaseEstimator):
         The fill value of each column (NaN for a column without observed values).
     n_features_in_ : int
 
-    Notes
-    -----
-    scikit-learn's ``add_indicator`` (extra columns marking the missing cells) is not offered.
-
     Examples
     --------
     >>> SimpleImputer().fit_transform(np.array([[1.0, np.nan], [3.0, 4.0], [np.nan, 8.0]]))
@@ -63,12 +62,13 @@ class SimpleImputer(TransformerMixin, BaseEstimator):
            [2., 8.]])
     """
 
-    def __init__(self, *, missing_values=np.nan, strategy="mean", fill_value=None, copy=True,
+    def __init__(self, *, missing_values=np.nan, strategy="mean", fill_value=None, copy=True, add_indicator=False,
                  keep_empty_features=False):
         self.missing_values = missing_values
         self.strategy = strategy
         self.fill_value = fill_value
         self.copy = copy
+        self.add_indicator = add_indicator
         self.keep_empty_features = keep_empty_features
 
     def _validate(self, X, reset):
@@ -98,6 +98,7 @@ class SimpleImputer(TransformerMixin, BaseEstimator):
         X = self._validate(X, reset=True)
         numeric = X.dtype.kind in "iuf"
         missing = _missing_mask(X, self.missing_values)
+        self._indicated = np.flatnonzero(missing.any(axis=0)) if self.add_indicator else None
         empty = 0 if self.keep_empty_features else np.nan
         if self.strategy == "constant":
             fill = self.fill_value if self.fill_value is not None else 0 if numeric else "missing_value"
@@ -128,6 +129,7 @@ class SimpleImputer(TransformerMixin, BaseEstimator):
         """X with each missing cell replaced by its column's fill value (empty columns dropped, see above)."""
         check_is_fitted(self, "statistics_")
         X = self._validate(X, reset=False)
+        indicator = None if self._indicated is None else _missing_mask(X, self.missing_values)[:, self._indicated]
         statistics = self.statistics_
         valid = ~np.array([_is_nan(v) for v in statistics.tolist()], dtype=bool)
         if not self.keep_empty_features and not valid.all():
@@ -137,17 +139,18 @@ class SimpleImputer(TransformerMixin, BaseEstimator):
             X, statistics = X[:, valid], statistics[valid]
         rows, columns = np.nonzero(_missing_mask(X, self.missing_values))
         X[rows, columns] = statistics.astype(self._fill_dtype)[columns]
-        return X
+        return X if indicator is None else np.hstack((X, indicator))
 
     def get_feature_names_out(self, input_features=None):
-        """The input features' names, less the dropped empty columns."""
+        """The input features' names, less the dropped empty columns, then the indicator columns' names."""
         check_is_fitted(self, "statistics_")
         if input_features is None:
             input_features = getattr(self, "feature_names_in_", [f"x{i}" for i in range(self.n_features_in_)])
         names = np.asarray(input_features, dtype=object)
-        if self.keep_empty_features:
-            return names
-        return names[~np.array([_is_nan(s) for s in self.statistics_.tolist()], dtype=bool)]
+        indicators = [] if self._indicated is None else [f"missingindicator_{name}" for name in names[self._indicated]]
+        if not self.keep_empty_features:
+            names = names[~np.array([_is_nan(s) for s in self.statistics_.tolist()], dtype=bool)]
+        return np.concatenate([names, np.array(indicators, dtype=object)])
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
