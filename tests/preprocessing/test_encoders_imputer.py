@@ -103,6 +103,15 @@ def test_one_hot_encoder_lists_numbers_unknowns_and_errors():
         OneHotEncoder(categories=[["a"], [1, 2]]).fit(X)
 
 
+def test_one_hot_encoder_missing_values_are_categories_as_sklearn():
+    X = np.array([["nan", 1.0], [np.float64("nan"), None], ["a", 2.0], [None, np.nan]], dtype=object)
+    ours, theirs = OneHotEncoder().fit(X), sk.OneHotEncoder(sparse_output=False).fit(X)
+    assert [str(c.tolist()) for c in ours.categories_] == [str(c.tolist()) for c in theirs.categories_]
+    np.testing.assert_array_equal(ours.transform(X), theirs.transform(X))
+    with pytest.raises(TypeError, match="uniformly strings or numbers"):
+        OneHotEncoder().fit(np.array([["a"], [1]], dtype=object))
+
+
 def test_label_encoder_like_sklearn():
     for y in (["paris", "tokyo", "paris", "amsterdam"], [3, 1, 2, 3, 1], [2.5, -1.0, 2.5]):
         ours, theirs = LabelEncoder().fit(y), sk.LabelEncoder().fit(y)

@@ -7,23 +7,28 @@ from ..base import BaseEstimator, TransformerMixin
 from ..utils.validation import _as_numpy, check_array, check_is_fitted, column_or_1d, validate_data
 
 
-def _is_missing(value):
-    return value is None or (isinstance(value, float) and value != value)
+_NAN = object()  # the key NaN is looked up under: NaN != NaN, and the string "nan" is a category of its own
+
+
+def _is_nan(value):
+    return isinstance(value, float) and value != value
+
+
+def _key(value):
+    return _NAN if _is_nan(value) else value
 
 
 def _sorted_categories(values):
     """The distinct values, sorted, with None and NaN last (scikit-learn's order)."""
     if values.dtype != object:
         return np.unique(values)
-    present = set(values.tolist())
-    missing = [v for v in (None, float("nan")) if any(_is_missing(p) and type(p) is type(v) for p in present)]
-    kept = [v for v in present if not _is_missing(v)]
-    try:
-        kept = sorted(kept)
-    except TypeError:
-        kinds = sorted({type(v).__name__ for v in kept})
-        raise TypeError("Encoders require their input argument must be uniformly strings or numbers. "
-                        f"Got {kinds}") from None
+    present = values.tolist()
+    observed = [v for v in present if v is not None and not _is_nan(v)]
+    if len({isinstance(v, str) for v in observed}) > 1:
+        kinds = sorted({type(v).__name__ for v in observed})
+        raise TypeError(f"Encoders require their input argument must be uniformly strings or numbers. Got {kinds}")
+    kept = sorted(set(observed))
+    missing = [None] * any(v is None for v in present) + [float("nan")] * any(_is_nan(v) for v in present)
     return np.array(kept + missing, dtype=object)
 
 
@@ -34,8 +39,8 @@ def _positions(values, categories):
         found = (categories[index] == values) | (np.isnan(categories[index]) & np.isnan(values)
                                                  if values.dtype.kind == "f" else False)
         return index, ~found
-    lookup = {("nan" if _is_missing(c) and c is not None else c): i for i, c in enumerate(categories.tolist())}
-    keys = ["nan" if _is_missing(v) and v is not None else v for v in values.tolist()]
+    lookup = {_key(c): i for i, c in enumerate(categories.tolist())}
+    keys = [_key(v) for v in values.tolist()]
     index = np.array([lookup.get(k, 0) for k in keys], dtype=np.intp)
     return index, np.array([k not in lookup for k in keys], dtype=bool)
 
