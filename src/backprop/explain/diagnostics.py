@@ -16,8 +16,7 @@ Findings (each also issued as a :class:`DiagnosticWarning`), with their threshol
 ``vanishing-gradients``   the gradient reaching the first Linear layer's output has an RMS below
                           1/100 of the last hidden Linear layer's (``exploding-gradients``: above 100
                           times); the output layer is left out, as its width sets its own scale
-``vanishing-gradients-in-time``  a recurrent layer's input gradient at time step 0 has a norm below 1/100 of
-                          the last step's (``exploding-gradients-in-time``: above 100 times)
+``vanishing-gradients-in-time``  a recurrent layer's ‖dL/dx₀‖ < 1/100 of its last step's (``exploding-…``: > 100×)
 ``output-range``          a sigmoid, tanh or ReLU output while the regression targets leave its range
 ``labels-as-regression``  a regression loss (MSE, L1, Huber, MAPE) on integer class labels with
                           three classes or more (0/1 targets, as the course's sigmoid + MSE, are fine)
