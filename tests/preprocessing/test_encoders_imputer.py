@@ -40,6 +40,27 @@ def test_standard_scaler_weights_and_nan_like_sklearn(dtype, weighted, with_mean
     np.testing.assert_array_equal(np.isnan(Z), np.isnan(X))  # NaN passes through
 
 
+@pytest.mark.parametrize("with_mean, with_std", [(True, True), (False, True), (True, False), (False, False)])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_standard_scaler_partial_fit_like_sklearn(with_mean, with_std, weighted):
+    X = with_nans(5, n=40)
+    w = np.random.default_rng(2).uniform(0, 2, len(X)) if weighted else None
+    ours = StandardScaler(with_mean=with_mean, with_std=with_std)
+    theirs = sk.StandardScaler(with_mean=with_mean, with_std=with_std)
+    for rows in (slice(0, 10), slice(10, 25), slice(25, 40)):
+        batch_weights = None if w is None else w[rows]
+        ours.partial_fit(X[rows], sample_weight=batch_weights)
+        theirs.partial_fit(X[rows], sample_weight=batch_weights)
+    for name in ("mean_", "var_", "scale_", "n_samples_seen_"):
+        a, b = getattr(ours, name), getattr(theirs, name)
+        assert (a is None) == (b is None), name
+        if b is not None:
+            np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+    whole = StandardScaler(with_mean=with_mean, with_std=with_std).fit(X, sample_weight=w)
+    if with_std:  # pooled over batches = fitted at once
+        np.testing.assert_allclose(ours.var_, whole.var_, rtol=1e-10, atol=1e-12)
+
+
 def test_standard_scaler_integer_weights_equal_repeated_rows():
     X = with_nans(2, n=8)
     counts = np.array([1, 2, 0, 3, 1, 1, 2, 1])

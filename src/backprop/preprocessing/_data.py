@@ -44,7 +44,8 @@ class StandardScaler(_OneToOneFeatureNames, TransformerMixin, BaseEstimator):
     scikit-learn's ``StandardScaler``: σ is the population standard deviation (ddof = 0), and a
     constant column (σ = 0 up to rounding) is left unscaled (σ is taken as 1). Fit it on the training
     split only and apply the same μ and σ to the validation and test data, so that nothing of them leaks
-    into training. NaN cells are left out of μ and σ and stay NaN after ``transform``.
+    into training. NaN cells are left out of μ and σ and stay NaN after ``transform``. ``partial_fit``
+    pools batches (for data that does not fit in memory) to the same μ and σ as one ``fit``.
 
     Parameters
     ----------
@@ -86,32 +87,53 @@ class StandardScaler(_OneToOneFeatureNames, TransformerMixin, BaseEstimator):
 
         ``sample_weight`` (n_samples,) weights the rows: μ = Σwx / Σw, σ² = Σw(x − μ)² / Σw.
         """
-        X = validate_data(self, X, dtype=_FLOATS, ensure_all_finite="allow-nan")
+        for name in ("n_samples_seen_", "mean_", "var_", "scale_"):
+            self.__dict__.pop(name, None)
+        return self.partial_fit(X, y, sample_weight)
+
+    def partial_fit(self, X, y=None, sample_weight=None):
+        """Update μ and σ with another batch of rows (Chan, Golub and LeVeque's pooled variance); returns ``self``."""
+        first = not hasattr(self, "n_samples_seen_")
+        X = validate_data(self, X, reset=first, dtype=_FLOATS, ensure_all_finite="allow-nan")
         missing = np.isnan(X)
         weights = None if sample_weight is None else check_sample_weight(sample_weight, X.shape[0])
         if weights is not None and not weights.any():
             raise ValueError("Sample weights must contain at least one non-zero number.")
-        w = np.ones(X.shape[0]) if weights is None else weights
-        self.mean_ = self.var_ = self.scale_ = None
+        seen = 0 if first else self.n_samples_seen_
         if not (self.with_mean or self.with_std):  # only counted, and (as scikit-learn) not weighted
-            counts = (~missing).sum(axis=0)
+            counts = seen + (~missing).sum(axis=0)
             self.n_samples_seen_ = _collapse(counts if weights is None else counts.astype(X.dtype))
+            self.mean_ = self.var_ = self.scale_ = None
             return self
-        counts = w @ ~missing
-        self.n_samples_seen_ = _collapse(counts)
+        w = np.ones(X.shape[0]) if weights is None else weights
+        count = w @ ~missing
         filled = np.where(missing, 0.0, X).astype(np.float64)
         with np.errstate(divide="ignore", invalid="ignore"):
-            self.mean_ = (w @ filled) / counts
-            if self.with_std:
-                centred = np.where(missing, 0.0, filled - self.mean_)
-                self.var_ = (w @ centred ** 2 - (w @ centred) ** 2 / counts) / counts
-                # indistinguishable from a constant within the rounding of the two-pass variance
-                eps = np.finfo(np.float64).eps
-                n = self.n_samples_seen_
-                constant = self.var_ <= n * eps * self.var_ + (n * self.mean_ * eps) ** 2
-                scale = np.sqrt(self.var_)
-                self.scale_ = np.where(constant | (scale < 10 * eps), 1.0, scale)
+            mean = (w @ filled) / count
+            centred = np.where(missing, 0.0, filled - mean)
+            sum_squares = w @ centred ** 2 - (w @ centred) ** 2 / count
+            total = seen + count
+            if first:
+                self.mean_, var = mean, sum_squares / count
+            else:
+                delta = self.mean_ - mean
+                var = (self.var_ * seen + sum_squares + seen * count / total * delta ** 2) / total \
+                    if self.with_std else None
+                self.mean_ = np.where(count > 0, self.mean_ + delta * (-count / total), self.mean_)
+                if var is not None:
+                    var = np.where(count > 0, var, self.var_)
+        self.n_samples_seen_ = _collapse(np.broadcast_to(total, count.shape).copy())
+        self.var_, self.scale_ = (var, self._scale(var)) if self.with_std else (None, None)
         return self
+
+    def _scale(self, var):
+        """σ, with 1 where the column is indistinguishable from a constant (within the two-pass rounding bound)."""
+        eps = np.finfo(np.float64).eps
+        n = self.n_samples_seen_
+        with np.errstate(invalid="ignore"):
+            constant = var <= n * eps * var + (n * self.mean_ * eps) ** 2
+            scale = np.sqrt(var)
+            return np.where(constant | (scale < 10 * eps), 1.0, scale)
 
     def transform(self, X):
         """z = (x − μ) / σ with the μ and σ learnt by ``fit`` (NaN stays NaN)."""
