@@ -40,6 +40,19 @@ def test_cross_validate_keys_and_scores_equal_sklearn(data, scoring):
     np.testing.assert_allclose(ours["estimator"][0].coef_, theirs["estimator"][0].coef_)
 
 
+def test_cross_validate_with_a_scorer_returning_a_dict(data):
+    X, y, _, _ = data
+
+    def two_scores(estimator, X_test, y_test):
+        return {"r2": skm.r2_score(y_test, estimator.predict(X_test)), "max": float(np.max(y_test))}
+
+    ours = cross_validate(sklm.Ridge(), X, y, cv=3, scoring=two_scores, return_train_score=True)
+    theirs = skms.cross_validate(sklm.Ridge(), X, y, cv=3, scoring=two_scores, return_train_score=True)
+    assert list(ours) == list(theirs)
+    for key in ("test_r2", "train_r2", "test_max", "train_max"):
+        np.testing.assert_allclose(ours[key], theirs[key], rtol=1e-12)
+
+
 def test_cross_validate_with_our_estimator_and_failures(data):
     X, y, _, _ = data
     ours = cross_validate(bp.linear_model.Ridge(), X, y, cv=KFold(3), scoring=["r2"])

@@ -182,7 +182,8 @@ def cross_validate(estimator, X, y=None, *, groups=None, scoring=None, cv=None, 
     estimator, X, y, groups, cv, error_score
         As in :func:`cross_val_score`.
     scoring : str, callable, list/tuple/set of str, dict of name to scorer, or None
-        One metric (the result's key is ``test_score``) or several (``test_<name>`` each).
+        One metric (the result's key is ``test_score``) or several (``test_<name>`` each; also for a
+        callable that returns a dict ``{name: score}``).
     params : dict, optional
         Passed to ``fit``, per-sample arrays cut to the training rows. A scorer made with
         ``.set_score_request(sample_weight=True)`` also gets ``sample_weight`` of the rows it scores.
@@ -222,11 +223,13 @@ def cross_validate(estimator, X, y=None, *, groups=None, scoring=None, cv=None, 
         out["estimator"] = [r["estimator"] for r in results]
     if return_indices:
         out["indices"] = {"train": [train for train, _ in splits], "test": [test for _, test in splits]}
-    names = list(scorer) if isinstance(scorer, dict) else ["score"]
-    for name in names:
+    # several metrics: a dict of scorers, or a callable scorer that returns a dict
+    as_dict = next((r["test_score"] for r in results if isinstance(r["test_score"], dict)), None)
+    for name in ["score"] if as_dict is None else list(as_dict):
         for kind in ("test", "train") if return_train_score else ("test",):
             scores = [r[f"{kind}_score"] for r in results]
-            out[f"{kind}_{name}"] = np.array([s[name] for s in scores] if isinstance(scorer, dict) else scores)
+            out[f"{kind}_{name}"] = np.array(scores if as_dict is None else
+                                             [s[name] if isinstance(s, dict) else s for s in scores])
     return out
 
 
