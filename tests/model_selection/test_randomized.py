@@ -100,3 +100,31 @@ def test_randomized_search_with_our_pipeline_and_estimator_checks():
         results = check_estimator(RandomizedSearchCV(sklm.Ridge(), {"alpha": [0.1, 1.0]}, n_iter=2, cv=2),
                                   on_fail=None)
     assert not [(r["check_name"], str(r["exception"])[:200]) for r in results if r["status"] == "failed"]
+
+
+@pytest.mark.parametrize("refit", ["r2", False])
+def test_searches_with_several_metrics_equal_sklearn(refit):
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(30, 3))
+    y = X @ [1.0, 2.0, 3.0] + rng.normal(size=30)
+    scoring = ["r2", "neg_mean_squared_error"]
+    for ours, theirs in [
+            (bp.model_selection.GridSearchCV(sklm.Ridge(), {"alpha": [0.1, 100.0]}, cv=3, scoring=scoring,
+                                             refit=refit, return_train_score=True),
+             skms.GridSearchCV(sklm.Ridge(), {"alpha": [0.1, 100.0]}, cv=3, scoring=scoring, refit=refit,
+                               return_train_score=True)),
+            (RandomizedSearchCV(sklm.Ridge(), {"alpha": stats.uniform(0, 10)}, n_iter=3, cv=3, scoring=scoring,
+                                refit=refit, random_state=0),
+             skms.RandomizedSearchCV(sklm.Ridge(), {"alpha": stats.uniform(0, 10)}, n_iter=3, cv=3,
+                                     scoring=scoring, refit=refit, random_state=0))]:
+        ours.fit(X, y), theirs.fit(X, y)
+        assert list(ours.cv_results_) == list(theirs.cv_results_)
+        for key, value in theirs.cv_results_.items():
+            if "_test_" in key or "_train_" in key or key.startswith("rank_"):
+                np.testing.assert_allclose(ours.cv_results_[key], value, rtol=1e-12)
+        assert hasattr(ours, "best_index_") == hasattr(theirs, "best_index_")
+        if refit:
+            assert ours.best_params_ == theirs.best_params_
+            assert ours.score(X, y) == pytest.approx(theirs.score(X, y))
+    with pytest.raises(ValueError, match="refit must be set to a scorer key"):
+        RandomizedSearchCV(sklm.Ridge(), {"alpha": [1.0]}, n_iter=1, scoring=scoring).fit(X, y)

@@ -6,10 +6,9 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from ..base import BaseEstimator, _estimator_type, clone, is_classifier
-from ..metrics import check_scoring
 from ..utils.validation import check_is_fitted
 from ._split import _indexable, check_cv
-from ._validation import _check_error_score, _fit_and_score, _warn_or_raise_about_fit_failures
+from ._validation import _check_error_score, _fit_and_score, _scorers, _warn_or_raise_about_fit_failures
 
 
 class ParameterGrid:
@@ -145,16 +144,28 @@ class _BaseSearchCV(BaseEstimator):
             raise ValueError(f"{type(self.estimator).__name__} requires y to be passed, but the target y is None.")
         candidates = self._candidates()
         splits = list(check_cv(self.cv, y, classifier=is_classifier(self.estimator)).split(X, y, groups))
-        scorer = check_scoring(self.estimator, self.scoring)
+        scorer = _scorers(self.estimator, self.scoring)
+        names = list(scorer) if isinstance(scorer, dict) else None
+        if callable(self.refit):
+            raise ValueError(f"refit={self.refit!r}: a callable refit is not supported; pass True, False or (with "
+                             "several metrics) a metric's name.")
+        if names is not None and self.refit is not False and self.refit not in names:
+            raise ValueError("For multi-metric scoring, the parameter refit must be set to a scorer key to refit an "
+                             "estimator with the best parameter setting on the whole data and make the best_* "
+                             "attributes available for that metric. If this is not needed, refit should be set to "
+                             f"False explicitly. {self.refit!r} was passed.")
         results = [_fit_and_score(clone(self.estimator), X, y, scorer, train, test, parameters=params,
                                   fit_params=fit_params, error_score=self.error_score,
                                   return_train_score=self.return_train_score)
                    for params in candidates for train, test in splits]
         _warn_or_raise_about_fit_failures(results, self.error_score)
-        self.cv_results_ = self._format_results(candidates, len(splits), results)
-        self.best_index_ = int(np.argmin(self.cv_results_["rank_test_score"]))
-        self.best_score_ = float(self.cv_results_["mean_test_score"][self.best_index_])
-        self.best_params_ = candidates[self.best_index_]
+        self.cv_results_ = self._format_results(candidates, len(splits), results, names)
+        self.multimetric_ = names is not None
+        if names is None or self.refit:
+            key = "score" if names is None else self.refit
+            self.best_index_ = int(np.argmin(self.cv_results_[f"rank_test_{key}"]))
+            self.best_score_ = float(self.cv_results_[f"mean_test_{key}"][self.best_index_])
+            self.best_params_ = candidates[self.best_index_]
         if self.refit:
             start = time.perf_counter()
             best = clone(self.estimator).set_params(**clone(self.best_params_, safe=False))
@@ -168,11 +179,12 @@ class _BaseSearchCV(BaseEstimator):
         self.n_splits_ = len(splits)
         return self
 
-    def _format_results(self, candidates, n_splits, results):
+    def _format_results(self, candidates, n_splits, results, names):
+        """scikit-learn's ``cv_results_``; with several metrics (``names``) their columns end in ``_<name>``."""
         cv_results = {}
 
-        def store(key, with_splits=False, rank=False):
-            scores = np.array([r[key] for r in results], dtype=np.float64).reshape(len(candidates), n_splits)
+        def store(key, values, with_splits=False, rank=False):
+            scores = np.array(values, dtype=np.float64).reshape(len(candidates), n_splits)
             if with_splits:
                 cv_results.update((f"split{i}_{key}", scores[:, i]) for i in range(n_splits))
             cv_results[f"mean_{key}"] = scores.mean(axis=1)
@@ -180,14 +192,15 @@ class _BaseSearchCV(BaseEstimator):
             if rank:
                 cv_results[f"rank_{key}"] = _rank_descending(cv_results[f"mean_{key}"])
 
-        store("fit_time")
-        store("score_time")
+        store("fit_time", [r["fit_time"] for r in results])
+        store("score_time", [r["score_time"] for r in results])
         for name in sorted({name for params in candidates for name in params}):
             cv_results[f"param_{name}"] = _param_column(candidates, name)
         cv_results["params"] = candidates
-        store("test_score", with_splits=True, rank=True)
-        if self.return_train_score:
-            store("train_score", with_splits=True)
+        for name in names or ["score"]:
+            for kind in ("test", "train") if self.return_train_score else ("test",):
+                values = [r[f"{kind}_score"] if names is None else r[f"{kind}_score"][name] for r in results]
+                store(f"{kind}_{name}", values, with_splits=True, rank=kind == "test")
         return cv_results
 
     def _check_refitted(self, name):
@@ -207,9 +220,10 @@ class _BaseSearchCV(BaseEstimator):
     def score(self, X, y=None, sample_weight=None):
         """The best estimator's score on X, y, with ``scoring`` (or its own ``score``), a float."""
         self._check_refitted("score")
+        scorer = self.scorer_[self.refit] if isinstance(self.scorer_, dict) else self.scorer_
         if sample_weight is None:
-            return self.scorer_(self.best_estimator_, X, y)
-        return self.scorer_(self.best_estimator_, X, y, sample_weight=sample_weight)
+            return scorer(self.best_estimator_, X, y)
+        return scorer(self.best_estimator_, X, y, sample_weight=sample_weight)
 
     @property
     def classes_(self):
@@ -231,9 +245,11 @@ class GridSearchCV(_BaseSearchCV):
         Ours or scikit-learn's; it is cloned for each fit.
     param_grid : dict or list of dicts
         ``{parameter name: list of values}``; nested estimators' parameters as ``name__param``.
-    scoring : str, callable or None, default=None
-        As in :func:`cross_val_score`: None uses ``estimator.score``.
-    refit : bool, default=True
+    scoring : str, callable, list/tuple/set of str, dict or None, default=None
+        As in :func:`cross_val_score` (None uses ``estimator.score``), or several metrics as in
+        :func:`cross_validate`: then ``cv_results_`` has ``mean_test_<name>`` etc. and ``refit`` names the
+        metric that picks the best candidate (or is False).
+    refit : bool or str, default=True
         Fit ``best_estimator_`` on all the data with the best parameters, so that ``predict``, ``score``
         and the other methods delegate to it.
     cv : int, cross-validator, iterable of (train, test) or None, default=None
@@ -260,7 +276,7 @@ class GridSearchCV(_BaseSearchCV):
 
     Notes
     -----
-    Fits run one after another (scikit-learn's ``n_jobs`` is not offered), and only one metric is scored.
+    Fits run one after another (scikit-learn's ``n_jobs`` is not offered); a callable ``refit`` is not offered.
 
     Examples
     --------
