@@ -131,6 +131,6 @@ def test_threshold():
 
 
 def test_estimator_contract():
-    estimator = Perceptron(max_iter=20, random_state=0)
+    estimator = Perceptron(max_iter=5, random_state=0)
     check_classifier_contract(estimator)
     check_sklearn_estimator(estimator, WEIGHTS_NOT_REPETITION)

@@ -75,7 +75,7 @@ def test_two_classes_need_one_classifier():
 
 def test_wraps_any_binary_classifier():
     X, y = standardised("iris")
-    for estimator in (Perceptron(random_state=0), LinearSVC(random_state=0)):
+    for estimator in (Perceptron(max_iter=50, random_state=0), LinearSVC(max_iter=200, random_state=0)):
         for wrapper in (OneVsRestClassifier, OneVsOneClassifier):
             model = fitted(wrapper(estimator), X, y)
             assert model.score(X, y) > 0.8
