@@ -257,7 +257,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     --------
     >>> import numpy as np, backprop as bp
     >>> X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]] * 25); y = np.array([0, 1, 1, 0] * 25)  # XOR
-    >>> model = bp.linear_model.MLPClassifier((8,), learning_rate_init=0.05, random_state=0).fit(X, y)
+    >>> model = bp.neural_network.MLPClassifier((8,), learning_rate_init=0.05, random_state=0).fit(X, y)
     >>> model.predict([[0.0, 1.0], [1.0, 1.0]])
     array([1, 0])
     """
