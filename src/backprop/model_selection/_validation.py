@@ -40,6 +40,16 @@ def _score(scorer, estimator, X, y, sample_weight):
     return scorer(estimator, X, y)
 
 
+def _is_per_sample(value, n_samples):
+    return hasattr(value, "__len__") and not isinstance(value, str) and len(value) == n_samples
+
+
+def _fold_params(params, n_samples, rows):
+    """Fit parameters for one fold: those with one entry per sample (``sample_weight``) cut to ``rows``."""
+    return {key: _safe_indexing(value, rows) if _is_per_sample(value, n_samples) else value
+            for key, value in params.items()}
+
+
 def _fit_and_score(estimator, X, y, scorer, train, test, *, parameters=None, fit_params=None,
                    error_score=np.nan, return_train_score=False, return_estimator=False):
     """Fit ``estimator`` (set to ``parameters``) on the rows ``train`` and score it on ``test``.
@@ -56,10 +66,9 @@ def _fit_and_score(estimator, X, y, scorer, train, test, *, parameters=None, fit
     """
     n_samples = _num_samples(X)
     fit_params = fit_params or {}
-    per_sample = {key for key, value in fit_params.items() if hasattr(value, "__len__") and len(value) == n_samples}
-    train_params = {key: _safe_indexing(value, train) if key in per_sample else value
-                    for key, value in fit_params.items()}
-    weights = fit_params.get("sample_weight") if "sample_weight" in per_sample else None
+    train_params = _fold_params(fit_params, n_samples, train)
+    weights = fit_params.get("sample_weight")
+    weights = weights if _is_per_sample(weights, n_samples) else None
     if parameters:
         estimator.set_params(**clone(parameters, safe=False))
     X_train, y_train = _safe_indexing(X, train), _safe_indexing(y, train)
@@ -277,9 +286,7 @@ def cross_val_predict(estimator, X, y=None, *, groups=None, cv=None, params=None
     predictions = []
     for train, test in splits:
         fold = clone(estimator)
-        train_params = {key: _safe_indexing(value, train) if hasattr(value, "__len__") and len(value) == n_samples
-                        else value
-                        for key, value in fit_params.items()}
+        train_params = _fold_params(fit_params, n_samples, train)
         if y is None:
             fold.fit(_safe_indexing(X, train), **train_params)
         else:
