@@ -36,13 +36,17 @@ def sigmoid(x):
     return np.reciprocal(y, out=y)
 
 
-def stack(xs):
-    """Join equal-shaped arrays or Tensors along a new first axis."""
-    return _shape.stack(xs) if D.is_tensor(*xs) else np.stack(xs)
+def stack(xs, axis=0):
+    """Join equal-shaped arrays or Tensors along a new axis."""
+    return _shape.stack(xs, axis) if D.is_tensor(*xs) else np.stack(xs, axis)
 
 
-def _t(w):
-    return D.transpose(w)
+def columns(x):
+    """xᵀ: an array as a C-ordered copy (the steps' elementwise work then runs on contiguous blocks),
+    a Tensor as its recorded transpose; None stays None."""
+    if x is None or D.is_tensor(x):
+        return None if x is None else D.transpose(x)
+    return np.ascontiguousarray(x.T)
 
 
 def matmul(a, b):
@@ -58,115 +62,116 @@ def matmul(a, b):
     return out
 
 
-def transposed(w):
-    """Wᵀ for the steps' products h·Wᵀ: a C-ordered copy of an array (BLAS is faster on it, and one
-    copy serves every step), the recorded transpose of a Tensor."""
-    if w is None or D.is_tensor(w):
-        return None if w is None else D.transpose(w)
-    return np.ascontiguousarray(w.T)
-
-
-def _hidden_projection(h, w_hh_t, b_hh):
-    gh = D.matmul(h, w_hh_t)
+def _hidden_projection(h, w_hh, b_hh):
+    gh = D.matmul(w_hh, h)
     return gh if b_hh is None else gh + b_hh
 
 
+# The steps work on columns: gx (G·H, N), h (H, N), c (H, N), one example per column, so each gate is a
+# contiguous block of rows (on a (N, 4H) array a gate is a strided slice, and NumPy's elementwise work
+# on it took 3× longer). Forward takes W_hh (G·H, H) and b_hh as a column (G·H, 1); backward takes
+# W_hhᵀ (and W_hrᵀ) as made once by ``columns``.
+
 # -- LSTM -------------------------------------------------------------------------------------------
-def lstm_step(gx, h, c, w_hh_t, b_hh, w_hr_t=None, nonlinearity=None):
+def lstm_step(gx, h, c, w_hh, b_hh, w_hr=None, nonlinearity=None):
     """One LSTM step. Returns (h', c', parts) with parts = (i, f, g, o, tanh c', m = o ⊙ tanh c').
 
-    The weights come transposed (``transposed(W_hh)``, ``transposed(W_hr)``), as the products use them.
-
-    a = gx + h·W_hhᵀ + b_hh, cut into i, f, g, o;  c' = σ(f) ⊙ c + σ(i) ⊙ tanh(g);
-    h' = σ(o) ⊙ tanh(c'), times W_hrᵀ when the layer has a projection.
+    a = gx + W_hh·h + b_hh, cut into i, f, g, o;  c' = σ(f) ⊙ c + σ(i) ⊙ tanh(g);
+    h' = σ(o) ⊙ tanh(c'), W_hr·h' when the layer has a projection.
     """
-    hidden = c.shape[-1]
-    a = gx + _hidden_projection(h, w_hh_t, b_hh)
-    s = sigmoid(a[:, :2 * hidden])
-    i, f, o = s[:, :hidden], s[:, hidden:], sigmoid(a[:, 3 * hidden:])
-    g = D.tanh(a[:, 2 * hidden:3 * hidden])
+    hidden = c.shape[0]
+    a = gx + _hidden_projection(h, w_hh, b_hh)
+    s = sigmoid(a[:2 * hidden])
+    i, f, o = s[:hidden], s[hidden:], sigmoid(a[3 * hidden:])
+    g = D.tanh(a[2 * hidden:3 * hidden])
     c_new = f * c + i * g
     tc = D.tanh(c_new)
     m = o * tc
-    h_new = m if w_hr_t is None else D.matmul(m, w_hr_t)
+    h_new = m if w_hr is None else D.matmul(w_hr, m)
     return h_new, c_new, (i, f, g, o, tc, m)
 
 
-def lstm_step_backward(dh, dc, parts, h, c, w_hh, w_hr=None, nonlinearity=None):
+def lstm_step_backward(dh, dc, parts, h, c, w_hh_t, w_hr_t=None, nonlinearity=None):
     """The step's backward: (da, dgh, dh_prev, dc_prev), where da = dL/da (the gates before their
-    activations, also the gradient of gx) and dgh the gradient of h·W_hhᵀ + b_hh (the same array).
+    activations, also the gradient of gx) and dgh the gradient of W_hh·h + b_hh (the same array).
 
-    dm = dh (·W_hr);  do = dm ⊙ tanh c';  dc̃ = dc + dm ⊙ o ⊙ (1 − tanh² c');
-    di = dc̃ ⊙ g,  df = dc̃ ⊙ c,  dg = dc̃ ⊙ i,  dc_prev = dc̃ ⊙ f;  dh_prev = da·W_hh.
+    dm = dh (W_hrᵀ·dh);  do = dm ⊙ tanh c';  dc̃ = dc + dm ⊙ o ⊙ (1 − tanh² c');
+    di = dc̃ ⊙ g,  df = dc̃ ⊙ c,  dg = dc̃ ⊙ i,  dc_prev = dc̃ ⊙ f;  dh_prev = W_hhᵀ·da.
     """
     i, f, g, o, tc, m = parts
-    dm = dh if w_hr is None else D.matmul(dh, w_hr)
+    dm = dh if w_hr_t is None else D.matmul(w_hr_t, dh)
     dct = dc + dm * o * (1 - tc * tc)
     da = D.concatenate([dct * g * i * (1 - i), dct * c * f * (1 - f), dct * i * (1 - g * g),
-                        dm * tc * o * (1 - o)], axis=1)
-    return da, da, matmul(da, w_hh), dct * f
+                        dm * tc * o * (1 - o)], axis=0)
+    return da, da, matmul(w_hh_t, da), dct * f
 
 
 # -- GRU --------------------------------------------------------------------------------------------
-def gru_step(gx, h, c, w_hh_t, b_hh, w_hr_t=None, nonlinearity=None):
+def gru_step(gx, h, c, w_hh, b_hh, w_hr=None, nonlinearity=None):
     """One GRU step. Returns (h', None, parts) with parts = (r, z, n, gh_n).
 
-    gh = h·W_hhᵀ + b_hh;  r = σ(gx_r + gh_r);  z = σ(gx_z + gh_z);  n = tanh(gx_n + r ⊙ gh_n);
+    gh = W_hh·h + b_hh;  r = σ(gx_r + gh_r);  z = σ(gx_z + gh_z);  n = tanh(gx_n + r ⊙ gh_n);
     h' = (1 − z) ⊙ n + z ⊙ h.
     """
-    hidden = h.shape[-1]
-    gh = _hidden_projection(h, w_hh_t, b_hh)
-    rz = sigmoid(gx[:, :2 * hidden] + gh[:, :2 * hidden])
-    r, z = rz[:, :hidden], rz[:, hidden:]
-    ghn = gh[:, 2 * hidden:]
-    n = D.tanh(gx[:, 2 * hidden:] + r * ghn)
+    hidden = h.shape[0]
+    gh = _hidden_projection(h, w_hh, b_hh)
+    rz = sigmoid(gx[:2 * hidden] + gh[:2 * hidden])
+    r, z = rz[:hidden], rz[hidden:]
+    ghn = gh[2 * hidden:]
+    n = D.tanh(gx[2 * hidden:] + r * ghn)
     return n + z * (h - n), None, (r, z, n, ghn)
 
 
-def gru_step_backward(dh, dc, parts, h, c, w_hh, w_hr=None, nonlinearity=None):
+def gru_step_backward(dh, dc, parts, h, c, w_hh_t, w_hr_t=None, nonlinearity=None):
     """(dgx, dgh, dh_prev, None): dn̄ = dh ⊙ (1 − z) ⊙ (1 − n²);  dr̄ = dn̄ ⊙ gh_n ⊙ r(1 − r);
     dz̄ = dh ⊙ (h − n) ⊙ z(1 − z);  dgx = [dr̄, dz̄, dn̄];  dgh = [dr̄, dz̄, dn̄ ⊙ r];
-    dh_prev = dh ⊙ z + dgh·W_hh."""
+    dh_prev = dh ⊙ z + W_hhᵀ·dgh."""
     r, z, n, ghn = parts
     dn = dh * (1 - z) * (1 - n * n)
-    drz = D.concatenate([dn * ghn * r * (1 - r), dh * (h - n) * z * (1 - z)], axis=1)
-    dgx = D.concatenate([drz, dn], axis=1)
-    dgh = D.concatenate([drz, dn * r], axis=1)
-    return dgx, dgh, dh * z + matmul(dgh, w_hh), None
+    drz = D.concatenate([dn * ghn * r * (1 - r), dh * (h - n) * z * (1 - z)], axis=0)
+    dgx = D.concatenate([drz, dn], axis=0)
+    dgh = D.concatenate([drz, dn * r], axis=0)
+    return dgx, dgh, dh * z + matmul(w_hh_t, dgh), None
 
 
 # -- Elman RNN --------------------------------------------------------------------------------------
-def rnn_step(gx, h, c, w_hh_t, b_hh, w_hr_t=None, nonlinearity="tanh"):
-    """h' = tanh(gx + h·W_hhᵀ + b_hh) (or ReLU). Returns (h', None, (h',))."""
-    a = gx + _hidden_projection(h, w_hh_t, b_hh)
+def rnn_step(gx, h, c, w_hh, b_hh, w_hr=None, nonlinearity="tanh"):
+    """h' = tanh(gx + W_hh·h + b_hh) (or ReLU). Returns (h', None, (h',))."""
+    a = gx + _hidden_projection(h, w_hh, b_hh)
     if nonlinearity == "tanh":
         return (h_new := D.tanh(a)), None, (h_new,)
     h_new = D.where(D.raw(a) > 0, a, 0.0)
     return h_new, None, (h_new,)
 
 
-def rnn_step_backward(dh, dc, parts, h, c, w_hh, w_hr=None, nonlinearity="tanh"):
-    """da = dh ⊙ (1 − h'²) for tanh, dh ⊙ [h' > 0] for ReLU;  dh_prev = da·W_hh."""
+def rnn_step_backward(dh, dc, parts, h, c, w_hh_t, w_hr_t=None, nonlinearity="tanh"):
+    """da = dh ⊙ (1 − h'²) for tanh, dh ⊙ [h' > 0] for ReLU;  dh_prev = W_hhᵀ·da."""
     (h_new,) = parts
     da = dh * (1 - h_new * h_new) if nonlinearity == "tanh" else D.where(D.raw(h_new) > 0, dh, 0.0)
-    return da, da, matmul(da, w_hh), None
+    return da, da, matmul(w_hh_t, da), None
 
 
 # -- the fused single-step ops ----------------------------------------------------------------------
+def _bias_column(b):
+    return None if b is None else D.reshape(b, (-1, 1))
+
+
 def _input_projection(x, w_ih, b_ih):
-    gx = D.matmul(x, _t(w_ih))
-    return gx if b_ih is None else gx + b_ih
+    """W_ih·xᵀ + b_ih, (G·H, N): the step's input in columns."""
+    gx = D.matmul(w_ih, D.transpose(x))
+    return gx if b_ih is None else gx + _bias_column(b_ih)
 
 
 def _cell_input_grads(ctx, x, w_ih, h, da, dgh, dh_prev):
-    """The gradients of (input, hx, weight_ih, weight_hh, bias_ih, bias_hh) of a cell op, from da and dgh."""
+    """The gradients of (input, hx, weight_ih, weight_hh, bias_ih, bias_hh) of a cell op, from da and dgh
+    (columns, (G·H, N))."""
     need = dict(zip(ctx.op.input_names, ctx.needs_input_grad))
-    return {"input": D.matmul(da, ctx.weight_ih) if need["input"] else None,
-            "hx": dh_prev if need["hx"] else None,
-            "weight_ih": D.matmul(_t(da), x) if need["weight_ih"] else None,
-            "weight_hh": D.matmul(_t(dgh), h) if need["weight_hh"] else None,
-            "bias_ih": da.sum(0) if need["bias_ih"] else None,
-            "bias_hh": dgh.sum(0) if need["bias_hh"] else None}
+    return {"input": D.matmul(D.transpose(da), w_ih) if need["input"] else None,
+            "hx": D.transpose(dh_prev) if need["hx"] else None,
+            "weight_ih": D.matmul(da, x) if need["weight_ih"] else None,
+            "weight_hh": D.matmul(dgh, h) if need["weight_hh"] else None,
+            "bias_ih": da.sum(1) if need["bias_ih"] else None,
+            "bias_hh": dgh.sum(1) if need["bias_hh"] else None}
 
 
 class LSTMCell(Function):
@@ -189,12 +194,13 @@ class LSTMCell(Function):
 
     @staticmethod
     def forward(ctx, input, hx, cx, weight_ih, weight_hh, bias_ih, bias_hh):
-        h, c, parts = lstm_step(_input_projection(input, weight_ih, bias_ih), hx, cx, _t(weight_hh), bias_hh)
+        h, c, parts = lstm_step(_input_projection(input, weight_ih, bias_ih), hx.T, cx.T, weight_hh,
+                                _bias_column(bias_hh))
         i, f, g, o = parts[:4]
-        ctx.show(i=i, f=f, g=g, o=o, c=c, h=h)
+        ctx.show(i=i.T, f=f.T, g=g.T, o=o.T, c=c.T, h=h.T)
         ctx.save(input=input, hx=hx, cx=cx, weight_ih=weight_ih, weight_hh=weight_hh, bias_ih=bias_ih,
                  bias_hh=bias_hh, parts=parts)
-        return np.concatenate([h, c], axis=1)
+        return np.ascontiguousarray(np.concatenate([h, c], axis=0).T)
 
     @staticmethod
     def backward(ctx, dy):
@@ -202,10 +208,13 @@ class LSTMCell(Function):
         hidden = w_hh.shape[1]
         parts = ctx.parts
         if ctx.create_graph:  # the gates again, as functions of the inputs, for second derivatives
-            parts = lstm_step(_input_projection(x, ctx.weight_ih, ctx.bias_ih), h, c, _t(w_hh), ctx.bias_hh)[2]
-        da, dgh, dh_prev, dc_prev = lstm_step_backward(dy[:, :hidden], dy[:, hidden:], parts, h, c, w_hh)
+            parts = lstm_step(_input_projection(x, ctx.weight_ih, ctx.bias_ih), D.transpose(h), D.transpose(c),
+                              w_hh, _bias_column(ctx.bias_hh))[2]
+        dy = columns(dy)
+        da, dgh, dh_prev, dc_prev = lstm_step_backward(dy[:hidden], dy[hidden:], parts, None, D.transpose(c),
+                                                       columns(w_hh))
         g = _cell_input_grads(ctx, x, ctx.weight_ih, h, da, dgh, dh_prev)
-        return (g["input"], g["hx"], dc_prev if ctx.needs_input_grad[2] else None, g["weight_ih"],
+        return (g["input"], g["hx"], D.transpose(dc_prev) if ctx.needs_input_grad[2] else None, g["weight_ih"],
                 g["weight_hh"], g["bias_ih"], g["bias_hh"])
 
 
@@ -224,18 +233,20 @@ class GRUCell(Function):
 
     @staticmethod
     def forward(ctx, input, hx, weight_ih, weight_hh, bias_ih, bias_hh):
-        h, _, parts = gru_step(_input_projection(input, weight_ih, bias_ih), hx, None, _t(weight_hh), bias_hh)
-        ctx.show(r=parts[0], z=parts[1], n=parts[2], h=h)
+        h, _, parts = gru_step(_input_projection(input, weight_ih, bias_ih), hx.T, None, weight_hh,
+                               _bias_column(bias_hh))
+        ctx.show(r=parts[0].T, z=parts[1].T, n=parts[2].T, h=h.T)
         ctx.save(input=input, hx=hx, weight_ih=weight_ih, weight_hh=weight_hh, bias_ih=bias_ih, bias_hh=bias_hh,
                  parts=parts)
-        return h
+        return np.ascontiguousarray(h.T)
 
     @staticmethod
     def backward(ctx, dy):
         x, h, w_hh = ctx.input, ctx.hx, ctx.weight_hh
         parts = ctx.parts
         if ctx.create_graph:
-            parts = gru_step(_input_projection(x, ctx.weight_ih, ctx.bias_ih), h, None, _t(w_hh), ctx.bias_hh)[2]
-        dgx, dgh, dh_prev, _ = gru_step_backward(dy, None, parts, h, None, w_hh)
+            parts = gru_step(_input_projection(x, ctx.weight_ih, ctx.bias_ih), D.transpose(h), None, w_hh,
+                             _bias_column(ctx.bias_hh))[2]
+        dgx, dgh, dh_prev, _ = gru_step_backward(columns(dy), None, parts, D.transpose(h), None, columns(w_hh))
         g = _cell_input_grads(ctx, x, ctx.weight_ih, h, dgx, dgh, dh_prev)
         return g["input"], g["hx"], g["weight_ih"], g["weight_hh"], g["bias_ih"], g["bias_hh"]

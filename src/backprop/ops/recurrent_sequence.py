@@ -20,41 +20,50 @@ from . import dispatch as D
 from . import recurrent as R
 
 
+def _time_columns(x):
+    """(L, N, F) → (L, F, N): each time step's values in columns, as the steps take them."""
+    if D.is_tensor(x):
+        return D.transpose(x, (0, 2, 1))
+    return np.ascontiguousarray(x.transpose(0, 2, 1))
+
+
 def _unroll(op, gx, h0, c0, w_hh, b_hh, w_hr, batch_sizes, reverse, nonlinearity):
-    """Run the steps. Returns (steps, states): per step (t, b, h_prev, c_prev, parts); per t the state after it."""
+    """Run the steps on columns. Returns (steps, hs, cs, h0ᵀ, c0ᵀ): per step (t, b, h_prev, c_prev, parts),
+    per t the state after it, (features, N) each."""
     length, batch = gx.shape[0], gx.shape[1]
     if op.bias_outside_gates and b_hh is not None:  # added to every step's gates: once, to all of them
         gx, b_hh = gx + b_hh, None
-    w_hh, w_hr = R.transposed(w_hh), R.transposed(w_hr)
+    gx, b_hh = _time_columns(gx), None if b_hh is None else D.reshape(b_hh, (-1, 1))
+    h0, c0 = R.columns(h0), R.columns(c0)
     h, c = h0, c0
     steps, hs, cs = [], [None] * length, [None] * length
     for t in (range(length - 1, -1, -1) if reverse else range(length)):
         b = batch if batch_sizes is None else int(batch_sizes[t])
         if b == batch:
             h_new, c_new, parts = op.step(gx[t], h, c, w_hh, b_hh, w_hr, nonlinearity)
-        else:  # rows past b have ended (or, backwards, not begun): they keep their state
-            h_new, c_new, parts = op.step(gx[t, :b], h[:b], None if c is None else c[:b], w_hh, b_hh, w_hr,
-                                          nonlinearity)
-            h_new = D.concatenate([h_new, h[b:]], 0)
-            c_new = None if c is None else D.concatenate([c_new, c[b:]], 0)
+        else:  # columns past b have ended (or, backwards, not begun): they keep their state
+            h_new, c_new, parts = op.step(gx[t][:, :b], h[:, :b], None if c is None else c[:, :b], w_hh, b_hh,
+                                          w_hr, nonlinearity)
+            h_new = D.concatenate([h_new, h[:, b:]], 1)
+            c_new = None if c is None else D.concatenate([c_new, c[:, b:]], 1)
         steps.append((t, b, h, c, parts))
         h, c, hs[t], cs[t] = h_new, c_new, h_new, c_new
-    return steps, hs, cs
+    return steps, hs, cs, h0, c0
 
 
 def _all_states(h0, c0, hs, cs, reverse):
-    states = hs + [h0] if reverse else [h0] + hs
-    y = R.stack(states)
-    if c0 is None:
-        return y
-    return D.concatenate([y, R.stack(cs + [c0] if reverse else [c0] + cs)], axis=2)
+    """Y (L + 1, N, S) from the states in columns."""
+    y = R.stack(hs + [h0] if reverse else [h0] + hs)
+    if c0 is not None:
+        y = D.concatenate([y, R.stack(cs + [c0] if reverse else [c0] + cs)], axis=1)
+    return _time_columns(y)
 
 
-def _pad_rows(x, rows):
-    """x (b, …) with zero rows below it up to ``rows``."""
-    if x.shape[0] == rows:
+def _pad_columns(x, columns):
+    """x (…, b) with zero columns after it up to ``columns``."""
+    if x.shape[1] == columns:
         return x
-    return D.concatenate([x, np.zeros((rows - x.shape[0],) + tuple(x.shape[1:]), D.raw(x).dtype)], 0)
+    return D.concatenate([x, np.zeros((x.shape[0], columns - x.shape[1]), D.raw(x).dtype)], 1)
 
 
 class _Recurrence(Function):
@@ -68,23 +77,23 @@ class _Recurrence(Function):
     def forward(ctx, gates_x, h0, c0, weight_hh, bias_hh, weight_hr, *, batch_sizes=None, reverse=False,
                 nonlinearity="tanh"):
         ctx.batch_sizes, ctx.reverse, ctx.nonlinearity = batch_sizes, reverse, nonlinearity
-        steps, hs, cs = _unroll(ctx.op, gates_x, h0, c0, weight_hh, bias_hh, weight_hr, batch_sizes, reverse,
-                                nonlinearity)
+        steps, hs, cs, h0_t, c0_t = _unroll(ctx.op, gates_x, h0, c0, weight_hh, bias_hh, weight_hr, batch_sizes,
+                                            reverse, nonlinearity)
         if ctx.observed:
             ctx.op.show_steps(ctx, steps, hs, cs)
         ctx.save(gates_x=gates_x, h0=h0, c0=c0, weight_hh=weight_hh, bias_hh=bias_hh, weight_hr=weight_hr,
                  steps=steps)
-        return _all_states(h0, c0, hs, cs, reverse)
+        return _all_states(h0_t, c0_t, hs, cs, reverse)
 
     @staticmethod
     def show_steps(ctx, steps, hs, cs):
-        batch = hs[0].shape[0]
+        batch = hs[0].shape[1]
         per_t = {t: parts for t, _, _, _, parts in steps}
-        shown = {name: np.stack([_pad_rows(per_t[t][k], batch) for t in range(len(hs))])
+        shown = {name: np.stack([_pad_columns(per_t[t][k], batch).T for t in range(len(hs))])
                  for k, name in enumerate(ctx.op.shown_parts)}
         if cs[0] is not None:
-            shown["c"] = np.stack(cs)
-        ctx.show(**shown, h=np.stack(hs))
+            shown["c"] = np.stack([c.T for c in cs])
+        ctx.show(**shown, h=np.stack([h.T for h in hs]))
 
     @staticmethod
     def backward(ctx, dy):
@@ -96,43 +105,45 @@ class _Recurrence(Function):
                             ctx.nonlinearity)[0]
         length, batch, n_h = gx.shape[0], gx.shape[1], h0.shape[-1]
         reverse = ctx.reverse
+        dy = _time_columns(dy)
+        w_hh_t, w_hr_t = R.columns(w_hh), R.columns(w_hr)
         dtype = D.raw(dy).dtype
-        dh, dc = np.zeros(h0.shape, dtype), None if c0 is None else np.zeros(c0.shape, dtype)
+        dh, dc = np.zeros((n_h, batch), dtype), None if c0 is None else np.zeros((c0.shape[-1], batch), dtype)
         dgx, dgh, h_prev, dh_out, m = [None] * length, [None] * length, [None] * length, [], []
         for t, b, h, c, parts in reversed(steps):
             y_t = dy[t if reverse else t + 1]
-            dh = dh + (y_t if c0 is None else y_t[:, :n_h])
+            dh = dh + (y_t if c0 is None else y_t[:n_h])
             if c0 is not None:
-                dc = dc + y_t[:, n_h:]
-            dh_b, dc_b = (dh, dc) if b == batch else (dh[:b], None if dc is None else dc[:b])
-            h_b, c_b = (h, c) if b == batch else (h[:b], None if c is None else c[:b])
-            da, dah, dh_prev, dc_prev = op.step_backward(dh_b, dc_b, parts, h_b, c_b, w_hh, w_hr,
+                dc = dc + y_t[n_h:]
+            dh_b, dc_b = (dh, dc) if b == batch else (dh[:, :b], None if dc is None else dc[:, :b])
+            h_b, c_b = (h, c) if b == batch else (h[:, :b], None if c is None else c[:, :b])
+            da, dah, dh_prev, dc_prev = op.step_backward(dh_b, dc_b, parts, h_b, c_b, w_hh_t, w_hr_t,
                                                          ctx.nonlinearity)
-            dgx[t], dgh[t], h_prev[t] = _pad_rows(da, batch), _pad_rows(dah, batch), h
+            dgx[t], dgh[t], h_prev[t] = _pad_columns(da, batch), _pad_columns(dah, batch), h
             if w_hr is not None:
-                dh_out.append(_pad_rows(dh_b, batch))
-                m.append(_pad_rows(parts[5], batch))
+                dh_out.append(_pad_columns(dh_b, batch))
+                m.append(_pad_columns(parts[5], batch))
             if b == batch:
                 dh, dc = dh_prev, dc_prev
             else:
-                dh = D.concatenate([dh_prev, dh[b:]], 0)
-                dc = None if dc is None else D.concatenate([dc_prev, dc[b:]], 0)
+                dh = D.concatenate([dh_prev, dh[:, b:]], 1)
+                dc = None if dc is None else D.concatenate([dc_prev, dc[:, b:]], 1)
         y_0 = dy[length if reverse else 0]
-        n_gates = gx.shape[-1]
         need = ctx.needs_input_grad
-        dgh_all = D.reshape(R.stack(dgh), (-1, n_gates)) if need[3] or need[4] else None
-        return (R.stack(dgx) if need[0] else None,
-                dh + (y_0 if c0 is None else y_0[:, :n_h]) if need[1] else None,
-                dc + y_0[:, n_h:] if need[2] else None,
-                R.matmul(D.transpose(dgh_all), D.reshape(R.stack(h_prev), (-1, n_h))) if need[3] else None,
-                dgh_all.sum(0) if need[4] else None,
-                _projection_grad(dh_out, m) if need[5] else None)
+        dgh_all = _over_time(dgh) if need[3] or need[4] else None
+        return (_time_columns(R.stack(dgx)) if need[0] else None,
+                D.transpose(dh + (y_0 if c0 is None else y_0[:n_h])) if need[1] else None,
+                D.transpose(dc + y_0[n_h:]) if need[2] else None,
+                R.matmul(dgh_all, D.transpose(_over_time(h_prev))) if need[3] else None,
+                dgh_all.sum(1) if need[4] else None,
+                R.matmul(_over_time(dh_out), D.transpose(_over_time(m))) if need[5] else None)
 
 
-def _projection_grad(dh_out, m):
-    """dW_hr = Σₜ dhₜᵀ·mₜ over all steps, as one product."""
-    dh_all, m_all = R.stack(dh_out), R.stack(m)
-    return R.matmul(D.transpose(D.reshape(dh_all, (-1, dh_all.shape[-1]))), D.reshape(m_all, (-1, m_all.shape[-1])))
+def _over_time(xs):
+    """Columns of every step side by side: (F, N) per step → (F, L·N), so a sum over steps of products
+    (dW_hh = Σₜ dgh_t·h_{t−1}ᵀ) is one product."""
+    joined = R.stack(xs, axis=1)
+    return D.reshape(joined, (joined.shape[0], -1))
 
 
 class LSTMSequence(_Recurrence):
