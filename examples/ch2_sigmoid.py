@@ -31,7 +31,7 @@ def main(plot_path=None):
     tt = bp.tensor(t, dtype=np.float64, requires_grad=True)
     f = bp.sigmoid(tt)
     f.sum().backward()
-    df = tt.grad
+    df = tt.grad.numpy()
     tt_neg = bp.tensor(-t, dtype=np.float64, requires_grad=True)
     bp.sigmoid(tt_neg).sum().backward()
     tt_log = bp.tensor(t, dtype=np.float64, requires_grad=True)
@@ -39,10 +39,10 @@ def main(plot_path=None):
     p = np.linspace(0.01, 0.99, 99)
     checks = {
         "б f(−t) = 1 − f(t)": np.abs(bp.sigmoid(bp.tensor(-t, dtype=np.float64)).data - (1 - f.data)).max(),
-        "в f′(−t) = f′(t)": np.abs(tt_neg.grad - df).max(),
+        "в f′(−t) = f′(t)": np.abs(tt_neg.grad.numpy() - df).max(),
         "г f′ = f(1 − f)": np.abs(df - f.data * (1 - f.data)).max(),
         "е f(f⁻¹(p)) = p": np.abs(bp.sigmoid(bp.logit(bp.tensor(p, dtype=np.float64))).data - p).max(),
-        "ж d ln f/dt = f(−t)": np.abs(tt_log.grad - (1 - f.data)).max(),
+        "ж d ln f/dt = f(−t)": np.abs(tt_log.grad.numpy() - (1 - f.data)).max(),
     }
     big = bp.sigmoid(bp.tensor([-40.0, 40.0], dtype=np.float64)).data
     steepening = [bp.sigmoid(bp.tensor(k * 0.1, dtype=np.float64)).item() for k in (1, 10, 100, 1000)]

@@ -39,7 +39,7 @@ def main():
     for row, p in zip(logits.data, probs):
         print("logits", row.tolist(), "→", dict(zip(CLASSES, np.round(p, 6).tolist())))
     print(f"logloss: {summed:.6f} summed, {loss.item():.6f} averaged; its gradient (g − y)/n:",
-          np.round(logits.grad, 6).tolist())
+          np.round(logits.grad.numpy(), 6).tolist())
     print(f"softmax(0.5, −1)₁ = {two_way:.6f} = σ(0.5 − (−1)) = {via_sigmoid:.6f}")
     print("softmax((1, −2, 0)/0.01) =", np.round(sharp, 6).tolist())
     print("T·logsumexp(z/T) for T = 1, 0.1, 0.01:", np.round(smooth_max, 6).tolist(), "→ max z = 1")

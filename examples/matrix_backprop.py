@@ -52,8 +52,9 @@ def main():
     with bp.explain.trace(model=net, names={"x": x, "y": target}) as tr:
         loss = bp.F.cross_entropy(net(x), target)        # softmax + logloss, fused: δ_t = g − y
         loss.backward()
-        grads = {"dW": net[0].weight.grad.copy(), "dw": net[0].bias.grad.copy(),
-                 "dV": net[2].weight.grad.copy(), "dv": net[2].bias.grad.copy(), "dx": x.grad[0].copy()}
+        grads = {name: t.grad.numpy().copy() for name, t in
+                 (("dW", net[0].weight), ("dw", net[0].bias), ("dV", net[2].weight), ("dv", net[2].bias))}
+        grads["dx"] = x.grad.numpy()[0].copy()
         optimizer.step()
     print(tr)
     hand = by_hand()
@@ -63,7 +64,7 @@ def main():
     out = Z(batch)
     dZ = np.arange(6.0).reshape(3, 2)
     out.backward(dZ)
-    errors["003 minibatch dL/dW = (Xᵀ·dZ)ᵀ"] = float(np.abs(Z.weight.grad - (batch.data.T @ dZ).T).max())
+    errors["003 minibatch dL/dW = (Xᵀ·dZ)ᵀ"] = float(np.abs(Z.weight.grad.numpy() - (batch.data.T @ dZ).T).max())
     for name, value in hand.items():
         print(f"{name} by hand: {np.round(value, 6).tolist()}")
     for name, value in errors.items():

@@ -37,7 +37,7 @@ def test_matmul_mismatch_names_both_shapes(x_shape, w_shape):
 
 def test_matmul_mismatch_with_an_ndarray_on_the_left():
     with pytest.raises(ShapeError) as err:
-        np.zeros((5, 4)) @ bp.zeros(2, 3)
+        np.zeros((5, 4), np.float32) @ bp.zeros(2, 3)
     assert _shapes_in(str(err.value), (5, 4), (2, 3))
 
 

@@ -19,7 +19,7 @@ def test_create_graph_leaves_a_tensor_with_a_graph_in_grad():
     x.grad = None
     g.sum().backward()
     np.testing.assert_allclose(x.grad, 6 * x.data)  # d²/dx² x³ = 6x
-    assert type(x.grad) is np.ndarray
+    assert x.grad.grad_fn is None and not x.grad.requires_grad
 
 
 def test_second_derivative_of_x_cubed_with_grad():

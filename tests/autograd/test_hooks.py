@@ -70,7 +70,7 @@ def test_grad_runs_tensor_hooks_of_inputs_but_no_post_accumulate_hooks_as_pytorc
 def test_post_accumulate_hook_fires_as_soon_as_the_leaf_is_complete():
     # w2's gradient is complete after the last layer's backward, long before the first layer's.
     order = []
-    x = bp.tensor(np.ones((4, 3)))
+    x = bp.ones(4, 3)
     layers = [bp.nn.Linear(3, 3) for _ in range(3)]
     for i, layer in enumerate(layers):
         layer.weight.register_post_accumulate_grad_hook(lambda p, i=i: order.append(f"w{i}"))
@@ -91,20 +91,26 @@ def test_post_accumulate_hook_fires_as_soon_as_the_leaf_is_complete():
 def test_post_accumulate_hook_runs_once_per_pass_for_a_leaf_used_many_times():
     calls = []
     x = bp.tensor([1.0, 2.0], requires_grad=True)
-    x.register_post_accumulate_grad_hook(lambda p: calls.append(p.grad.copy()))
+    x.register_post_accumulate_grad_hook(lambda p: calls.append(p.grad.clone()))
     (x * x + x * 3 + x.exp()).sum().backward()
     assert len(calls) == 1
     np.testing.assert_allclose(calls[0], 2 * x.data + 3 + np.exp(x.data))
 
 
-def test_hook_gets_a_tensor_sharing_the_engines_memory_and_recording_nothing():
+@pytest.mark.parametrize("on_leaf", [True, False])
+def test_hook_gets_a_tensor_recording_nothing_whose_memory_no_grad_reuses(on_leaf):
+    # The hook may keep its Tensor, so .grad (added into in place later) must not share its memory.
     seen = []
     x = bp.tensor([1.0, 2.0], requires_grad=True)
-    x.register_hook(lambda g: seen.append(g))
-    (x * 2).sum().backward()
-    (g,) = seen
+    y = x + 0.0  # AddBackward passes its gradient array on unchanged
+    (x if on_leaf else y).register_hook(lambda g: seen.append(g))
+    (y * 2).sum().backward()
+    g = seen[0]
     assert isinstance(g, bp.Tensor) and not g.requires_grad and g.grad_fn is None
-    assert np.shares_memory(g.data, x.grad)
+    assert not np.shares_memory(g.data, x.grad.data)
+    (y * 2).sum().backward()
+    np.testing.assert_array_equal(g, [2.0, 2.0])
+    np.testing.assert_array_equal(x.grad, [4.0, 4.0])
 
 
 def test_hook_may_return_an_array_and_must_keep_the_shape():
@@ -163,7 +169,7 @@ def test_a_hook_error_keeps_its_type_names_the_hook_and_leaves_what_was_received
         assert any("failing_hook" in note for note in error.__notes__)
     assert b.grad is None and tb.grad is None
     np.testing.assert_allclose(a.grad, ta.grad.numpy())  # a's gradient arrived before the error, as in PyTorch
-    first = a.grad.copy()
+    first = a.grad.clone()
     b._accumulator.pre_hooks.clear()  # (test only) the hook is gone; the retained graph runs again
     loss.backward()
     np.testing.assert_allclose(a.grad, 2 * first)

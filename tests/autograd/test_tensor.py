@@ -17,22 +17,22 @@ def test_data_is_the_tensors_own_writable_array():
     assert p.data is p.data
 
 
-def test_grad_is_none_before_backward_and_an_array_of_the_shape_after():
+def test_grad_is_none_before_backward_and_a_tensor_of_the_shape_after():
     w = bp.randn(3, 4, requires_grad=True)
     assert w.grad is None
     (w * w).sum().backward()
-    assert type(w.grad) is np.ndarray
+    assert type(w.grad) is bp.Tensor and not w.grad.requires_grad and type(w.grad.data) is np.ndarray
     assert w.grad.shape == (3, 4) and w.grad.dtype == w.dtype
     np.testing.assert_allclose(w.grad, 2 * w.data, rtol=1e-6)
 
 
 @pytest.mark.parametrize("build", [lambda x: x * x, lambda x: x ** 2 + x, lambda x: x.exp() * x])
-def test_grad_of_a_0d_tensor_is_a_0d_array_not_a_numpy_scalar(build):
+def test_grad_of_a_0d_tensor_holds_a_0d_array_not_a_numpy_scalar(build):
     # Regression: gradients summed over two paths of 0-d arrays came back as np.float32 scalars.
     x = bp.tensor(2.0, requires_grad=True)
     build(x).backward()
-    assert type(x.grad) is np.ndarray and x.grad.shape == ()
-    x.grad[...] = 0  # writable in place, as an optimizer expects
+    assert type(x.grad.data) is np.ndarray and x.grad.shape == ()
+    x.grad.data[...] = 0  # writable in place, as an optimizer expects
     assert x.grad.item() == 0
 
 
@@ -110,8 +110,10 @@ def test_tensor_of_a_read_only_array_is_writable():
 @pytest.mark.parametrize("data, expected", [
     (1.5, np.float32),
     ([1.0, 2.0], np.float32),
-    (np.array([1.0, 2.0]), np.float32),                    # float64 data takes the default float dtype
-    (np.array([1.0], dtype=np.float16), np.float32),
+    (np.array([1.0, 2.0]), np.float64),                    # a NumPy array keeps its float dtype, as torch
+    (np.array([1.0], dtype=np.float16), np.float16),
+    (np.float64(1.0), np.float64),                          # so does a NumPy scalar
+    (np.array([1.0], dtype=np.longdouble), np.float32),     # other float dtypes take the default
     (np.array([1, 2]), np.int64),                           # integer data keeps its dtype, as torch.tensor
     ([1, 2], np.int64),
     (np.array([1, 2], dtype=np.int32), np.int32),
@@ -188,7 +190,7 @@ def test_default_dtype_must_be_floating():
 
 
 def test_float64_default_reaches_every_factory(float64_default):
-    made = [bp.tensor([1.0]), bp.tensor(np.float32(1.0)), bp.zeros(2), bp.ones(2), bp.full((2,), 1.5),
+    made = [bp.tensor([1.0]), bp.tensor(1.0), bp.zeros(2), bp.ones(2), bp.full((2,), 1.5),
             bp.eye(2), bp.arange(0.0, 1.0, 0.5), bp.rand(2), bp.randn(2),
             bp.zeros_like(np.zeros(2, np.int64))]
     assert all(t.dtype == np.float64 for t in made)

@@ -48,9 +48,9 @@ def test_statistics_are_the_layers_numbers():
     bp.manual_seed(1)
     model = nn.Sequential(nn.Linear(10, 4), nn.Sigmoid(), nn.Linear(4, 1))
     d = diagnose(model, X, Y, nn.MSELoss(), warn=False)
-    hidden = model[1](model[0](bp.tensor(X))).data
+    hidden = model[1](model[0](X)).data
     assert d.layers[1].mean == pytest.approx(hidden.mean()) and d.layers[1].var == pytest.approx(hidden.var())
-    out = model(bp.tensor(X)).data
+    out = model(X).data
     assert d.layers[2].grad_mean == pytest.approx((2 * (out - Y) / Y.size).mean())  # dL/dŷ of the mean MSE
     assert d.loss == pytest.approx(((out - Y) ** 2).mean())
 
@@ -150,7 +150,7 @@ def test_stacked_linear_layers_and_their_single_equivalent():
     W, b = finding.details["weight"], finding.details["bias"]
     assert W.shape == (3, 10) and "W = W₂W₁" in finding.message
     model.eval()
-    expected = model[2](model[1](model[0](bp.tensor(X)))).data
+    expected = model[2](model[1](model[0](X))).data
     np.testing.assert_allclose(X @ W.T + b, expected, rtol=1e-5, atol=1e-6)
     assert d.codes == ["stacked-linear"]
 
@@ -236,7 +236,7 @@ def test_a_zero_initialised_output_layer_is_not_flagged():
     target = RNG.standard_normal((128, 3))
     assert codes(model, X, target, nn.MSELoss()) == []
     optimizer = bp.optim.SGD(model.parameters(), lr=0.1)
-    nn.MSELoss()(model(bp.tensor(X)), bp.tensor(target)).backward()
+    nn.MSELoss()(model(X), bp.tensor(target, dtype=bp.float32)).backward()
     optimizer.step()
     w = model[2].weight.data
     assert not np.allclose(w[0], w[1]) and np.all(np.abs(w).sum(axis=0) > 0)

@@ -31,7 +31,7 @@ class Block(nn.Module):
 
     def __init__(self):
         super().__init__()
-        self.scale = nn.Parameter(np.ones(4))
+        self.scale = nn.Parameter(bp.ones(4))
         self.inner = nn.Linear(4, 4, bias=False)
 
     def forward(self, x):

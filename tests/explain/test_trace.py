@@ -145,7 +145,7 @@ def test_mlp_mse_and_optimizer_step(make):
         np.testing.assert_array_equal(u["before"], before[u["param"]])
         np.testing.assert_array_equal(u["grad"], p.grad)
         np.testing.assert_array_equal(u["after"], p.data)
-        g, lr = p.grad, u["hyperparameters"]["lr"]
+        g, lr = p.grad.numpy(), u["hyperparameters"]["lr"]
         if u["optimizer"] == "SGD":
             np.testing.assert_allclose(u["after"], before[u["param"]] - lr * g, rtol=1e-12)
         else:  # first Adam step: m̂ = g, v̂ = g², so each entry moves by lr·g/(|g| + eps)

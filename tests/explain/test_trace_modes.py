@@ -138,18 +138,19 @@ def test_an_update_under_no_grad_is_an_inplace_update_of_the_named_tensor():
             w -= 0.1 * w.grad
         y = w @ x
     kinds = [e["kind"] for e in tr.to_dict()["events"]]
-    assert kinds == ["forward", "forward", "backward", "backward", "inplace_update", "forward"]
-    update = json.loads(tr.to_json())["events"][4]
+    # 0.1 * w.grad is an op of its own (the gradient is a Tensor), then the update writes into W
+    assert kinds == ["forward", "forward", "backward", "backward", "forward", "inplace_update", "forward"]
+    update = json.loads(tr.to_json())["events"][5]
     assert update["name"] == "W" and update["op"] == "Sub" and update["reason"] == "no_grad"
     assert update["recorded"] is False and update["step"] is None
     assert update["before"] == [[1.0, 2.0], [3.0, 4.0]]
     np.testing.assert_allclose(update["after"], w.data)
     assert update["inputs"][0]["name"] == "W"
     after = tr.forward[-1]
-    assert after["inputs"][0]["name"] == "W" and after["output"]["name"] == "v3"  # no v for the update
+    assert after["inputs"][0]["name"] == "W" and after["output"]["name"] == "v4"  # v3: 0.1·grad; none for the update
     assert y.shape == (2,)
-    assert "v4" not in tr.to_text() and "W" in tr.to_text()
-    assert repr(tr) == "<Trace: 3 forward, 1 in-place, 2 backward, 0 optimizer steps>"
+    assert "v5" not in tr.to_text() and "W" in tr.to_text()
+    assert repr(tr) == "<Trace: 4 forward, 1 in-place, 2 backward, 0 optimizer steps>"
 
 
 def test_a_multiplication_by_the_gradient_as_a_tensor_is_an_ordinary_step():

@@ -62,7 +62,7 @@ def test_logloss_exercise_separable_data_has_no_minimum():
             loss = LF.binary_cross_entropy_with_logits(beta[0] + beta[1] * bp.tensor(x, dtype=np.float64), y,
                                                        reduction="sum")
             loss.backward()
-            assert np.all(np.isfinite(beta.grad))
+            assert np.all(np.isfinite(beta.grad.numpy()))
             losses.append(loss.item())
     assert all(a > b for a, b in zip(losses, losses[1:]))
     # t = 1: z = 1.5 − x = (0.5, −0.5, −1.5), so L = 2 ln(1 + e^−0.5) + ln(1 + e^−1.5) = 2·0.474077 + 0.201413
@@ -134,7 +134,7 @@ def test_perceptron_from_zero_weights_moves():
     assert loss.item() == 0.0
     loss.backward()
     np.testing.assert_allclose(w.grad, -(y[:, None] * X).mean(0))
-    assert np.any(w.grad != 0)
+    assert (w.grad != 0).any()
 
 
 @pytest.mark.parametrize("loss_fn, margin", [(LF.perceptron_loss, 0.0), (LF.hinge_loss, 1.0)])
@@ -170,7 +170,7 @@ def test_cross_entropy_at_1000():
     z.grad = None
     loss = LF.cross_entropy(z, np.array([[0.0, 1.0, 0.0], [0.5, 0.0, 0.5]]), label_smoothing=0.1)
     loss.backward()
-    assert np.isfinite(loss.item()) and np.all(np.isfinite(z.grad))
+    assert np.isfinite(loss.item()) and np.all(np.isfinite(z.grad.numpy()))
     (g,) = bp.grad(LF.cross_entropy(z, np.array([1, 2])), z, create_graph=True)
     (gg,) = bp.grad((g * g).sum(), z)
     assert np.all(np.isfinite(gg.data))
@@ -204,7 +204,7 @@ def test_bce_clamps_its_logarithms_at_minus_100():
         loss = LF.binary_cross_entropy(p, np.array([1.0, 0.0, 0.0, 1.0]), reduction="none")
         np.testing.assert_allclose(loss.data, [100.0, 100.0, 0.0, 0.0])
         loss.sum().backward()
-    assert np.all(np.isfinite(p.grad))
+    assert np.all(np.isfinite(p.grad.numpy()))
 
 
 def test_float32_in_float32_out():

@@ -112,6 +112,6 @@ def test_training_a_perceptron_with_the_module_from_zero_weights():
         loss = loss_fn(X @ w, y)
         w.grad = None
         loss.backward()
-        w.data -= 1.0 * w.grad
+        w.data -= 1.0 * w.grad.numpy()
         w._vc[0] += 1
     assert np.all(np.sign(X.data @ w.data) == y)

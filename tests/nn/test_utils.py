@@ -23,7 +23,7 @@ def test_clip_grad_norm_matches_torch(norm_type, max_norm):
     ours = params_with_grads()
     theirs = [torch.tensor(p.data, requires_grad=True) for p in ours]
     for p, q in zip(ours, theirs):
-        q.grad = torch.tensor(p.grad)
+        q.grad = torch.from_numpy(p.grad.numpy().copy())
     total = clip_grad_norm_(ours, max_norm, norm_type=norm_type)
     expected = torch.nn.utils.clip_grad_norm_(theirs, max_norm, norm_type=norm_type)
     assert isinstance(total, bp.Tensor) and total.shape == () and total.dtype == np.float64
@@ -38,7 +38,7 @@ def test_clip_grad_norm_literal():
     a = bp.tensor([0.0, 0.0], requires_grad=True)
     b = bp.tensor(0.0, requires_grad=True)
     c = bp.tensor([1.0], requires_grad=True)          # no gradient: skipped
-    a.grad, b.grad = np.array([3.0, 4.0]), np.array(12.0)
+    a.grad, b.grad = np.array([3.0, 4.0], np.float32), np.array(12.0, np.float32)
     grad_a = a.grad
     assert clip_grad_norm_([a, b, c], 6.5).item() == pytest.approx(13.0)
     assert a.grad is grad_a                           # scaled in place
@@ -50,7 +50,7 @@ def test_clip_grad_norm_literal():
 
 def test_clip_grad_norm_nonfinite():
     p = bp.tensor([1.0, 2.0], requires_grad=True)
-    p.grad = np.array([np.inf, 1.0])
+    p.grad = np.array([np.inf, 1.0], np.float32)
     with pytest.raises(RuntimeError, match="norm of order 2.0 of the gradients is inf"):
         clip_grad_norm_([p], 1.0, error_if_nonfinite=True)
 

@@ -50,7 +50,7 @@ def distinct(*shape, seed=0):
 
 # -- by hand ------------------------------------------------------------------------------------------
 def test_conv2d_by_hand_sums_each_window():
-    x = bp.tensor(np.arange(16.0).reshape(1, 1, 4, 4))
+    x = bp.tensor(np.arange(16.0).reshape(1, 1, 4, 4), dtype=bp.float32)
     y = F.conv2d(x, bp.ones(1, 1, 2, 2))
     np.testing.assert_array_equal(y.data[0, 0], [[10, 14, 18], [26, 30, 34], [42, 46, 50]])
 

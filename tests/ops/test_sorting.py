@@ -46,7 +46,7 @@ def test_values_indices_and_gradients_match_pytorch_ties_included(name):
     if name.startswith(("max", "min", "sort")):
         np.testing.assert_array_equal(ours.grad, theirs.grad.numpy())
     else:
-        np.testing.assert_array_equal(np.sort(ours.grad.ravel()), np.sort(theirs.grad.numpy().ravel()))
+        np.testing.assert_array_equal(np.sort(ours.grad.numpy().ravel()), np.sort(theirs.grad.numpy().ravel()))
 
 
 def test_the_users_habit_max_1_gives_class_indices_for_any_batch():

@@ -18,7 +18,7 @@ KWARGS = {SGD: dict(lr=0.1, momentum=0.9), RMSprop: dict(centered=True, momentum
 
 def _param():
     w = bp.tensor(np.array([1.0, -2.0]), requires_grad=True)
-    w.grad = np.array([0.5, -0.25])
+    w.grad = np.array([0.5, -0.25], w.dtype)
     return w
 
 

@@ -171,11 +171,20 @@ def test_parameters_without_grad_are_skipped():
     assert b._vc[0] == vc and b not in opt.state and W in opt.state
 
 
-def test_gradient_of_the_wrong_shape():
+def test_gradient_of_the_wrong_shape_or_dtype():
     W, b, s = make_params()
-    W.grad = np.ones(3)
-    with pytest.raises(ValueError, match=r"SGD.step: a gradient of shape \(3,\) was set for a parameter "
-                                         r"of shape \(3, 2\)"):
+    with pytest.raises(RuntimeError, match=r"assigned grad has shape \(3,\), but the tensor has shape \(3, 2\)"):
+        W.grad = np.ones(3, W.dtype)
+    other = np.float32 if W.dtype == np.float64 else np.float64
+    with pytest.raises(RuntimeError, match=f"assigned grad has dtype {np.dtype(other)}, but the tensor has dtype "
+                                           f"{W.dtype}"):
+        W.grad = bp.zeros(W.shape, dtype=other)
+    with pytest.raises(TypeError, match="assigned grad must be a Tensor, a NumPy array or None, not list"):
+        W.grad = [[1.0, 2.0]] * 3
+    W.grad = np.ones(W.shape, W.dtype)
+    W.data = np.ones(3, W.dtype)  # the parameter replaced after the gradient was set
+    with pytest.raises(ValueError, match=r"SGD.step: a gradient of shape \(3, 2\) was set for a parameter "
+                                         r"of shape \(3,\)"):
         bp.optim.SGD([W], lr=0.1).step()
 
 
@@ -196,10 +205,12 @@ def test_zero_grad():
     opt = bp.optim.SGD(params, lr=0.1)
     loss_of(params).backward()
     grads = [p.grad for p in params]
+    arrays = [g.data for g in grads]
     opt.zero_grad(set_to_none=False)
-    for p, g in zip(params, grads):
-        assert isinstance(p.grad, np.ndarray) and p.grad.shape == p.shape and not p.grad.any()
-        assert g.any()  # the old gradient arrays, possibly shared, are left alone
+    for p, g, a in zip(params, grads, arrays):  # zeroed in place, as PyTorch
+        assert p.grad is g and p.grad.data is a and not a.any()
+    loss_of(params).backward()  # accumulates into the same arrays
+    assert all(p.grad is g and p.grad.data is a and a.any() for p, g, a in zip(params, grads, arrays))
     opt.zero_grad()
     assert all(p.grad is None for p in params)
 

@@ -16,7 +16,7 @@ def test_an_mlp_solves_xor_exactly():
     model = nn.Sequential(nn.Linear(2, 8), nn.Tanh(), nn.Linear(8, 1), nn.Sigmoid())
     history = fit(model, nn.BCELoss(), bp.optim.Adam(model.parameters(), lr=0.05), (XOR_X, XOR_Y),
                   epochs=300, metrics=["accuracy"], batch_size=4)
-    predictions = model(bp.tensor(XOR_X)).data > 0.5
+    predictions = model(XOR_X).data > 0.5
     np.testing.assert_array_equal(predictions, XOR_Y == 1)
     assert history.history["accuracy"][-1] == 1.0
     assert history.history["loss"][-1] < 0.01 < history.history["loss"][0]
@@ -36,7 +36,7 @@ def test_an_mlp_on_digits_reaches_96_percent():
     optimizer = bp.optim.Adam(model.parameters(), lr=1e-3)
     history = fit(model, nn.CrossEntropyLoss(), optimizer, (X_train, y_train), epochs=20,
                   val_data=(X_test, y_test), metrics=["accuracy"])
-    test_accuracy = np.mean(np.argmax(model(bp.tensor(X_test)).data, axis=1) == y_test)
+    test_accuracy = np.mean(np.argmax(model(X_test).data, axis=1) == y_test)
     assert test_accuracy >= 0.96
     assert history.history["val_accuracy"][-1] == pytest.approx(test_accuracy)
     assert evaluate(model, nn.CrossEntropyLoss(), (X_test, y_test), metrics=["accuracy"])["accuracy"] \
@@ -76,7 +76,7 @@ def test_epoch_loss_is_the_mean_over_samples_with_uneven_batches():
     model = nn.Linear(3, 1)
     history = fit(model, nn.MSELoss(), bp.optim.SGD(model.parameters(), lr=0.0), (X, y), epochs=1,
                   batch_size=4, metrics=["mae"])
-    pred = model(bp.tensor(X)).data
+    pred = model(X).data
     assert history.history["loss"][0] == pytest.approx(np.mean((pred - y) ** 2), rel=1e-6)
     assert history.history["mae"][0] == pytest.approx(np.mean(np.abs(pred - y)), rel=1e-6)
 
@@ -168,7 +168,7 @@ def test_divergence_stops_with_finite_weights():
             batch_size=8)
     assert not np.isfinite(info.value.loss)
     assert np.all(np.isfinite(model.weight.data)) and np.all(np.isfinite(model.bias.data))
-    assert np.isfinite(nn.MSELoss()(model(bp.tensor(X)), bp.tensor(y)).item())
+    assert np.isfinite(nn.MSELoss()(model(X), bp.tensor(y, dtype=bp.float32)).item())
 
 
 def test_nan_at_the_very_first_step_leaves_the_initial_weights():

@@ -1,6 +1,8 @@
 """Where the backward pass ends: gradients reaching leaves, and the hooks that watch them.
 
-A leaf without hooks gets each gradient added to ``.grad`` as it arrives. A leaf with hooks is
+A leaf without hooks gets each gradient added to ``.grad`` as it arrives: into the existing gradient's
+array in place (PyTorch's accumulation), or, for a leaf without one, as a new Tensor around the
+engine's array when nothing else can hold that memory. A leaf with hooks is
 PyTorch's ``AccumulateGrad`` node: its gradients are summed first, and once no node still pending in
 the pass can send it more, its ``register_hook`` hooks see (and may replace) the sum, the sum is added
 to ``.grad``, and its ``register_post_accumulate_grad_hook`` hooks run.
@@ -50,22 +52,27 @@ class OutputHooks:
             g = run_grad_hooks(self.hooks, g, create_graph, where="(Tensor.register_hook)")
         kept = self.retain() if self.retain is not None else None
         if kept is not None:  # a retained non-leaf's .grad adds up over backward calls, like a leaf's
-            g_kept = g if create_graph else np.array(g)
-            kept.grad = g_kept if kept.grad is None else accumulate(kept.grad, g_kept)
+            if create_graph:
+                kept._grad = g if kept._grad is None else kept._grad + g
+            elif kept._grad is None:
+                kept._grad = Tensor._make(np.array(g), None)
+            else:
+                kept._grad.data += g
         return g
 
 
 class LeafSink:
     """Where gradients reaching leaves go: into ``.grad``, or into ``capture`` for :func:`grad`.
 
-    A leaf may keep a gradient array without a copy only if no other leaf got the same memory in this
-    pass (``Add`` passes one array to both inputs); otherwise a later in-place ``+=`` on one leaf's
-    ``.grad`` would change the other's.
+    A leaf may keep a gradient array without a copy only if nothing else can hold that memory: no other
+    leaf got it in this pass (``Add`` passes one array to both inputs), and no hook saw it (a hook may
+    keep the Tensor it was given). Otherwise a later in-place ``+=`` into one ``.grad`` would change the
+    other holder's values. Those arrays' owners are in ``delivered``.
     """
 
     def __init__(self, capture, create_graph):
         self.capture, self.create_graph = capture, create_graph
-        self.delivered = set()  # ids of arrays handed to leaves in this pass
+        self.delivered = set()  # ids of arrays handed to leaves or shown to hooks in this pass
         self.waiting = {}  # hooked leaf -> the sum of its gradients so far in this pass
         self.touched = []  # hooked leaves that received a gradient from the node being processed
         self.remaining = None  # hooked leaf -> edges still to come from unprocessed nodes (counted lazily)
@@ -86,28 +93,41 @@ class LeafSink:
             return
         self.store(leaf, gi)
 
+    def expose(self, g):
+        """Note that user code (a hook) has seen the array ``g``: a leaf that receives it takes a copy."""
+        if not self.create_graph:
+            self.delivered.add(id(g if g.base is None else g.base))
+
     def store(self, leaf, gi):
         """Add ``gi`` into ``leaf.grad``."""
+        held = leaf._grad
         if self.create_graph:
-            leaf.grad = gi if leaf.grad is None else leaf.grad + gi
+            leaf._grad = gi if held is None else held + gi
             return
         if gi.__class__ is not np.ndarray:
             gi = np.asarray(gi)
         delivered = self.delivered
-        if leaf.grad is None:
+        if held is None:
             base = gi.base
             owner = gi if base is None else base
-            # Copy if another leaf got this memory, or if it is read-only (only a view can be:
+            # Copy if another holder may have this memory, or if it is read-only (only a view can be:
             # np.broadcast_to's are); reading the flags costs more than the other tests.
             if id(owner) in delivered or (base is not None and not gi.flags.writeable):
                 gi = owner = gi.copy()
             delivered.add(id(owner))
-            leaf.grad = gi
-        elif isinstance(leaf.grad, Tensor) or id(leaf.grad) in delivered or leaf.grad.base is not None:
-            leaf.grad = accumulate(leaf.grad, gi)  # may share memory with another gradient: out of place
-            delivered.add(id(leaf.grad))
+            leaf._grad = Tensor._make(gi, None)
+            return
+        array = held.data
+        base = array.base
+        if held._ctx is not None:  # left by backward(create_graph=True): a new gradient without a graph
+            leaf._grad = Tensor._make(accumulate(array, gi), None)
+        elif id(array if base is None else base) in delivered or not array.flags.writeable:
+            # This pass handed the array to the leaf, so the engine may still use the memory elsewhere:
+            # out of place, in the same Tensor, so that whoever holds .grad sees the sum.
+            held.data = accumulate(array, gi)
+            delivered.add(id(held.data))
         else:
-            leaf.grad += gi
+            array += gi  # PyTorch's in-place accumulation into the existing .grad
 
     # -- hooked leaves ------------------------------------------------------------------------------
     def node_done(self, node, pending):
@@ -132,6 +152,7 @@ class LeafSink:
         acc = leaf._accumulator
         if acc.pre_hooks:
             g = run_grad_hooks(acc.pre_hooks, g, self.create_graph, where="(Tensor.register_hook on a leaf)")
+            self.expose(g)
         if self.capture is not None:
             self.capture[leaf] = g  # the sum of every path, after the hooks
             return

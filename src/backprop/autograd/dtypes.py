@@ -31,8 +31,14 @@ def set_default_dtype(dtype):
     _default[0] = dtype
 
 
+# The floating dtypes that a NumPy array or scalar keeps when it becomes a tensor (as ``torch.tensor``).
+KEPT_FLOAT_DTYPES = frozenset((float16, float32, float64))
+
+
 def as_array(data, dtype=None, copy=False):
-    """Convert ``data`` to an ndarray: floats take the default dtype, ints and bools keep theirs.
+    """Convert ``data`` to an ndarray, as ``torch.tensor`` does: a NumPy array or scalar keeps its
+    float16/32/64 dtype; Python floats (and lists of them) and other float dtypes take the default
+    dtype; ints and bools keep theirs.
 
     With ``copy=False`` an array already of the right dtype is returned as it is (shared).
 
@@ -52,6 +58,7 @@ def as_array(data, dtype=None, copy=False):
         raise TypeError(
             f"cannot make a tensor from non-numeric data (NumPy dtype {arr.dtype}); "
             "pass numbers, nested lists of numbers or a numeric array")
-    if dtype is None and arr.dtype.kind == "f" and arr.dtype != _default[0]:
+    if dtype is None and arr.dtype.kind == "f" and arr.dtype != _default[0] and not (
+            isinstance(data, (np.ndarray, np.generic)) and arr.dtype in KEPT_FLOAT_DTYPES):
         arr = arr.astype(_default[0])
     return arr

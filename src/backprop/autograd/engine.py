@@ -173,6 +173,8 @@ def run_backward(roots, grads=None, retain_graph=None, create_graph=False, input
                 continue
             if ctx._on_grad is not None:
                 g = ctx._on_grad.run(g, create_graph)  # the output's hooks, then retain_grad
+                if ctx._on_grad.hooks:
+                    sink.expose(g)  # a hook may keep what it saw: no leaf keeps this memory uncopied
             if capture is not None and ctx in capture:
                 capture[ctx] = g
             if create_graph:

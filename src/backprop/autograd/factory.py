@@ -18,8 +18,9 @@ def _shape(size):
 def tensor(data, dtype=None, requires_grad=False):
     """A new tensor holding a copy of ``data``.
 
-    Float data takes the default float dtype (``bp.get_default_dtype()``); integer and bool data keep
-    their dtype, so class-index targets stay integers. Non-numeric data raises TypeError.
+    As ``torch.tensor``: a NumPy array or scalar (or a Tensor) keeps its float16/32/64 dtype; Python
+    floats and lists of them take the default float dtype (``bp.get_default_dtype()``); integer and
+    bool data keep their dtype, so class-index targets stay integers. Non-numeric data raises TypeError.
     """
     return Tensor(data, requires_grad=requires_grad, dtype=dtype)
 

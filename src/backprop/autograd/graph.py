@@ -13,13 +13,15 @@
 Everything that watches the engine (a trace, a graph drawing, a playground) registers an op
 observer; nothing reads the engine's private fields or patches its methods.
 """
+import numpy as np
+
 from .engine import topological_order as _topological_order
 from .grad_mode import STATE
 from .hooks import RemovableHandle
 from .node import AccumulateGrad, Context, Node, SavedValues
 
 __all__ = ["Node", "Context", "AccumulateGrad", "SavedValues", "register_op_observer", "increment_version",
-           "topological_order"]
+           "topological_order", "zero_grad"]
 
 
 def topological_order(*roots):
@@ -75,3 +77,24 @@ def increment_version(tensor):
     the tensor share its counter. ``tensor._version`` reads it.
     """
     tensor._vc[0] += 1
+
+
+def zero_grad(tensors, set_to_none=True):
+    """Reset the tensors' ``.grad``: to None, or to zeros in place, as ``Optimizer.zero_grad`` and
+    ``Module.zero_grad`` do in PyTorch.
+
+    Zeroing in place keeps the gradient's array, so the next backward accumulates into it and a
+    caller holding ``p.grad`` sees the new values. A gradient left by ``backward(create_graph=True)``
+    carries a graph; it is replaced by zeros without one.
+    """
+    for t in tensors:
+        g = t.grad
+        if g is None:
+            continue
+        if set_to_none:
+            t.grad = None
+        elif g.grad_fn is not None or not g.data.flags.writeable:
+            t.grad = np.zeros_like(g.data)
+        else:
+            g.data.fill(0)
+            increment_version(g)

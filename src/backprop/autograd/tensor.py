@@ -14,8 +14,9 @@ class Tensor:
     Parameters
     ----------
     data : array_like
-        The values. Float input takes the default float dtype (``bp.get_default_dtype()``) unless
-        ``dtype`` is given; integer and bool input keep their dtype. The array is copied.
+        The values, copied. A NumPy array or scalar keeps its float16/32/64 dtype; Python floats take
+        the default float dtype (``bp.get_default_dtype()``); integer and bool input keep their dtype;
+        ``dtype`` overrides all of these.
     requires_grad : bool, default False
         Record operations on this tensor so that ``backward()`` can fill its ``.grad``.
     dtype : numpy dtype, optional
@@ -24,9 +25,12 @@ class Tensor:
     ----------
     data : numpy.ndarray
         The tensor's own array: writable and shared, ``t.data[...] = v`` changes ``t``.
-    grad : numpy.ndarray or None
-        The gradient after ``backward()``, of the tensor's shape; a Tensor after
-        ``backward(create_graph=True)``.
+    grad : Tensor or None
+        The gradient after ``backward()``: a Tensor of this tensor's shape and dtype that records
+        nothing and shares its array with the engine, which adds later gradients into that array in place
+        (so ``g = p.grad; loss.backward()`` updates ``g``, as PyTorch). After
+        ``backward(create_graph=True)`` it carries a graph. Assign None, a Tensor, or a NumPy array
+        (wrapped, memory shared).
     requires_grad : bool
     grad_fn : Node or None
         The graph node of the op that produced this tensor (``None`` for leaves and for tensors
@@ -40,13 +44,13 @@ class Tensor:
 
     # _base: weak references to the tensors this one is a view of (set by Function.apply);
     # _accumulator: a leaf's AccumulateGrad node, made when first asked for (graph view, hooks)
-    __slots__ = ("data", "grad", "requires_grad", "_ctx", "_vc", "name", "_base", "_accumulator", "__weakref__")
+    __slots__ = ("data", "_grad", "requires_grad", "_ctx", "_vc", "name", "_base", "_accumulator", "__weakref__")
     # NumPy defers to our reflected operators, so ``ndarray + Tensor`` gives a Tensor.
     __array_ufunc__ = None
 
     def __init__(self, data, requires_grad=False, dtype=None):
         self.data = dtypes.as_array(data, dtype, copy=True)
-        self.grad = None
+        self._grad = None
         self.requires_grad = False
         self._ctx = None
         self._vc = [0]
@@ -61,7 +65,7 @@ class Tensor:
         """Fast constructor for op outputs: no validation, no copy."""
         t = object.__new__(cls)
         t.data = data
-        t.grad = None
+        t._grad = None
         t.requires_grad = ctx is not None
         t._ctx = ctx
         t._vc = [0]
@@ -109,6 +113,25 @@ class Tensor:
 
     def dim(self):
         return self.data.ndim
+
+    @property
+    def grad(self):
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        if value is not None:
+            if isinstance(value, (np.ndarray, np.generic)):
+                value = Tensor.wrap(value)
+            elif not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad must be a Tensor, a NumPy array or None, not {type(value).__name__}")
+            if value.data.shape != self.data.shape:
+                raise RuntimeError(f"assigned grad has shape {value.data.shape}, but the tensor has shape "
+                                   f"{self.data.shape}")
+            if value.data.dtype != self.data.dtype:
+                raise RuntimeError(f"assigned grad has dtype {value.data.dtype}, but the tensor has dtype "
+                                   f"{self.data.dtype}: convert it with .to({self.data.dtype})")
+        self._grad = value
 
     @property
     def grad_fn(self):

@@ -49,6 +49,7 @@ from ..nn import loss as nnloss
 from ..nn.batchnorm import BatchNorm1d
 from ..nn.dropout import Dropout
 from ..nn.linear import Identity, Linear
+from ..nn.module import input_tensor
 from ..ops import activations as ops_act
 from ..ops import losses as L
 from . import _format as fmt
@@ -190,7 +191,7 @@ def diagnose(model, input, target=None, loss_fn=None, *, warn=True, lang="en"):
     """
     labels(lang)
     model = copy.deepcopy(model)
-    x = input if isinstance(input, Tensor) else Tensor(input)
+    x = input_tensor(model, input)
     if time_gradients.needs_input_gradient(model) and not x.requires_grad:
         x = Tensor(x.data, requires_grad=True)  # a copy whose gradient shows each time step's share
     recurrent = []

@@ -185,7 +185,8 @@ def summary(model, input_size=None, *, input=None, dtype=None, lang="en"):
             dtype = next((p.dtype for p in model.parameters()), get_default_dtype())
         input = Tensor(np.random.default_rng(0).standard_normal(tuple(input_size)).astype(dtype))
     if input is not None:
-        input = input if isinstance(input, Tensor) else Tensor(input)
+        # an array (a list becomes one) is converted by the model to its parameters' dtype
+        input = input if isinstance(input, (Tensor, np.ndarray)) else np.asarray(input)
 
         def seen(name, module, args, out):
             if name not in shapes:

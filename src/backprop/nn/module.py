@@ -19,7 +19,7 @@ from collections import OrderedDict, namedtuple
 import numpy as np
 
 from ..autograd.dtypes import get_default_dtype
-from ..autograd.graph import increment_version
+from ..autograd.graph import increment_version, zero_grad
 from ..autograd.device import NO_GPU, to_arguments
 from ..autograd.tensor import Tensor
 from .hooks import HookMixin, call_with_hooks
@@ -70,6 +70,42 @@ def _addindent(text, spaces):
     return lines[0] + "".join("\n" + " " * spaces + line for line in lines[1:])
 
 
+def _as_inputs(module, args):
+    """The positional inputs of a module call whose first input is not a Tensor.
+
+    A floating NumPy array becomes a Tensor of the module's parameter dtype: a documented convenience
+    (estimators and ``bp.explain`` pass arrays), unlike PyTorch, which refuses arrays. A Python list of
+    numbers is refused, since its dtype would be a guess.
+    """
+    first = args[0]
+    if isinstance(first, list):
+        leaf = first
+        while isinstance(leaf, list) and leaf:
+            leaf = leaf[0]
+        if isinstance(leaf, (int, float)):
+            raise TypeError(f"{type(module).__name__}: the input is a Python list; wrap it with bp.tensor(...) "
+                            "first (a module takes Tensors, or NumPy arrays, which it converts to its "
+                            "parameters' dtype)")
+    if not any(a.__class__ is np.ndarray and a.dtype.kind == "f" for a in args):
+        return args
+    return tuple(input_tensor(module, a) if a.__class__ is np.ndarray and a.dtype.kind == "f" else a
+                 for a in args)
+
+
+def input_tensor(module, data):
+    """``data`` as the Tensor that ``module`` computes on: a Tensor as it is; an array (or a list,
+    made one) of floats in the dtype of the module's parameters, as a module call converts it; other
+    data as :func:`backprop.tensor` makes it. Shares memory where the dtype already matches.
+    """
+    if isinstance(data, Tensor):
+        return data
+    array = np.asarray(data)
+    p = next(module.parameters(), None)
+    if array.dtype.kind == "f" and p is not None and p.dtype.kind == "f":
+        return Tensor.wrap(array.astype(p.dtype, copy=False))
+    return Tensor(array)
+
+
 class Module(HookMixin):
     """Base class of every layer and network (``torch.nn.Module``).
 
@@ -97,6 +133,8 @@ class Module(HookMixin):
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" method')
 
     def __call__(self, *args, **kwargs):
+        if args and args[0].__class__ is not Tensor:
+            args = _as_inputs(self, args)
         if self._forward_pre_hooks or self._forward_hooks or self._backward_hooks or self._backward_pre_hooks:
             return call_with_hooks(self, args, kwargs)
         return self.forward(*args, **kwargs)
@@ -257,16 +295,8 @@ class Module(HookMixin):
         return self
 
     def zero_grad(self, set_to_none=True):
-        """Reset the parameters' gradients: to None (the default, as PyTorch) or to zeros."""
-        for p in self.parameters():
-            if p.grad is None:
-                continue
-            if set_to_none:
-                p.grad = None
-            elif isinstance(p.grad, np.ndarray):
-                p.grad.fill(0)
-            else:  # a Tensor left by backward(create_graph=True): drop its graph
-                p.grad = np.zeros_like(p.grad.data)
+        """Reset the parameters' gradients: to None (the default, as PyTorch) or to zeros in place."""
+        zero_grad(self.parameters(), set_to_none)
 
     def to(self, *args, device=None, dtype=None):
         """Convert the floating-point parameters and buffers (and gradients) to ``dtype``, in place.
@@ -284,8 +314,8 @@ class Module(HookMixin):
             if t.dtype.kind == "f" and t.dtype != dtype:
                 t.data = t.data.astype(dtype)
                 increment_version(t)
-                if isinstance(t.grad, np.ndarray):
-                    t.grad = t.grad.astype(dtype)
+                if t.grad is not None:
+                    t.grad = t.grad.data.astype(dtype)
         return self
 
     def cpu(self):

@@ -22,6 +22,7 @@ from ..autograd.tensor import Tensor
 from ..exceptions import ShapeError
 from . import dispatch as D
 from ._window import fold_array, make_window, pair, unfold_array
+from ._operands import check_same_float_dtype
 from ._doc import documents
 from .shape import reshape
 
@@ -208,6 +209,7 @@ def _conv2d(input, weight, bias, stride, padding, dilation, groups):
         raise ShapeError(f"conv2d: weight must have shape (C_out, C_in / groups, kh, kw), got {w_shape}")
     if groups <= 0 or int(groups) != groups:
         raise ValueError(f"conv2d: groups must be a positive integer, got {groups!r}")
+    check_same_float_dtype("conv2d", D.raw(input), D.raw(weight))
     c_out = w_shape[0]
     if c_out % groups:
         raise ShapeError(f"conv2d: the weight's {c_out} output channels (shape {w_shape}) do not divide "

@@ -11,6 +11,7 @@ from ..autograd.function import Function
 from ..exceptions import ShapeError
 from . import _gemm
 from . import dispatch as D
+from ._operands import check_same_float_dtype
 
 
 class Linear(Function):
@@ -41,6 +42,8 @@ class Linear(Function):
         if weight.ndim != 2 or x.shape[-1:] != weight.shape[1:] or (
                 bias is not None and bias.shape != weight.shape[:1]):
             _raise_linear_shape_error(x.shape, weight.shape, bias)
+        if x.dtype is not weight.dtype:
+            check_same_float_dtype("linear", x, weight)
         ctx.save(x=x, weight=weight)
         ctx.has_bias = bias is not None
         z = _gemm.matmul(x, weight.T)

@@ -14,6 +14,7 @@ from ..autograd.function import Function
 from ..exceptions import ShapeError
 from . import _gemm
 from . import dispatch as D
+from ._operands import check_same_float_dtype
 from ._doc import documents
 from .reduce import _Reduction, _kept_shape
 
@@ -43,6 +44,8 @@ class MatMul(Function):
 
     @staticmethod
     def forward(ctx, a, b):
+        if a.dtype is not b.dtype:
+            check_same_float_dtype("matmul", a, b, names=("first operand", "second operand"))
         ctx.save(a=a, b=b)
         ctx.vectors = (a.ndim == 1, b.ndim == 1)
         return _gemm.matmul(a, b)

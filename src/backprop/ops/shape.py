@@ -215,7 +215,7 @@ def reshape(x, *shape):
     try:
         return Reshape.apply(x, shape=shape)
     except ValueError:
-        raise ShapeError(f"reshape: cannot reshape a tensor of shape {x.shape} ({x.size} elements) "
+        raise ShapeError(f"reshape: cannot reshape a tensor of shape {x.shape} ({int(np.prod(x.shape))} elements) "
                          f"into shape {shape}") from None
 
 

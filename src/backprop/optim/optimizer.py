@@ -17,7 +17,7 @@ import numbers
 import numpy as np
 
 from ..autograd.grad_mode import enable_grad
-from ..autograd.graph import increment_version
+from ..autograd.graph import increment_version, zero_grad
 from ..autograd.hooks import add_to_dict, call_hook
 from ..autograd.tensor import Tensor
 from ._hooks import (  # noqa: F401  (register_optimizer_update_hook: re-exported, bp.explain imports it here)
@@ -185,19 +185,10 @@ class Optimizer:
         self.param_groups.append(group)
 
     def zero_grad(self, set_to_none=True):
-        """Reset the gradients of all parameters: to ``None`` (default), or to zero arrays.
-
-        The zero arrays are new ones rather than the old gradients overwritten, since a gradient array
-        may be shared with the caller (for example the array passed to ``backward``).
+        """Reset the gradients of all parameters: to ``None`` (default), or to zeros in place, so that
+        the next backward accumulates into the same arrays (see :func:`backprop.autograd.graph.zero_grad`).
         """
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                if set_to_none:
-                    p.grad = None
-                else:
-                    p.grad = np.zeros_like(p.grad.data if isinstance(p.grad, Tensor) else p.grad)
+        zero_grad((p for group in self.param_groups for p in group["params"]), set_to_none)
 
     @with_step_hooks
     def step(self, closure=None):
@@ -225,11 +216,9 @@ class Optimizer:
                 grad = p.grad
                 if grad is None:
                     continue
-                if grad.__class__ is not np.ndarray:
-                    grad = grad.data if isinstance(grad, Tensor) else grad
-                data = p.data
-                if (grad.shape if grad.__class__ is np.ndarray else np.shape(grad)) != data.shape:
-                    raise ValueError(f"{type(self).__name__}.step: a gradient of shape {np.shape(grad)} was "
+                grad, data = grad.data, p.data
+                if grad.shape != data.shape:  # .grad's setter checks; p.data may have been replaced since
+                    raise ValueError(f"{type(self).__name__}.step: a gradient of shape {grad.shape} was "
                                      f"set for a parameter of shape {p.shape}")
                 before = data.copy() if hooks else None
                 param_state = state.get(p)

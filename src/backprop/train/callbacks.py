@@ -221,6 +221,9 @@ def load_checkpoint(path, model, optimizer=None):
         names the file.
     """
     state = load_state(path)
+    if not (isinstance(state, dict) and "model" in state):
+        raise CheckpointError(f"cannot restore checkpoint {os.fspath(path)!r}: it is not a backprop checkpoint "
+                              "(no 'model' entry); plain weights load with bp.load")
     try:
         model.load_state_dict(state["model"])
         if optimizer is not None:

@@ -92,12 +92,14 @@ class _Averages:
 
 
 # -- data ------------------------------------------------------------------------------------------
-def _loader(data, batch_size, shuffle):
-    """A DataLoader for an ``(X, y)`` pair of arrays; a loader (any re-iterable of batches) as it is."""
+def _loader(data, batch_size, shuffle, model):
+    """A DataLoader for an ``(X, y)`` pair of arrays, its float batches in the dtype of the model's
+    parameters (as a module converts an array); a loader (any re-iterable of batches) as it is."""
     if isinstance(data, tuple):
         if len(data) != 2:
             raise ValueError(f"data given as a tuple must be an (X, y) pair, got {len(data)} items")
-        return DataLoader(TensorDataset(*data), batch_size=batch_size, shuffle=shuffle)
+        dtype = next((p.dtype for p in model.parameters() if p.dtype.kind == "f"), None)
+        return DataLoader(TensorDataset(*data), batch_size=batch_size, shuffle=shuffle, dtype=dtype)
     return data
 
 
@@ -142,7 +144,7 @@ def evaluate(model, loss_fn, data, metrics=None, batch_size=32):
         ``{'loss': ..., <metric name>: ...}``, averages over samples. The model's train/eval mode is
         restored afterwards.
     """
-    return _evaluate(model, loss_fn, _loader(data, batch_size, False), _resolve_metrics(metrics))
+    return _evaluate(model, loss_fn, _loader(data, batch_size, False, model), _resolve_metrics(metrics))
 
 
 def _evaluate(model, loss_fn, loader, metrics, prefix=""):
@@ -187,7 +189,8 @@ def fit(model, loss_fn, optimizer, train_data, epochs, val_data=None, metrics=No
         Built on ``model.parameters()``.
     train_data : DataLoader or (X, y) tuple of arrays
         A pair is batched for you: ``batch_size`` samples per batch (default 32, as Keras), reshuffled
-        every epoch from the library's seeded generator. Any re-iterable of ``(x, y)`` batches also works.
+        every epoch from the library's seeded generator, float data in the model's parameter dtype.
+        Any re-iterable of ``(x, y)`` batches also works.
     epochs : int
         The epoch to train up to (the total, counting the ``initial_epoch`` already done).
     val_data : DataLoader or (X, y) tuple of arrays, optional
@@ -227,8 +230,8 @@ def fit(model, loss_fn, optimizer, train_data, epochs, val_data=None, metrics=No
     ...                                                                # doctest: +SKIP
     """
     _check_epochs(epochs, initial_epoch)
-    train_loader = _loader(train_data, batch_size, True)
-    val_loader = _loader(val_data, batch_size, False)
+    train_loader = _loader(train_data, batch_size, True, model)
+    val_loader = _loader(val_data, batch_size, False, model)
     metrics = _resolve_metrics(metrics)
     history = History()
     callbacks = [history] + list(callbacks or ())
