@@ -10,18 +10,15 @@ with centred data Xc = X − x̄ and yc = y − ȳ, the minimiser of ‖y − Xw
 minimiser w of ‖yc − Xc·w‖² + penalty(w), and b = ȳ − x̄ᵀw (:func:`center_data`,
 :meth:`LinearModel._set_intercept`).
 """
-import numbers
 import warnings
 
 import numpy as np
 
 from ..base import BaseEstimator
 from ..ops import dispatch as D
-from ..utils.validation import check_is_fitted, check_sample_weight, check_X_y, validate_data
+from ..utils.validation import (  # noqa: F401  (check_number, check_option: the estimators import them here)
+    FLOAT_DTYPES, check_is_fitted, check_number, check_option, check_sample_weight, check_X_y, validate_data)
 
-FLOAT_DTYPES = (np.float64, np.float32)
-"""Estimators compute in float64, or in float32 for float32 input (scikit-learn's rule), whatever
-``bp.get_default_dtype()`` is: other dtypes (ints, float16) are converted to float64."""
 
 
 #: The normal equations are "near singular" when solving them in the data's precision would keep fewer
@@ -31,26 +28,6 @@ SIGNIFICANT_DIGITS = 4
 
 class IllConditionedWarning(UserWarning):
     """XᵀX (or XᵀX + αI) is near singular: the least-squares weights are unreliable."""
-
-
-def check_number(estimator, name, low=0, strict=False, integer=False):
-    """Raise ``ValueError`` unless ``estimator.<name>`` is a finite number ≥ low (> low if ``strict``)."""
-    value = getattr(estimator, name)
-    kind = numbers.Integral if integer else numbers.Real
-    if isinstance(value, kind) and not isinstance(value, bool) and np.isfinite(value) and (
-            value > low if strict else value >= low):
-        return value
-    raise ValueError(f"{type(estimator).__name__}: {name} must be {'an integer' if integer else 'a number'} "
-                     f"{'>' if strict else '≥'} {low}, got {value!r}")
-
-
-def check_option(estimator, name, options):
-    """Raise ``ValueError`` unless ``estimator.<name>`` is one of ``options``."""
-    value = getattr(estimator, name)
-    if isinstance(value, str) and value in options:
-        return value
-    raise ValueError(f"{type(estimator).__name__}: {name} must be one of {', '.join(map(repr, options))}, "
-                     f"got {value!r}")
 
 
 def warn_if_ill_conditioned(estimator, singular_values, n_features, dtype, alpha=0.0):

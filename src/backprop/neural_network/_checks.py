@@ -1,33 +1,8 @@
 """Parameter and data checks of the multilayer perceptrons (the same rules as ``bp.linear_model``'s estimators)."""
-import numbers
-
 import numpy as np
 
 from ..utils.multiclass import check_classes
-from ..utils.validation import validate_data
-
-FLOAT_DTYPES = (np.float64, np.float32)
-"""Computing dtypes: float64, or float32 for float32 input (scikit-learn's rule); others become float64."""
-
-
-def check_number(estimator, name, low=0, strict=False, integer=False):
-    """Raise ``ValueError`` unless ``estimator.<name>`` is a finite number ≥ low (> low if ``strict``)."""
-    value = getattr(estimator, name)
-    kind = numbers.Integral if integer else numbers.Real
-    if isinstance(value, kind) and not isinstance(value, bool) and np.isfinite(value) and (
-            value > low if strict else value >= low):
-        return value
-    raise ValueError(f"{type(estimator).__name__}: {name} must be {'an integer' if integer else 'a number'} "
-                     f"{'>' if strict else '≥'} {low}, got {value!r}")
-
-
-def check_option(estimator, name, options):
-    """Raise ``ValueError`` unless ``estimator.<name>`` is one of ``options``."""
-    value = getattr(estimator, name)
-    if isinstance(value, str) and value in options:
-        return value
-    raise ValueError(f"{type(estimator).__name__}: {name} must be one of {', '.join(map(repr, options))}, "
-                     f"got {value!r}")
+from ..utils.validation import FLOAT_DTYPES, check_number, check_option, validate_data  # noqa: F401
 
 
 def check_regression_data(estimator, X, y):

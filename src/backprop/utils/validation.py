@@ -341,3 +341,28 @@ def check_sample_weight(sample_weight, n_samples, *, input_name="sample_weight")
     if weights.shape[0] != n_samples:
         raise ValueError(f"{input_name} has {weights.shape[0]} entries but the data has {n_samples} samples.")
     return weights
+
+
+FLOAT_DTYPES = (np.float64, np.float32)
+"""Estimators compute in float64, or in float32 for float32 input (scikit-learn's rule), whatever
+``bp.get_default_dtype()`` is: other dtypes (ints, float16) are converted to float64."""
+
+
+def check_number(estimator, name, low=0, strict=False, integer=False):
+    """Raise ``ValueError`` unless ``estimator.<name>`` is a finite number ≥ low (> low if ``strict``)."""
+    value = getattr(estimator, name)
+    kind = numbers.Integral if integer else numbers.Real
+    if isinstance(value, kind) and not isinstance(value, bool) and np.isfinite(value) and (
+            value > low if strict else value >= low):
+        return value
+    raise ValueError(f"{type(estimator).__name__}: {name} must be {'an integer' if integer else 'a number'} "
+                     f"{'>' if strict else '≥'} {low}, got {value!r}")
+
+
+def check_option(estimator, name, options):
+    """Raise ``ValueError`` unless ``estimator.<name>`` is one of ``options``."""
+    value = getattr(estimator, name)
+    if isinstance(value, str) and value in options:
+        return value
+    raise ValueError(f"{type(estimator).__name__}: {name} must be one of {', '.join(map(repr, options))}, "
+                     f"got {value!r}")
