@@ -27,7 +27,9 @@ INITS = {
 OPTIMIZERS = {"sgd": (optim.SGD, {}, 0.1), "momentum": (optim.SGD, {"momentum": 0.9}, 0.01),
               "nesterov": (optim.SGD, {"momentum": 0.9, "nesterov": True}, 0.01),
               "rmsprop": (optim.RMSprop, {}, 1e-3), "adam": (optim.Adam, {}, 1e-3),
-              "adagrad": (optim.Adagrad, {}, 1e-2)}
+              "adagrad": (optim.Adagrad, {}, 1e-2), "adamw": (optim.AdamW, {}, 1e-3),
+              "nadam": (optim.NAdam, {}, 2e-3), "radam": (optim.RAdam, {}, 1e-3),
+              "adamax": (optim.Adamax, {}, 2e-3), "adadelta": (optim.Adadelta, {}, 1.0)}
 
 # --model name → (class in bp.linear_model, task it solves)
 ESTIMATORS = {"linear": ("LinearRegression", "regression"), "ridge": ("Ridge", "regression"),
