@@ -90,3 +90,63 @@ def test_sklearn_estimator_checks(estimator):
     results = check_estimator(estimator, on_fail=None)
     failed = [(r["check_name"], str(r["exception"])[:200]) for r in results if r["status"] == "failed"]
     assert not failed
+
+
+@pytest.mark.parametrize("n_features, degree, interaction_only, include_bias",
+                         [(3, 4, False, True), (3, 5, True, False), (4, 3, True, True), (1, 6, False, False),
+                          (5, 2, False, False)])
+def test_polynomial_features_equal_sklearn_for_higher_degrees(n_features, degree, interaction_only, include_bias):
+    X = np.random.default_rng(3).normal(1.0, 2.0, (5, n_features))
+    ours = PolynomialFeatures(degree, interaction_only=interaction_only, include_bias=include_bias).fit(X)
+    theirs = sk.PolynomialFeatures(degree, interaction_only=interaction_only, include_bias=include_bias).fit(X)
+    assert ours.n_output_features_ == theirs.n_output_features_
+    np.testing.assert_array_equal(ours.transform(X), theirs.transform(X))  # same products in the same order
+    np.testing.assert_array_equal(ours.powers_, theirs.powers_)
+    assert ours.transform(X.astype(np.float32)).dtype == np.float32
+
+
+def test_polynomial_features_count_without_listing_the_monomials():
+    # degree 8 on 30 features: 48.9 million columns, counted with binomial coefficients (the issue saw 23 GB)
+    poly = PolynomialFeatures(degree=8).fit(np.ones((2, 30)))
+    assert poly.n_output_features_ == sk.PolynomialFeatures(degree=8).fit(np.ones((2, 30))).n_output_features_
+    assert poly.n_output_features_ == 48_903_492
+    # interaction_only stops at degree n_features however large degree is
+    X = data(4, n=3, p=3)
+    huge = PolynomialFeatures(degree=10**12, interaction_only=True).fit(X)
+    np.testing.assert_array_equal(huge.transform(X), PolynomialFeatures(3, interaction_only=True).fit_transform(X))
+
+
+def test_polynomial_features_refuse_more_columns_than_int64():
+    with pytest.raises(ValueError, match="would have 8871412534840453463008 features"):
+        sk.PolynomialFeatures(degree=50).fit(np.ones((2, 30)))  # scikit-learn refuses it as well
+    with pytest.raises(ValueError, match="degree=50 on 30 features gives 8871412534840453463008 output .*int64"):
+        PolynomialFeatures(degree=50).fit(np.ones((2, 30)))
+    with pytest.raises(ValueError, match="degree"):
+        PolynomialFeatures(degree=2.0).fit(np.ones((2, 2)))
+
+
+def test_polynomial_features_refuse_an_output_beyond_memory_before_allocating(monkeypatch):
+    X = np.ones((1, 30))
+    poly = PolynomialFeatures(degree=20).fit(X)  # 4.7e13 columns: 350 TB for one row
+    with pytest.raises(MemoryError, match=r"output would be an array of shape \(1, 47129212243960\) of float64, "
+                                          r"351140\.0 GiB") as error:
+        poly.transform(X)
+    from backprop.preprocessing import _polynomial
+    if _polynomial._available_memory() is not None:  # Linux: compared with MemAvailable, and says so
+        assert "GiB of memory are available" in str(error.value)
+    with pytest.raises(MemoryError, match="powers_"):
+        _ = poly.powers_
+    with pytest.raises(MemoryError, match="powers_"):
+        poly.get_feature_names_out()
+    # where the free memory is unknown (no /proc/meminfo), an array NumPy cannot index is still refused
+    monkeypatch.setattr(_polynomial, "_available_memory", lambda: None)
+    with pytest.raises(MemoryError, match=r"GiB; lower degree"):
+        PolynomialFeatures(degree=34).fit(X).transform(X)
+    assert PolynomialFeatures(degree=2).fit(X).transform(X).shape == (1, 496)
+
+
+def test_polynomial_features_not_fitted():
+    with pytest.raises(NotFittedError):
+        PolynomialFeatures().transform(np.ones((2, 2)))
+    with pytest.raises(NotFittedError):
+        PolynomialFeatures().get_feature_names_out()
