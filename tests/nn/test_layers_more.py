@@ -227,3 +227,35 @@ def test_value_errors_still_name_the_argument():
         nn.GroupNorm(2, 5)
     with pytest.raises(ValueError, match="in_features must be at least 0"):
         nn.Linear(-1, 2)
+
+
+@pytest.mark.parametrize("shape", [(2, 3, 4), (5,), ()])
+@pytest.mark.parametrize("start_dim, end_dim", [(1, -1), (0, -1), (1, 1), (2, -1), (0, -3), (0, 0), (-1, 0),
+                                                (2, 1), (-1, -3), (0, 5), (-4, 1), (3, 3), (1, 7)])
+def test_flatten_agrees_with_torch_on_valid_and_invalid_dims(shape, start_dim, end_dim):
+    x = RNG.standard_normal(shape)
+    try:
+        expected = torch.nn.Flatten(start_dim, end_dim)(torch.tensor(x)).numpy()
+    except (IndexError, RuntimeError) as torch_error:
+        with pytest.raises(type(torch_error), match=r"Flatten: (start_dim|end_dim) .*input of shape"):
+            nn.Flatten(start_dim, end_dim)(bp.tensor(x))
+        return
+    np.testing.assert_array_equal(nn.Flatten(start_dim, end_dim)(bp.tensor(x)).data, expected)
+
+
+def test_flatten_and_unflatten_refuse_bad_arguments():
+    with pytest.raises(RuntimeError, match=r"start_dim 2 comes after end_dim 1 for an input of shape \(2, 3, 4\)"):
+        nn.Flatten(2, 1)(bp.zeros(2, 3, 4))
+    with pytest.raises(IndexError, match=r"end_dim 3 is out of range .*\(2, 3, 4\) \(expected a dim in \[-3, 2\]\)"):
+        nn.Flatten(0, 3)(bp.zeros(2, 3, 4))
+    with pytest.raises(TypeError, match="Flatten: start_dim must be an int, got 1.5"):
+        nn.Flatten(1.5)
+    with pytest.raises(IndexError, match=r"Unflatten: dim 5 is out of range"):  # IndexError, as torch
+        nn.Unflatten(5, (2, 2))(bp.zeros(2, 3, 4))
+    with pytest.raises(IndexError):
+        torch.nn.Unflatten(5, (2, 2))(torch.zeros(2, 3, 4))
+    for sizes in ((-1, -1), (-2, -2), (3, -3)):
+        with pytest.raises(ValueError, match=r"at most one -1, got \("):
+            nn.Unflatten(1, sizes)
+        with pytest.raises(RuntimeError):  # torch refuses them on the first input
+            torch.nn.Unflatten(1, sizes)(torch.zeros(2, 4, 4))

@@ -98,13 +98,26 @@ class Flatten(Module):
     start_dim : int, default 1
         The first axis to merge (axis 0, the batch, is kept).
     end_dim : int, default -1
+
+    As PyTorch, a dim outside [-ndim, ndim - 1] raises IndexError and ``start_dim`` after ``end_dim``
+    raises RuntimeError (a 0-d input counts as 1-d); non-integer dims raise TypeError when the layer is built.
     """
 
     def __init__(self, start_dim=1, end_dim=-1):
         super().__init__()
-        self.start_dim, self.end_dim = start_dim, end_dim
+        self.start_dim = int_arg("Flatten", "start_dim", start_dim, minimum=None)
+        self.end_dim = int_arg("Flatten", "end_dim", end_dim, minimum=None)
 
     def forward(self, input):
+        shape = tuple(input.shape)
+        ndim = max(len(shape), 1)
+        for name, dim in (("start_dim", self.start_dim), ("end_dim", self.end_dim)):
+            if not -ndim <= dim < ndim:
+                raise IndexError(f"Flatten: {name} {dim} is out of range for an input of shape {shape} "
+                                 f"(expected a dim in [{-ndim}, {ndim - 1}])")
+        if self.start_dim % ndim > self.end_dim % ndim:
+            raise RuntimeError(f"Flatten: start_dim {self.start_dim} comes after end_dim {self.end_dim} "
+                               f"for an input of shape {shape}")
         return flatten(input, self.start_dim, self.end_dim)
 
     def extra_repr(self):
@@ -120,6 +133,9 @@ class Unflatten(Module):
     dim : int
     unflattened_size : tuple of int
         Its product must equal the size of axis ``dim``.
+
+    As PyTorch, a ``dim`` outside the input's axes raises IndexError. Sizes below -1, or -1 twice, raise
+    ValueError when the layer is built (PyTorch waits for the first input).
     """
 
     def __init__(self, dim, unflattened_size):
@@ -128,11 +144,14 @@ class Unflatten(Module):
         if not isinstance(unflattened_size, (tuple, list)):
             raise TypeError(f"Unflatten: unflattened_size must be a tuple of ints, got {unflattened_size!r}")
         self.unflattened_size = int_sizes("Unflatten", "unflattened_size", unflattened_size)
+        if min(self.unflattened_size, default=0) < -1 or self.unflattened_size.count(-1) > 1:
+            raise ValueError(f"Unflatten: unflattened_size must hold sizes >= 0 and at most one -1, "
+                             f"got {unflattened_size!r}")
 
     def forward(self, input):
         shape = tuple(input.shape)
         if not -len(shape) <= self.dim < len(shape):
-            raise ShapeError(f"Unflatten: dim {self.dim} is out of range for an input of shape {shape}")
+            raise IndexError(f"Unflatten: dim {self.dim} is out of range for an input of shape {shape}")
         d = self.dim % len(shape)
         sizes = self.unflattened_size
         known = int(np.prod([s for s in sizes if s != -1]))
