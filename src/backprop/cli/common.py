@@ -113,28 +113,31 @@ def number_list(text, what):
         raise CLIError(f"{what}: {e} (expected comma-separated numbers, e.g. 0.5,1,-2)") from None
 
 
-# -- JSON files of a run -------------------------------------------------------------------------------
-def to_json(obj, indent=""):
-    """Indented JSON whose lists of plain values stay on one line (784 pixel means are one line, not 784)."""
-    if isinstance(obj, dict) and obj:
-        inner = indent + "  "
-        items = ",\n".join(f"{inner}{json.dumps(k)}: {to_json(v, inner)}" for k, v in obj.items())
-        return f"{{\n{items}\n{indent}}}"
-    if isinstance(obj, list) and any(isinstance(v, (dict, list)) for v in obj):
-        inner = indent + "  "
-        return "[\n" + ",\n".join(inner + to_json(v, inner) for v in obj) + f"\n{indent}]"
-    return json.dumps(obj, ensure_ascii=False)
+# -- files ------------------------------------------------------------------------------------------------
+def write_json(path, obj, nonfinite="error"):
+    """Write ``obj`` as strict JSON, atomically (``bp.io.files.write_json``); a non-finite number is an
+    error naming the file and key (``nonfinite="null"`` writes it as null)."""
+    from ..io.files import write_json as write
+
+    try:
+        write(path, obj, nonfinite)
+    except ValueError as e:
+        raise CLIError(str(e)) from None
 
 
-def write_json(path, obj):
-    """Write ``obj`` as JSON atomically (a crash leaves the old file or the new one, whole)."""
-    tmp = f"{path}.tmp"
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(to_json(obj) + "\n")
-    os.replace(tmp, path)
+def check_output(path, overwrite, protect=(), protect_dirs=()):
+    """``bp.io.files.check_new_file`` with its refusal as a one-line ``CLIError``."""
+    from ..io.files import check_new_file
+
+    try:
+        check_new_file(path, overwrite, protect, protect_dirs)
+    except FileExistsError as e:
+        raise CLIError(str(e)) from None
 
 
 def read_json(path, what):
+    if os.path.exists(path) and not os.path.isfile(path):  # a folder or a FIFO: open() would fail or hang
+        raise CLIError(f"{what}: {path} is not a regular file")
     try:
         with open(path, encoding="utf-8") as f:
             return json.load(f)

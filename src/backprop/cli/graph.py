@@ -8,7 +8,7 @@ import ast
 import math
 import operator
 
-from .common import CLIError, number_list
+from .common import CLIError, check_output, number_list
 
 BINARY = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
           ast.Pow: operator.pow}
@@ -32,6 +32,7 @@ def add_parser(sub):
     p.add_argument("-o", "--output", metavar="FILE",
                    help="draw the graph to FILE: .dot (Graphviz text, always), .svg, .png or .pdf (through "
                         "Graphviz's dot; without it the DOT text is written next to FILE)")
+    p.add_argument("--overwrite", action="store_true", help="replace FILE (or its .dot) if it exists")
     p.add_argument("--dot", action="store_true", help="print the DOT text instead of the table")
     p.add_argument("--lang", choices=["en", "ru"], default="en", help="language of the labels (default en)")
     p.set_defaults(handler=run)
@@ -120,6 +121,8 @@ def run(args):
 
     point = parse_point(args.at)
     tree = parse(args.expression)
+    if args.output:
+        check_output(args.output, args.overwrite)
     used = sorted({n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} - set(CONSTANTS) - set(FUNCTIONS))
     variables = {name: bp.tensor(value, dtype=np.float64, requires_grad=True) for name, value in point.items()
                  if name in used}
@@ -132,11 +135,8 @@ def run(args):
 
 
 def _show(args, point, tree, variables):
-    import warnings
-
     import backprop as bp
     from backprop.explain.graph import derivative_graph, record_graph
-    from backprop.explain.i18n import labels
 
     with record_graph():
         f = evaluate(tree, variables)
@@ -158,11 +158,28 @@ def _show(args, point, tree, variables):
         print()
         print(graph)
     if args.output:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            written = graph.render(args.output)
-        words = labels(args.lang)
-        for w in caught:
-            print(f"{words['cli_note']}: {' '.join(str(w.message).split())}")
-        print(f"{words['cli_wrote']} {written}")
+        _draw(graph, args.output, args.overwrite, args.lang)
     return 0
+
+
+def _draw(graph, output, overwrite, lang):
+    """``graph.render(output)``, with its fallback .dot file checked like ``output`` and both written
+    atomically."""
+    from pathlib import Path
+
+    from backprop.explain.i18n import labels
+    from backprop.io import atomic_write
+
+    path = Path(output)
+    format = path.suffix.lstrip(".") or "svg"
+    data = None if format == "dot" else graph.pipe(format)
+    words = labels(lang)
+    if data is None:
+        if format != "dot":
+            path = path.with_suffix(".dot")
+            check_output(path, overwrite)
+            note = words["graphviz_missing"].format(path=path, format=format.upper())
+            print(f"{words['cli_note']}: {' '.join(note.split())}")
+        data = graph.to_dot().encode("utf-8")
+    atomic_write(path, data)
+    print(f"{words['cli_wrote']} {path}")

@@ -1,8 +1,10 @@
 """``backprop predict RUN_DIR INPUT [-o OUT.csv]``: a trained run's predictions for new rows."""
 import csv
+import io
 import sys
 
-from .common import require
+from ..io.files import atomic_write_text
+from .common import check_output, require
 
 
 def add_parser(sub):
@@ -13,7 +15,10 @@ def add_parser(sub):
                                    "classification, one 'prob_<class>' column per class) as CSV.")
     p.add_argument("run_dir", metavar="RUN_DIR", help="a folder written by backprop train")
     p.add_argument("input", metavar="INPUT", help="the rows to predict: CSV or .npy")
-    p.add_argument("-o", "--output", metavar="OUT.csv", help="write here (default: standard output)")
+    p.add_argument("-o", "--output", metavar="OUT.csv",
+                   help="write here (default: standard output); never the input file or a file of the run "
+                        "folder")
+    p.add_argument("--overwrite", action="store_true", help="replace OUT.csv if it exists")
     p.set_defaults(handler=run)
 
 
@@ -22,6 +27,8 @@ def run(args):
     from .runs import load_run
 
     require("safetensors", purpose="backprop predict")
+    if args.output:
+        check_output(args.output, args.overwrite, protect=[args.input], protect_dirs=[args.run_dir])
     config, _, prep, model = load_run(args.run_dir)
     info = config["data"]
     X_raw, columns, rows = read_inputs(args.input, info)
@@ -39,7 +46,8 @@ def run(args):
     if not args.output:
         csv.writer(sys.stdout).writerows(lines)
         return 0
-    with open(args.output, "w", newline="", encoding="utf-8") as f:
-        csv.writer(f).writerows(lines)
+    text = io.StringIO()
+    csv.writer(text).writerows(lines)
+    atomic_write_text(args.output, text.getvalue())
     print(f"wrote {len(rows)} predictions to {args.output}")
     return 0
