@@ -1,7 +1,7 @@
 """Adam and AdamW: momentum and RMSprop with bias-corrected moments (``torch.optim.Adam`` and ``AdamW``)."""
 import numpy as np
 
-from .optimizer import Optimizer, check_nonnegative, effective_grad, scratch, zeros_state
+from .optimizer import Optimizer, check_betas, check_nonnegative, effective_grad, scratch, zeros_state
 
 
 def adam_update(param, grad, state, lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False,
@@ -108,15 +108,13 @@ class Adam(Optimizer):
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False, *,
                  maximize=False, decoupled_weight_decay=False):
-        super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
                                       amsgrad=amsgrad, maximize=maximize,
                                       decoupled_weight_decay=decoupled_weight_decay))
 
     def _validate(self, group):
         check_nonnegative(group, "lr", "eps", "weight_decay")
-        for i, beta in enumerate(group["betas"]):
-            if not 0 <= beta < 1:
-                raise ValueError(f"Invalid beta parameter at index {i}: {beta!r} (it must lie in [0, 1))")
+        check_betas(group)
 
 
 class AdamW(Adam):

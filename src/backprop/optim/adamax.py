@@ -1,8 +1,7 @@
 """Adamax: Adam with the root mean square replaced by a decaying maximum of |g| (``torch.optim.Adamax``)."""
 import numpy as np
 
-from .nadam import check_betas
-from .optimizer import Optimizer, check_nonnegative, effective_grad, scratch, zeros_state
+from .optimizer import Optimizer, check_betas, check_nonnegative, effective_grad, scratch, zeros_state
 
 
 def adamax_update(param, grad, state, lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, maximize=False):
@@ -81,7 +80,7 @@ class Adamax(Optimizer):
                      "u": "u = max(β₂·u, |g| + eps)", "clr": "lr/(1 − β₁ᵗ)", "delta": "Δ = lr/(1 − β₁ᵗ)·m/u"}
 
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, *, maximize=False):
-        super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
                                       maximize=maximize))
 
     def _validate(self, group):

@@ -1,7 +1,7 @@
 """NAdam: Adam with Nesterov momentum and a warming-up momentum schedule (``torch.optim.NAdam``)."""
 import numpy as np
 
-from .optimizer import Optimizer, check_nonnegative, effective_grad, scratch, zeros_state
+from .optimizer import Optimizer, check_betas, check_nonnegative, effective_grad, scratch, zeros_state
 
 
 def nadam_update(param, grad, state, lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, momentum_decay=4e-3,
@@ -111,7 +111,7 @@ class NAdam(Optimizer):
 
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, momentum_decay=4e-3,
                  decoupled_weight_decay=False, *, maximize=False):
-        super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
                                       momentum_decay=momentum_decay,
                                       decoupled_weight_decay=decoupled_weight_decay, maximize=maximize))
 
@@ -131,10 +131,3 @@ class NAdam(Optimizer):
                   for i, p in zip(saved["params"], group["params"])}
         for key, value in products.items():
             self.state[params[key]]["mu_product"] = float(value.item() if hasattr(value, "item") else value)
-
-
-def check_betas(group):
-    """Raise PyTorch's ``ValueError`` for a β outside [0, 1)."""
-    for i, beta in enumerate(group["betas"]):
-        if not 0 <= beta < 1:
-            raise ValueError(f"Invalid beta parameter at index {i}: {beta!r} (it must lie in [0, 1))")

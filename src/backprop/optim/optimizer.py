@@ -12,6 +12,7 @@ the update function returns). The docstrings and ``bp.explain``'s traces read th
 """
 import copy
 import inspect
+import math
 import numbers
 
 import numpy as np
@@ -29,12 +30,30 @@ from ._hooks import (  # noqa: F401  (register_optimizer_update_hook: re-exporte
 _LABELS = {"lr": "learning rate", "eps": "epsilon value"}
 
 
+def _is_real(value):
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
 def check_nonnegative(group, *names):
-    """Raise ``ValueError("Invalid learning rate: -0.1")`` (PyTorch's wording) for a negative or NaN value."""
+    """Raise ``ValueError("Invalid learning rate: -0.1 ...")`` (PyTorch's wording) for a value that is not a
+    finite number ≥ 0: stricter than PyTorch, which lets an infinite or NaN rate turn the weights into NaN."""
     for name in names:
         value = group[name]
-        if not isinstance(value, numbers.Real) or not value >= 0:
-            raise ValueError(f"Invalid {_LABELS.get(name, name + ' value')}: {value!r}")
+        if not _is_real(value) or not 0 <= value < math.inf:
+            raise ValueError(f"Invalid {_LABELS.get(name, name + ' value')}: {value!r} ({name} must be a finite "
+                             f"number >= 0)")
+
+
+def check_betas(group):
+    """Raise ``ValueError`` naming ``betas`` unless it is a pair of numbers in [0, 1) (PyTorch's wording for a β
+    out of range; PyTorch takes a triple and fails at the first step). The pair is stored as a tuple."""
+    betas = group["betas"]
+    if not isinstance(betas, (tuple, list, np.ndarray)) or len(betas) != 2:
+        raise ValueError(f"Invalid betas: {betas!r} (a pair (beta1, beta2) is needed)")
+    for i, beta in enumerate(betas):
+        if not _is_real(beta) or not 0 <= beta < 1:
+            raise ValueError(f"Invalid beta parameter at index {i}: {beta!r} (it must lie in [0, 1))")
+    group["betas"] = tuple(betas)
 
 
 def scratch(param, grad):
@@ -163,13 +182,13 @@ class Optimizer:
         if not isinstance(param_group, dict):
             raise TypeError(f"a parameter group must be a dict, got {type(param_group).__name__}")
         group = dict(param_group)
-        params = group.get("params")
+        params = group["params"]  # KeyError('params'), as PyTorch: a group without it would train nothing
         if isinstance(params, Tensor):
             params = [params]
         elif isinstance(params, (set, frozenset)):
             raise TypeError("parameters must be given in an ordered collection (a list), not a set: "
                             "the order of a set changes between runs")
-        group["params"] = params = list(params or ())
+        group["params"] = params = list(params)
         for p in params:
             if not isinstance(p, Tensor):
                 raise TypeError(f"an optimizer can only optimize Tensors, but one of the params is a "
@@ -179,9 +198,7 @@ class Optimizer:
         for name, default in self.defaults.items():
             group.setdefault(name, default)
         self._validate(group)
-        taken = {id(p) for g in self.param_groups for p in g["params"]}
-        if any(id(p) in taken for p in params):
-            raise ValueError("some parameters appear in more than one parameter group")
+        _check_no_repeats(params, self.param_groups)
         self.param_groups.append(group)
 
     def zero_grad(self, set_to_none=True):
@@ -300,8 +317,14 @@ class Optimizer:
             p = params[int(key)]
             state[p] = {name: _load_value(name, v, p, key) for name, v in values.items()}
         new_groups = []
-        for saved, group in zip(saved_groups, self.param_groups):
+        for i, (saved, group) in enumerate(zip(saved_groups, self.param_groups)):
             new = {k: copy.deepcopy(v) for k, v in saved.items() if k != "params"}
+            for name, default in self.defaults.items():  # an older state dict: as PyTorch's __setstate__
+                new.setdefault(name, default)
+            try:  # a tampered file must not set lr='x' or a negative lr (gradient ascent)
+                self._validate(new)
+            except ValueError as e:
+                raise ValueError(f"loaded state dict's parameter group {i}: {e}") from None
             new["params"] = group["params"]
             new_groups.append(new)
         self.state, self.param_groups = state, new_groups
@@ -312,6 +335,24 @@ class Optimizer:
             lines.append(f"Parameter Group {i}")
             lines += [f"    {k}: {group[k]}" for k in sorted(group) if k != "params"]
         return "\n".join(lines + [")"])
+
+
+def _check_no_repeats(params, groups):
+    """Raise ``ValueError`` naming the index of a parameter listed twice in ``params`` or already in ``groups``.
+
+    PyTorch's wording; stricter than PyTorch, which only warns about a repeat within a group and then updates
+    that parameter twice a step.
+    """
+    where = {id(p): (g, i) for g, group in enumerate(groups) for i, p in enumerate(group["params"])}
+    new = len(groups)
+    for i, p in enumerate(params):
+        if id(p) in where:
+            g, first = where[id(p)]
+            problem = ("optimizer contains a parameter group with duplicate parameters" if g == new else
+                       "some parameters appear in more than one parameter group")
+            raise ValueError(f"{problem}: parameter {i} of parameter group {new} (shape {tuple(p.shape)}) is "
+                             f"already parameter {first} of parameter group {g}; list each parameter once")
+        where[id(p)] = (new, i)
 
 
 def _with_algorithm(doc, algorithm):

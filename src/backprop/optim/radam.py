@@ -3,8 +3,7 @@ import math
 
 import numpy as np
 
-from .nadam import check_betas
-from .optimizer import Optimizer, check_nonnegative, effective_grad, scratch, zeros_state
+from .optimizer import Optimizer, check_betas, check_nonnegative, effective_grad, scratch, zeros_state
 
 
 def radam_update(param, grad, state, lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
@@ -115,7 +114,7 @@ class RAdam(Optimizer):
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
                  decoupled_weight_decay=False, *, maximize=False):
-        super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
                                       decoupled_weight_decay=decoupled_weight_decay, maximize=maximize))
 
     def _validate(self, group):

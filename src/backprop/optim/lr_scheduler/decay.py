@@ -8,6 +8,13 @@ from collections import Counter
 from .base import LRScheduler, check_positive_int, current_lrs
 
 
+def check_gamma(owner, gamma):
+    """Raise ValueError unless 0 < gamma ≤ 1: stricter than PyTorch, where gamma ≤ 0 makes the learning rate
+    zero or negative (gradient ascent) and gamma > 1 makes it grow without bound."""
+    if not isinstance(gamma, numbers.Real) or isinstance(gamma, bool) or not 0 < gamma <= 1:
+        raise ValueError(f"{owner}: gamma must be a number in (0, 1], got {gamma!r}")
+
+
 class StepLR(LRScheduler):
     """Multiply the learning rate by ``gamma`` every ``step_size`` epochs.
 
@@ -20,13 +27,14 @@ class StepLR(LRScheduler):
     step_size : int
         Period of the decay, in epochs.
     gamma : float, default 0.1
-        Multiplicative factor.
+        Multiplicative factor, in (0, 1].
     last_epoch : int, default -1
     """
 
     def __init__(self, optimizer, step_size, gamma=0.1, last_epoch=-1):
         check_positive_int("step_size", step_size)
         self.step_size = step_size
+        check_gamma("StepLR", gamma)
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
 
@@ -50,7 +58,7 @@ class MultiStepLR(LRScheduler):
     milestones : iterable of int
         The epochs at which to decay.
     gamma : float, default 0.1
-        Multiplicative factor.
+        Multiplicative factor, in (0, 1].
     last_epoch : int, default -1
     """
 
@@ -60,6 +68,7 @@ class MultiStepLR(LRScheduler):
             if not isinstance(m, numbers.Integral) or isinstance(m, bool):
                 raise ValueError(f"milestones must be integers (epochs), got {m!r} in {milestones!r}")
         self.milestones = Counter(milestones)
+        check_gamma("MultiStepLR", gamma)
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
 
@@ -81,11 +90,12 @@ class ExponentialLR(LRScheduler):
     ----------
     optimizer : Optimizer
     gamma : float
-        Multiplicative factor.
+        Multiplicative factor, in (0, 1].
     last_epoch : int, default -1
     """
 
     def __init__(self, optimizer, gamma, last_epoch=-1):
+        check_gamma("ExponentialLR", gamma)
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
 
