@@ -150,3 +150,20 @@ def test_polynomial_features_not_fitted():
         PolynomialFeatures().transform(np.ones((2, 2)))
     with pytest.raises(NotFittedError):
         PolynomialFeatures().get_feature_names_out()
+
+
+def test_standard_scaler_leaves_a_nearly_constant_column_unscaled_as_sklearn():
+    # issue 18: 1e8 plus rounding noise; σ ≈ 1e-8 is below scikit-learn's _is_constant_feature bound, so σ is
+    # taken as 1 and the noise stays noise (the CLI's own standardiser scaled it up to [0, 0.82, 0.82, 1.63])
+    noisy = 1e8 + np.array([0.0, 1.0, 1.0, 2.0]) * np.spacing(1e8)
+    X = np.column_stack([noisy, [1.0, 2.0, 3.0, 4.0]])
+    ours, theirs = StandardScaler().fit(X), sk.StandardScaler().fit(X)
+    np.testing.assert_array_equal(ours.scale_, theirs.scale_)
+    assert ours.scale_[0] == 1.0 and ours.var_[0] > 0
+    np.testing.assert_allclose(ours.transform(X), theirs.transform(X), atol=1e-7)  # the means differ by 1 ulp
+    assert np.abs(ours.transform(X)[:, 0]).max() < 1e-7
+    # just above the bound a real spread is scaled, as scikit-learn does
+    spread = np.column_stack([1e8 + np.array([0.0, 1.0, 1.0, 2.0]) * 1e-4])
+    np.testing.assert_allclose(StandardScaler().fit(spread).scale_, sk.StandardScaler().fit(spread).scale_,
+                               rtol=1e-6)
+    assert StandardScaler().fit(spread).scale_[0] != 1.0
