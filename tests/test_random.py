@@ -238,3 +238,39 @@ def test_asyncio_tasks_copy_the_context():
 
     a, b = asyncio.run(main())
     np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("name", ["seed", "default_rng", "RandomState", "Generator", "__class__", "pcg64", 5, None])
+def test_set_rng_state_calls_nothing_a_tampered_state_names(name):
+    # issue 18: "bit_generator": "seed" in a checkpoint re-seeded NumPy's global generator
+    bp.manual_seed(0)
+    state, numpy_global = bp.random.get_rng_state(), np.random.get_state()
+    tampered = dict(state, bit_generator=name)
+    with pytest.raises(ValueError, match=rf"rng_state: 'bit_generator' must be one of PCG64, .*, got {name!r}"):
+        bp.random.set_rng_state(tampered)
+    assert bp.random.get_rng_state() == state
+    np.testing.assert_array_equal(np.random.get_state()[1], numpy_global[1])
+
+
+def test_set_rng_state_refuses_a_malformed_state_and_changes_nothing():
+    bp.manual_seed(0)
+    state = bp.random.get_rng_state()
+    for bad in ({"bit_generator": "PCG64"}, dict(state, state="x"), dict(state, state={"state": 1})):
+        with pytest.raises(ValueError, match="rng_state: not a valid PCG64 state"):
+            bp.random.set_rng_state(bad)
+    with pytest.raises(ValueError, match="got a list, not a dict"):
+        bp.random.set_rng_state(["PCG64"])
+    assert bp.random.get_rng_state() == state
+
+
+@pytest.mark.parametrize("name", ["PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64"])
+def test_set_rng_state_restores_every_allowed_bit_generator(name):
+    with bp.random.use_generator(np.random.Generator(getattr(np.random, name)(3))):
+        state = bp.random.get_rng_state()
+        first = bp.rand(4).data
+        bp.random.set_rng_state(state)
+        np.testing.assert_array_equal(bp.rand(4).data, first)
+    bp.manual_seed(0)
+    bp.random.set_rng_state(state)  # into the process-wide generator: its kind is replaced
+    assert type(bp.random.generator().bit_generator).__name__ == name
+    np.testing.assert_array_equal(bp.rand(4).data, first)

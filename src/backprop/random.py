@@ -104,15 +104,37 @@ def get_rng_state():
     return generator().bit_generator.state
 
 
+# The bit generators a saved state may name. The name comes from a file (a checkpoint): it must be in this
+# list before numpy.random is asked for it, where "seed" would re-seed NumPy's global generator.
+_BIT_GENERATORS = ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64")
+
+
+def _bit_generator_from(state):
+    """A new NumPy bit generator set to ``state``, or ValueError naming what is wrong with the state."""
+    name = state.get("bit_generator") if isinstance(state, dict) else None
+    if not isinstance(name, str) or name not in _BIT_GENERATORS:
+        shown = repr(name) if isinstance(state, dict) else f"a {type(state).__name__}, not a dict"
+        raise ValueError(f"rng_state: 'bit_generator' must be one of {', '.join(_BIT_GENERATORS)}, got {shown}")
+    bitgen = getattr(np.random, name)()
+    try:
+        bitgen.state = state
+    except (KeyError, TypeError, ValueError, OverflowError) as e:
+        raise ValueError(f"rng_state: not a valid {name} state ({type(e).__name__}: {e})") from None
+    return bitgen
+
+
 def set_rng_state(state):
     """Restore a state from :func:`get_rng_state` into :func:`generator`: the process-wide generator is
-    replaced; an override is set in place (so the ``with`` block's generator object carries it on)."""
+    replaced; an override is set in place (so the ``with`` block's generator object carries it on).
+
+    Raises ValueError, changing nothing, for a state that is not one of NumPy's bit generators (PCG64,
+    PCG64DXSM, MT19937, Philox, SFC64) or not a valid state of it: a tampered checkpoint cannot call anything.
+    """
+    bitgen = _bit_generator_from(state)
     rng = _override.get()
-    if rng is not None and type(rng.bit_generator).__name__ == state["bit_generator"]:
-        rng.bit_generator.state = state
+    if rng is not None and type(rng.bit_generator) is type(bitgen):
+        rng.bit_generator.state = bitgen.state
         return
-    bitgen = getattr(np.random, state["bit_generator"])()
-    bitgen.state = state
     if rng is not None:  # another kind of bit generator: a new override, until the block ends
         _override.set(np.random.Generator(bitgen))
     else:

@@ -133,3 +133,23 @@ def test_load_checkpoint_errors_name_the_file(tmp_path):
     path.write_bytes(path.read_bytes()[:100])
     with pytest.raises(CheckpointError, match=r"ckpt\.safetensors.*truncated"):
         load_checkpoint(path, model, optimizer)
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("rng_state", {"bit_generator": "seed"}, r"rng_state: 'bit_generator' must be one of PCG64, .*got 'seed'"),
+    ("rng_state", {"bit_generator": "PCG64", "state": "x"}, "rng_state: not a valid PCG64 state"),
+    ("epoch", -1, "field 'epoch': expected a non-negative integer, got -1"),
+    ("epoch", 2.5, "field 'epoch': expected a non-negative integer, got 2.5"),
+    ("epoch", "3", "field 'epoch': expected a non-negative integer, got '3'")])
+def test_a_tampered_checkpoint_is_refused_naming_the_file_and_field(tmp_path, field, value, message):
+    path = tmp_path / "ckpt.safetensors"
+    model, optimizer = _setup()
+    _train(model, optimizer, epochs=1, callbacks=[ModelCheckpoint(path)])
+    state = bp.io.load_state(path)
+    state[field] = value
+    bp.io.save_state(state, path)
+    numpy_global, ours = np.random.get_state(), bp.random.get_rng_state()
+    with pytest.raises(CheckpointError, match=rf"ckpt\.safetensors.*{message}"):
+        load_checkpoint(path, model, optimizer)
+    np.testing.assert_array_equal(np.random.get_state()[1], numpy_global[1])  # nothing named was called
+    assert bp.random.get_rng_state() == ours

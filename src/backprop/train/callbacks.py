@@ -5,6 +5,7 @@ and restores the best weights, ``ModelCheckpoint`` saves everything needed to re
 ``load_checkpoint`` puts it back.
 """
 import math
+import numbers
 import os
 
 from .. import random as _random
@@ -230,9 +231,11 @@ def load_checkpoint(path, model, optimizer=None):
             if state["optimizer"] is None:
                 raise ValueError("the checkpoint holds no optimizer state")
             optimizer.load_state_dict(state["optimizer"])
-        epochs_done = int(state["epoch"])
-        _random.set_rng_state(state["rng_state"])
+        epochs_done = state["epoch"]
+        if isinstance(epochs_done, bool) or not isinstance(epochs_done, numbers.Integral) or epochs_done < 0:
+            raise ValueError(f"field 'epoch': expected a non-negative integer, got {epochs_done!r}")
+        _random.set_rng_state(state["rng_state"])  # refuses a bit generator outside its allow-list
     except (KeyError, ValueError, RuntimeError, TypeError) as e:
         raise CheckpointError(
             f"cannot restore checkpoint {os.fspath(path)!r}: {type(e).__name__}: {e}") from e
-    return epochs_done
+    return int(epochs_done)
