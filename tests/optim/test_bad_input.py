@@ -110,5 +110,11 @@ def test_decaying_schedulers_need_gamma_in_0_1(make):
     opt = bp.optim.SGD(params(1), lr=0.1)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        make(opt, 1)  # gamma = 1 keeps the rate: allowed
+        scheduler = make(opt, 1)  # gamma = 1 keeps the rate: allowed
     assert opt.param_groups[0]["lr"] == 0.1
+    state = scheduler.state_dict()
+    with pytest.raises(ValueError, match=r"gamma must be a number in \(0, 1\], got -1"):
+        scheduler.load_state_dict(dict(state, gamma=-1))  # a tampered checkpoint
+    assert scheduler.gamma == 1
+    scheduler.load_state_dict(dict(state, gamma=0.5))
+    assert scheduler.gamma == 0.5

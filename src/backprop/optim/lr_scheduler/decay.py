@@ -15,7 +15,15 @@ def check_gamma(owner, gamma):
         raise ValueError(f"{owner}: gamma must be a number in (0, 1], got {gamma!r}")
 
 
-class StepLR(LRScheduler):
+class _GammaDecay(LRScheduler):
+    """A schedule that multiplies the rate by ``gamma``: checked when built and when a state is loaded."""
+
+    def load_state_dict(self, state_dict):
+        check_gamma(type(self).__name__, state_dict.get("gamma", self.gamma))  # a tampered checkpoint
+        super().load_state_dict(state_dict)
+
+
+class StepLR(_GammaDecay):
     """Multiply the learning rate by ``gamma`` every ``step_size`` epochs.
 
     lr_epoch = initial_lr · gamma^⌊epoch/step_size⌋ (applied as lr ← gamma·lr when epoch is a
@@ -47,7 +55,7 @@ class StepLR(LRScheduler):
         return [base * self.gamma ** (self.last_epoch // self.step_size) for base in self.base_lrs]
 
 
-class MultiStepLR(LRScheduler):
+class MultiStepLR(_GammaDecay):
     """Multiply the learning rate by ``gamma`` at each of the epochs in ``milestones``.
 
     lr_epoch = initial_lr · gamma^(number of milestones ≤ epoch); a milestone given twice decays twice.
@@ -83,7 +91,7 @@ class MultiStepLR(LRScheduler):
         return [base * self.gamma ** bisect_right(milestones, self.last_epoch) for base in self.base_lrs]
 
 
-class ExponentialLR(LRScheduler):
+class ExponentialLR(_GammaDecay):
     """Multiply the learning rate by ``gamma`` every epoch: lr_epoch = initial_lr · gamma^epoch.
 
     Parameters
