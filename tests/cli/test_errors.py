@@ -29,7 +29,7 @@ BAD = {
                     "argument --hidden: '64,x' is not a comma-separated list of positive integers"),
     "hidden zero": (lambda d: ["train", "--hidden", "64,0"], "argument --hidden: '64,0' is not a comma"),
     "test size": (lambda d: ["train", "--test-size", "1.5"], "argument --test-size: '1.5' must be a"),
-    "epochs": (lambda d: ["train", "--epochs", "ten"], "argument --epochs: 'ten' is not a non-negative"),
+    "epochs": (lambda d: ["train", "--epochs", "ten"], "argument --epochs: 'ten' is not a positive integer"),
     "unknown feature": (lambda d: ["train", "--data", "xor", "--features", "x1,x3"], "unknown feature 'x3'"),
     "features of wide data": (lambda d: ["train", "--data", "iris", "--features", "x1,x2"],
                               "--features applies to 2-D data, but the data has 4 input columns"),

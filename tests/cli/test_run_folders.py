@@ -1,11 +1,12 @@
 """Run folders hold one run, and nothing the user has is overwritten silently (issue 18)."""
 import json
 import os
+import signal
 
 import pytest
 
 from backprop.io import files
-from tests.cli._helpers import cli
+from tests.cli._helpers import cli, run_process
 
 TINY = ("--data", "xor-table", "--hidden", 2, "--no-plots", "--quiet")
 
@@ -72,3 +73,74 @@ def test_graph_output_is_not_overwritten(tmp_path, capsys):
     assert out.read_text().startswith("digraph")
     code, out, err = cli(capsys, "graph", "x/0 + log(y)", "--at", "x=1,y=-1")
     assert code == 0 and err == "" and "= nan" in out
+
+
+def _files(folder):
+    return {p.name: p.read_bytes() for p in folder.iterdir()}
+
+
+def test_out_that_is_not_a_run_folder(tmp_path, capsys):
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("keep me")
+    code, _, err = cli(capsys, "train", *TINY, "--epochs", 1, "--out", mine)
+    assert code == 2 and "is not a backprop run folder (it has no config.json)" in err
+    assert _files(mine) == {"notes.txt": b"keep me"}
+    code, out, _ = cli(capsys, "train", *TINY, "--epochs", 1, "--out", mine, "--overwrite")
+    assert code == 0 and (mine / "config.json").exists() and not (mine / "notes.txt").exists()
+    kept = [p for p in tmp_path.iterdir() if p.name.startswith("mine.old-")]
+    assert len(kept) == 1 and _files(kept[0]) == {"notes.txt": b"keep me"}
+    assert f"moved to {kept[0]}" in out and out.splitlines()[-1].startswith(f"run folder: {mine} (")
+    (tmp_path / "file").write_text("x")
+    code, _, err = cli(capsys, "train", *TINY, "--out", tmp_path / "file", "--overwrite")
+    assert code == 2 and "is a file, not a folder" in err
+    (tmp_path / "empty").mkdir()
+    assert cli(capsys, "train", *TINY, "--epochs", 1, "--out", tmp_path / "empty")[0] == 0
+
+
+def test_overwrite_that_stops_before_its_first_checkpoint_leaves_the_old_run(run, tmp_path, capsys):
+    before = _files(run)
+    code, metrics, _ = cli(capsys, "evaluate", run)
+    assert code == 0
+    # a NaN loss in epoch 1 (4 steps of one row, lr 1e300)
+    code, _, err = cli(capsys, "train", *TINY, "--out", run, "--overwrite", "--optimizer", "sgd", "--lr", 1e300,
+                       "--batch-size", 1, "--seed", 5)
+    assert code == 2 and f"at epoch 1, step 2; try a smaller --lr; {run} was left as it was" in err
+    assert _files(run) == before
+    # killed (SIGKILL) as training begins: its temporary folder is left beside the run, never in it
+    done = run_process("train", *TINY, "--epochs", 3, "--seed", 7, "--out", run, "--overwrite",
+                       env={"BACKPROP_CLI_TEST_SIGNAL": "0:KILL"})
+    assert done.returncode == -signal.SIGKILL, done.stderr
+    assert _files(run) == before and cli(capsys, "evaluate", run)[1] == metrics
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".run.new-")]
+    assert cli(capsys, "train", "--resume", run, "--quiet")[0] == 0  # the old run, still whole
+    assert json.loads((run / "config.json").read_text())["options"]["epochs"] == 2
+    # a new run that reaches its checkpoint replaces the old one whole, and the debris is cleared
+    assert cli(capsys, "train", *TINY, "--epochs", 3, "--seed", 7, "--out", run, "--overwrite")[0] == 0
+    assert json.loads((run / "config.json").read_text())["options"]["seed"] == 7
+    assert len(json.loads((run / "history.json").read_text())) == 3
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
+
+
+def test_a_second_train_into_a_locked_folder_fails_at_once(run, tmp_path, capsys):
+    with files.folder_lock(run):
+        assert (tmp_path / "run.lock").exists()
+        code, _, err = cli(capsys, "train", "--resume", run, "--epochs", 3)
+        assert code == 2 and f"{run} is being written by another process" in err
+        code, _, err = cli(capsys, "train", *TINY, "--out", run, "--overwrite")
+        assert code == 2 and "being written by another process" in err
+    assert not (tmp_path / "run.lock").exists()
+    assert json.loads((run / "config.json").read_text())["options"]["epochs"] == 2
+
+
+def test_resume_epochs_and_stale_temporary_files(run, capsys):
+    code, _, err = cli(capsys, "train", "--resume", run, "--epochs", 1)
+    assert code == 2 and f"--epochs 1 is below the 2 epochs {run} has already trained" in err
+    code, _, err = cli(capsys, "train", *TINY, "--epochs", 0)
+    assert code == 2 and "--epochs: '0' is not a positive integer" in err
+    (run / ".checkpoint.safetensors.0badf00d.tmp").write_bytes(b"half")
+    (run / "history.csv.tmp").write_text("half")
+    assert cli(capsys, "train", "--resume", run, "--epochs", 3, "--quiet")[0] == 0
+    assert not list(run.glob("*.tmp")) and not list(run.glob(".*.tmp"))
+    assert json.loads((run / "config.json").read_text())["options"]["epochs"] == 3
+    assert len(json.loads((run / "history.json").read_text())) == 3

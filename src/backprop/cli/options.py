@@ -92,7 +92,8 @@ def add_train_options(parser):
                    help="momentum and nesterov are SGD with momentum 0.9 (default adam)")
     lrs = ", ".join(f"{k} {v[2]:g}" for k, v in OPTIMIZERS.items())
     t.add_argument("--lr", default=s, type=positive_float, help=f"learning rate (default: {lrs})")
-    t.add_argument("--epochs", default=s, type=non_negative_int, help="default 30")
+    t.add_argument("--epochs", default=s, type=positive_int,
+                   help="default 30; with --resume, the new total (at least the epochs done)")
     t.add_argument("--batch-size", default=s, type=positive_int, help="default 32")
     t.add_argument("--weight-decay", default=s, type=non_negative_float,
                    help="L2 weight decay of the optimizer, on every parameter as in PyTorch (default 0)")

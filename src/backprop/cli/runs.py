@@ -13,11 +13,14 @@ A run folder holds::
 """
 import csv
 import os
+import shutil
 import signal
 import sys
+from io import StringIO
 
 from .. import random as _random
 from ..io import load_state, save_state
+from ..io.files import atomic_write_text, replace_folder, temporary_sibling
 from ..train import Callback, EarlyStopping
 from ..train.progress import format_logs
 from .common import CLIError, read_json, write_json
@@ -25,7 +28,8 @@ from .common import CLIError, read_json, write_json
 CONFIG, WEIGHTS, CHECKPOINT = "config.json", "model.safetensors", "checkpoint.safetensors"
 HISTORY, METRICS = "history", "metrics.json"
 # For tests: "EPOCH:SIGNAL" makes training send itself SIGNAL (KILL or INT) once epoch EPOCH's checkpoint
-# is on disk, so that an interrupted run can be resumed deterministically.
+# is on disk (epoch 0: as training begins, before any checkpoint), so that an interrupted run can be
+# resumed deterministically.
 TEST_SIGNAL = "BACKPROP_CLI_TEST_SIGNAL"
 
 
@@ -39,15 +43,45 @@ def load_config(run_dir):
     return read_json(path(run_dir, CONFIG), f"{run_dir} is not a backprop run folder")
 
 
+def is_run_folder(folder):
+    return os.path.isfile(path(folder, CONFIG))
+
+
+class RunFolder:
+    """Where a run is written: ``path``, and ``publish()``, called once its first checkpoint is complete.
+
+    A new run is built in a fresh temporary folder beside ``out``; ``publish`` swaps it into place
+    (``bp.io.files.replace_folder``), so ``out`` always holds one whole run, the old or the new. An old
+    run is deleted; a folder that was not a run (taken with ``--overwrite``) is kept as ``OUT.old-…``.
+    A resumed run is written in place (``new=False``).
+    """
+
+    def __init__(self, out, new=True):
+        self.out, self.new, self.kept = out, new, None
+        self.published = not new
+        self.path = temporary_sibling(out) if new else out
+
+    def publish(self):
+        if self.published:
+            return
+        keep = os.path.isdir(self.out) and not is_run_folder(self.out) and bool(os.listdir(self.out))
+        self.kept = replace_folder(self.path, self.out, keep_old=keep)
+        self.path, self.published = self.out, True
+
+    def discard(self):
+        """Remove a new run that never reached its first checkpoint (``out`` is left as it was)."""
+        if not self.published:
+            shutil.rmtree(self.path, ignore_errors=True)
+
+
 def write_history(run_dir, rows):
-    write_json(path(run_dir, HISTORY + ".json"), rows)
+    write_json(path(run_dir, HISTORY + ".json"), rows, nonfinite="null")
     keys = list(dict.fromkeys(k for row in rows for k in row))
-    tmp = path(run_dir, HISTORY + ".csv.tmp")
-    with open(tmp, "w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, keys)
-        writer.writeheader()
-        writer.writerows({k: repr(v) if isinstance(v, float) else v for k, v in row.items()} for row in rows)
-    os.replace(tmp, path(run_dir, HISTORY + ".csv"))
+    text = StringIO()
+    writer = csv.DictWriter(text, keys)
+    writer.writeheader()
+    writer.writerows({k: repr(v) if isinstance(v, float) else v for k, v in row.items()} for row in rows)
+    atomic_write_text(path(run_dir, HISTORY + ".csv"), text.getvalue())
 
 
 class ResumableEarlyStopping(EarlyStopping):
@@ -77,25 +111,33 @@ class RunRecorder(Callback):
     history so far and the early-stopping state.
     """
 
-    def __init__(self, run_dir, rows, early_stopping=None, print_epochs=False):
-        """``print_epochs``: a line per epoch (about 20 lines in all), for logs where a bar has no place."""
-        self.run_dir, self.rows, self.early_stopping = run_dir, rows, early_stopping
+    def __init__(self, run, rows, early_stopping=None, print_epochs=False):
+        """``run``: the :class:`RunFolder`, published after the first checkpoint. ``print_epochs``: a line
+        per epoch (about 20 lines in all), for logs where a bar has no place."""
+        self.run, self.rows, self.early_stopping = run, rows, early_stopping
         self.print_epochs = print_epochs
         epoch, _, sig = os.environ.get(TEST_SIGNAL, "").partition(":")
         self.test_signal = (int(epoch), getattr(signal, "SIG" + sig)) if sig else None
 
+    def on_train_begin(self, logs=None):
+        self._send_test_signal(0)
+
     def on_epoch_end(self, epoch, logs=None):
         self.rows.append({"epoch": epoch + 1, **logs})
-        write_history(self.run_dir, self.rows)
+        write_history(self.run.path, self.rows)
         state = {"model": self.model.state_dict(), "optimizer": self.optimizer.state_dict(),
                  "epoch": epoch + 1, "rng_state": _random.get_rng_state(), "logs": dict(logs),
                  "history": self.rows,
                  "early_stopping": self.early_stopping.state() if self.early_stopping else None}
-        save_state(state, path(self.run_dir, CHECKPOINT))
+        save_state(state, path(self.run.path, CHECKPOINT))
+        self.run.publish()
         epochs = self.params["epochs"]
         if self.print_epochs and ((epoch + 1) % -(-epochs // 20) == 0 or epoch + 1 == epochs):
             print(f"Epoch {epoch + 1}/{epochs} - {format_logs(logs)}", flush=True)
-        if self.test_signal and self.test_signal[0] == epoch + 1:
+        self._send_test_signal(epoch + 1)
+
+    def _send_test_signal(self, epoch):
+        if self.test_signal and self.test_signal[0] == epoch:
             sys.stdout.flush()
             os.kill(os.getpid(), self.test_signal[1])
 

@@ -47,31 +47,47 @@ def run(args):
         config_file = os.path.join(args.config, "config.json") if os.path.isdir(args.config) else args.config
         base = read_json(config_file, "--config")["options"]
     opts = resolve(given, base)
+    if not isinstance(opts["epochs"], int) or opts["epochs"] < 1:
+        raise CLIError(f"--epochs must be a positive integer, got {opts['epochs']!r}")
     extras = ["matplotlib", "tqdm", "safetensors"] + (["scikit-learn"] if opts["data"] in BUNDLED else [])
     require(*extras, purpose="backprop train")
-    _check_out(args.out, args.overwrite)
+    if args.out is not None:
+        _check_out(args.out, args.overwrite, opts)
     return _train(None, opts, args, fresh=True)
 
 
-def _check_out(out, overwrite):
-    from .runs import CONFIG
+def _check_out(out, overwrite, opts):
+    """Refuse an ``--out`` whose contents would be lost: a run, or a folder that is not a run (both allowed
+    with ``--overwrite``; the second is then kept aside), or a file."""
+    from ..io.files import is_inside
+    from .data import NAMED
+    from .runs import is_run_folder
 
-    if out is not None and os.path.exists(os.path.join(out, CONFIG)) and not overwrite:
+    if os.path.lexists(out) and not os.path.isdir(out):
+        raise CLIError(f"--out {out} is a file, not a folder: choose another --out")
+    if overwrite:
+        if opts["data"] not in NAMED and os.path.isdir(out) and is_inside(opts["data"], out):
+            raise CLIError(f"--overwrite would delete {out}, which holds the data file {opts['data']}: move "
+                           "the data or choose another --out")
+        return
+    if is_run_folder(out):
         raise CLIError(f"{out} already holds a run: continue it with --resume {out}, replace it with "
                        "--overwrite, or choose another --out")
+    if os.path.isdir(out) and os.listdir(out):
+        raise CLIError(f"{out} exists and is not a backprop run folder (it has no config.json): choose another "
+                       f"--out, or add --overwrite to write the run there (what {out} holds is then moved to "
+                       f"{out}.old-<time>)")
 
 
-def _new_run_dir(out, opts):
-    """The run folder, made once the data and model are known to be good (no empty folders for errors)."""
-    if out is None:
-        stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
-        name = os.path.splitext(os.path.basename(opts["data"].rstrip("/")))[0]
-        out = os.path.join("runs", f"{name}-{opts['model']}-{stamp}")
-        base, k = out, 1
-        while os.path.exists(out):
-            k += 1
-            out = f"{base}-{k}"
-    os.makedirs(out, exist_ok=True)
+def _default_out(opts):
+    """``runs/<data>-<model>-<date-time>``, with a suffix when that is taken."""
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    name = os.path.splitext(os.path.basename(opts["data"].rstrip("/")))[0]
+    out = os.path.join("runs", f"{name}-{opts['model']}-{stamp}")
+    base, k = out, 1
+    while os.path.lexists(out) or os.path.lexists(out + ".lock"):
+        k += 1
+        out = f"{base}-{k}"
     return out
 
 
@@ -89,54 +105,90 @@ def _resume(args, given):
         raise CLIError(f"{args.resume}: a {opts['model']} model is fitted in one step; there is nothing to "
                        "resume")
     if "epochs" in given:
+        saved = runs.read_checkpoint(args.resume)
+        done = len(saved[0]) if saved else 0
+        if given["epochs"] < done:
+            raise CLIError(f"--epochs {given['epochs']} is below the {done} epochs {args.resume} has already "
+                           f"trained: --epochs on --resume is the new total, at least {done}")
         opts["epochs"] = given["epochs"]
     runs.check_data_unchanged(opts, config)
     return _train(args.resume, opts, args, fresh=False)
 
 
 def _train(run_dir, opts, args, fresh):
+    """Build the data and model, then write the run under ``OUT.lock``: a new run in a temporary folder
+    put in place at its first checkpoint (see ``runs.RunFolder``), a resumed one in place."""
+    import contextlib
+
     import backprop as bp
 
-    from . import models, report, runs
-    from .data import NAMED, prepare
-    from .files import sha256
+    from ..io.files import folder_lock, remove_stale_temporaries
+    from . import models, runs
+    from .data import prepare
 
     data = prepare(opts)
     bp.manual_seed(opts["seed"])
-    X_train, y_train = data.splits["train"][1], data.splits["train"][2]
+    X_train = data.splits["train"][1]
     model = models.build(opts, X_train.shape[1], data.n_outputs, data.task)
-    run_dir = run_dir or _new_run_dir(args.out, opts)
+    out = run_dir or args.out or _default_out(opts)
+    with contextlib.ExitStack() as stack:
+        try:
+            stack.enter_context(folder_lock(out))
+        except BlockingIOError as e:
+            raise CLIError(f"{e}; a second backprop train cannot write the same folder") from None
+        if fresh and args.out is not None:
+            _check_out(out, args.overwrite, opts)  # again, now that no other train can change it
+        remove_stale_temporaries(out)
+        run = runs.RunFolder(out, new=fresh)
+        try:
+            return _write_run(run, opts, args, data, model, fresh)
+        except BaseException:
+            run.discard()
+            raise
+
+
+def _write_run(run, opts, args, data, model, fresh):
+    import backprop as bp
+
+    from . import report, runs
+    from .data import NAMED
+    from .files import sha256
+
+    X_train, y_train = data.splits["train"][1], data.splits["train"][2]
     config = {"command": command_line(opts), "options": opts, "data": data.describe(),
               "data_sha256": None if opts["data"] in NAMED else sha256(opts["data"]),
               "model": model.describe(), "backprop_version": bp.__version__}
     if fresh or "epochs" in vars(args):
-        write_json(runs.path(run_dir, runs.CONFIG), config)
+        write_json(runs.path(run.path, runs.CONFIG), config)
     quiet = args.quiet
     if not quiet:
         print(_summary(opts, data, model))
         if data.note:
             print(f"note: {data.note}")
     if model.kind == "network":
-        stopped = _fit_network(run_dir, opts, data, model, fresh, quiet)
+        stopped = _fit_network(run, opts, data, model, fresh, quiet)
         if stopped and not quiet:
             print(stopped)
     else:
         model.fit(X_train, data.prep.transform_target(y_train))
-    bp.save(model.state(), runs.path(run_dir, runs.WEIGHTS), metadata={"format": "backprop.cli/1",
-                                                                          "model": opts["model"]})
+    bp.save(model.state(), runs.path(run.path, runs.WEIGHTS), metadata={"format": "backprop.cli/1",
+                                                                           "model": opts["model"]})
     results = report.evaluate_splits(model, data.task, data.prep, {k: v[1:] for k, v in data.splits.items()})
-    write_json(runs.path(run_dir, runs.METRICS), results)
+    write_json(runs.path(run.path, runs.METRICS), results, nonfinite="null")
     written = [runs.WEIGHTS, runs.CONFIG, runs.METRICS]
     if model.kind == "network":
         written += [runs.HISTORY + ".csv", runs.HISTORY + ".json", runs.CHECKPOINT]
     if args.plots:
         from .plots import draw_run
 
-        written += draw_run(run_dir, data, model)
+        written += draw_run(run.path, data, model)
+    run.publish()
     print(report.table(results))
     if model.kind == "estimator" and len(data.feature_names) <= 10:
         print(_equation(model, data))
-    print(f"run folder: {run_dir} ({', '.join(written)})")
+    if run.kept:
+        print(f"note: what {run.out} held before was moved to {run.kept}")
+    print(f"run folder: {run.path} ({', '.join(written)})")
     return 0
 
 
@@ -175,7 +227,12 @@ def _equation(model, data):
     return "\n".join(lines)
 
 
-def _fit_network(run_dir, opts, data, model, fresh, quiet):
+def _untouched(run):
+    """What an unpublished run leaves: the old folder as it was, or nothing."""
+    return f"; {run.out} was left as it was" if os.path.lexists(run.out) else "; nothing was written"
+
+
+def _fit_network(run, opts, data, model, fresh, quiet):
     """Train a network with ``bp.train.fit``, from scratch or from the run's checkpoint; return a line about
     early stopping (or None)."""
     from .. import train
@@ -183,12 +240,12 @@ def _fit_network(run_dir, opts, data, model, fresh, quiet):
 
     rows, es_state, done = [], None, 0
     if not fresh:
-        saved = runs.read_checkpoint(run_dir)
+        saved = runs.read_checkpoint(run.path)
         if saved is not None:
-            done = train.load_checkpoint(runs.path(run_dir, runs.CHECKPOINT), model.module, model.optimizer)
+            done = train.load_checkpoint(runs.path(run.path, runs.CHECKPOINT), model.module, model.optimizer)
             rows, es_state = saved
             if not quiet:
-                print(f"resuming {run_dir} after epoch {done}")
+                print(f"resuming {run.path} after epoch {done}")
     X, y = data.splits["train"][1], data.splits["train"][2]
     y = model.targets(data.prep.transform_target(y))
     val = data.splits.get("validation")
@@ -196,18 +253,21 @@ def _fit_network(run_dir, opts, data, model, fresh, quiet):
     es = None
     if opts["early_stopping"]:
         es = runs.ResumableEarlyStopping(opts["early_stopping"], "val_loss" if val else "loss", es_state)
-    recorder = runs.RunRecorder(run_dir, rows, es, print_epochs=not quiet and not sys.stdout.isatty())
+    recorder = runs.RunRecorder(run, rows, es, print_epochs=not quiet and not sys.stdout.isatty())
     epochs = done if es_state and es_state["stopped_epoch"] is not None else opts["epochs"]
     try:
-        train.fit(model.module, model.loss_fn, model.optimizer, (X, y), max(epochs, done), val_data=val,
-                  metrics=model.metrics(data.prep.target_scale), callbacks=[c for c in (es, recorder) if c],
-                  initial_epoch=done, verbose=False if quiet else None, batch_size=opts["batch_size"])
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # fit checks the loss itself
+            train.fit(model.module, model.loss_fn, model.optimizer, (X, y), max(epochs, done), val_data=val,
+                      metrics=model.metrics(data.prep.target_scale), callbacks=[c for c in (es, recorder) if c],
+                      initial_epoch=done, verbose=False if quiet else None, batch_size=opts["batch_size"])
     except KeyboardInterrupt:
+        if not run.published:
+            raise CLIError(f"interrupted before the first epoch ended{_untouched(run)}", exit_code=130) from None
         raise CLIError(f"interrupted after epoch {len(rows)}; continue with: backprop train --resume "
-                       f"{run_dir}", exit_code=130) from None
+                       f"{run.path}", exit_code=130) from None
     except train.NonFiniteLossError as e:
         raise CLIError(f"training stopped: the loss became {e.loss} at epoch {e.epoch}, step {e.step}; try a "
-                       "smaller --lr") from None
+                       f"smaller --lr{'' if run.published else _untouched(run)}") from None
     if es is not None and es.stopped_epoch is not None:
         return (f"early stopping: {es.monitor} did not improve for {es.patience} epochs; stopped after epoch "
                 f"{es.stopped_epoch + 1}, kept the weights of epoch {es.best_epoch + 1}")

@@ -18,8 +18,8 @@ import uuid
 
 from .safetensors import atomic_write
 
-__all__ = ["atomic_write_text", "check_new_file", "folder_lock", "remove_stale_temporaries", "replace_folder",
-           "strict_json", "temporary_sibling", "write_json"]
+__all__ = ["atomic_write_text", "check_new_file", "folder_lock", "is_inside", "remove_stale_temporaries",
+           "replace_folder", "strict_json", "temporary_sibling", "write_json"]
 
 TEMPORARY_SUFFIX = ".tmp"
 
@@ -78,7 +78,8 @@ def write_json(path, obj, nonfinite="error"):
     atomic_write_text(path, _dumps(obj) + "\n")
 
 
-def _inside(path, folder):
+def is_inside(path, folder):
+    """Whether ``path`` is ``folder`` or lies inside it, links resolved."""
     path, folder = os.path.realpath(path), os.path.realpath(folder)
     return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
@@ -93,7 +94,7 @@ def check_new_file(path, overwrite=False, protect=(), protect_dirs=()):
         if same or os.path.realpath(path) == os.path.realpath(other):
             raise FileExistsError(f"{path} is the input file {os.fspath(other)}; choose another output file")
     for folder in protect_dirs:
-        if _inside(path, folder):
+        if is_inside(path, folder):
             raise FileExistsError(f"{path} is inside the run folder {os.fspath(folder)}, whose files are "
                                   "never replaced; choose an output file elsewhere")
     if os.path.isdir(path):
@@ -138,7 +139,7 @@ def replace_folder(new, target, keep_old=False):
     """
     new, target = os.path.abspath(os.fspath(new)), os.path.abspath(os.fspath(target))
     try:
-        in_target = _inside(os.getcwd(), target)
+        in_target = is_inside(os.getcwd(), target)
     except FileNotFoundError:
         in_target = False
     old = None
