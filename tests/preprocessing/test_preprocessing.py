@@ -1,4 +1,6 @@
 """bp.preprocessing against scikit-learn, and the course's XOR with a product feature."""
+import warnings
+
 import numpy as np
 import pytest
 
@@ -167,3 +169,21 @@ def test_standard_scaler_leaves_a_nearly_constant_column_unscaled_as_sklearn():
     np.testing.assert_allclose(StandardScaler().fit(spread).scale_, sk.StandardScaler().fit(spread).scale_,
                                rtol=1e-6)
     assert StandardScaler().fit(spread).scale_[0] != 1.0
+
+
+def test_standard_scaler_refuses_a_column_whose_variance_overflows():
+    # issue 18: ±1e308 overflows σ²; scikit-learn then takes the column as constant and leaves it at ±1e308
+    X = np.column_stack([[1.0, 2.0, 3.0, 4.0], [1e308, -1e308, 1e308, -1e308]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        assert sk.StandardScaler().fit(X).scale_[1] == 1.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no NumPy RuntimeWarning on the way to the error
+        with pytest.raises(ValueError, match=r"column\(s\) \[1\] overflows float64 \(largest magnitudes \[1e\+308\]\)"):
+            StandardScaler().fit(X)
+        with pytest.raises(ValueError, match=r"column\(s\) \[0\]"):
+            StandardScaler(with_mean=False).fit(np.array([[1e308], [1e308], [1.0]]))  # the mean overflows
+        scaler = StandardScaler().fit(X[:2, :1])
+        with pytest.raises(ValueError, match="overflows"):
+            scaler.partial_fit(np.array([[1e308], [-1e308]]))
+        assert scaler.mean_[0] == 1.5 and scaler.n_samples_seen_ == 2  # the refused batch changed nothing

@@ -108,20 +108,27 @@ class StandardScaler(_OneToOneFeatureNames, TransformerMixin, BaseEstimator):
         w = np.ones(X.shape[0]) if weights is None else weights
         count = w @ ~missing
         filled = np.where(missing, 0.0, X).astype(np.float64)
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # overflow: refused below
             mean = (w @ filled) / count
             centred = np.where(missing, 0.0, filled - mean)
             sum_squares = w @ centred ** 2 - (w @ centred) ** 2 / count
             total = seen + count
             if first:
-                self.mean_, var = mean, sum_squares / count
+                new_mean, var = mean, sum_squares / count
             else:
                 delta = self.mean_ - mean
                 var = (self.var_ * seen + sum_squares + seen * count / total * delta ** 2) / total \
                     if self.with_std else None
-                self.mean_ = np.where(count > 0, self.mean_ + delta * (-count / total), self.mean_)
+                new_mean = np.where(count > 0, self.mean_ + delta * (-count / total), self.mean_)
                 if var is not None:
                     var = np.where(count > 0, var, self.var_)
+            # scikit-learn returns NaN, or leaves a column of ±1e308 unscaled as if it were constant
+            overflowed = np.flatnonzero((count > 0) & ~np.isfinite(new_mean + var if self.with_std else new_mean))
+        if overflowed.size:
+            largest = np.nanmax(np.abs(X[:, overflowed]), axis=0)
+            raise ValueError(f"StandardScaler: the mean or variance of column(s) {overflowed.tolist()} overflows "
+                             f"float64 (largest magnitudes {largest.tolist()}); rescale those columns first")
+        self.mean_ = new_mean
         self.n_samples_seen_ = _collapse(np.broadcast_to(total, count.shape).copy())
         self.var_, self.scale_ = (var, self._scale(var)) if self.with_std else (None, None)
         return self
