@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..data import Table, read_csv, read_idx, read_numpy
+from ..data.csvfile import encode, read_rows
 from ..data.datasets import (
     BUNDLED,
     load_bundled,
@@ -17,8 +19,9 @@ from ..data.datasets import (
     make_xor,
     xor_table,
 )
-from . import files
+from ..data.files import is_idx, load_array, numeric_inputs
 from .common import CLIError
+from .files import reading
 
 GENERATORS = {"circles": make_circles, "xor": make_xor, "gauss": make_gauss, "spiral": make_spiral,
               "moons": make_moons}
@@ -99,7 +102,7 @@ class Data:
     name: str
     task: str
     classes: list
-    table: files.Table
+    table: Table
     prep: Preprocessor
     splits: dict
     note: str = ""
@@ -114,7 +117,7 @@ class Data:
         return {"name": self.name, "task": self.task, "classes": self.classes, "columns": self.table.columns,
                 "feature_names": self.feature_names, "n_outputs": self.n_outputs,
                 "target": self.table.target_name,
-                "one_hot": self.table.one_hot, "header": self.table.header,
+                "one_hot": self.table.categories, "header": self.table.header,
                 "samples": {k: len(v[2]) for k, v in self.splits.items()},
                 "preprocessing": self.prep.to_dict()}
 
@@ -134,23 +137,34 @@ def load_source(opts):
             raise CLIError(str(e)) from None
         if class_names and class_names != [str(k) for k in range(len(class_names))]:
             y = np.asarray(class_names)[y]  # iris's classes are "setosa"..., not 0, 1, 2
-        return files.Table(X, y, columns, list(columns), "target"), None, BUNDLED[name][1]
+        return Table(X, y, columns, "target", header=True), None, BUNDLED[name][1]
     if name in GENERATORS or name == "xor-table":
         if name == "xor-table":
             X, y = xor_table()
         else:
             X, y = GENERATORS[name](opts["n_samples"], opts["noise"], random_state=seed)
-        return files.Table(X, y, ["x1", "x2"], ["x1", "x2"], "label", header=True), None, "classification"
+        return Table(X, y, ["x1", "x2"], "label", header=True), None, "classification"
     if not os.path.exists(name):
         raise CLIError(f"--data: no such file or folder: {name} (or choose a named data set: "
                        f"{', '.join(NAMED)})")
-    if files.is_idx(name):
-        train, test = files.read_idx(name, opts["target"])
-        return train, test, "classification"
-    if name.endswith((".npz", ".npy")):
-        return files.read_numpy(name, opts["target"]), None, None
-    table = files.read_csv(name, opts["target"], opts["one_hot"], opts["drop_missing"], opts["header"])
+    with reading():
+        if is_idx(name):
+            return read_idx(name, opts["target"]), _idx_test(name), "classification"
+        if name.endswith((".npz", ".npy")):
+            return read_numpy(name, opts["target"], drop_missing=opts["drop_missing"]), None, None
+        table = read_csv(name, opts["target"], header=opts["header"], one_hot=opts["one_hot"],
+                         drop_missing=opts["drop_missing"])
     return table, None, None
+
+
+def _idx_test(path):
+    """The t10k test files of a folder of MNIST files, or None."""
+    if not os.path.isdir(path):
+        return None
+    try:
+        return read_idx(path, train=False)
+    except FileNotFoundError:
+        return None
 
 
 def infer_task(y, requested, known):
@@ -247,44 +261,46 @@ def read_inputs(path, info):
     """The raw input matrix of a file of new rows (CSV or NPY) for a run described by ``info``, plus the
     file's own columns and rows (kept in the output of ``backprop predict``)."""
     columns = info["columns"]
-    if path.endswith(".npy"):
-        if not os.path.isfile(path):
-            raise CLIError(f"no such file: {path}")
-        X = np.load(path, allow_pickle=False)
-        X = X.reshape(len(X), -1) if X.ndim > 1 else X[None, :]
-        if X.shape[1] != len(columns):
-            raise CLIError(f"{path}: {X.shape[1]} columns, but the model takes {len(columns)} inputs")
-        names = list(columns)
-        return X.astype(np.float64), names, [[repr(float(v)) for v in row] for row in X]
-    names, body, header = files.read_rows(path, None if info["header"] else False)
-    if header and info["header"]:
-        missing = [c for c in columns if c not in names]
-        if missing:
-            raise CLIError(f"{path}: unknown column {missing[0]!r}: the model's input columns are "
-                           f"{', '.join(columns)}; the file has {', '.join(names)}")
-        inputs = columns
-    elif len(names) == len(columns):
-        names = inputs = list(columns)
-    else:
-        raise CLIError(f"{path}: {len(names)} columns, but the model takes {len(columns)} inputs "
-                       f"({', '.join(columns)})")
-    X, _ = files.encode(names, body, inputs, info["one_hot"], path)
-    return X, names, [row for _, row in body]
+    with reading():
+        if path.endswith(".npy"):
+            X = load_array(path)
+            if not isinstance(X, np.ndarray):
+                X.close()
+                raise CLIError(f"{path} is an .npz archive, not an .npy array of rows")
+            X = X[None, :] if X.ndim == 1 else X
+            width = int(np.prod(X.shape[1:])) if X.ndim > 1 else len(columns)
+            if width != len(columns):
+                raise CLIError(f"{path}: {width} columns, but the model takes {len(columns)} inputs")
+            X = numeric_inputs(X, path, columns)
+            return X, list(columns), [[repr(float(v)) for v in row] for row in X]
+        rows = read_rows(path, None if info["header"] else False)
+        if rows.header and info["header"]:
+            missing = [c for c in columns if c not in rows.columns]
+            if missing:
+                raise CLIError(f"{path}: unknown column {missing[0]!r}: the model's input columns are "
+                               f"{', '.join(columns)}; the file has {', '.join(rows.columns)}")
+        elif len(rows.columns) == len(columns):
+            rows.columns = list(columns)
+        else:
+            raise CLIError(f"{path}: {len(rows.columns)} columns, but the model takes {len(columns)} inputs "
+                           f"({', '.join(columns)})")
+        X = encode(rows, columns, info["one_hot"])
+    return X, rows.columns, [row for _, row in rows.rows]
 
 
 def read_labelled(path, info, opts):
     """A labelled file (``backprop evaluate --data``) read as the run's training data was."""
-    if files.is_idx(path):
-        train, test = files.read_idx(path, opts["target"])
-        table = test or train  # a folder of the four MNIST files is evaluated on its t10k test files
-    elif path.endswith((".npz", ".npy")):
-        table = files.read_numpy(path, opts["target"])
-    else:
-        target = opts["target"]
-        if target is None and info["header"]:
-            target = info["target"]
-        table = files.read_csv(path, target, (), opts["drop_missing"], opts["header"],
-                               categories=info["one_hot"])
+    with reading():
+        if is_idx(path):
+            table = _idx_test(path) or read_idx(path, opts["target"])  # a folder is evaluated on its t10k files
+        elif path.endswith((".npz", ".npy")):
+            table = read_numpy(path, opts["target"], drop_missing=opts["drop_missing"])
+        else:
+            target = opts["target"]
+            if target is None and info["header"]:
+                target = info["target"]
+            table = read_csv(path, target, header=opts["header"], drop_missing=opts["drop_missing"],
+                             categories=info["one_hot"])
     named = table.header and info["header"]
     if (table.columns != info["columns"]) if named else len(table.columns) != len(info["columns"]):
         raise CLIError(f"{path}: its input columns ({', '.join(table.columns)}) are not the model's "

@@ -165,7 +165,7 @@ def draw_run(run_dir, data, model):
     else:
         written.append(predicted_vs_true(y, data.prep.inverse_target(out), os.path.join(run_dir,
                                          "predicted_vs_true.png"), split))
-    if data.table.X.shape[1] == 2 and not data.table.one_hot:
+    if data.table.X.shape[1] == 2 and not data.table.categories:
         # a classifier without probabilities (the perceptron) is mapped by its decision function, not its 0/1 votes
         scores = None if getattr(model, "probabilities", True) else getattr(
             getattr(model, "estimator", None), "decision_function", None)
