@@ -42,7 +42,9 @@ class StandardScaler(_OneToOneFeatureNames, TransformerMixin, BaseEstimator):
     """Standardise features: z = (x − μ) / σ, with μ and σ of each column learnt by ``fit``.
 
     scikit-learn's ``StandardScaler``: σ is the population standard deviation (ddof = 0), and a
-    constant column (σ = 0 up to rounding) is left unscaled (σ is taken as 1). Fit it on the training
+    constant column (σ = 0 up to rounding: scikit-learn's bound, so 1e8 plus rounding noise counts as
+    constant) is left unscaled (σ is taken as 1); a column whose μ or σ² overflows float64 (values near
+    ±1e308) raises ValueError, where scikit-learn leaves it unscaled. Fit it on the training
     split only and apply the same μ and σ to the validation and test data, so that nothing of them leaks
     into training. NaN cells are left out of μ and σ and stay NaN after ``transform``. ``partial_fit``
     pools batches (for data that does not fit in memory) to the same μ and σ as one ``fit``.
