@@ -118,3 +118,30 @@ def test_decaying_schedulers_need_gamma_in_0_1(make):
     assert scheduler.gamma == 1
     scheduler.load_state_dict(dict(state, gamma=0.5))
     assert scheduler.gamma == 0.5
+
+
+@pytest.mark.parametrize("entry, value, message", [
+    ("exp_avg", np.array(["a", "b"]), r"state 'exp_avg' of parameter 0 is not numeric \(dtype <U1\)"),
+    ("exp_avg", np.array([np.nan, 0.0]), "state 'exp_avg' of parameter 0 holds non-finite values"),
+    ("step", -3, "state 'step' of parameter 0 must be a non-negative integer, got -3"),
+    ("step", 2.5, "state 'step' of parameter 0 must be a non-negative integer, got 2.5"),
+    ("step", "x", "state 'step' of parameter 0 is not numeric")])
+def test_load_state_dict_refuses_tampered_state_naming_its_key(entry, value, message):
+    w = params(1)
+    opt = bp.optim.Adam(w, lr=0.1)
+    w[0].grad = np.ones(2)
+    opt.step()
+    state = opt.state_dict()
+    state["state"][0][entry] = value
+    with pytest.raises(ValueError, match=message):
+        opt.load_state_dict(state)
+    assert opt.state[w[0]]["step"] == 1
+    state = opt.state_dict()
+    state["state"] = {7: state["state"][0]}
+    with pytest.raises(ValueError, match="state for parameter 7, which none of its parameter groups lists"):
+        opt.load_state_dict(state)
+    theirs = torch.optim.Adam([torch.nn.Parameter(torch.ones(2))], lr=0.1)  # tensor(1.) steps still load
+    theirs.param_groups[0]["params"][0].grad = torch.ones(2)
+    theirs.step()
+    opt.load_state_dict(theirs.state_dict())
+    assert opt.state[w[0]]["step"] == 1

@@ -314,7 +314,11 @@ class Optimizer:
                   for i, p in zip(saved["params"], group["params"])}
         state = {}
         for key, values in state_dict["state"].items():
-            p = params[int(key)]
+            try:
+                p = params[int(key)]
+            except (KeyError, TypeError, ValueError):
+                raise ValueError(f"loaded state dict holds state for parameter {key!r}, which none of its "
+                                 f"parameter groups lists") from None
             state[p] = {name: _load_value(name, v, p, key) for name, v in values.items()}
         new_groups = []
         for i, (saved, group) in enumerate(zip(saved_groups, self.param_groups)):
@@ -367,14 +371,21 @@ def _copy_value(value):
 
 def _load_value(name, value, param, key):
     """A saved state entry as ours: ``step`` an int, arrays (ndarray, Tensor, torch tensor) copied in the
-    parameter's dtype, with its shape checked."""
+    parameter's dtype, with shape, dtype and values checked (a tampered file would train on NaN)."""
     if value is None:  # PyTorch's SGD keeps momentum_buffer=None when momentum is 0
         return None
-    if name == "step":
-        return int(np.asarray(value).item())
     if isinstance(value, Tensor):
         value = value.data
-    array = np.asarray(value).astype(param.dtype, copy=True)
+    array = np.asarray(value)
+    if array.dtype.kind not in "biuf":
+        raise ValueError(f"state {name!r} of parameter {key} is not numeric (dtype {array.dtype}): {value!r}")
+    if not np.isfinite(array).all():
+        raise ValueError(f"state {name!r} of parameter {key} holds non-finite values (NaN or infinity)")
+    if name == "step":  # PyTorch keeps it as a float tensor, tensor(3.)
+        if array.shape != () or array < 0 or array != np.floor(array):
+            raise ValueError(f"state 'step' of parameter {key} must be a non-negative integer, got {value!r}")
+        return int(array.item())
+    array = array.astype(param.dtype, copy=True)
     if array.shape != param.shape:
         raise ValueError(f"state {name!r} of parameter {key} has shape {array.shape}, but the parameter has "
                          f"shape {param.shape}")
