@@ -2,6 +2,7 @@
 import json
 import os
 import signal
+import warnings
 
 import pytest
 
@@ -71,8 +72,10 @@ def test_graph_output_is_not_overwritten(tmp_path, capsys):
     assert code == 2 and "g.dot already exists" in err and out.read_text() == "mine"
     assert cli(capsys, "graph", "x*y", "--at", "x=2,y=3", "-o", out, "--overwrite")[0] == 0
     assert out.read_text().startswith("digraph")
-    code, out, err = cli(capsys, "graph", "x/0 + log(y)", "--at", "x=1,y=-1")
-    assert code == 0 and err == "" and "= nan" in out
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        code, out, err = cli(capsys, "graph", "x/0 + log(y)", "--at", "x=1,y=-1")
+    assert code == 0 and err == "" and "= nan" in out and not caught
 
 
 def _files(folder):
@@ -102,10 +105,13 @@ def test_overwrite_that_stops_before_its_first_checkpoint_leaves_the_old_run(run
     before = _files(run)
     code, metrics, _ = cli(capsys, "evaluate", run)
     assert code == 0
-    # a NaN loss in epoch 1 (4 steps of one row, lr 1e300)
-    code, _, err = cli(capsys, "train", *TINY, "--out", run, "--overwrite", "--optimizer", "sgd", "--lr", 1e300,
-                       "--batch-size", 1, "--seed", 5)
+    # a NaN loss in epoch 1 (4 steps of one row, lr 1e300), without a NumPy RuntimeWarning on the way
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        code, _, err = cli(capsys, "train", *TINY, "--out", run, "--overwrite", "--optimizer", "sgd", "--lr",
+                           1e300, "--batch-size", 1, "--seed", 5)
     assert code == 2 and f"at epoch 1, step 2; try a smaller --lr; {run} was left as it was" in err
+    assert not [w for w in caught if issubclass(w.category, RuntimeWarning)], [str(w.message) for w in caught]
     assert _files(run) == before
     # killed (SIGKILL) as training begins: its temporary folder is left beside the run, never in it
     done = run_process("train", *TINY, "--epochs", 3, "--seed", 7, "--out", run, "--overwrite",
@@ -144,3 +150,23 @@ def test_resume_epochs_and_stale_temporary_files(run, capsys):
     assert not list(run.glob("*.tmp")) and not list(run.glob(".*.tmp"))
     assert json.loads((run / "config.json").read_text())["options"]["epochs"] == 3
     assert len(json.loads((run / "history.json").read_text())) == 3
+
+
+def test_replace_folder(tmp_path):
+    target, new = tmp_path / "t", tmp_path / "n"
+    new.mkdir()
+    (new / "a").write_text("new")
+    assert files.replace_folder(new, target) is None and (target / "a").read_text() == "new"
+    other = tmp_path / "o"
+    other.mkdir()
+    kept = files.replace_folder(other, target, keep_old=True)
+    assert os.path.basename(kept).startswith("t.old-") and (tmp_path / kept / "a").read_text() == "new"
+    with pytest.raises(FileNotFoundError):  # a failed second rename puts the old folder back
+        files.replace_folder(tmp_path / "missing", target)
+    assert target.is_dir() and sorted(p.name for p in tmp_path.iterdir()) == sorted(["t", os.path.basename(kept)])
+
+
+def test_a_run_moved_aside_by_a_killed_swap_is_named(run, tmp_path, capsys):
+    os.rename(run, tmp_path / "run.old-20260101-000000-abcd")
+    code, _, err = cli(capsys, "evaluate", run)
+    assert code == 2 and "run.old-20260101-000000-abcd holds the run that was there" in err

@@ -12,6 +12,7 @@ A run folder holds::
     *.png                    the plots
 """
 import csv
+import glob
 import os
 import shutil
 import signal
@@ -39,7 +40,10 @@ def path(run_dir, name):
 
 def load_config(run_dir):
     if not os.path.isdir(run_dir):
-        raise CLIError(f"no such run folder: {run_dir}")
+        moved = sorted(glob.glob(glob.escape(os.path.abspath(run_dir).rstrip(os.sep)) + ".old-*"))
+        hint = (f" ({moved[-1]} holds the run that was there, moved aside by an --overwrite that was killed: "
+                f"rename it back to {run_dir})" if moved else "")
+        raise CLIError(f"no such run folder: {run_dir}{hint}")
     return read_json(path(run_dir, CONFIG), f"{run_dir} is not a backprop run folder")
 
 
@@ -116,6 +120,7 @@ class RunRecorder(Callback):
         per epoch (about 20 lines in all), for logs where a bar has no place."""
         self.run, self.rows, self.early_stopping = run, rows, early_stopping
         self.print_epochs = print_epochs
+        self.saved_epoch = len(rows)  # the epoch held in the checkpoint on disk
         epoch, _, sig = os.environ.get(TEST_SIGNAL, "").partition(":")
         self.test_signal = (int(epoch), getattr(signal, "SIG" + sig)) if sig else None
 
@@ -130,6 +135,7 @@ class RunRecorder(Callback):
                  "history": self.rows,
                  "early_stopping": self.early_stopping.state() if self.early_stopping else None}
         save_state(state, path(self.run.path, CHECKPOINT))
+        self.saved_epoch = epoch + 1
         self.run.publish()
         epochs = self.params["epochs"]
         if self.print_epochs and ((epoch + 1) % -(-epochs // 20) == 0 or epoch + 1 == epochs):

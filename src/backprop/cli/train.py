@@ -263,7 +263,7 @@ def _fit_network(run, opts, data, model, fresh, quiet):
     except KeyboardInterrupt:
         if not run.published:
             raise CLIError(f"interrupted before the first epoch ended{_untouched(run)}", exit_code=130) from None
-        raise CLIError(f"interrupted after epoch {len(rows)}; continue with: backprop train --resume "
+        raise CLIError(f"interrupted after epoch {recorder.saved_epoch}; continue with: backprop train --resume "
                        f"{run.path}", exit_code=130) from None
     except train.NonFiniteLossError as e:
         raise CLIError(f"training stopped: the loss became {e.loss} at epoch {e.epoch}, step {e.step}; try a "

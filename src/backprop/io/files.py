@@ -14,6 +14,7 @@ import json
 import math
 import os
 import shutil
+import signal
 import uuid
 
 from .safetensors import atomic_write
@@ -133,7 +134,9 @@ def remove_stale_temporaries(target):
 def replace_folder(new, target, keep_old=False):
     """Put the folder ``new`` at ``target``: rename the old ``target`` (if any) to
     ``TARGET.old-TIMESTAMP``, rename ``new`` onto ``target``, then delete the old one (or keep it, with
-    ``keep_old``). A crash at any moment leaves a whole folder, old or new, under one of these names.
+    ``keep_old``). A crash at any moment leaves a whole folder, old or new, under one of these names; between
+    the two renames (a few microseconds) ``target`` is missing and the old folder is at ``TARGET.old-…``.
+    SIGINT and SIGTERM wait until both renames are done.
 
     Returns the old folder's path when it was kept, else None.
     """
@@ -143,17 +146,38 @@ def replace_folder(new, target, keep_old=False):
     except FileNotFoundError:
         in_target = False
     old = None
-    if os.path.lexists(target):
-        stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
-        old = f"{target}.old-{stamp}-{uuid.uuid4().hex[:4]}"
-        os.rename(target, old)
-    os.rename(new, target)
+    with _signals_held():
+        if os.path.lexists(target):
+            stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+            old = f"{target}.old-{stamp}-{uuid.uuid4().hex[:4]}"
+            os.rename(target, old)
+        try:
+            os.rename(new, target)
+        except BaseException:
+            if old is not None:
+                os.rename(old, target)
+            raise
     if in_target:  # the process stood in the old folder: stand in the new one, at the same path
         os.chdir(target)
     if old is not None and not keep_old:
         shutil.rmtree(old, ignore_errors=True)
         return None
     return old
+
+
+@contextlib.contextmanager
+def _signals_held():
+    """Delay SIGINT and SIGTERM while the block runs (where the platform can: POSIX)."""
+    held = {signal.SIGINT, signal.SIGTERM}
+    try:
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    except (AttributeError, ValueError, OSError):
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 @contextlib.contextmanager
