@@ -312,3 +312,27 @@ def test_errors_are_value_errors_that_survive_pickling():
     assert type(again) is MissingValueError and str(again) == str(error)
     assert error.describe(lambda argument, value=None: "--" + argument) == (
         "a.csv, row 2 (line 3), column 'b': is missing; drop such rows with --drop_missing")
+
+
+def test_folders_pipes_and_damaged_files_are_named(tmp_path):
+    import os
+
+    os.mkfifo(tmp_path / "pipe.csv")
+    for reader in (read_csv, read_numpy, read_idx):  # reading a FIFO would wait for a writer forever
+        with pytest.raises(DataError, match="pipe.csv is not a regular file"):
+            reader(tmp_path / "pipe.csv")
+    with pytest.raises(DataError, match="is not a regular file"):
+        read_csv(tmp_path)
+    np.savez(tmp_path / "one.npz", X=np.ones((2, 2)))
+    with pytest.raises(DataError, match=r"one.npz holds 1 array \(X\); it needs an inputs array and a target"):
+        read_numpy(tmp_path / "one.npz")
+    np.savez(tmp_path / "n.npz", a=np.ones((2, 2)), b=np.ones(2))
+    with pytest.raises(DataError, match="no target array y, target or labels; the arrays are: a, b"):
+        read_numpy(tmp_path / "n.npz")
+    np.savez(tmp_path / "o.npz", X=np.ones((2, 2)), y=np.array([1, None], dtype=object))
+    with pytest.raises(DataError, match="cannot read .*o.npz as a NumPy file"):  # a pickled array stays unread
+        read_numpy(tmp_path / "o.npz")
+    (tmp_path / "g-images-idx3.gz").write_bytes(b"\x1f\x8b\x08\x00broken")
+    write_idx(tmp_path / "g-labels-idx1.gz", [0])
+    with pytest.raises(DataError, match="cannot read .* as gzipped IDX files"):
+        read_idx(tmp_path / "g-images-idx3.gz")

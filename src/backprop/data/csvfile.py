@@ -38,8 +38,18 @@ class Rows:
     header: bool
 
 
+def check_regular_file(path):
+    """Raise FileNotFoundError for a missing file, :class:`DataError` for a folder, FIFO or device (reading
+    a FIFO would wait for a writer forever)."""
+    if not os.path.exists(path):
+        raise FileNotFoundError(2, "No such file", path)
+    if not os.path.isfile(path):
+        raise DataError(f"{path} is not a regular file (a folder, pipe or device)")
+
+
 def _text(path):
     """The file's text, decoded as its byte-order mark says (UTF-8 without one)."""
+    check_regular_file(path)
     with open(path, "rb") as f:
         raw = f.read()
     encoding = next((name for bom, name in _BOMS if raw.startswith(bom)), "utf-8")

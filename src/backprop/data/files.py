@@ -2,16 +2,19 @@
 the checks :func:`~backprop.data.read_csv` makes: numbers only, no NaN or infinity (the error names the row
 and column), at least one sample.
 """
+import gzip
 import os
 import zipfile
+import zlib
 
 import numpy as np
 
-from .csvfile import column_index
+from .csvfile import check_regular_file, column_index
 from .datasets import load_idx
 from .table import DataError, Table, check_finite
 
 _DROP = ("drop such rows with", "drop_missing", True)
+_UNREADABLE = (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error)
 
 
 def load_array(path):
@@ -20,11 +23,10 @@ def load_array(path):
     Raises FileNotFoundError, or :class:`DataError` naming the file when NumPy cannot read it.
     """
     path = os.fspath(path)
-    if not os.path.isfile(path):
-        raise FileNotFoundError(2, "No such file", path)
+    check_regular_file(path)
     try:
         return np.load(path, allow_pickle=False)
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as e:
+    except _UNREADABLE as e:
         raise DataError(f"cannot read {path} as a NumPy file: {e}") from None
 
 
@@ -99,9 +101,13 @@ def read_numpy(path, target=None, *, drop_missing=False):
         return _table(np.delete(data, t, axis=1), data[:, t], path, columns[t], inputs, drop_missing)
     with data:
         keys = list(data.keys())
+        if len(keys) < 2:
+            raise DataError(f"{path} holds {len(keys)} array{'' if len(keys) == 1 else 's'} ({', '.join(keys)}); "
+                            "it needs an inputs array and a target array")
         y_key = target if target is not None else next((k for k in ("y", "target", "labels") if k in keys), None)
         if y_key not in keys:
-            raise DataError(f"{path}: no target array {y_key!r}; the arrays are: {', '.join(keys)}",
+            name = "y, target or labels" if y_key is None else repr(y_key)
+            raise DataError(f"{path}: no target array {name}; the arrays are: {', '.join(keys)}",
                             fix=("choose one with", "target", None))
         x_keys = [k for k in keys if k != y_key]
         only = x_keys[0] if len(x_keys) == 1 else None
@@ -109,7 +115,10 @@ def read_numpy(path, target=None, *, drop_missing=False):
         if x_key is None:
             raise DataError(f"{path}: cannot tell which array holds the inputs among {', '.join(x_keys)} "
                             "(name it X)")
-        X, y = data[x_key], data[y_key]
+        try:  # an .npz reads its arrays lazily: a pickled or damaged one fails here
+            X, y = data[x_key], data[y_key]
+        except _UNREADABLE as e:
+            raise DataError(f"cannot read {path} as a NumPy file: {e}") from None
     return _table(X, y, path, y_key, drop_missing=drop_missing)
 
 
@@ -136,8 +145,7 @@ def read_idx(path, target=None, *, train=True):
         if not found:
             raise FileNotFoundError(2, f"no {prefix}-images-idx3-ubyte[.gz] file in this folder", path)
         return _idx_pair(os.path.join(path, found[0]), None)
-    if not os.path.isfile(path):
-        raise FileNotFoundError(2, "No such file", path)
+    check_regular_file(path)
     return _idx_pair(path, None if target is None else os.fspath(target))
 
 
@@ -147,9 +155,12 @@ def _idx_pair(images, labels):
         labels = os.path.join(os.path.dirname(images), name)
         if labels == images or not os.path.isfile(labels):
             raise DataError(f"{images}: no labels file {labels} beside it", fix=("name it with", "target", None))
+    check_regular_file(labels)
     try:
         X, y = load_idx(images), load_idx(labels)
-    except ValueError as e:
+    except ValueError as e:  # names the file
         raise DataError(str(e)) from None
+    except (EOFError, gzip.BadGzipFile, zlib.error) as e:
+        raise DataError(f"cannot read {images} or {labels} as gzipped IDX files: {e}") from None
     columns = [f"pixel{j}" for j in range(int(np.prod(X.shape[1:])))]
     return _table(X, y, images, os.path.basename(labels), columns)
