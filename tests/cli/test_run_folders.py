@@ -36,6 +36,8 @@ def test_check_new_file(tmp_path):
         files.check_new_file(tmp_path / "sub" / "new.csv", overwrite=True, protect_dirs=[tmp_path])
     with pytest.raises(FileExistsError, match="is a folder"):
         files.check_new_file(tmp_path, overwrite=True)
+    with pytest.raises(FileNotFoundError, match="there is no folder"):
+        files.check_new_file(tmp_path / "no" / "out.csv")
 
 
 def test_strict_atomic_json(tmp_path):
@@ -62,6 +64,8 @@ def test_predict_never_overwrites_silently(run, tmp_path, capsys):
         code, _, err = cli(capsys, "predict", run, new, "-o", target, "--overwrite")
         assert code == 2 and ("is the input file" in err or "inside the run folder" in err), err
     assert (run / "model.safetensors").read_bytes() == weights and not (run / "extra.csv").exists()
+    code, _, err = cli(capsys, "predict", run, new, "-o", tmp_path / "no" / "p.csv")
+    assert code == 2 and "there is no folder" in err
     assert new.read_text() == "x1,x2\n0,1\n1,1\n"
 
 

@@ -131,7 +131,7 @@ def check_output(path, overwrite, protect=(), protect_dirs=()):
 
     try:
         check_new_file(path, overwrite, protect, protect_dirs)
-    except FileExistsError as e:
+    except (FileExistsError, FileNotFoundError) as e:
         raise CLIError(str(e)) from None
 
 

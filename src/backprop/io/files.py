@@ -88,7 +88,8 @@ def is_inside(path, folder):
 def check_new_file(path, overwrite=False, protect=(), protect_dirs=()):
     """Refuse to write ``path`` where that would destroy something: raise ``FileExistsError`` when it
     exists and ``overwrite`` is false, and always when it is (a link to) one of the files ``protect`` or
-    lies in one of the folders ``protect_dirs`` (an input, a run's own files), or is a folder."""
+    lies in one of the folders ``protect_dirs`` (an input, a run's own files), or is a folder; raise
+    ``FileNotFoundError`` when its folder does not exist."""
     path = os.fspath(path)
     for other in protect:
         same = os.path.exists(other) and os.path.exists(path) and os.path.samefile(path, other)
@@ -100,6 +101,9 @@ def check_new_file(path, overwrite=False, protect=(), protect_dirs=()):
                                   "never replaced; choose an output file elsewhere")
     if os.path.isdir(path):
         raise FileExistsError(f"{path} is a folder; give a file name")
+    parent = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(parent):
+        raise FileNotFoundError(f"cannot write {path}: there is no folder {parent}")
     if os.path.lexists(path) and not overwrite:
         raise FileExistsError(f"{path} already exists; add --overwrite to replace it")
 
