@@ -80,7 +80,7 @@ def test_predict_and_train_refuse_nan_and_inf_in_numpy_files(tmp_path, capsys):
                tmp_path / "run")[0] == 0
     np.save(tmp_path / "new.npy", np.array([[0.0, 1.0], [1.0, np.nan]]))
     code, out, err = cli(capsys, "predict", tmp_path / "run", tmp_path / "new.npy")
-    assert code == 2 and out == "" and "new.npy, row 2, column 'x2': nan is not a finite number" in err
+    assert code == 2 and out == "" and "new.npy, row 2 (index 1), column 'x2': nan is not a finite" in err
     np.savez(tmp_path / "d.npz", X=np.array([[0.0, 1.0], [np.inf, 0.0]] * 10), y=np.arange(20) % 2)
     code, _, err = cli(capsys, "train", "--data", tmp_path / "d.npz", "--epochs", 1, "--quiet", "--no-plots")
-    assert code == 2 and "d.npz, row 2, column 'x0': inf is not a finite number" in err
+    assert code == 2 and "d.npz, row 2 (index 1), column 'x0': inf is not a finite number" in err

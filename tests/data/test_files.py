@@ -218,15 +218,15 @@ def test_numpy_nan_and_inf_name_row_and_column(tmp_path, value):
     X = np.ones((4, 3))
     X[2, 1] = value
     np.savez(tmp_path / "d.npz", X=X, y=np.arange(4.0))
-    with pytest.raises(NonFiniteError, match=rf"d.npz, row 3, column 'x1': {value} is not a finite number"):
+    with pytest.raises(NonFiniteError, match=rf"d.npz, row 3 \(index 2\), column 'x1': {value} is not a finite"):
         read_numpy(tmp_path / "d.npz")
     np.save(tmp_path / "m.npy", np.column_stack([X, np.arange(4.0)]))
-    with pytest.raises(NonFiniteError, match=rf"m.npy, row 3, column 'x1': {value} is not a finite number"):
+    with pytest.raises(NonFiniteError, match=rf"m.npy, row 3 \(index 2\), column 'x1': {value} is not a finite"):
         read_numpy(tmp_path / "m.npy")
     y = np.arange(4.0)
     y[1] = value
     np.savez(tmp_path / "t.npz", X=np.ones((4, 3)), target=y)
-    with pytest.raises(NonFiniteError, match=rf"row 2, column 'target': {value} is not a finite number"):
+    with pytest.raises(NonFiniteError, match=rf"row 2 \(index 1\), column 'target': {value} is not a finite"):
         read_numpy(tmp_path / "t.npz")
 
 
@@ -235,13 +235,14 @@ def test_numpy_drop_missing_drops_nan_rows_only(tmp_path):
     X[1, 0] = np.nan
     y = np.array([0.0, 1, np.nan, 1, 0])
     np.savez(tmp_path / "d.npz", X=X, y=y)
-    with pytest.raises(NonFiniteError, match="row 2, column 'x0': nan .*; drop such rows with drop_missing=True"):
+    with pytest.raises(NonFiniteError, match=r"row 2 \(index 1\), column 'x0': nan .*; drop such rows with "
+                                             "drop_missing=True"):
         read_numpy(tmp_path / "d.npz")
     t = read_numpy(tmp_path / "d.npz", drop_missing=True)
     assert t.dropped_rows.tolist() == [1, 2] and t.X[:, 0].tolist() == [0, 6, 8]
     X[3, 1] = np.inf
     np.savez(tmp_path / "d.npz", X=X, y=y)
-    with pytest.raises(NonFiniteError, match="row 2, column 'x1': inf is not a finite number$"):
+    with pytest.raises(NonFiniteError, match=r"row 2 \(index 1\), column 'x1': inf is not a finite number$"):
         read_numpy(tmp_path / "d.npz", drop_missing=True)  # infinity is not a missing value
 
 
@@ -279,7 +280,7 @@ def test_idx_floats_with_nan_name_row_and_column(tmp_path):
     header = bytes([0, 0, 0x0D, 3]) + np.array(images.shape, ">i4").tobytes()
     (tmp_path / "f-images-idx3").write_bytes(header + images.tobytes())
     write_idx(tmp_path / "f-labels-idx1", [0, 1, 0])
-    with pytest.raises(NonFiniteError, match=r"f-images-idx3, row 2, column 'pixel1': nan is not a finite"):
+    with pytest.raises(NonFiniteError, match=r"f-images-idx3, row 2 \(index 1\), column 'pixel1': nan is not"):
         read_idx(tmp_path / "f-images-idx3")
     (tmp_path / "bad-images-idx3").write_bytes(b"\x01\x02")
     write_idx(tmp_path / "bad-labels-idx1", [0])
@@ -292,11 +293,11 @@ def test_idx_floats_with_nan_name_row_and_column(tmp_path):
 def test_in_memory_arrays_get_the_same_error(value):
     X = np.ones((3, 2))
     X[1, 1] = value
-    with pytest.raises(NonFiniteError, match=rf"^X, row 2, column 'b': {value} is not a finite number$"):
+    with pytest.raises(NonFiniteError, match=rf"^X, row 2 \(index 1\), column 'b': {value} is not a finite num"):
         Table(X, np.zeros(3), ["a", "b"], "y")
-    with pytest.raises(NonFiniteError, match=rf"^X, row 2, column 'x1': {value}"):
+    with pytest.raises(NonFiniteError, match=rf"^X, row 2 \(index 1\), column 'x1': {value}"):
         bp.data.check_finite(X)
-    with pytest.raises(NonFiniteError, match=rf"^y, row 3, column 'price': {value}"):
+    with pytest.raises(NonFiniteError, match=rf"^y, row 3 \(index 2\), column 'price': {value}"):
         Table(np.ones((3, 2)), np.array([1, 2, value]), target_name="price")
     with pytest.raises(DataError, match="X must be a 2-D array"):
         Table(np.ones(3))

@@ -15,22 +15,27 @@ def python_argument(argument, value=None):
 
 
 class DataError(ValueError):
-    """Bad data in a file or an array: the message names the file, line, row (counted from 1, like lines)
-    and column where each is known. ``argument`` is the reader's argument the problem is about, and ``fix``
+    """Bad data in a file or an array: the message names the file, line, row and column where each is
+    known. Rows count from 1, like lines; a row of an array also gives its 0-based ``index``
+    (``row 3 (index 2)``). ``argument`` is the reader's argument the problem is about, and ``fix``
     is ``(phrase, argument, value)``: the argument that would fix it; a caller names both in its own way
     with :meth:`describe`.
     """
 
-    def __init__(self, problem, *, path=None, line=None, row=None, column=None, argument=None, fix=None):
-        self.problem, self.path, self.line, self.row, self.column = problem, path, line, row, column
-        self.argument, self.fix = argument, fix
+    def __init__(self, problem, *, path=None, line=None, row=None, index=None, column=None, argument=None,
+                 fix=None):
+        self.problem, self.path, self.line, self.row, self.index = problem, path, line, row, index
+        self.column, self.argument, self.fix = column, argument, fix
         super().__init__(self.describe())
 
     def where(self):
-        """``"data.csv, row 2 (line 3), column 'age'"``: the known parts of the place."""
+        """``"data.csv, row 2 (line 3), column 'age'"``, ``"X, row 3 (index 2), column 'x1'"``: the known
+        parts of the place."""
         parts = [] if self.path is None else [str(self.path)]
         if self.row is not None:
-            parts.append(f"row {self.row}" + ("" if self.line is None else f" (line {self.line})"))
+            detail = (f" (line {self.line})" if self.line is not None
+                      else "" if self.index is None else f" (index {self.index})")
+            parts.append(f"row {self.row}{detail}")
         elif self.line is not None:
             parts.append(f"line {self.line}")
         if self.column is not None:
@@ -52,8 +57,8 @@ class DataError(ValueError):
 
     def __reduce__(self):  # pickled (by DataLoader workers) with its keyword arguments
         return _rebuild, (type(self), self.problem, dict(path=self.path, line=self.line, row=self.row,
-                                                         column=self.column, argument=self.argument,
-                                                         fix=self.fix))
+                                                         index=self.index, column=self.column,
+                                                         argument=self.argument, fix=self.fix))
 
 
 def _rebuild(cls, problem, kwargs):
@@ -92,7 +97,7 @@ def check_finite(array, *, source="X", columns=None, fix=None):
     if columns is None:
         columns = [f"x{k}" for k in range(bad.shape[1])]
     value = array.reshape(bad.shape)[i, j]
-    raise NonFiniteError(f"{value} is not a finite number", path=source, row=int(i) + 1,
+    raise NonFiniteError(f"{value} is not a finite number", path=source, row=int(i) + 1, index=int(i),
                          column=columns[j], fix=fix if np.isnan(value) else None)
 
 
