@@ -10,6 +10,11 @@ A run folder holds::
     history.csv, .json       loss and metrics per epoch
     metrics.json             the final train/validation/test metrics
     *.png                    the plots
+
+A new run is written in a temporary folder beside its ``--out`` (``.NAME.new-…``) and renamed into place
+once its first checkpoint is complete (see ``RunFolder``), so ``--out`` never mixes two runs. While a run
+is written, ``NAME.lock`` beside it keeps a second ``backprop train`` out. Every file is written to a
+temporary name and moved into place with ``os.replace``; JSON is strict (no NaN or Infinity).
 """
 import csv
 import glob

@@ -28,7 +28,9 @@ def add_parser(sub):
                         "--epochs may change, to train longer)")
     r.add_argument("--config", metavar="FILE",
                    help="repeat a run: take the options from its config.json (options given here win)")
-    r.add_argument("--overwrite", action="store_true", help="replace a run already in --out")
+    r.add_argument("--overwrite", action="store_true",
+                   help="replace the run in --out once the new run's first epoch is saved (until then the old "
+                        "run stays whole); a folder that is not a run is kept as OUT.old-<time>")
     r.add_argument("--quiet", action="store_true", help="no progress output, only the final table")
     r.add_argument("--no-plots", dest="plots", action="store_false", help="skip the plots")
     p.set_defaults(handler=run)
