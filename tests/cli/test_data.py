@@ -84,3 +84,11 @@ def test_predict_and_train_refuse_nan_and_inf_in_numpy_files(tmp_path, capsys):
     np.savez(tmp_path / "d.npz", X=np.array([[0.0, 1.0], [np.inf, 0.0]] * 10), y=np.arange(20) % 2)
     code, _, err = cli(capsys, "train", "--data", tmp_path / "d.npz", "--epochs", 1, "--quiet", "--no-plots")
     assert code == 2 and "d.npz, row 2 (index 1), column 'x0': inf is not a finite number" in err
+    for name, array, message in [("s.npy", np.array(1.0), "a single number"), ("e.npy", np.zeros((0, 2)), "no samples"),
+                                 ("t.npy", np.array([["a", "b"]]), "the inputs must be numbers")]:
+        np.save(tmp_path / name, array)
+        code, out, err = cli(capsys, "predict", tmp_path / "run", tmp_path / name)
+        assert code == 2 and out == "" and message in err
+    np.save(tmp_path / "f.npy", np.array([[5.1, 0.3]], dtype=np.float32))
+    code, out, _ = cli(capsys, "predict", tmp_path / "run", tmp_path / "f.npy")
+    assert code == 0 and out.splitlines()[1].startswith("5.1,0.3,")  # the cells as stored, not 5.0999999

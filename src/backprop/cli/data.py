@@ -271,8 +271,9 @@ def read_inputs(path, info):
             width = int(np.prod(X.shape[1:])) if X.ndim > 1 else len(columns)
             if width != len(columns):
                 raise CLIError(f"{path}: {width} columns, but the model takes {len(columns)} inputs")
-            X = numeric_inputs(X, path, columns)
-            return X, list(columns), [[repr(float(v)) for v in row] for row in X]
+            checked = numeric_inputs(X, path, columns)
+            cells = [[str(v) for v in row] for row in X.reshape(len(X), -1)]  # float32's 5.1 stays 5.1
+            return checked, list(columns), cells
         rows = read_rows(path, None if info["header"] else False)
         if rows.header and info["header"]:
             missing = [c for c in columns if c not in rows.columns]
