@@ -174,3 +174,10 @@ def test_a_run_moved_aside_by_a_killed_swap_is_named(run, tmp_path, capsys):
     os.rename(run, tmp_path / "run.old-20260101-000000-abcd")
     code, _, err = cli(capsys, "evaluate", run)
     assert code == 2 and "run.old-20260101-000000-abcd holds the run that was there" in err
+
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="needs Linux's /proc, where no file can be made")
+def test_a_folder_where_no_lock_can_be_made_is_one_line(capsys):
+    code, _, err = cli(capsys, "train", *TINY, "--epochs", 1, "--out", "/proc/backprop-run")
+    assert code == 2 and "cannot create the lock file beside /proc/backprop-run" in err

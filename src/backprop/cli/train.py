@@ -138,6 +138,8 @@ def _train(run_dir, opts, args, fresh):
             stack.enter_context(folder_lock(out))
         except BlockingIOError as e:
             raise CLIError(f"{e}; a second backprop train cannot write the same folder") from None
+        except OSError as e:  # a read-only or missing parent folder
+            raise CLIError(f"cannot create the lock file beside {out}: {e.strerror or e}") from None
         if fresh and args.out is not None:
             _check_out(out, args.overwrite, opts)  # again, now that no other train can change it
         remove_stale_temporaries(out)
