@@ -1,4 +1,5 @@
-"""The 2-D convolution layer (PyTorch's ``nn.Conv2d``); the maths is in ``backprop.ops.conv``."""
+"""The convolution layers (PyTorch's ``nn.Conv1d``, ``nn.Conv2d``, ``nn.ConvTranspose2d``); the maths is in
+``backprop.ops.conv`` and ``backprop.ops.conv_transpose``."""
 import math
 
 import numpy as np
@@ -43,7 +44,39 @@ def _reset_conv(layer):
         init.uniform_(layer.bias, -bound, bound)
 
 
-class Conv2d(Module):
+class _ConvNd(Module):
+    """What Conv1d and Conv2d share: PyTorch's initialisation, the forward call and the repr."""
+
+    _function = None  # staticmethod(F.conv1d) or staticmethod(F.conv2d)
+
+    def reset_parameters(self):
+        """Draw new weights and bias from U(±1/√fan_in) (seeded by ``bp.manual_seed``)."""
+        _reset_conv(self)
+
+    def forward(self, input):
+        conv = self._function
+        if self.padding_mode == "zeros":
+            return conv(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
+        return conv(pad2d(input, self._pads, self.padding_mode), self.weight, self.bias, self.stride, 0,
+                    self.dilation, self.groups)
+
+    def extra_repr(self):
+        n = len(self.kernel_size)
+        s = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
+        if self.padding != (0,) * n:
+            s += f", padding={self.padding}"
+        if self.dilation != (1,) * n:
+            s += f", dilation={self.dilation}"
+        if self.groups != 1:
+            s += f", groups={self.groups}"
+        if self.bias is None:
+            s += ", bias=False"
+        if self.padding_mode != "zeros":
+            s += f", padding_mode={self.padding_mode}"
+        return s
+
+
+class Conv2d(_ConvNd):
     r"""A 2-D convolution over (N, C_in, H, W) images: Y = W ⋆ X + b, PyTorch's ``nn.Conv2d``.
 
     Each output channel slides a (C_in / groups, kh, kw) kernel over the input and takes, at every
@@ -88,6 +121,8 @@ class Conv2d(Module):
     (64, 8, 28, 28)
     """
 
+    _function = staticmethod(F.conv2d)
+
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
                  bias=True, padding_mode="zeros", dtype=None):
         super().__init__()
@@ -105,32 +140,8 @@ class Conv2d(Module):
         self.bias = Parameter(zeros(out_channels, dtype=dtype)) if bias else None
         self.reset_parameters()
 
-    def reset_parameters(self):
-        """Draw new weights and bias from U(±1/√fan_in) (seeded by ``bp.manual_seed``)."""
-        _reset_conv(self)
 
-    def forward(self, input):
-        if self.padding_mode == "zeros":
-            return F.conv2d(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
-        return F.conv2d(pad2d(input, self._pads, self.padding_mode), self.weight, self.bias, self.stride, 0,
-                        self.dilation, self.groups)
-
-    def extra_repr(self):
-        s = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
-        if self.padding != (0, 0):
-            s += f", padding={self.padding}"
-        if self.dilation != (1, 1):
-            s += f", dilation={self.dilation}"
-        if self.groups != 1:
-            s += f", groups={self.groups}"
-        if self.bias is None:
-            s += ", bias=False"
-        if self.padding_mode != "zeros":
-            s += f", padding_mode={self.padding_mode}"
-        return s
-
-
-class Conv1d(Module):
+class Conv1d(_ConvNd):
     r"""A 1-D convolution over (N, C_in, L) sequences, PyTorch's ``nn.Conv1d``: the 2-D convolution's
     formulas on a unit-height image (:func:`backprop.nn.functional.conv1d`).
 
@@ -158,6 +169,8 @@ class Conv1d(Module):
     / stride⌋ + 1.
     """
 
+    _function = staticmethod(F.conv1d)
+
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
                  bias=True, padding_mode="zeros", dtype=None):
         super().__init__()
@@ -175,30 +188,6 @@ class Conv1d(Module):
         self.weight = Parameter(zeros(out_channels, in_channels // groups, *self.kernel_size, dtype=dtype))
         self.bias = Parameter(zeros(out_channels, dtype=dtype)) if bias else None
         self.reset_parameters()
-
-    def reset_parameters(self):
-        """Draw new weights and bias from U(±1/√fan_in) (seeded by ``bp.manual_seed``)."""
-        _reset_conv(self)
-
-    def forward(self, input):
-        if self.padding_mode == "zeros":
-            return F.conv1d(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
-        return F.conv1d(pad2d(input, self._pads, self.padding_mode), self.weight, self.bias, self.stride, 0,
-                        self.dilation, self.groups)
-
-    def extra_repr(self):
-        s = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
-        if self.padding != (0,):
-            s += f", padding={self.padding}"
-        if self.dilation != (1,):
-            s += f", dilation={self.dilation}"
-        if self.groups != 1:
-            s += f", groups={self.groups}"
-        if self.bias is None:
-            s += ", bias=False"
-        if self.padding_mode != "zeros":
-            s += f", padding_mode={self.padding_mode}"
-        return s
 
 
 class ConvTranspose2d(Module):
