@@ -235,3 +235,17 @@ def test_course_xor_with_the_perceptron(tmp_path, capsys):
     assert code == 0 and "model: Perceptron(random_state=0)" in out
     assert table_rows(out)["train"] == [4, 1.0, 1.0, None]  # no log loss: a perceptron gives decisions only
     assert "decision function: " in out and "·x1x2" in out
+
+
+def test_evaluate_on_a_file_reads_it_as_the_run_did(tmp_path, capsys):
+    # a run trained with --drop-missing drops incomplete rows of the file it is evaluated on too
+    rng = np.random.default_rng(0)
+    rows = ["a,b,price"] + [f"{a:.3f},{'' if i % 10 == 3 else f'{b:.3f}'},{2 * a - b:.3f}"
+                            for i, (a, b) in enumerate(rng.normal(size=(80, 2)))]
+    (tmp_path / "houses.csv").write_text("\n".join(rows) + "\n")
+    run = tmp_path / "run"
+    code, _, _ = cli(capsys, "train", "--data", tmp_path / "houses.csv", "--target", "price", "--drop-missing",
+                     "--epochs", "1", "--out", run)
+    assert code == 0
+    code, out, _ = cli(capsys, "evaluate", run, "--data", tmp_path / "houses.csv")
+    assert code == 0 and "houses.csv            72" in out

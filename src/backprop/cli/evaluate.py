@@ -34,8 +34,10 @@ def run(args):
     else:
         if not os.path.exists(args.data):
             raise CLIError(f"--data: no such file or folder: {args.data}")
-        read_opts = {**opts, "target": args.target, "header": args.header,
-                     "drop_missing": bool(args.drop_missing)}
+        # the run's own reading options unless overridden: a run trained with --drop-missing drops here too
+        read_opts = {**opts, "target": args.target,
+                     "header": opts.get("header") if args.header is None else args.header,
+                     "drop_missing": bool(args.drop_missing) or bool(opts.get("drop_missing"))}
         X_raw, y = read_labelled(args.data, config["data"], read_opts)
         splits = {os.path.basename(args.data.rstrip("/"))[:12]: (prep.transform(X_raw), y)}
     print(report.table(report.evaluate_splits(model, task, prep, splits)))
