@@ -13,11 +13,13 @@ from .loop import (
            mean_absolute_error,
            mean_squared_error,
 )
+from .resume import FitState
 
 __all__ = [
            "METRICS",
            "Callback",
            "EarlyStopping",
+           "FitState",
            "History",
            "ModelCheckpoint",
            "NonFiniteLossError",

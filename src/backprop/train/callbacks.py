@@ -28,16 +28,30 @@ class Callback:
     params : dict
         ``{'epochs': ..., 'initial_epoch': ...}`` of the ``fit`` call.
     stop_training : bool
+    fit_state : FitState or None
+        What ``fit`` saves and resumes (``ModelCheckpoint`` uses it).
+
+    A callback with progress to keep across an interruption overrides ``state_dict()`` (numbers, strings,
+    arrays, lists and dicts of these: what ``bp.save`` stores) and ``load_state_dict(state)``, as in
+    Lightning; ``fit(resume_from=...)`` calls ``load_state_dict`` after ``on_train_begin``.
     """
 
     model = None
     optimizer = None
     params = None
+    fit_state = None
     stop_training = False
 
-    def set_context(self, model, optimizer, params):
-        self.model, self.optimizer, self.params = model, optimizer, params
+    def set_context(self, model, optimizer, params, fit_state=None):
+        self.model, self.optimizer, self.params, self.fit_state = model, optimizer, params, fit_state
         self.stop_training = False
+
+    def state_dict(self):
+        """The callback's progress, saved in checkpoints; none by default."""
+        return {}
+
+    def load_state_dict(self, state):
+        """Restore what :meth:`state_dict` returned."""
 
     def on_train_begin(self, logs=None):
         pass
@@ -76,6 +90,13 @@ class History(Callback):
         self.epoch.append(epoch)
         for name, value in (logs or {}).items():
             self.history.setdefault(name, []).append(value)
+
+    def state_dict(self):
+        return {"history": self.to_dict(), "epoch": list(self.epoch)}
+
+    def load_state_dict(self, state):
+        self.history = {name: list(values) for name, values in state["history"].items()}
+        self.epoch = [int(epoch) for epoch in state["epoch"]]
 
     def to_dict(self):
         """The history as a plain dict of lists (a copy), e.g. for ``json.dump`` or ``pandas.DataFrame``."""
@@ -160,6 +181,19 @@ class EarlyStopping(Callback):
             self.stopped_epoch = epoch
             self.stop_training = True
 
+    def state_dict(self):
+        return {"best": self.best, "best_epoch": self.best_epoch, "wait": self.wait,
+                "stopped_epoch": self.stopped_epoch, "best_state": self.best_state}
+
+    def load_state_dict(self, state):
+        """Restore the progress; a run that had stopped stays stopped (``stop_training``)."""
+        best_state = state["best_state"]
+        if best_state is not None and not isinstance(best_state, dict):
+            raise TypeError(f"EarlyStopping best_state must be a dict of arrays or None, got {best_state!r}")
+        self.best, self.best_epoch, self.wait = state["best"], state["best_epoch"], int(state["wait"])
+        self.stopped_epoch, self.best_state = state["stopped_epoch"], best_state
+        self.stop_training = self.stopped_epoch is not None
+
     def on_train_end(self, logs=None):
         if self.restore_best and self.best_state is not None:
             self.model.load_state_dict(self.best_state)
@@ -168,12 +202,19 @@ class EarlyStopping(Callback):
 class ModelCheckpoint(Callback):
     """Save everything needed to resume training exactly, after every epoch, atomically.
 
-    The file (safetensors, no pickle; see ``bp.io.save_state``) holds the model's ``state_dict``, the
-    optimizer's ``state_dict``, the number of epochs done, the library's random generator state (which
-    decides the next shuffles and dropout masks) and the epoch's logs. It is written to a temporary file
-    in the same folder and then renamed over ``filepath``, so a crash while writing leaves the previous
-    checkpoint intact. Resume with ``epochs_done = load_checkpoint(filepath, model, optimizer)`` and
-    ``fit(..., initial_epoch=epochs_done)``.
+    The file (``bp.save``: safetensors, no pickle) holds the model's ``state_dict``, the optimizer's, the
+    number of epochs done (``epoch``), the library's random generator state (``rng_state``: the next
+    shuffles and dropout masks), the epoch's ``logs``, the ``state_dict`` of every scheduler given to ``fit``
+    (``schedulers``) and of every callback (``callbacks``, keyed by class name: ``History``,
+    ``EarlyStopping``...), and the state of the training ``DataLoader``'s own generator when it has one
+    (``data_order``). It is written to a temporary file in the same folder and then renamed over
+    ``filepath``, so a crash while writing leaves the previous checkpoint intact. ``fit`` runs checkpoint
+    callbacks after all others, so the file holds every callback's decision about the epoch.
+
+    Resume with ``fit(..., resume_from=filepath)``: rebuild the same model, optimizer, schedulers, data and
+    callbacks, and the run goes on as if never interrupted (same weights, history, early stop and learning
+    rates, bit for bit). ``epochs_done = load_checkpoint(filepath, model, optimizer)`` with
+    ``fit(..., initial_epoch=epochs_done)`` restores only the model, optimizer and random state.
 
     Parameters
     ----------
@@ -181,22 +222,32 @@ class ModelCheckpoint(Callback):
         May hold ``str.format`` fields filled from the epoch (1-based) and its logs,
         e.g. ``"ckpt-{epoch:03d}-{val_loss:.3f}.safetensors"``; by default one file is overwritten.
 
-    Notes
-    -----
-    A resumed run repeats the uninterrupted one when the shuffling and dropout draw from the library's
-    generator (the default) and the same data, model and optimizer are rebuilt. Callback state (an
-    ``EarlyStopping``'s best value) and learning-rate schedulers are not saved.
+    Attributes
+    ----------
+    last_path : str or None
+        The file written last.
     """
 
     def __init__(self, filepath):
         self.filepath = filepath
+        self.last_path = None
 
     def on_epoch_end(self, epoch, logs=None):
         logs = dict(logs or {})
-        state = {"model": self.model.state_dict(),
-                 "optimizer": None if self.optimizer is None else self.optimizer.state_dict(),
-                 "epoch": epoch + 1, "rng_state": _random.get_rng_state(), "logs": logs}
-        save_state(state, os.fspath(self.filepath).format(epoch=epoch + 1, **logs))
+        self.last_path = os.fspath(self.filepath).format(epoch=epoch + 1, **logs)
+        if self.fit_state is not None:
+            state = self.fit_state.state_dict(epoch + 1, logs)
+        else:  # a callback driven by hand, outside fit
+            state = {"model": self.model.state_dict(),
+                     "optimizer": None if self.optimizer is None else self.optimizer.state_dict(),
+                     "epoch": epoch + 1, "rng_state": _random.get_rng_state(), "logs": logs}
+        save_state(state, self.last_path)
+
+    def state_dict(self):
+        return {"last_path": self.last_path}
+
+    def load_state_dict(self, state):
+        self.last_path = state["last_path"]
 
 
 def load_checkpoint(path, model, optimizer=None):

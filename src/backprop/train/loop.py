@@ -17,8 +17,10 @@ import numpy as np
 
 from ..autograd.grad_mode import no_grad
 from ..data import DataLoader, TensorDataset
-from .callbacks import Callback, History, _copy_state
+from ..optim.lr_scheduler import ReduceLROnPlateau
+from .callbacks import Callback, History, ModelCheckpoint, _copy_state
 from .progress import Progress
+from .resume import FitState
 
 
 class NonFiniteLossError(RuntimeError):
@@ -171,8 +173,27 @@ def _check_epochs(epochs, initial_epoch):
             raise ValueError(f"{name} must be a non-negative integer, got {value!r}")
 
 
+def _schedulers(schedulers):
+    if schedulers is None:
+        return []
+    schedulers = list(schedulers) if isinstance(schedulers, (list, tuple)) else [schedulers]
+    for scheduler in schedulers:
+        if not (callable(getattr(scheduler, "step", None)) and callable(getattr(scheduler, "state_dict", None))):
+            raise TypeError(f"schedulers must be learning-rate schedulers (bp.optim.lr_scheduler), got "
+                            f"{type(scheduler).__name__}")
+    return schedulers
+
+
+def _step_schedulers(schedulers, logs):
+    for scheduler in schedulers:
+        if isinstance(scheduler, ReduceLROnPlateau):
+            scheduler.step(logs["val_loss"] if "val_loss" in logs else logs["loss"])
+        else:
+            scheduler.step()
+
+
 def fit(model, loss_fn, optimizer, train_data, epochs, val_data=None, metrics=None, callbacks=None,
-        initial_epoch=0, verbose=None, batch_size=32):
+        initial_epoch=0, verbose=None, batch_size=32, schedulers=None, resume_from=None):
     """Train ``model`` by minibatch gradient descent and return its ``History``, as Keras's ``Model.fit``.
 
     Each epoch puts the model in training mode (``model.train()``) and runs, for every batch ``(x, y)``:
@@ -208,6 +229,17 @@ def fit(model, loss_fn, optimizer, train_data, epochs, val_data=None, metrics=No
         is a terminal.
     batch_size : int, default 32
         Batch size for data given as an ``(X, y)`` pair.
+    schedulers : LRScheduler or list of LRScheduler, optional
+        Stepped once at the end of every epoch, after validation and before the callbacks:
+        ``ReduceLROnPlateau`` with ``val_loss`` (``loss`` without validation data), the others with
+        ``step()``. Saved by ``ModelCheckpoint``.
+    resume_from : str or path-like, optional
+        A ``ModelCheckpoint`` file of an interrupted run: the model, optimizer, schedulers, data order and
+        random state are restored before ``on_train_begin``, every callback's state just after it (the
+        returned ``History`` then holds the epochs before the interruption too), and training goes on from
+        the checkpoint's epoch, as the uninterrupted run would have, bit for bit. Build everything as the
+        interrupted run did; ``epochs`` may be raised. A run that ``EarlyStopping`` had stopped stays
+        stopped. Not with ``initial_epoch``.
 
     Returns
     -------
@@ -230,22 +262,36 @@ def fit(model, loss_fn, optimizer, train_data, epochs, val_data=None, metrics=No
     ...                                                                # doctest: +SKIP
     """
     _check_epochs(epochs, initial_epoch)
+    if resume_from is not None and initial_epoch:
+        raise ValueError(f"give resume_from or initial_epoch, not both (got initial_epoch={initial_epoch}): the "
+                         "checkpoint says how many epochs are done")
     train_loader = _loader(train_data, batch_size, True, model)
     val_loader = _loader(val_data, batch_size, False, model)
     metrics = _resolve_metrics(metrics)
+    schedulers = _schedulers(schedulers)
     history = History()
     callbacks = [history] + list(callbacks or ())
     for cb in callbacks:
         if not isinstance(cb, Callback):
             raise TypeError(f"callbacks must be Callback instances, got {type(cb).__name__}")
-        cb.set_context(model, optimizer, {"epochs": epochs, "initial_epoch": initial_epoch})
+    # Checkpoints last, so that they hold every other callback's decision about the epoch.
+    callbacks.sort(key=lambda cb: isinstance(cb, ModelCheckpoint))
+    fit_state = FitState(model, optimizer, schedulers, callbacks, train_loader)
+    if resume_from is not None:
+        initial_epoch, checkpoint = fit_state.restore(resume_from)
+    for cb in callbacks:
+        cb.set_context(model, optimizer, {"epochs": epochs, "initial_epoch": initial_epoch}, fit_state)
     progress = Progress(epochs, verbose)
     was_training = model.training
     last_good = None  # weights from before the last step whose loss was finite
     try:
         for cb in callbacks:
             cb.on_train_begin()
+        if resume_from is not None:
+            fit_state.restore_callbacks(resume_from, checkpoint)
         for epoch in range(initial_epoch, epochs):
+            if any(cb.stop_training for cb in callbacks):  # a resumed run that had stopped
+                break
             for cb in callbacks:
                 cb.on_epoch_begin(epoch)
             model.train()
@@ -281,6 +327,7 @@ def fit(model, loss_fn, optimizer, train_data, epochs, val_data=None, metrics=No
             logs = averages.means()
             if val_loader is not None:
                 logs.update(_evaluate(model, loss_fn, val_loader, metrics, prefix="val_"))
+            _step_schedulers(schedulers, logs)
             progress.epoch_end(epoch, logs)
             for cb in callbacks:
                 cb.on_epoch_end(epoch, logs)
