@@ -15,6 +15,7 @@ from ..data.datasets import (
     make_circles,
     make_gauss,
     make_moons,
+    make_sine,
     make_spiral,
     make_xor,
     xor_table,
@@ -25,7 +26,8 @@ from .files import reading
 
 GENERATORS = {"circles": make_circles, "xor": make_xor, "gauss": make_gauss, "spiral": make_spiral,
               "moons": make_moons}
-NAMED = [*BUNDLED, *GENERATORS, "xor-table"]
+SEQUENCES = {"sine": make_sine}  # regression: windows of --seq-len values, the target is the next value
+NAMED = [*BUNDLED, *GENERATORS, *SEQUENCES, "xor-table"]
 
 # TensorFlow Playground's input features of 2-D data, computed from the raw coordinates.
 FEATURES = {"x1": lambda a, b: a, "x2": lambda a, b: b, "x1x2": lambda a, b: a * b,
@@ -48,6 +50,7 @@ class Preprocessor:
     """Raw inputs → model inputs: the 2-D features (if any), then (x − mean)/std of the training split.
 
     Derived features are computed from the raw coordinates and then standardised like every other column.
+    The time steps of a recurrent model's input share one mean and std (``pooled``), as they share weights.
     A network's regression target is standardised too (the estimators' intercepts absorb its mean);
     ``inverse_target`` brings predictions back to the target's units.
     """
@@ -57,11 +60,14 @@ class Preprocessor:
         self.target_mean, self.target_scale = target_mean, target_scale
 
     @classmethod
-    def fit(cls, X_raw, y, features, standardize, scale_target):
+    def fit(cls, X_raw, y, features, standardize, scale_target, pooled=False):
         prep = cls(features)
         X = prep.derive(X_raw)
         if standardize:
             prep.mean, prep.scale = X.mean(axis=0), _nonzero(X.std(axis=0))
+            if pooled:  # the same value in every column, so that a saved run reads as any other
+                prep.mean = np.full_like(prep.mean, X.mean())
+                prep.scale = np.full_like(prep.scale, _nonzero(X.std()))
         if standardize and scale_target:
             prep.target_mean, prep.target_scale = y.mean(axis=0), _nonzero(y.std(axis=0))
         return prep
@@ -144,6 +150,9 @@ def load_source(opts):
         else:
             X, y = GENERATORS[name](opts["n_samples"], opts["noise"], random_state=seed)
         return Table(X, y, ["x1", "x2"], "label", header=True), None, "classification"
+    if name in SEQUENCES:
+        X, y = SEQUENCES[name](opts["n_samples"], opts["seq_len"], opts["noise"], random_state=seed)
+        return Table(X, y, [f"x{j}" for j in range(X.shape[1])], "next", header=True), None, "regression"
     if not os.path.exists(name):
         raise CLIError(f"--data: no such file or folder: {name} (or choose a named data set: "
                        f"{', '.join(NAMED)})")
@@ -244,10 +253,11 @@ def prepare(opts):
                            f"training rows out of {n}")
         train, val, test = split_indices(y, task, n_test, n_val, opts["seed"])
     features = parse_features(opts["features"]) if opts["features"] else None
-    from .models import NETWORKS
+    from .models import NETWORKS, RECURRENT
 
     scale_target = task == "regression" and opts["model"] in NETWORKS
-    prep = Preprocessor.fit(table.X[train], y[train], features, opts["standardize"], scale_target)
+    prep = Preprocessor.fit(table.X[train], y[train], features, opts["standardize"], scale_target,
+                            pooled=opts["model"] in RECURRENT)
     parts = {"train": train, "validation": val, "test": test}
     splits = {k: (table.X[i], prep.transform(table.X[i]), y[i]) for k, i in parts.items() if i is not None}
     if test_table is not None:
@@ -287,6 +297,41 @@ def read_inputs(path, info):
                            f"({', '.join(columns)})")
         X = encode(rows, columns, info["one_hot"])
     return X, rows.columns, [row for _, row in rows.rows]
+
+
+def read_named(name, info, opts):
+    """A named data set for ``backprop evaluate --data NAME``, with the run's options (``--n-samples``,
+    ``--noise``, ``--seq-len``): a generated set is drawn anew with seed + 1, so its rows are not the ones the
+    run was trained on; a bundled set is taken whole. Returns (raw X, encoded y) as ``read_labelled``."""
+    table, _, _ = load_source({**opts, "data": name, "seed": opts["seed"] + 1})
+    if table.columns != info["columns"]:
+        raise CLIError(f"--data {name}: its input columns ({', '.join(table.columns)}) are not the model's "
+                       f"({', '.join(info['columns'])})")
+    if info["task"] == "classification":
+        return table.X, encode_labels(table.y, info["classes"], name)
+    if table.y.dtype.kind not in "biuf":
+        raise CLIError(f"--data {name}: its target is not numeric, but the run is a regression")
+    return table.X, table.y.astype(np.float64)
+
+
+def read_sequences(path, info):
+    """The windows of a CSV with one sequence per row, for a recurrent run (``backprop predict``): as many
+    numeric columns as the run's inputs, the oldest value first, read by position whatever a header names
+    them. Returns what ``read_inputs`` does; .npy/.npz arrays, IDX files and folders are refused."""
+    length = len(info["columns"])
+    name = os.path.basename(path.rstrip("/")).lower()
+    if os.path.isdir(path) or name.endswith((".npy", ".npz", ".gz", "-ubyte")):
+        kind = "a folder" if os.path.isdir(path) else "not a CSV file"
+        raise CLIError(f"{path} is {kind}: a recurrent model predicts from a CSV file with one sequence per row "
+                       f"({length} numeric columns, the oldest value first)")
+    with reading():
+        rows = read_rows(path, None)
+        if len(rows.columns) != length:
+            raise CLIError(f"{path}: rows of {len(rows.columns)} values, but the model reads sequences of "
+                           f"{length} values (one per column, the length it was trained on)")
+        names, rows.columns = rows.columns, list(info["columns"])
+        X = encode(rows, info["columns"], {})
+    return X, names, [row for _, row in rows.rows]
 
 
 def read_labelled(path, info, opts):

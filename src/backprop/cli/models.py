@@ -38,7 +38,8 @@ ESTIMATORS = {"linear": ("LinearRegression", "regression"), "ridge": ("Ridge", "
               "softmax": ("SoftmaxRegression", "classification"),
               "perceptron": ("Perceptron", "classification"),
               "svm": ("LinearSVC", "classification")}
-NETWORKS = ("mlp",)
+RECURRENT = ("rnn", "lstm", "gru")  # bp.nn.sequence_model: the input columns are the time steps
+NETWORKS = ("mlp", *RECURRENT)
 MODELS = (*NETWORKS, *ESTIMATORS)
 
 
@@ -90,19 +91,33 @@ def _mae_in_units(scale):
 
 
 class Network:
-    """An MLP with a softmax cross-entropy output (classification) or an MSE output (regression)."""
+    """An MLP, or a recurrent network reading the input columns as one value per time step
+    (``bp.nn.sequence_model``), with a softmax cross-entropy output (classification) or an MSE output
+    (regression)."""
 
     kind = "network"
     probabilities = True  # classification outputs are softmax probabilities
 
     def __init__(self, opts, n_features, n_outputs, task):
-        self.name, self.task = opts["model"], task
-        self.module = build_mlp(n_features, n_outputs, opts["hidden"], opts["activation"], opts["dropout"],
-                                opts["batch_norm"], opts["init"])
+        self.name, self.task, self.opts = opts["model"], task, opts
+        if self.name in RECURRENT:
+            self.module = nn.sequence_model(self.name, opts["hidden"][0], opts["num_layers"], n_outputs)
+        else:
+            self.module = build_mlp(n_features, n_outputs, opts["hidden"], opts["activation"], opts["dropout"],
+                                    opts["batch_norm"], opts["init"])
         cls, fixed, _ = OPTIMIZERS[opts["optimizer"]]
         self.optimizer = cls(self.module.parameters(), lr=opts["lr"], weight_decay=opts["weight_decay"],
                              **fixed)
         self.loss_fn = nn.CrossEntropyLoss() if task == "classification" else nn.MSELoss()
+
+    def layers(self, n_inputs, n_outputs):
+        """The layer sizes in words, e.g. ``mlp 64 → 128 → 10 (relu)`` or ``gru 32 units × 2 layers``."""
+        if self.name in RECURRENT:
+            hidden, k = self.opts["hidden"][0], self.opts["num_layers"]
+            return (f"{self.name} {hidden} units × {k} layer{'s' if k > 1 else ''} over {n_inputs} steps → "
+                    f"Linear → {n_outputs}")
+        widths = " → ".join(map(str, [n_inputs, *self.opts["hidden"], n_outputs]))
+        return f"mlp {widths} ({self.opts['activation'] if self.opts['hidden'] else 'no hidden layer'})"
 
     def metrics(self, target_scale):
         return ["accuracy"] if self.task == "classification" else [_mae_in_units(target_scale)]

@@ -14,12 +14,14 @@ from .common import (
     positive_int,
 )
 from .data import FEATURES, NAMED
-from .models import ACTIVATIONS, INITS, MODELS, OPTIMIZERS, default_lr
+from .models import ACTIVATIONS, INITS, MODELS, OPTIMIZERS, RECURRENT, default_lr
 
 # Every option that decides the result of a run, with its default. config.json records all of them.
+# "hidden" and "num_layers" depend on the model (see ``resolve``).
 DEFAULTS = {"data": "digits", "target": None, "task": "auto", "features": None, "n_samples": 500,
-            "noise": 0.1, "one_hot": [], "drop_missing": False, "header": None, "standardize": True,
-            "test_size": 0.2, "val_size": 0.1, "model": "mlp", "hidden": [128, 64], "activation": "relu",
+            "noise": 0.1, "seq_len": 20, "one_hot": [], "drop_missing": False, "header": None,
+            "standardize": True, "test_size": 0.2, "val_size": 0.1, "model": "mlp", "hidden": None,
+            "num_layers": None, "activation": "relu",
             "dropout": 0.0, "batch_norm": False, "init": "default", "param": [], "optimizer": "adam",
             "lr": None, "epochs": 30, "batch_size": 32, "weight_decay": 0.0, "early_stopping": None,
             "seed": 0}
@@ -60,9 +62,13 @@ def add_train_options(parser):
                         "(default x1,x2). Derived features are computed from the raw x1, x2, then "
                         "standardised like the others")
     g.add_argument("--n-samples", default=s, type=positive_int,
-                   help="points of a 2-D generator (default 500)")
+                   help="points of a 2-D generator, windows of --data sine (default 500)")
     g.add_argument("--noise", default=s, type=non_negative_float,
-                   help="noise of a 2-D generator, TensorFlow Playground's 0-0.5 scale (default 0.1)")
+                   help="noise of a 2-D generator, TensorFlow Playground's 0-0.5 scale; the standard deviation "
+                        "of the noise on --data sine (default 0.1)")
+    g.add_argument("--seq-len", default=s, type=positive_int, metavar="L",
+                   help="values in each window of --data sine, whose target is the next value; a recurrent "
+                        "model reads them one per time step (default 20)")
     g.add_argument("--standardize", default=s, action=argparse.BooleanOptionalAction,
                    help="standardise the inputs (and a network's regression targets) with the training "
                         "split's mean and std (default: yes)")
@@ -72,11 +78,14 @@ def add_train_options(parser):
                    help="fraction of the rows held out for validation (default 0.1)")
     m = parser.add_argument_group("model")
     m.add_argument("--model", default=s, choices=MODELS,
-                   help="mlp: a network trained by backprop; the others are bp.linear_model estimators "
-                        "(default mlp)")
+                   help="mlp: a network trained by backprop; rnn, lstm, gru: a recurrent network (bp.nn."
+                        "sequence_model) reading the input columns as time steps, then a Linear layer on the "
+                        "last step; the others are bp.linear_model estimators (default mlp)")
     m.add_argument("--hidden", default=s, type=layer_sizes, metavar="SIZES",
                    help="hidden layer widths of the MLP, e.g. 64,32 ('none': no hidden layer; default "
-                        "128,64)")
+                        "128,64); the hidden size of a recurrent model, one number (default 32)")
+    m.add_argument("--num-layers", default=s, type=positive_int, metavar="K",
+                   help="stacked layers of a recurrent model, each of --hidden units (default 1)")
     m.add_argument("--activation", default=s, choices=list(ACTIVATIONS), help="default relu")
     m.add_argument("--dropout", default=s, type=fraction, metavar="P", help="dropout after each hidden layer "
                    "(default 0)")
@@ -118,7 +127,46 @@ def resolve(given, base=None):
     unknown = set(opts) - set(DEFAULTS)
     if unknown:
         raise CLIError(f"unknown options in the configuration: {', '.join(sorted(unknown))}")
+    # a --config of another kind of model lends its data and training options, not its layer sizes
+    same_kind = base is not None and (base.get("model") in RECURRENT) == (opts["model"] in RECURRENT)
+    for key in ("hidden", "num_layers"):
+        opts[key] = given.get(key, base.get(key) if same_kind else None)
+    if opts["model"] in RECURRENT:
+        _resolve_recurrent(opts, given)
+    else:
+        if opts["num_layers"] is not None:
+            raise CLIError(f"--num-layers applies to the recurrent models ({', '.join(RECURRENT)}); the layers "
+                           f"of --model {opts['model']} are set by --hidden")
+        if opts["hidden"] is None:
+            opts["hidden"] = [128, 64]
     return opts
+
+
+# MLP options a recurrent model has no use for, with the value that means "not used".
+_MLP_ONLY = {"activation": "relu", "dropout": 0.0, "batch_norm": False, "init": "default"}
+
+
+def _resolve_recurrent(opts, given):
+    """One hidden size and a number of layers: ``--hidden 32,32`` is read as ``--hidden 32 --num-layers 2``."""
+    model, hidden, layers = opts["model"], opts["hidden"], opts["num_layers"]
+    for key, unused in _MLP_ONLY.items():
+        if given.get(key, unused) != unused:
+            raise CLIError(f"--{key.replace('_', '-')} applies to --model mlp; a recurrent model ({model}) takes "
+                           "--hidden and --num-layers")
+        opts[key] = unused
+    if hidden is None:
+        hidden = [32]
+    if not hidden:
+        raise CLIError(f"--hidden none: a recurrent model ({model}) needs a hidden size, e.g. --hidden 32")
+    spelled = ",".join(map(str, hidden))
+    if len(set(hidden)) > 1:
+        raise CLIError(f"--hidden {spelled}: every layer of a recurrent model ({model}) has the same hidden "
+                       f"size; give one size with --hidden and the number of layers with --num-layers (e.g. "
+                       f"--hidden {hidden[0]} --num-layers {len(hidden)})")
+    if len(hidden) > 1 and layers not in (None, len(hidden)):
+        raise CLIError(f"--hidden {spelled} means {len(hidden)} layers but --num-layers is {layers}: give one "
+                       f"size with --hidden and the number of layers with --num-layers")
+    opts["hidden"], opts["num_layers"] = hidden[:1], layers or len(hidden)
 
 
 def command_line(opts):

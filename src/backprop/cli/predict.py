@@ -12,9 +12,12 @@ def add_parser(sub):
                        description="Read INPUT (a CSV with the run's input columns, by name when it has a "
                                    "header, else in order; or an .npy matrix), apply the run's encoding and "
                                    "standardisation, and write the rows with a 'prediction' column (and, for "
-                                   "classification, one 'prob_<class>' column per class) as CSV.")
+                                   "classification, one 'prob_<class>' column per class) as CSV. A recurrent "
+                                   "run (rnn, lstm, gru) reads a CSV with one sequence per row, as many "
+                                   "numeric columns as its training windows (--seq-len of --data sine), and "
+                                   "predicts the next value.")
     p.add_argument("run_dir", metavar="RUN_DIR", help="a folder written by backprop train")
-    p.add_argument("input", metavar="INPUT", help="the rows to predict: CSV or .npy")
+    p.add_argument("input", metavar="INPUT", help="the rows to predict: CSV or .npy (recurrent runs: CSV)")
     p.add_argument("-o", "--output", metavar="OUT.csv",
                    help="write here (default: standard output); never the input file or a file of the run "
                         "folder")
@@ -23,7 +26,8 @@ def add_parser(sub):
 
 
 def run(args):
-    from .data import read_inputs
+    from .data import read_inputs, read_sequences
+    from .models import RECURRENT
     from .runs import load_run
 
     require("safetensors", purpose="backprop predict")
@@ -31,7 +35,8 @@ def run(args):
         check_output(args.output, args.overwrite, protect=[args.input], protect_dirs=[args.run_dir])
     config, _, prep, model = load_run(args.run_dir)
     info = config["data"]
-    X_raw, columns, rows = read_inputs(args.input, info)
+    read = read_sequences if config["options"]["model"] in RECURRENT else read_inputs
+    X_raw, columns, rows = read(args.input, info)
     out = model.predict(prep.transform(X_raw))
     if info["task"] == "classification":
         header = columns + ["prediction"] + [f"prob_{c}" for c in info["classes"]]

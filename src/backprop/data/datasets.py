@@ -1,5 +1,5 @@
-"""Toy and bundled data sets: TensorFlow Playground's 2-D generators, moons, the XOR truth table, the data
-sets that ship with scikit-learn, and MNIST's IDX file format.
+"""Toy and bundled data sets: TensorFlow Playground's 2-D generators, moons, the XOR truth table, windows of
+a noisy sine wave (a sequence task), the data sets that ship with scikit-learn, and MNIST's IDX file format.
 
 Every function returns ``(X, y)``: ``X`` of shape (n_samples, n_features) in float64 and ``y`` of shape
 (n_samples,), integer class labels (0/1 for the 2-D generators) or float regression targets.
@@ -30,7 +30,7 @@ import numpy as np
 from ..utils.random import check_random_state
 
 __all__ = ["BUNDLED", "load_bundled", "load_idx", "make_circles", "make_gauss", "make_moons", "make_spiral",
-           "make_xor", "xor_table"]
+           "make_sine", "make_xor", "xor_table"]
 
 
 def _halves(n_samples):
@@ -139,6 +139,37 @@ def xor_table():
     """
     X = np.array([[1, 1], [1, 0], [0, 1], [0, 0]], dtype=np.float64)
     return X, np.array([0, 1, 1, 0], dtype=np.int64)
+
+
+def make_sine(n_samples=500, seq_len=20, noise=0.1, random_state=None):
+    """Windows of a noisy sine wave and the value that follows each: next-value prediction (chapter 7).
+
+    Window i holds x(t) = sin(t) + ε at t = t₀, t₀ + 0.3, …, t₀ + 0.3·(seq_len − 1), with t₀ ~ U(0, 200)
+    and ε ~ N(0, noise²) independent for every value; its target is x at t₀ + 0.3·seq_len, noise included.
+    The noise sets the floor of the mean squared error at noise².
+
+    Parameters
+    ----------
+    n_samples : int, default 500
+    seq_len : int, default 20
+        Values in each window (the time steps a recurrent layer reads).
+    noise : float, default 0.1
+        Standard deviation of the Gaussian noise.
+    random_state : None, int or numpy.random.Generator, default None
+
+    Returns
+    -------
+    X : ndarray (n_samples, seq_len), float64
+    y : ndarray (n_samples,), float64
+    """
+    _check_noise(noise)
+    for name, value in (("n_samples", n_samples), ("seq_len", seq_len)):
+        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
+            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    rng = check_random_state(random_state)
+    t = rng.uniform(0, 200, n_samples)[:, None] + 0.3 * np.arange(seq_len + 1)[None, :]
+    x = np.sin(t) + noise * rng.standard_normal(t.shape)
+    return x[:, :-1], x[:, -1]
 
 
 #: The data sets that ship with scikit-learn: name → (loader name, task).

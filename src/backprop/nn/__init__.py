@@ -26,6 +26,7 @@ from .pooling import AvgPool2d, MaxPool2d
 from .rnn import GRU, LSTM, RNN, RNNBase
 from .rnn_cell import GRUCell, LSTMCell, RNNCell, RNNCellBase
 from .sparse import Embedding
+from .sequence import LastStep, sequence_model
 
 __all__ = ["functional", "hooks", "init", "utils", "Heaviside", "LeakyReLU", "LogSoftmax", "PReLU", "ReLU", "Sigmoid",
            "Softmax", "Tanh", "BatchNorm1d", "Conv2d", "ModuleList", "Sequential", "Dropout", "Flatten", "Identity",
@@ -35,3 +36,4 @@ __all__ += ["ELU", "GELU", "Hardtanh", "LogSigmoid", "Mish", "SiLU", "Softplus",
             "ParameterDict", "ParameterList", "Conv1d", "ConvTranspose2d", "Dropout2d", "Unflatten", "GroupNorm",
             "LayerNorm", "AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "Upsample", "CosineEmbeddingLoss", "KLDivLoss",
             "MarginRankingLoss", "SmoothL1Loss", "TripletMarginLoss"]
+__all__ += ["LastStep", "sequence_model"]
