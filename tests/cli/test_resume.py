@@ -37,7 +37,7 @@ def test_sigkill_after_a_checkpoint_then_resume(tmp_path, capsys):
     assert "Epoch 2/5" in done.stdout and "Epoch 3/5" not in done.stdout
     assert not (killed / "model.safetensors").exists()
     state = load_state(killed / "checkpoint.safetensors")
-    assert state["epoch"] == 2 and len(state["history"]) == 2
+    assert state["epoch"] == 2 and len(state["callbacks"]["RunRecorder"]["rows"]) == 2
     code, out, _ = cli(capsys, "train", "--resume", killed)
     assert code == 0 and "resuming" in out and "after epoch 2" in out
     assert "Epoch 3/5" in out and "Epoch 2/5" not in out
@@ -88,3 +88,12 @@ def test_resume_keeps_early_stopping_state(tmp_path, capsys):
     code, out, _ = cli(capsys, "train", "--resume", tmp_path / "killed")
     assert code == 0 and f"kept the weights of epoch {best}" in out
     assert_same_run(tmp_path / "whole", tmp_path / "killed")
+
+
+def test_a_run_folder_with_braces_in_its_name_is_checkpointed_and_resumed(tmp_path, capsys):
+    args = ("--data", "circles", "--n-samples", 100, "--hidden", 4, "--no-plots", "--quiet")
+    out = tmp_path / "run{epoch}"
+    assert cli(capsys, "train", *args, "--epochs", 2, "--out", out)[0] == 0
+    assert load_state(out / "checkpoint.safetensors")["epoch"] == 2
+    assert cli(capsys, "train", "--resume", out, "--epochs", 3, "--quiet")[0] == 0
+    assert load_state(out / "checkpoint.safetensors")["epoch"] == 3

@@ -5,8 +5,9 @@ A run folder holds::
     config.json              the options (so the run can be repeated), the data's description and the
                              fitted preprocessing (so evaluate/predict read new data the same way)
     model.safetensors        the final weights (networks) or fitted attributes (estimators)
-    checkpoint.safetensors   the last finished epoch: weights, optimizer state, random state, history and
-                             early-stopping state, written atomically (what --resume reads)
+    checkpoint.safetensors   the last finished epoch, written by bp.train.ModelCheckpoint: weights,
+                             optimizer and random state, the callbacks' states (history, early stopping),
+                             atomically (what --resume gives to bp.train.fit(resume_from=...))
     history.csv, .json       loss and metrics per epoch
     metrics.json             the final train/validation/test metrics
     *.png                    the plots
@@ -24,10 +25,9 @@ import signal
 import sys
 from io import StringIO
 
-from .. import random as _random
-from ..io import load_state, save_state
+from ..io import CheckpointError, load_state
 from ..io.files import atomic_write_text, replace_folder, temporary_sibling
-from ..train import Callback, EarlyStopping
+from ..train import ModelCheckpoint
 from ..train.progress import format_logs
 from .common import CLIError, read_json, write_json
 
@@ -93,59 +93,49 @@ def write_history(run_dir, rows):
     atomic_write_text(path(run_dir, HISTORY + ".csv"), text.getvalue())
 
 
-class ResumableEarlyStopping(EarlyStopping):
-    """``EarlyStopping`` whose progress (best value, its epoch and weights, epochs waited) can be saved in a
-    checkpoint and restored at the start of a resumed ``fit``."""
-
-    def __init__(self, patience, monitor, restored=None):
-        super().__init__(monitor=monitor, patience=patience, restore_best=True)
-        self.restored = restored
-
-    def on_train_begin(self, logs=None):
-        super().on_train_begin(logs)
-        if self.restored:
-            for key in ("best", "best_epoch", "wait", "stopped_epoch", "best_state"):
-                setattr(self, key, self.restored[key])
-
-    def state(self):
-        return {"best": self.best, "best_epoch": self.best_epoch, "wait": self.wait,
-                "stopped_epoch": self.stopped_epoch, "best_state": self.best_state}
+def _literal(file):
+    """``file`` as a ``ModelCheckpoint`` filepath: braces in a folder's name are no format fields."""
+    return file.replace("{", "{{").replace("}", "}}")
 
 
-class RunRecorder(Callback):
-    """After every epoch: append to the history files, then write the checkpoint (atomically, last, so a
-    checkpoint never gets ahead of the history it holds).
+class RunRecorder(ModelCheckpoint):
+    """After every epoch: append to the history files, then write the checkpoint (``ModelCheckpoint``,
+    atomically, last, so a checkpoint never gets ahead of the history it holds), then publish the run.
 
-    The checkpoint has ``ModelCheckpoint``'s layout (``bp.train.load_checkpoint`` reads it) plus the
-    history so far and the early-stopping state.
+    Its own state in the checkpoint is the history rows written so far (``fit(resume_from=...)`` puts them
+    back).
     """
 
-    def __init__(self, run, rows, early_stopping=None, print_epochs=False):
+    def __init__(self, run, print_epochs=False):
         """``run``: the :class:`RunFolder`, published after the first checkpoint. ``print_epochs``: a line
         per epoch (about 20 lines in all), for logs where a bar has no place."""
-        self.run, self.rows, self.early_stopping = run, rows, early_stopping
-        self.print_epochs = print_epochs
-        self.saved_epoch = len(rows)  # the epoch held in the checkpoint on disk
+        super().__init__(_literal(path(run.path, CHECKPOINT)))
+        self.run, self.rows, self.print_epochs = run, [], print_epochs
+        self.saved_epoch = 0  # the epoch held in the checkpoint on disk
         epoch, _, sig = os.environ.get(TEST_SIGNAL, "").partition(":")
         self.test_signal = (int(epoch), getattr(signal, "SIG" + sig)) if sig else None
 
     def on_train_begin(self, logs=None):
+        self.saved_epoch = self.params["initial_epoch"]
         self._send_test_signal(0)
 
     def on_epoch_end(self, epoch, logs=None):
         self.rows.append({"epoch": epoch + 1, **logs})
         write_history(self.run.path, self.rows)
-        state = {"model": self.model.state_dict(), "optimizer": self.optimizer.state_dict(),
-                 "epoch": epoch + 1, "rng_state": _random.get_rng_state(), "logs": dict(logs),
-                 "history": self.rows,
-                 "early_stopping": self.early_stopping.state() if self.early_stopping else None}
-        save_state(state, path(self.run.path, CHECKPOINT))
+        self.filepath = _literal(path(self.run.path, CHECKPOINT))  # the folder moves when published
+        super().on_epoch_end(epoch, logs)
         self.saved_epoch = epoch + 1
         self.run.publish()
         epochs = self.params["epochs"]
         if self.print_epochs and ((epoch + 1) % -(-epochs // 20) == 0 or epoch + 1 == epochs):
             print(f"Epoch {epoch + 1}/{epochs} - {format_logs(logs)}", flush=True)
         self._send_test_signal(epoch + 1)
+
+    def state_dict(self):
+        return {"rows": self.rows}
+
+    def load_state_dict(self, state):
+        self.rows = [dict(row) for row in state["rows"]]
 
     def _send_test_signal(self, epoch):
         if self.test_signal and self.test_signal[0] == epoch:
@@ -163,13 +153,19 @@ def check_data_unchanged(opts, config):
                        "resumed or evaluated on the same split")
 
 
-def read_checkpoint(run_dir):
-    """The extra state of a run's checkpoint: (history rows, early-stopping state), or None if absent."""
+def epochs_done(run_dir):
+    """The epochs held in a run's checkpoint: 0 without one."""
     file = path(run_dir, CHECKPOINT)
     if not os.path.isfile(file):
-        return None
-    state = load_state(file)
-    return state["history"], state["early_stopping"]
+        return 0
+    try:
+        state = load_state(file)
+        done = state["epoch"] if isinstance(state, dict) else None
+    except (CheckpointError, KeyError) as e:
+        raise CLIError(f"cannot read {file}: {e}") from None
+    if isinstance(done, bool) or not isinstance(done, int) or done < 0:
+        raise CLIError(f"{file}: field 'epoch' must be a non-negative integer, got {done!r}")
+    return done
 
 
 def load_run(run_dir):

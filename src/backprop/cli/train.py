@@ -107,8 +107,7 @@ def _resume(args, given):
         raise CLIError(f"{args.resume}: a {opts['model']} model is fitted in one step; there is nothing to "
                        "resume")
     if "epochs" in given:
-        saved = runs.read_checkpoint(args.resume)
-        done = len(saved[0]) if saved else 0
+        done = runs.epochs_done(args.resume)
         if given["epochs"] < done:
             raise CLIError(f"--epochs {given['epochs']} is below the {done} epochs {args.resume} has already "
                            f"trained: --epochs on --resume is the new total, at least {done}")
@@ -239,31 +238,29 @@ def _untouched(run):
 def _fit_network(run, opts, data, model, fresh, quiet):
     """Train a network with ``bp.train.fit``, from scratch or from the run's checkpoint; return a line about
     early stopping (or None)."""
-    from .. import train
+    from .. import io, train
     from . import runs
 
-    rows, es_state, done = [], None, 0
-    if not fresh:
-        saved = runs.read_checkpoint(run.path)
-        if saved is not None:
-            done = train.load_checkpoint(runs.path(run.path, runs.CHECKPOINT), model.module, model.optimizer)
-            rows, es_state = saved
-            if not quiet:
-                print(f"resuming {run.path} after epoch {done}")
+    done = 0 if fresh else runs.epochs_done(run.path)
+    checkpoint = runs.path(run.path, runs.CHECKPOINT) if done else None  # none yet: the run starts over
+    if done and not quiet:
+        print(f"resuming {run.path} after epoch {done}")
     X, y = data.splits["train"][1], data.splits["train"][2]
     y = model.targets(data.prep.transform_target(y))
     val = data.splits.get("validation")
     val = None if val is None else (val[1], model.targets(data.prep.transform_target(val[2])))
     es = None
     if opts["early_stopping"]:
-        es = runs.ResumableEarlyStopping(opts["early_stopping"], "val_loss" if val else "loss", es_state)
-    recorder = runs.RunRecorder(run, rows, es, print_epochs=not quiet and not sys.stdout.isatty())
-    epochs = done if es_state and es_state["stopped_epoch"] is not None else opts["epochs"]
+        es = train.EarlyStopping(monitor="val_loss" if val else "loss", patience=opts["early_stopping"])
+    recorder = runs.RunRecorder(run, print_epochs=not quiet and not sys.stdout.isatty())
     try:
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # fit checks the loss itself
-            train.fit(model.module, model.loss_fn, model.optimizer, (X, y), max(epochs, done), val_data=val,
-                      metrics=model.metrics(data.prep.target_scale), callbacks=[c for c in (es, recorder) if c],
-                      initial_epoch=done, verbose=False if quiet else None, batch_size=opts["batch_size"])
+            train.fit(model.module, model.loss_fn, model.optimizer, (X, y), max(opts["epochs"], done),
+                      val_data=val, metrics=model.metrics(data.prep.target_scale),
+                      callbacks=[c for c in (es, recorder) if c], verbose=False if quiet else None,
+                      batch_size=opts["batch_size"], resume_from=checkpoint)
+    except io.CheckpointError as e:
+        raise CLIError(f"cannot resume {run.path}: {e}") from None
     except KeyboardInterrupt:
         if not run.published:
             raise CLIError(f"interrupted before the first epoch ended{_untouched(run)}", exit_code=130) from None
