@@ -97,3 +97,18 @@ def test_a_run_folder_with_braces_in_its_name_is_checkpointed_and_resumed(tmp_pa
     assert load_state(out / "checkpoint.safetensors")["epoch"] == 2
     assert cli(capsys, "train", "--resume", out, "--epochs", 3, "--quiet")[0] == 0
     assert load_state(out / "checkpoint.safetensors")["epoch"] == 3
+
+
+def test_a_checkpoint_that_does_not_fit_is_refused_with_its_name(tmp_path, capsys):
+    args = ("--data", "circles", "--n-samples", 100, "--hidden", 4, "--no-plots", "--quiet")
+    out = tmp_path / "run"
+    assert cli(capsys, "train", *args, "--epochs", 2, "--out", out)[0] == 0
+    state = load_state(out / "checkpoint.safetensors")
+    del state["callbacks"]  # as a checkpoint of an older version
+    bp.save(state, out / "checkpoint.safetensors")
+    code, _, err = cli(capsys, "train", "--resume", out, "--epochs", 3)
+    assert code != 0 and "cannot resume" in err and "checkpoint.safetensors" in err
+    state["epoch"] = "2"
+    bp.save(state, out / "checkpoint.safetensors")
+    code, _, err = cli(capsys, "train", "--resume", out, "--epochs", 3)
+    assert code != 0 and "field 'epoch'" in err
