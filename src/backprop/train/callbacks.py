@@ -272,7 +272,11 @@ def load_checkpoint(path, model, optimizer=None):
         The file is unreadable, not a checkpoint, or does not fit the model or optimizer; the message
         names the file.
     """
-    state = load_state(path)
+    return restore_checkpoint(load_state(path), path, model, optimizer)
+
+
+def restore_checkpoint(state, path, model, optimizer):
+    """``load_checkpoint`` on the already loaded ``state`` of the file at ``path``."""
     if not (isinstance(state, dict) and "model" in state):
         raise CheckpointError(f"cannot restore checkpoint {os.fspath(path)!r}: it is not a backprop checkpoint "
                               "(no 'model' entry); plain weights load with bp.load")

@@ -221,7 +221,8 @@ def fit(model, loss_fn, optimizer, train_data, epochs, val_data=None, metrics=No
         (named by its ``name`` attribute or ``__name__``). Training metrics are averaged over the epoch's
         batches as the model trains, as Keras does.
     callbacks : list of Callback, optional
-        ``EarlyStopping``, ``ModelCheckpoint`` or your own ``Callback`` subclasses.
+        ``EarlyStopping``, ``ModelCheckpoint`` or your own ``Callback`` subclasses, called in this order,
+        except that checkpoints come last (so that they save every other callback's state of the epoch).
     initial_epoch : int, default 0
         Epochs already done, to resume a run: ``load_checkpoint`` returns it.
     verbose : bool or None, default None

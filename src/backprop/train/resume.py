@@ -11,7 +11,7 @@ import warnings
 
 from .. import random as _random
 from ..io import CheckpointError, load_state
-from .callbacks import load_checkpoint
+from .callbacks import restore_checkpoint
 
 
 def callback_keys(callbacks):
@@ -52,8 +52,8 @@ class FitState:
         """Load the model, optimizer, schedulers, data order and random state of the checkpoint at
         ``path``; return ``(epochs done, the checkpoint)``. ``CheckpointError`` names the file and what does
         not fit, for a file that is not a ``ModelCheckpoint`` of this run's objects."""
-        epochs_done = load_checkpoint(path, self.model, self.optimizer)
         state = load_state(path)
+        epochs_done = restore_checkpoint(state, path, self.model, self.optimizer)
         try:
             missing = [key for key in ("schedulers", "callbacks", "data_order") if key not in state]
             if missing:
