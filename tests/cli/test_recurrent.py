@@ -92,8 +92,10 @@ def test_stacked_lstm_and_resume_match_an_uninterrupted_run(tmp_path, capsys):
     opts = json.loads((whole / "config.json").read_text())["options"]
     assert (opts["hidden"], opts["num_layers"]) == ([3], 2)
     train(capsys, part, "--model", "lstm", "--hidden", 3, "--num-layers", 2, "--epochs", 2, "--no-plots")
-    code, _, err = cli(capsys, "train", "--resume", part, "--epochs", 3, "--quiet")
+    code, out, err = cli(capsys, "train", "--resume", part, "--epochs", 3)
     assert code == 0, err
+    assert "model: lstm 3 units × 2 layers over 6 steps → Linear → 1, adam lr 0.01" in out
+    assert "resuming" in out and "after epoch 2" in out
     a, b = bp.load(whole / "model.safetensors"), bp.load(part / "model.safetensors")
     assert "1.weight_hh_l1" in a and list(a) == list(b)
     for k in a:

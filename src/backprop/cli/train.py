@@ -207,9 +207,7 @@ def _summary(opts, data, model):
     lines = [(f"data: {os.path.basename(opts['data'])}: {n} samples, {d} model inputs, {what}; split {sizes} "
               f"({'/'.join(data.splits)}){features}; inputs {scaled}")]
     if model.kind == "network":
-        widths = " → ".join(map(str, [d, *opts["hidden"], data.n_outputs]))
-        kind = opts["activation"] if opts["hidden"] else "no hidden layer"
-        lines.append(f"model: mlp {widths} ({kind}), {opts['optimizer']} lr {opts['lr']:g}, "
+        lines.append(f"model: {model.layers(d, data.n_outputs)}, {opts['optimizer']} lr {opts['lr']:g}, "
                      f"{opts['epochs']} epochs, batch {opts['batch_size']}, seed {opts['seed']}")
     else:
         lines.append(f"model: {model.describe()}")
