@@ -4,14 +4,13 @@ import pytest
 
 import backprop as bp
 from backprop.explain import i18n
+from tests.optim.test_torch_agreement import gradients, step_both
 
 torch = pytest.importorskip("torch")
 
 rng = np.random.default_rng(1)
 W0 = rng.normal(size=(3, 2))
 B0 = rng.normal(size=3)
-A = rng.normal(size=(2, 5))
-T = rng.normal(size=(3, 5))
 STEPS = 12  # RAdam's rectified branch starts near step 7 with β₂ = 0.999
 
 
@@ -23,21 +22,6 @@ def torch_scalars_in_float64():
     torch.set_default_dtype(torch.float64)
     yield
     torch.set_default_dtype(default)
-
-
-def gradients(W, b):
-    """Gradients of mean((W·A + b − T)²) + 0.1·ΣW⁴."""
-    r = 2 * (W @ A + b[:, None] - T) / T.size
-    return r @ A.T + 0.4 * W ** 3, r.sum(axis=1)
-
-
-def step_both(opt_ours, opt_theirs, ours, theirs):
-    for p, g in zip(ours, gradients(*(q.data for q in ours))):
-        p.grad = g
-    for p, g in zip(theirs, gradients(*(q.detach().numpy() for q in theirs))):
-        p.grad = torch.from_numpy(g)
-    opt_ours.step()
-    opt_theirs.step()
 
 
 def assert_same(ours, theirs):
