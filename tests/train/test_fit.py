@@ -204,3 +204,23 @@ def test_argument_errors():
         fit(model, nn.MSELoss(reduction="none"), opt, data, epochs=1)
     with pytest.raises(ValueError, match="batches of \\(inputs, target\\)"):
         fit(model, nn.MSELoss(), opt, DataLoader(TensorDataset(data[0]), batch_size=4), epochs=1)
+
+
+def test_batch_norm_skips_a_lone_last_row_instead_of_failing():
+    # 17 rows in batches of 8 would end with a batch of one, on which batch norm's variance is 0/0
+    bp.manual_seed(0)
+    model = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.ReLU(), nn.Linear(4, 2))
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((17, 3)), rng.integers(0, 2, 17)
+    seen = []
+
+    class Batches(Callback):
+        def on_batch_end(self, batch, logs=None):
+            seen.append(batch)
+
+    history = fit(model, nn.CrossEntropyLoss(), bp.optim.SGD(model.parameters(), lr=0.1), (X, y), epochs=2,
+                  batch_size=8, callbacks=[Batches()], verbose=False)
+    assert len(history.history["loss"]) == 2 and seen == [0, 1, 0, 1]
+    with pytest.raises(ValueError, match="at least two training samples"):
+        fit(model, nn.CrossEntropyLoss(), bp.optim.SGD(model.parameters(), lr=0.1), (X[:1], y[:1]), epochs=1,
+            verbose=False)

@@ -17,6 +17,7 @@ import numpy as np
 
 from ..autograd.grad_mode import no_grad
 from ..data import DataLoader, TensorDataset
+from ..nn.batchnorm import BatchNorm1d, BatchNorm2d
 from ..optim.lr_scheduler import ReduceLROnPlateau
 from .callbacks import Callback, History, ModelCheckpoint, _copy_state
 from .progress import Progress
@@ -96,12 +97,22 @@ class _Averages:
 # -- data ------------------------------------------------------------------------------------------
 def _loader(data, batch_size, shuffle, model):
     """A DataLoader for an ``(X, y)`` pair of arrays, its float batches in the dtype of the model's
-    parameters (as a module converts an array); a loader (any re-iterable of batches) as it is."""
+    parameters (as a module converts an array); a loader (any re-iterable of batches) as it is.
+
+    Batch normalisation cannot train on a batch of one row (its variance is 0/0), so when the training
+    pairs would end with one, that row is left out of the epoch (``drop_last``; a different row each
+    shuffled epoch), as PyTorch users do by hand.
+    """
     if isinstance(data, tuple):
         if len(data) != 2:
             raise ValueError(f"data given as a tuple must be an (X, y) pair, got {len(data)} items")
         dtype = next((p.dtype for p in model.parameters() if p.dtype.kind == "f"), None)
-        return DataLoader(TensorDataset(*data), batch_size=batch_size, shuffle=shuffle, dtype=dtype)
+        dataset = TensorDataset(*data)
+        lone_row = shuffle and len(dataset) % batch_size == 1 and any(
+            isinstance(m, (BatchNorm1d, BatchNorm2d)) for m in model.modules())
+        if lone_row and len(dataset) == 1:
+            raise ValueError("batch normalisation needs at least two training samples, got one")
+        return DataLoader(dataset, batch_size=batch_size, shuffle=shuffle, dtype=dtype, drop_last=lone_row)
     return data
 
 
