@@ -1,7 +1,8 @@
 """NAdam: Adam with Nesterov momentum and a warming-up momentum schedule (``torch.optim.NAdam``)."""
 import numpy as np
 
-from .optimizer import Optimizer, check_betas, check_nonnegative, effective_grad, scratch, zeros_state
+from ._adam_family import decayed_grad, update_moments
+from .optimizer import Optimizer, check_betas, check_nonnegative
 
 
 def nadam_update(param, grad, state, lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, momentum_decay=4e-3,
@@ -28,23 +29,11 @@ def nadam_update(param, grad, state, lr, betas=(0.9, 0.999), eps=1e-8, weight_de
     """
     beta1, beta2 = betas
     t = state["step"] = state.get("step", 0) + 1
-    if weight_decay != 0 and decoupled_weight_decay:
-        param *= 1 - lr * weight_decay
-        g = effective_grad(param, grad, 0.0, maximize)
-    else:
-        g = effective_grad(param, grad, weight_decay, maximize)
+    g = decayed_grad(param, grad, lr, weight_decay, decoupled_weight_decay, maximize)
     mu = beta1 * (1.0 - 0.5 * 0.96 ** (t * momentum_decay))
     mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((t + 1) * momentum_decay))
     mu_product = state["mu_product"] = state.get("mu_product", 1.0) * mu
-    m = zeros_state(state, "exp_avg", param)
-    v = zeros_state(state, "exp_avg_sq", param)
-    tmp = np.multiply(g, 1 - beta1, out=scratch(param, grad))
-    m *= beta1
-    m += tmp
-    np.multiply(g, g, out=tmp)
-    tmp *= 1 - beta2
-    v *= beta2
-    v += tmp
+    m, v, tmp = update_moments(state, param, grad, g, beta1, beta2)
     v_hat = v / (1 - beta2 ** t)
     denom = np.sqrt(v_hat)
     denom += eps

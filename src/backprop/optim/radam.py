@@ -3,7 +3,8 @@ import math
 
 import numpy as np
 
-from .optimizer import Optimizer, check_betas, check_nonnegative, effective_grad, scratch, zeros_state
+from ._adam_family import decayed_grad, update_moments
+from .optimizer import Optimizer, check_betas, check_nonnegative
 
 
 def radam_update(param, grad, state, lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
@@ -29,20 +30,8 @@ def radam_update(param, grad, state, lr, betas=(0.9, 0.999), eps=1e-8, weight_de
     """
     beta1, beta2 = betas
     t = state["step"] = state.get("step", 0) + 1
-    if weight_decay != 0 and decoupled_weight_decay:
-        param *= 1 - lr * weight_decay
-        g = effective_grad(param, grad, 0.0, maximize)
-    else:
-        g = effective_grad(param, grad, weight_decay, maximize)
-    m = zeros_state(state, "exp_avg", param)
-    v = zeros_state(state, "exp_avg_sq", param)
-    tmp = np.multiply(g, 1 - beta1, out=scratch(param, grad))
-    m *= beta1
-    m += tmp
-    np.multiply(g, g, out=tmp)
-    tmp *= 1 - beta2
-    v *= beta2
-    v += tmp
+    g = decayed_grad(param, grad, lr, weight_decay, decoupled_weight_decay, maximize)
+    m, v, tmp = update_moments(state, param, grad, g, beta1, beta2)
     bias_correction2 = 1 - beta2 ** t
     m_hat = m / (1 - beta1 ** t)
     rho_inf = 2 / (1 - beta2) - 1
