@@ -86,8 +86,6 @@ def _as_inputs(module, args):
             raise TypeError(f"{type(module).__name__}: the input is a Python list; wrap it with bp.tensor(...) "
                             "first (a module takes Tensors, or NumPy arrays, which it converts to its "
                             "parameters' dtype)")
-    if not any(a.__class__ is np.ndarray and a.dtype.kind == "f" for a in args):
-        return args
     return tuple(input_tensor(module, a) if a.__class__ is np.ndarray and a.dtype.kind == "f" else a
                  for a in args)
 
