@@ -45,7 +45,15 @@ class KLDivLoss(_Loss):
         return LM.kl_div(input, target, self.reduction, self.log_target)
 
 
-class CosineEmbeddingLoss(_Loss):
+class _PairMarginLoss(_Loss):
+    """A loss on pairs (x₁, x₂) labelled y = ±1, with a margin."""
+
+    def __init__(self, margin=0.0, *, reduction="mean"):
+        super().__init__(reduction)
+        self.margin = margin
+
+
+class CosineEmbeddingLoss(_PairMarginLoss):
     """ℓ = 1 − cos(x₁, x₂) for pairs that should be similar (y = 1), max(0, cos(x₁, x₂) − margin) for
     pairs that should not (y = −1).
 
@@ -55,15 +63,11 @@ class CosineEmbeddingLoss(_Loss):
     reduction : {'mean', 'sum', 'none'}, default 'mean'
     """
 
-    def __init__(self, margin=0.0, *, reduction="mean"):
-        super().__init__(reduction)
-        self.margin = margin
-
     def forward(self, input1, input2, target):
         return LM.cosine_embedding_loss(input1, input2, target, self.margin, self.reduction)
 
 
-class MarginRankingLoss(_Loss):
+class MarginRankingLoss(_PairMarginLoss):
     """ℓ = max(0, −y·(x₁ − x₂) + margin): x₁ should exceed x₂ by the margin where y = 1, and the
     reverse where y = −1.
 
@@ -72,10 +76,6 @@ class MarginRankingLoss(_Loss):
     margin : float, default 0.0
     reduction : {'mean', 'sum', 'none'}, default 'mean'
     """
-
-    def __init__(self, margin=0.0, *, reduction="mean"):
-        super().__init__(reduction)
-        self.margin = margin
 
     def forward(self, input1, input2, target):
         return LM.margin_ranking_loss(input1, input2, target, self.margin, self.reduction)
