@@ -7,6 +7,7 @@ Each edge is used once, where the path sum visits every path. The order comes fo
 created after the nodes of its inputs, so the latest-created node still waiting for its backward is
 always ready (a heap keyed on creation order, as PyTorch's engine orders its ready queue).
 """
+import contextvars
 from heapq import heappop, heappush
 
 import numpy as np
@@ -20,6 +21,20 @@ from .accumulate import LeafSink
 from .hooks import call_hook
 from .node import Context
 from .tensor import Tensor
+
+# The callbacks queued during the backward pass running in this context (None outside a pass).
+_end_of_pass = contextvars.ContextVar("backprop.autograd.end_of_pass", default=None)
+
+
+def queue_callback(callback):
+    """Run ``callback()`` once when the backward pass now running ends, after every leaf's gradient and
+    hooks (PyTorch's ``Variable._execution_engine.queue_callback``). Call it from a hook during backward:
+    ``DistributedDataParallel`` waits for its gradient all-reduces this way.
+    """
+    queue = _end_of_pass.get()
+    if queue is None:
+        raise RuntimeError("queue_callback: no backward pass is running; call it from a hook during backward")
+    queue.append(callback)
 
 
 def topological_order(root_ctxs):
@@ -163,6 +178,7 @@ def run_backward(roots, grads=None, retain_graph=None, create_graph=False, input
     state = STATE.get()
     observers = state.on_backward
     token = STATE.set(state.replace(grad_enabled=create_graph))
+    queue_token = _end_of_pass.set([])
     try:
         # A node is created after the nodes of its inputs, so when it is the latest-created one still
         # waiting, every path into it has already added its part of dL/d(node).
@@ -232,7 +248,11 @@ def run_backward(roots, grads=None, retain_graph=None, create_graph=False, input
             if sink.touched or sink.remaining is not None:
                 sink.node_done(ctx, pending)  # then the leaves this node completed run their hooks
         sink.finish_all()
+        queue = _end_of_pass.get()
+        for callback in queue:  # a callback may queue another; the loop reaches it
+            call_hook(callback, where="(queue_callback)")
     finally:
+        _end_of_pass.reset(queue_token)
         STATE.reset(token)
 
     if capture is None:

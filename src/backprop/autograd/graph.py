@@ -15,13 +15,14 @@ observer; nothing reads the engine's private fields or patches its methods.
 """
 import numpy as np
 
+from .engine import queue_callback
 from .engine import topological_order as _topological_order
 from .grad_mode import STATE
 from .hooks import RemovableHandle
 from .node import AccumulateGrad, Context, Node, SavedValues
 
 __all__ = ["Node", "Context", "AccumulateGrad", "SavedValues", "register_op_observer", "increment_version",
-           "topological_order", "zero_grad"]
+           "topological_order", "zero_grad", "queue_callback"]
 
 
 def topological_order(*roots):
