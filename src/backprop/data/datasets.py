@@ -12,11 +12,14 @@ circles     class 1 within radius 2.5 of the origin, class 0 on the ring 3.5 ≤
 xor         uniform on [−5, 5]² pushed 0.3 away from the axes; class 1 where x₁·x₂ ≥ 0
 gauss       two Gaussian blobs centred at (2, 2) (class 1) and (−2, −2) (class 0)
 spiral      two interleaved spirals of 1.75 turns out to radius 5
+plane       regression: uniform on [−6, 6]², target (x₁ + x₂)/10 (from −1.2 to 1.2)
+multigauss  regression: uniform on [−6, 6]², target ±(1 − d/2) near six centres, 0 elsewhere
 ==========  ================================================================================
 
 As in the playground, noise on circles and xor moves the point *used for the label* while the point drawn
 stays where it was, so labels near the boundary flip (label noise); on gauss it widens the blobs
-(variance 0.5 + 7·noise); on spiral it jitters the points by U(−noise, noise).
+(variance 0.5 + 7·noise); on spiral it jitters the points by U(−noise, noise). On the regression sets, as
+on circles, the target is computed at the point shifted by U(−6, 6)·noise in each coordinate.
 
 >>> X, y = make_spiral(n_samples=200, noise=0.1, random_state=0)
 >>> X.shape, sorted(set(y.tolist()))
@@ -29,8 +32,8 @@ import numpy as np
 
 from ..utils.random import check_random_state
 
-__all__ = ["BUNDLED", "load_bundled", "load_idx", "make_circles", "make_gauss", "make_moons", "make_spiral",
-           "make_sine", "make_xor", "xor_table"]
+__all__ = ["BUNDLED", "load_bundled", "load_idx", "make_circles", "make_gauss", "make_moons", "make_multi_gauss",
+           "make_plane", "make_spiral", "make_sine", "make_xor", "xor_table"]
 
 
 def _halves(n_samples):
@@ -110,6 +113,53 @@ def make_spiral(n_samples=500, noise=0.0, random_state=None):
         parts.append(np.column_stack([r * np.sin(t), r * np.cos(t)]) + rng.uniform(-1, 1, (n, 2)) * noise)
     n_pos, n_neg = _halves(n_samples)
     return np.concatenate(parts), np.repeat([1, 0], [n_pos, n_neg]).astype(np.int64)
+
+
+def _regression_points(n_samples, noise, rng):
+    """The regression sets' points, uniform on [−6, 6]², and each one shifted by U(−6, 6)·noise per coordinate:
+    the point at which its target is computed (the playground's label noise)."""
+    if n_samples < 1:
+        raise ValueError(f"n_samples must be at least 1, got {n_samples}")
+    X = rng.uniform(-6, 6, (n_samples, 2))
+    return X, X + rng.uniform(-6, 6, X.shape) * noise
+
+
+def make_plane(n_samples=500, noise=0.0, random_state=None):
+    """A tilted plane, the target (x₁ + x₂)/10 at points uniform on [−6, 6]²: TensorFlow Playground's "Plane".
+
+    The target is computed at the point shifted by U(−6, 6)·noise in each coordinate. Parameters as
+    :func:`make_circles`; ``y`` holds float64 targets.
+
+    >>> X, y = make_plane(4, random_state=0)
+    >>> bool(np.allclose(y, X.sum(axis=1) / 10))
+    True
+    """
+    _check_noise(noise)
+    rng = check_random_state(random_state)
+    X, shifted = _regression_points(n_samples, noise, rng)
+    return X, shifted.sum(axis=1) / 10
+
+
+#: The six centres of :func:`make_multi_gauss` and the sign of the target near each.
+MULTI_GAUSS_CENTRES = ((-4, 2.5, 1), (0, 2.5, -1), (4, 2.5, 1), (-4, -2.5, -1), (0, -2.5, 1), (4, -2.5, -1))
+
+
+def make_multi_gauss(n_samples=500, noise=0.0, random_state=None):
+    """Six bumps of alternating sign on a 3 × 2 grid: TensorFlow Playground's "Multi Gaussian" regression set.
+
+    Near centre c (:data:`MULTI_GAUSS_CENTRES`) the target is sign(c)·max(0, 1 − d/2), d the distance to c;
+    where two bumps reach, the one larger in absolute value wins (the first on a tie); 0 beyond them all.
+    Points are uniform on [−6, 6]²; the target is computed at the point shifted by U(−6, 6)·noise in each
+    coordinate. Parameters as :func:`make_circles`; ``y`` holds float64 targets in [−1, 1].
+    """
+    _check_noise(noise)
+    rng = check_random_state(random_state)
+    X, shifted = _regression_points(n_samples, noise, rng)
+    y = np.zeros(n_samples)
+    for cx, cy, sign in MULTI_GAUSS_CENTRES:
+        bump = sign * np.clip(1 - np.hypot(shifted[:, 0] - cx, shifted[:, 1] - cy) / 2, 0, 1)
+        y = np.where(np.abs(bump) > np.abs(y), bump, y)
+    return X, y
 
 
 def make_moons(n_samples=500, noise=0.0, random_state=None):
