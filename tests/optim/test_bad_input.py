@@ -50,9 +50,20 @@ def test_a_group_without_params_raises_keyerror_as_torch():
 
 
 @pytest.mark.parametrize("name", OPTIMIZERS)
-@pytest.mark.parametrize("lr", [-0.1, math.inf, math.nan, "x", None, True])
+@pytest.mark.parametrize("lr", [-0.1, math.inf, math.nan])
 def test_every_optimizer_refuses_a_bad_learning_rate_naming_it(name, lr):
     with pytest.raises(ValueError, match=rf"Invalid learning rate: {lr!r} \(lr must be a finite number >= 0\)"):
+        getattr(bp.optim, name)(params(1), lr=lr)
+
+
+@pytest.mark.parametrize("name", OPTIMIZERS)
+@pytest.mark.parametrize("lr", ["x", None, True])
+def test_every_optimizer_refuses_a_learning_rate_that_is_not_a_number_with_a_typeerror(name, lr):
+    if lr is not True:  # PyTorch's comparison raises TypeError too; it takes True as 1
+        with pytest.raises(TypeError):
+            getattr(torch.optim, name)([torch.nn.Parameter(torch.ones(2))], lr=lr)
+    with pytest.raises(TypeError, match=rf"Invalid learning rate: {lr!r} \(lr must be a number, not "
+                                        rf"{type(lr).__name__}\)"):
         getattr(bp.optim, name)(params(1), lr=lr)
 
 
@@ -71,7 +82,7 @@ def test_other_hyperparameters_are_refused_naming_the_value():
         bp.optim.SGD(params(1), lr=0.1, weight_decay=math.inf)
     with pytest.raises(ValueError, match=r"Invalid epsilon value: -1e-08"):
         bp.optim.Adam(params(1), eps=-1e-8)
-    with pytest.raises(ValueError, match=r"Invalid momentum value: 'a'"):
+    with pytest.raises(TypeError, match=r"Invalid momentum value: 'a'"):
         bp.optim.RMSprop(params(1), momentum="a")
 
 

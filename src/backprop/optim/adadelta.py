@@ -86,6 +86,5 @@ class Adadelta(Optimizer):
         super().__init__(params, dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize))
 
     def _validate(self, group):
-        check_nonnegative(group, "lr", "rho", "eps", "weight_decay")
-        if group["rho"] > 1:
-            raise ValueError(f"Invalid rho value: {group['rho']!r} (it must lie in [0, 1])")
+        check_nonnegative(group, "eps", "weight_decay")
+        check_nonnegative(group, "rho", at_most=1)

@@ -91,4 +91,4 @@ class Adagrad(Optimizer):
                                       maximize=maximize))
 
     def _validate(self, group):
-        check_nonnegative(group, "lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps")
+        check_nonnegative(group, "lr_decay", "weight_decay", "initial_accumulator_value", "eps")

@@ -102,7 +102,7 @@ class Adam(Optimizer):
                                       decoupled_weight_decay=decoupled_weight_decay))
 
     def _validate(self, group):
-        check_nonnegative(group, "lr", "eps", "weight_decay")
+        check_nonnegative(group, "eps", "weight_decay")
         check_betas(group)
 
 

@@ -84,5 +84,5 @@ class Adamax(Optimizer):
                                       maximize=maximize))
 
     def _validate(self, group):
-        check_nonnegative(group, "lr", "eps", "weight_decay")
+        check_nonnegative(group, "eps", "weight_decay")
         check_betas(group)

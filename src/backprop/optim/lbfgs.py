@@ -244,7 +244,7 @@ class LBFGS(Optimizer):
         self._params = self.param_groups[0]["params"]
 
     def _validate(self, group):
-        check_nonnegative(group, "lr", "tolerance_grad", "tolerance_change")
+        check_nonnegative(group, "tolerance_grad", "tolerance_change")
         for name in ("max_iter", "max_eval", "history_size"):
             if not isinstance(group[name], numbers.Integral) or group[name] < 1:
                 raise ValueError(f"Invalid {name} value: {group[name]!r} (a positive int is needed)")

@@ -105,7 +105,7 @@ class NAdam(Optimizer):
                                       decoupled_weight_decay=decoupled_weight_decay, maximize=maximize))
 
     def _validate(self, group):
-        check_nonnegative(group, "lr", "eps", "weight_decay", "momentum_decay")
+        check_nonnegative(group, "eps", "weight_decay", "momentum_decay")
         check_betas(group)
 
     def load_state_dict(self, state_dict):

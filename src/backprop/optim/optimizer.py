@@ -12,8 +12,6 @@ the update function returns). The docstrings and ``bp.explain``'s traces read th
 """
 import copy
 import inspect
-import math
-import numbers
 
 import numpy as np
 
@@ -21,40 +19,12 @@ from ..autograd.grad_mode import enable_grad
 from ..autograd.graph import increment_version, zero_grad
 from ..autograd.hooks import add_to_dict, call_hook
 from ..autograd.tensor import Tensor
+from ._checks import check_betas, check_flags, check_nonnegative, flag_names  # noqa: F401  (re-exported)
 from ._hooks import (  # noqa: F401  (register_optimizer_update_hook: re-exported, bp.explain imports it here)
     UPDATE_HOOKS,
     register_optimizer_update_hook,
     with_step_hooks,
 )
-
-_LABELS = {"lr": "learning rate", "eps": "epsilon value"}
-
-
-def _is_real(value):
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
-
-
-def check_nonnegative(group, *names):
-    """Raise ``ValueError("Invalid learning rate: -0.1 ...")`` (PyTorch's wording) for a value that is not a
-    finite number ≥ 0: stricter than PyTorch, which lets an infinite or NaN rate turn the weights into NaN."""
-    for name in names:
-        value = group[name]
-        if not _is_real(value) or not 0 <= value < math.inf:
-            raise ValueError(f"Invalid {_LABELS.get(name, name + ' value')}: {value!r} ({name} must be a finite "
-                             f"number >= 0)")
-
-
-def check_betas(group):
-    """Raise ``ValueError`` naming ``betas`` unless it is a pair of numbers in [0, 1) (PyTorch's wording for a β
-    out of range; PyTorch takes a triple and fails at the first step). The pair is stored as a tuple."""
-    betas = group["betas"]
-    if not isinstance(betas, (tuple, list, np.ndarray)) or len(betas) != 2:
-        raise ValueError(f"Invalid betas: {betas!r} (a pair (beta1, beta2) is needed)")
-    for i, beta in enumerate(betas):
-        if not _is_real(beta) or not 0 <= beta < 1:
-            raise ValueError(f"Invalid beta parameter at index {i}: {beta!r} (it must lie in [0, 1))")
-    group["betas"] = tuple(betas)
-
 
 def scratch(param, grad):
     """A new array for an update's intermediates: θ's shape, the dtype of θ and its gradient together.
@@ -132,6 +102,7 @@ class Optimizer:
     """
 
     update = None
+    flags = ()  # the hyperparameters that are bools, read from each subclass's __init__ when it is created
     hyperparameters = ()
     algorithm = ""
     intermediates = {}
@@ -142,6 +113,7 @@ class Optimizer:
             cls.algorithm = inspect.cleandoc(cls.algorithm)  # written indented in the class body
         if "step" in cls.__dict__:
             cls.step = with_step_hooks(cls.__dict__["step"])
+        cls.flags = flag_names(cls.__init__)
         if "update" in cls.__dict__ and cls.update is not None:
             params = list(inspect.signature(cls.update).parameters)[3:]
             if tuple(params) != tuple(cls.hyperparameters):
@@ -172,7 +144,16 @@ class Optimizer:
             self.add_param_group(group)
 
     def _validate(self, group):
-        """Raise ``ValueError`` naming any bad hyperparameter of ``group``; subclasses override."""
+        """Raise ``ValueError`` naming any bad hyperparameter of ``group`` other than ``lr`` and the flags;
+        subclasses override."""
+
+    def _check_group(self, group):
+        """The checks of every group, whichever way it comes (constructor, :meth:`add_param_group`,
+        :meth:`load_state_dict`): ``lr`` a finite number ≥ 0, the flags bools, then :meth:`_validate`."""
+        if "lr" in group:
+            check_nonnegative(group, "lr")
+        check_flags(group, self.flags)
+        self._validate(group)
 
     def add_param_group(self, param_group):
         """Add a group of parameters, with its own hyperparameters (the others from ``defaults``).
@@ -197,7 +178,7 @@ class Optimizer:
                 raise ValueError("can't optimize a non-leaf Tensor: optimize the leaves it was computed from")
         for name, default in self.defaults.items():
             group.setdefault(name, default)
-        self._validate(group)
+        self._check_group(group)
         _check_no_repeats(params, self.param_groups)
         self.param_groups.append(group)
 
@@ -326,8 +307,8 @@ class Optimizer:
             for name, default in self.defaults.items():  # an older state dict: as PyTorch's __setstate__
                 new.setdefault(name, default)
             try:  # a tampered file must not set lr='x' or a negative lr (gradient ascent)
-                self._validate(new)
-            except ValueError as e:
+                self._check_group(new)
+            except (TypeError, ValueError) as e:
                 raise ValueError(f"loaded state dict's parameter group {i}: {e}") from None
             new["params"] = group["params"]
             new_groups.append(new)

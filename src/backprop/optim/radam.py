@@ -107,5 +107,5 @@ class RAdam(Optimizer):
                                       decoupled_weight_decay=decoupled_weight_decay, maximize=maximize))
 
     def _validate(self, group):
-        check_nonnegative(group, "lr", "eps", "weight_decay")
+        check_nonnegative(group, "eps", "weight_decay")
         check_betas(group)

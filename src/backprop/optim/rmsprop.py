@@ -114,6 +114,5 @@ class RMSprop(Optimizer):
                                       momentum=momentum, centered=centered, maximize=maximize))
 
     def _validate(self, group):
-        check_nonnegative(group, "lr", "alpha", "eps", "weight_decay", "momentum")
-        if group["alpha"] > 1:
-            raise ValueError(f"Invalid alpha value: {group['alpha']!r} (it must lie in [0, 1])")
+        check_nonnegative(group, "eps", "weight_decay")
+        check_nonnegative(group, "alpha", "momentum", at_most=1)

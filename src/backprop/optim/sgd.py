@@ -114,7 +114,8 @@ class SGD(Optimizer):
                                       weight_decay=weight_decay, maximize=maximize))
 
     def _validate(self, group):
-        check_nonnegative(group, "lr", "momentum", "dampening", "weight_decay")
+        check_nonnegative(group, "weight_decay")
+        check_nonnegative(group, "momentum", "dampening", at_most=1)  # PyTorch lets momentum=2 diverge
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
             raise ValueError(f"Nesterov momentum requires a momentum and zero dampening, got "
                              f"momentum={group['momentum']}, dampening={group['dampening']}")

@@ -1,0 +1,109 @@
+"""Hyperparameter checks shared by every optimizer (issue 18): the learning rate is checked in one place whichever
+way a group comes (constructor, add_param_group, load_state_dict); ranges as PyTorch checks them, with PyTorch's
+exception class where PyTorch raises, and a ValueError or TypeError naming the value where PyTorch accepts it."""
+import math
+
+import numpy as np
+import pytest
+
+import backprop as bp
+
+torch = pytest.importorskip("torch")
+
+OPTIMIZERS = ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "NAdam", "RAdam", "LBFGS"]
+
+
+def params(n=1):
+    return [bp.tensor(np.full(2, float(i)), requires_grad=True) for i in range(n)]
+
+
+def make(name, **kwargs):
+    return getattr(bp.optim, name)(params(), **({"lr": 0.1} | kwargs))
+
+
+@pytest.mark.parametrize("name", [n for n in OPTIMIZERS if n != "LBFGS"])  # LBFGS takes one group only
+@pytest.mark.parametrize("lr, error", [(-1.0, ValueError), (math.nan, ValueError), (math.inf, ValueError),
+                                       ("0.1", TypeError)])
+def test_add_param_group_checks_the_learning_rate_of_every_optimizer(name, lr, error):
+    opt = make(name)
+    with pytest.raises(error, match=f"Invalid learning rate: {lr!r}"):
+        opt.add_param_group({"params": params(), "lr": lr})
+    assert len(opt.param_groups) == 1
+
+
+@pytest.mark.parametrize("name", OPTIMIZERS)
+@pytest.mark.parametrize("lr", [-1.0, math.nan, math.inf, "x", None])
+def test_load_state_dict_checks_the_learning_rate_of_every_optimizer(name, lr):
+    opt = make(name)
+    state = opt.state_dict()
+    state["param_groups"][0]["lr"] = lr
+    with pytest.raises(ValueError, match=f"loaded state dict's parameter group 0: Invalid learning rate: {lr!r}"):
+        opt.load_state_dict(state)
+    assert opt.param_groups[0]["lr"] == 0.1
+
+
+# Cases where PyTorch raises: ours raises the same exception class, naming the hyperparameter and the value.
+TORCH_RAISES = [
+    ("SGD", dict(momentum=-0.5), "Invalid momentum value: -0.5"),
+    ("SGD", dict(momentum="a"), "Invalid momentum value: 'a'"),
+    ("SGD", dict(weight_decay=-1.0), "Invalid weight_decay value: -1.0"),
+    ("Adam", dict(eps=-1e-8), "Invalid epsilon value: -1e-08"),
+    ("Adam", dict(eps="a"), "Invalid epsilon value: 'a'"),
+    ("Adam", dict(betas=(1.0, 0.9)), "Invalid beta parameter at index 0: 1.0"),
+    ("RMSprop", dict(alpha=-0.1), "Invalid alpha value: -0.1"),
+    ("RMSprop", dict(momentum=-1.0), "Invalid momentum value: -1.0"),
+    ("Adagrad", dict(lr_decay=-1.0), "Invalid lr_decay value: -1.0"),
+    ("Adagrad", dict(initial_accumulator_value=-1.0), "Invalid initial_accumulator_value value: -1.0"),
+    ("Adadelta", dict(rho=1.5), "Invalid rho value: 1.5"),
+    ("Adadelta", dict(rho=-0.5), "Invalid rho value: -0.5"),
+    ("NAdam", dict(momentum_decay=-1.0), "Invalid momentum_decay value: -1.0"),
+    ("Adamax", dict(betas=(0.9, 1.0)), "Invalid beta parameter at index 1: 1.0"),
+    ("RAdam", dict(weight_decay=-1.0), "Invalid weight_decay value: -1.0"),
+]
+
+
+@pytest.mark.parametrize("name, kwargs, message", TORCH_RAISES, ids=[f"{n}-{k}" for n, k, _ in TORCH_RAISES])
+def test_same_exception_class_as_torch(name, kwargs, message):
+    with pytest.raises(Exception) as theirs:
+        getattr(torch.optim, name)([torch.nn.Parameter(torch.ones(2))], **({"lr": 0.1} | kwargs))
+    with pytest.raises(theirs.type, match=message.replace("(", r"\(").replace(")", r"\)")):
+        make(name, **kwargs)
+
+
+# Cases PyTorch accepts and then trains wrongly (diverges, or takes a string as true): ours refuses them.
+TORCH_ACCEPTS = [
+    ("SGD", dict(momentum=2.0), ValueError, r"Invalid momentum value: 2.0 \(it must lie in \[0, 1\]\)"),
+    ("SGD", dict(dampening=1.5), ValueError, r"Invalid dampening value: 1.5 \(it must lie in \[0, 1\]\)"),
+    ("RMSprop", dict(alpha=1.5), ValueError, r"Invalid alpha value: 1.5 \(it must lie in \[0, 1\]\)"),
+    ("RMSprop", dict(momentum=1.5), ValueError, r"Invalid momentum value: 1.5 \(it must lie in \[0, 1\]\)"),
+    ("Adam", dict(lr=math.inf), ValueError, "Invalid learning rate: inf"),
+    ("Adam", dict(amsgrad="yes"), TypeError, r"Invalid amsgrad value: 'yes' \(amsgrad must be True or False\)"),
+    ("SGD", dict(momentum=0.9, nesterov="no"), TypeError, "Invalid nesterov value: 'no'"),
+    ("RMSprop", dict(centered=1), TypeError, "Invalid centered value: 1"),
+    ("Adagrad", dict(maximize=None), TypeError, "Invalid maximize value: None"),
+    ("SGD", dict(lr=True), TypeError, r"Invalid learning rate: True \(lr must be a number, not bool\)"),
+]
+
+
+@pytest.mark.parametrize("name, kwargs, error, message", TORCH_ACCEPTS,
+                         ids=[f"{n}-{k}" for n, k, _, _ in TORCH_ACCEPTS])
+def test_stricter_than_torch_where_torch_accepts(name, kwargs, error, message):
+    getattr(torch.optim, name)([torch.nn.Parameter(torch.ones(2))], **({"lr": 0.1} | kwargs))
+    with pytest.raises(error, match=message):
+        make(name, **kwargs)
+
+
+def test_a_numpy_bool_flag_and_the_bounds_themselves_are_accepted():
+    opt = bp.optim.SGD(params(), lr=0.0, momentum=1.0, dampening=1.0, nesterov=np.bool_(False))
+    assert opt.param_groups[0]["momentum"] == 1.0
+    bp.optim.RMSprop(params(), alpha=1.0, momentum=0.0)
+    bp.optim.Adadelta(params(), rho=0.0)
+
+
+def test_a_tampered_flag_in_load_state_dict_is_refused_and_the_optimizer_kept():
+    opt = bp.optim.Adam(params(), lr=0.1)
+    state = opt.state_dict()
+    state["param_groups"][0]["amsgrad"] = "false"
+    with pytest.raises(ValueError, match="parameter group 0: Invalid amsgrad value: 'false'"):
+        opt.load_state_dict(state)
+    assert opt.param_groups[0]["amsgrad"] is False
