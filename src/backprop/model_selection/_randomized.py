@@ -120,7 +120,7 @@ class RandomizedSearchCV(_BaseSearchCV):
         As in :class:`ParameterSampler`: ``{name: scipy.stats distribution or list}``; nested estimators'
         parameters as ``name__param``.
     n_iter : int, default=10
-    scoring, refit, cv, error_score, return_train_score
+    scoring, n_jobs, refit, cv, error_score, return_train_score
         As in :class:`GridSearchCV`.
     random_state : None, int or numpy.random.Generator, default=None
         Draws the settings; an int gives scikit-learn's for that seed (the folds come from ``cv``).
@@ -139,12 +139,13 @@ class RandomizedSearchCV(_BaseSearchCV):
     3
     """
 
-    def __init__(self, estimator, param_distributions, *, n_iter=10, scoring=None, refit=True, cv=None,
-                 random_state=None, error_score=np.nan, return_train_score=False):
+    def __init__(self, estimator, param_distributions, *, n_iter=10, scoring=None, n_jobs=None, refit=True,
+                 cv=None, random_state=None, error_score=np.nan, return_train_score=False):
         self.estimator = estimator
         self.param_distributions = param_distributions
         self.n_iter = n_iter
         self.scoring = scoring
+        self.n_jobs = n_jobs
         self.refit = refit
         self.cv = cv
         self.random_state = random_state

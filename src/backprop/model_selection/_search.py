@@ -7,6 +7,7 @@ import numpy as np
 
 from ..base import BaseEstimator, _estimator_type, clone, is_classifier
 from ..utils.validation import check_is_fitted
+from ._parallel import run_tasks
 from ._split import _indexable, check_cv
 from ._validation import _check_error_score, _fit_and_score, _scorers, _warn_or_raise_about_fit_failures
 
@@ -154,10 +155,11 @@ class _BaseSearchCV(BaseEstimator):
                              "estimator with the best parameter setting on the whole data and make the best_* "
                              "attributes available for that metric. If this is not needed, refit should be set to "
                              f"False explicitly. {self.refit!r} was passed.")
-        results = [_fit_and_score(clone(self.estimator), X, y, scorer, train, test, parameters=params,
-                                  fit_params=fit_params, error_score=self.error_score,
-                                  return_train_score=self.return_train_score)
-                   for params in candidates for train, test in splits]
+        results = run_tasks(_fit_and_score, [((clone(self.estimator), X, y, scorer, train, test),
+                                              dict(parameters=params, fit_params=fit_params,
+                                                   error_score=self.error_score,
+                                                   return_train_score=self.return_train_score))
+                                             for params in candidates for train, test in splits], self.n_jobs)
         _warn_or_raise_about_fit_failures(results, self.error_score)
         self.cv_results_ = self._format_results(candidates, len(splits), results, names)
         self.multimetric_ = names is not None
@@ -249,6 +251,13 @@ class GridSearchCV(_BaseSearchCV):
         As in :func:`cross_val_score` (None uses ``estimator.score``), or several metrics as in
         :func:`cross_validate`: then ``cv_results_`` has ``mean_test_<name>`` etc. and ``refit`` names the
         metric that picks the best candidate (or is False).
+    n_jobs : int or None, default=None
+        Run the fits (candidates × folds) through ``joblib.Parallel(n_jobs)``, as :func:`cross_val_score`:
+        None is one job (or ``joblib.parallel_config``'s), -1 all cores; ``with
+        joblib.parallel_config(backend="dask")`` spreads them over a Dask cluster. ``cv_results_`` and
+        ``best_params_`` do not depend on ``n_jobs`` when the estimator is deterministic or has an integer
+        ``random_state`` (one with ``random_state=None`` draws from each worker's own generator). The refit
+        runs here.
     refit : bool or str, default=True
         Fit ``best_estimator_`` on all the data with the best parameters, so that ``predict``, ``score``
         and the other methods delegate to it.
@@ -276,7 +285,7 @@ class GridSearchCV(_BaseSearchCV):
 
     Notes
     -----
-    Fits run one after another (scikit-learn's ``n_jobs`` is not offered); a callable ``refit`` is not offered.
+    A callable ``refit`` is not offered, nor scikit-learn's ``verbose`` and ``pre_dispatch``.
 
     Examples
     --------
@@ -284,11 +293,12 @@ class GridSearchCV(_BaseSearchCV):
     tests/model_selection/test_search.py.
     """
 
-    def __init__(self, estimator, param_grid, *, scoring=None, refit=True, cv=None, error_score=np.nan,
-                 return_train_score=False):
+    def __init__(self, estimator, param_grid, *, scoring=None, n_jobs=None, refit=True, cv=None,
+                 error_score=np.nan, return_train_score=False):
         self.estimator = estimator
         self.param_grid = param_grid
         self.scoring = scoring
+        self.n_jobs = n_jobs
         self.refit = refit
         self.cv = cv
         self.error_score = error_score

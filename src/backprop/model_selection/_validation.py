@@ -10,6 +10,7 @@ import numpy as np
 from ..base import clone, is_classifier
 from ..metrics import check_scoring
 from ..utils.validation import _as_numpy, _num_samples
+from ._parallel import run_tasks
 from ._split import _indexable, _safe_indexing, check_cv
 
 
@@ -116,7 +117,8 @@ def _warn_or_raise_about_fit_failures(results, error_score):
                   f"about the failures:\n{details}", FitFailedWarning, stacklevel=2)
 
 
-def cross_val_score(estimator, X, y=None, *, groups=None, scoring=None, cv=None, params=None, error_score=np.nan):
+def cross_val_score(estimator, X, y=None, *, groups=None, scoring=None, cv=None, n_jobs=None, params=None,
+                    error_score=np.nan):
     """The score of ``estimator`` on each cross-validation fold (a fresh clone is fitted per fold).
 
     Parameters
@@ -134,6 +136,12 @@ def cross_val_score(estimator, X, y=None, *, groups=None, scoring=None, cv=None,
     cv : int, cross-validator, iterable of (train, test) or None, default=None
         None means 5; an int k gives ``StratifiedKFold(k)`` for classifiers and ``KFold(k)`` otherwise,
         without shuffling (see :func:`check_cv`).
+    n_jobs : int or None, default=None
+        Fit the folds in parallel through ``joblib.Parallel(n_jobs)``: None is one job (or the number set by
+        ``joblib.parallel_config``), -1 all cores. ``with joblib.parallel_config(backend="dask")`` runs them on
+        a Dask cluster. Without joblib installed the folds run one after another. The results do not depend
+        on ``n_jobs``: each fold fits its own clone and the scores keep the folds' order (a clone with
+        ``random_state=None`` draws from its worker's generator, though: seed it for repeatable scores).
     params : dict, optional
         Passed to ``fit``; per-sample arrays (``sample_weight``) are cut to each fold's training rows. The
         scores are unweighted (scikit-learn's default) unless the scorer asks for the weights:
@@ -150,9 +158,9 @@ def cross_val_score(estimator, X, y=None, *, groups=None, scoring=None, cv=None,
     X, y = _indexable(X), _indexable(y)
     cv = check_cv(cv, y, classifier=is_classifier(estimator))
     scorer = check_scoring(estimator, scoring)
-    results = [_fit_and_score(clone(estimator), X, y, scorer, train, test, fit_params=params,
-                              error_score=error_score)
-               for train, test in cv.split(X, y, groups)]
+    results = run_tasks(_fit_and_score, [((clone(estimator), X, y, scorer, train, test),
+                                           dict(fit_params=params, error_score=error_score))
+                                          for train, test in cv.split(X, y, groups)], n_jobs)
     _warn_or_raise_about_fit_failures(results, error_score)
     return np.array([r["test_score"] for r in results])
 
@@ -182,13 +190,13 @@ def _scorers(estimator, scoring):
     return check_scoring(estimator, scoring)
 
 
-def cross_validate(estimator, X, y=None, *, groups=None, scoring=None, cv=None, params=None,
+def cross_validate(estimator, X, y=None, *, groups=None, scoring=None, cv=None, n_jobs=None, params=None,
                    return_train_score=False, return_estimator=False, return_indices=False, error_score=np.nan):
     """Fit a clone of ``estimator`` on each fold's training rows; time it and score it, with one or several metrics.
 
     Parameters
     ----------
-    estimator, X, y, groups, cv, error_score
+    estimator, X, y, groups, cv, n_jobs, error_score
         As in :func:`cross_val_score`.
     scoring : str, callable, list/tuple/set of str, dict of name to scorer, or None
         One metric (the result's key is ``test_score``) or several (``test_<name>`` each; also for a
@@ -221,10 +229,11 @@ def cross_validate(estimator, X, y=None, *, groups=None, scoring=None, cv=None, 
     cv = check_cv(cv, y, classifier=is_classifier(estimator))
     scorer = _scorers(estimator, scoring)
     splits = list(cv.split(X, y, groups))
-    results = [_fit_and_score(clone(estimator), X, y, scorer, train, test, fit_params=params,
-                              error_score=error_score, return_train_score=return_train_score,
-                              return_estimator=return_estimator)
-               for train, test in splits]
+    results = run_tasks(_fit_and_score, [((clone(estimator), X, y, scorer, train, test),
+                                           dict(fit_params=params, error_score=error_score,
+                                                return_train_score=return_train_score,
+                                                return_estimator=return_estimator))
+                                          for train, test in splits], n_jobs)
     _warn_or_raise_about_fit_failures(results, error_score)
     out = {"fit_time": np.array([r["fit_time"] for r in results]),
            "score_time": np.array([r["score_time"] for r in results])}
@@ -260,12 +269,25 @@ def _aligned(predictions, fold_classes, classes, method):
     return full
 
 
-def cross_val_predict(estimator, X, y=None, *, groups=None, cv=None, params=None, method="predict"):
+def _fit_and_predict(estimator, X, y, train, test, fit_params, method):
+    """Fit ``estimator`` on the rows ``train``; its ``method`` on the rows ``test``, and its classes (or None)."""
+    train_params = _fold_params(fit_params, _num_samples(X), train)
+    if y is None:
+        estimator.fit(_safe_indexing(X, train), **train_params)
+    else:
+        estimator.fit(_safe_indexing(X, train), _safe_indexing(y, train), **train_params)
+    predicted = _as_numpy(getattr(estimator, method)(_safe_indexing(X, test)))
+    classes = getattr(estimator, "classes_", None)
+    return predicted, None if classes is None else np.asarray(classes)
+
+
+def cross_val_predict(estimator, X, y=None, *, groups=None, cv=None, n_jobs=None, params=None,
+                      method="predict"):
     """Each sample's prediction by the clone that did not see it in training (the folds must partition the rows).
 
     Parameters
     ----------
-    estimator, X, y, groups, cv, params
+    estimator, X, y, groups, cv, n_jobs, params
         As in :func:`cross_val_score`.
     method : {'predict', 'predict_proba', 'predict_log_proba', 'decision_function'}, default='predict'
         For a classifier, the columns are the sorted classes of y, whichever classes a fold saw.
@@ -281,19 +303,13 @@ def cross_val_predict(estimator, X, y=None, *, groups=None, cv=None, params=None
     n_samples = _num_samples(X)
     if len(test_rows) != n_samples or not np.array_equal(np.sort(test_rows), np.arange(n_samples)):
         raise ValueError("cross_val_predict only works for partitions")
-    fit_params = params or {}
     classes = np.unique(_as_numpy(y)) if y is not None and is_classifier(estimator) else None
+    folds = run_tasks(_fit_and_predict, [((clone(estimator), X, y, train, test, params or {}, method), {})
+                                         for train, test in splits], n_jobs)
     predictions = []
-    for train, test in splits:
-        fold = clone(estimator)
-        train_params = _fold_params(fit_params, n_samples, train)
-        if y is None:
-            fold.fit(_safe_indexing(X, train), **train_params)
-        else:
-            fold.fit(_safe_indexing(X, train), _safe_indexing(y, train), **train_params)
-        predicted = _as_numpy(getattr(fold, method)(_safe_indexing(X, test)))
+    for predicted, fold_classes in folds:
         if classes is not None and method != "predict":
-            predicted = _aligned(predicted, np.asarray(fold.classes_), classes, method)
+            predicted = _aligned(predicted, fold_classes, classes, method)
         predictions.append(predicted)
     inverse = np.empty(n_samples, dtype=np.intp)
     inverse[test_rows] = np.arange(n_samples)
