@@ -63,7 +63,7 @@ _LAZY_MODULES = {"nn": "backprop.nn", "F": "backprop.nn.functional", "optim": "b
                  "linear_model": "backprop.linear_model", "explain": "backprop.explain",
                  "pipeline": "backprop.pipeline",
                  "preprocessing": "backprop.preprocessing", "neural_network": "backprop.neural_network",
-                 "multiclass": "backprop.multiclass"}
+                 "multiclass": "backprop.multiclass", "distributed": "backprop.distributed"}
 _LAZY_ATTRS = {"save": ("backprop.io", "save"), "load": ("backprop.io", "load")}
 
 

@@ -27,6 +27,7 @@ from .rnn import GRU, LSTM, RNN, RNNBase
 from .rnn_cell import GRUCell, LSTMCell, RNNCell, RNNCellBase
 from .sparse import Embedding
 from .sequence import LastStep, sequence_model
+from . import parallel
 
 __all__ = ["functional", "hooks", "init", "utils", "Heaviside", "LeakyReLU", "LogSoftmax", "PReLU", "ReLU", "Sigmoid",
            "Softmax", "Tanh", "BatchNorm1d", "Conv2d", "ModuleList", "Sequential", "Dropout", "Flatten", "Identity",
@@ -37,3 +38,4 @@ __all__ += ["ELU", "GELU", "Hardtanh", "LogSigmoid", "Mish", "SiLU", "Softplus",
             "LayerNorm", "AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "Upsample", "CosineEmbeddingLoss", "KLDivLoss",
             "MarginRankingLoss", "SmoothL1Loss", "TripletMarginLoss"]
 __all__ += ["LastStep", "sequence_model"]
+__all__ += ["parallel"]

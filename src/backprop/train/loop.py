@@ -20,6 +20,7 @@ from ..data import DataLoader, TensorDataset
 from ..nn.batchnorm import BatchNorm1d, BatchNorm2d
 from ..optim.lr_scheduler import ReduceLROnPlateau
 from .callbacks import Callback, History, ModelCheckpoint, _copy_state
+from .distributed import DistributedFit
 from .progress import Progress
 from .resume import FitState
 
@@ -204,7 +205,7 @@ def _step_schedulers(schedulers, logs):
 
 
 def fit(model, loss_fn, optimizer, train_data, epochs, val_data=None, metrics=None, callbacks=None,
-        initial_epoch=0, verbose=None, batch_size=32, schedulers=None, resume_from=None):
+        initial_epoch=0, verbose=None, batch_size=32, schedulers=None, resume_from=None, distributed=False):
     """Train ``model`` by minibatch gradient descent and return its ``History``, as Keras's ``Model.fit``.
 
     Each epoch puts the model in training mode (``model.train()``) and runs, for every batch ``(x, y)``:
@@ -252,6 +253,13 @@ def fit(model, loss_fn, optimizer, train_data, epochs, val_data=None, metrics=No
         the checkpoint's epoch, as the uninterrupted run would have, bit for bit. Build everything as the
         interrupted run did; ``epochs`` may be raised. A run that ``EarlyStopping`` had stopped stays
         stopped. Not with ``initial_epoch``.
+    distributed : bool, default False
+        Data-parallel training over the processes of ``mpiexec -n N`` (``bp.distributed``; a world of one
+        without it): each process trains on its share of every global batch of ``batch_size`` rows (which
+        must divide by N, else ValueError), gradients are averaged by ``DistributedDataParallel``, the
+        loss and metrics are averaged over all processes, and only rank 0 shows progress and runs
+        ``ModelCheckpoint`` callbacks. ``resume_from`` is read by every process. Dropout draws per-process
+        masks; batch norm uses per-process statistics. See :mod:`backprop.train.distributed`.
 
     Returns
     -------
@@ -289,6 +297,10 @@ def fit(model, loss_fn, optimizer, train_data, epochs, val_data=None, metrics=No
     # Checkpoints last, so that they hold every other callback's decision about the epoch.
     callbacks.sort(key=lambda cb: isinstance(cb, ModelCheckpoint))
     fit_state = FitState(model, optimizer, schedulers, callbacks, train_loader)
+    parallel = DistributedFit(model, train_data, batch_size) if distributed else None
+    net = model if parallel is None else parallel.model
+    if parallel is not None:
+        callbacks, verbose = parallel.callbacks(callbacks), parallel.verbose(verbose)
     if resume_from is not None:
         initial_epoch, checkpoint = fit_state.restore(resume_from)
     for cb in callbacks:
@@ -307,14 +319,22 @@ def fit(model, loss_fn, optimizer, train_data, epochs, val_data=None, metrics=No
             for cb in callbacks:
                 cb.on_epoch_begin(epoch)
             model.train()
+            if parallel is not None:
+                parallel.begin_epoch()
             averages = _Averages()
             progress.epoch_begin(epoch, len(train_loader) if hasattr(train_loader, "__len__") else None)
             for step, batch in enumerate(train_loader):
                 x, y = _split(batch)
+                if parallel is not None:
+                    x, y, rows = parallel.share(x, y)
                 before = _copy_state(model)
-                pred = model(x)
+                pred = net(x)
                 loss = loss_fn(pred, y)
-                value = _scalar(loss)
+                batch_logs = _batch_logs(_scalar(loss), pred, y, metrics)
+                if parallel is not None:
+                    batch_logs = parallel.reduce_logs(batch_logs, len(y))
+                    loss = parallel.weighted(loss, len(y), rows)
+                value = batch_logs["loss"]
                 if not math.isfinite(value):
                     model.load_state_dict(before if last_good is None else last_good)
                     raise NonFiniteLossError(
@@ -327,7 +347,7 @@ def fit(model, loss_fn, optimizer, train_data, epochs, val_data=None, metrics=No
                 optimizer.zero_grad()
                 loss.backward()
                 optimizer.step()
-                averages.add(_batch_logs(value, pred, y, metrics), len(y))
+                averages.add(batch_logs, len(y) if parallel is None else rows)
                 logs = averages.means()
                 progress.batch_end(logs)
                 for cb in callbacks:
@@ -337,6 +357,8 @@ def fit(model, loss_fn, optimizer, train_data, epochs, val_data=None, metrics=No
             if averages.count == 0:
                 raise ValueError("fit: the training data has no batches")
             logs = averages.means()
+            if parallel is not None:
+                parallel.sync_buffers()  # every process validates (and checkpoints) rank 0's model
             if val_loader is not None:
                 logs.update(_evaluate(model, loss_fn, val_loader, metrics, prefix="val_"))
             _step_schedulers(schedulers, logs)
@@ -350,4 +372,6 @@ def fit(model, loss_fn, optimizer, train_data, epochs, val_data=None, metrics=No
     finally:
         progress.close()
         model.train(was_training)
+        if parallel is not None:
+            parallel.close()
     return history
