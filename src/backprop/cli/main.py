@@ -43,13 +43,13 @@ class Parser(argparse.ArgumentParser):
 
 
 def build_parser():
-    from . import evaluate, explain, graph, predict, train
+    from . import evaluate, explain, graph, playground, predict, train
 
     parser = Parser(
         prog="backprop",
         description="Neural networks and backpropagation from first principles, on NumPy.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (train, evaluate, predict, explain, graph):
+    for module in (train, evaluate, predict, explain, graph, playground):
         module.add_parser(sub)
     _add_demo(sub)
     return parser

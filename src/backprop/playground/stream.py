@@ -1,0 +1,82 @@
+"""The WebSocket of one page: training while the page plays, a frame after each epoch unless the page is behind.
+
+The page sends JSON messages: ``{"type": "play"}``, ``"pause"``, ``"step"`` (one epoch), ``"frame"`` (send the
+current state), ``"ack"`` (a frame was drawn). The server sends JSON text (``{"type": "state", "playing": …}``,
+``{"type": "error", "status": 400, "message": …}``) and binary frames (:func:`.app.encode_frame`). A message
+of the wrong shape gets an error message and changes nothing.
+"""
+import asyncio
+import json
+
+from starlette.concurrency import run_in_threadpool
+
+MESSAGES = ("play", "pause", "step", "frame", "ack")
+MAX_MESSAGE = 4096
+
+
+class Stream:
+    def __init__(self, websocket, session):
+        self.websocket, self.session = websocket, session
+        self.playing = False
+        self.in_flight = 0
+        self.sent = self.dropped = 0
+        self.wake = asyncio.Event()
+
+    async def run(self):
+        player = asyncio.create_task(self._play())
+        try:
+            await self._send_frame(force=True)
+            while True:
+                text = await self.websocket.receive_text()
+                await self._handle(text)
+        finally:
+            player.cancel()
+
+    async def _error(self, message):
+        await self.websocket.send_text(json.dumps({"type": "error", "status": 400, "message": message}))
+
+    async def _handle(self, text):
+        if len(text) > MAX_MESSAGE:
+            return await self._error(f"a message of {len(text)} characters; the limit is {MAX_MESSAGE}")
+        try:
+            message = json.loads(text)
+        except ValueError:
+            return await self._error(f"a message must be a JSON object, got {text[:60]!r}")
+        kind = message.get("type") if isinstance(message, dict) else None
+        if kind not in MESSAGES:
+            return await self._error(f"a message must be a JSON object with type one of {', '.join(MESSAGES)}, "
+                                     f"got {text[:60]!r}")
+        if kind == "ack":
+            self.in_flight = max(0, self.in_flight - 1)
+        elif kind in ("play", "pause"):
+            self.playing = kind == "play"
+            await self.websocket.send_text(json.dumps({"type": "state", "playing": self.playing}))
+            self.wake.set()
+        elif kind == "step":
+            await self._send_frame(force=True, train=True)
+        else:
+            await self._send_frame(force=True)
+
+    async def _send_frame(self, force=False, train=False):
+        from .app import encode_frame
+
+        header, maps = await run_in_threadpool(self.session.train if train else self._frame)
+        if force or self.in_flight < 2:
+            self.in_flight += 1
+            self.sent += 1
+            await self.websocket.send_bytes(encode_frame(dict(header, playing=self.playing), maps))
+        else:
+            self.dropped += 1
+
+    def _frame(self):
+        with self.session.lock:
+            return self.session.frame()
+
+    async def _play(self):
+        while True:
+            if not self.playing:
+                self.wake.clear()
+                await self.wake.wait()
+                continue
+            await self._send_frame(train=True)
+            await asyncio.sleep(0)  # let the page's messages in between epochs
