@@ -70,8 +70,9 @@ class LeafSink:
     other holder's values. Those arrays' owners are in ``delivered``.
     """
 
-    def __init__(self, capture, create_graph):
+    def __init__(self, capture, create_graph, recorder=None):
         self.capture, self.create_graph = capture, create_graph
+        self.recorder = recorder  # a captured step's recorder (bp.autograd.recording), told each store
         self.delivered = set()  # ids of arrays handed to leaves or shown to hooks in this pass
         self.waiting = {}  # hooked leaf -> the sum of its gradients so far in this pass
         self.touched = []  # hooked leaves that received a gradient from the node being processed
@@ -83,6 +84,8 @@ class LeafSink:
             return  # bp.grad: only the requested inputs get anything (and run their hooks)
         acc = leaf._accumulator
         if acc is not None and (acc.pre_hooks or acc.post_hooks):
+            if self.recorder is not None:
+                self.recorder.unsupported("a gradient hook on a leaf (register_hook or a post-accumulate-grad hook)")
             prev = self.waiting.get(leaf)
             self.waiting[leaf] = gi if prev is None else accumulate(prev, gi)
             self.touched.append(leaf)
@@ -112,22 +115,31 @@ class LeafSink:
             owner = gi if base is None else base
             # Copy if another holder may have this memory, or if it is read-only (only a view can be:
             # np.broadcast_to's are); reading the flags costs more than the other tests.
+            given = gi
             if id(owner) in delivered or (base is not None and not gi.flags.writeable):
                 gi = owner = gi.copy()
             delivered.add(id(owner))
             leaf._grad = Tensor._make(gi, None)
+            if self.recorder is not None:
+                self.recorder.store(leaf, given, "set", None, gi)
             return
         array = held.data
         base = array.base
         if held._ctx is not None:  # left by backward(create_graph=True): a new gradient without a graph
             leaf._grad = Tensor._make(accumulate(array, gi), None)
+            if self.recorder is not None:
+                self.recorder.unsupported("a .grad left by backward(create_graph=True)")
         elif id(array if base is None else base) in delivered or not array.flags.writeable:
             # This pass handed the array to the leaf, so the engine may still use the memory elsewhere:
             # out of place, in the same Tensor, so that whoever holds .grad sees the sum.
             held.data = accumulate(array, gi)
             delivered.add(id(held.data))
+            if self.recorder is not None:
+                self.recorder.store(leaf, gi, "sum", array, held.data)
         else:
             array += gi  # PyTorch's in-place accumulation into the existing .grad
+            if self.recorder is not None:
+                self.recorder.store(leaf, gi, "add", array, array)
 
     # -- hooked leaves ------------------------------------------------------------------------------
     def node_done(self, node, pending):

@@ -114,10 +114,11 @@ def _as_tuple(grads):
     return tuple(grads) if isinstance(grads, list) else (grads,)
 
 
-def _fit_to(gi, shape, dtype, ctx, create_graph):
+def _fit_to(gi, shape, dtype, ctx, create_graph, recorder=None):
     """Undo broadcasting (sum over the broadcast axes) and match the input's dtype."""
     if create_graph and not isinstance(gi, Tensor):
         gi = Tensor._make(np.asarray(gi), None)
+    given = gi
     if gi.shape != shape:
         try:
             gi = sum_to(gi, shape)
@@ -127,6 +128,8 @@ def _fit_to(gi, shape, dtype, ctx, create_graph):
                 f"shape {shape}") from None
     if gi.dtype != dtype:
         gi = cast(gi, dtype)
+    if recorder is not None:
+        recorder.fit(given, gi)
     return gi
 
 
@@ -144,6 +147,10 @@ def run_backward(roots, grads=None, retain_graph=None, create_graph=False, input
     if len(grads) != len(roots):
         raise ValueError(f"got {len(grads)} grad_outputs for {len(roots)} outputs")
     seeds = [_seed(r, g, create_graph) for r, g in zip(roots, grads)]
+    state = STATE.get()
+    recorder = state.recorder  # a captured step (bp.jit) is being recorded: tell it what is done to arrays
+    if recorder is not None:
+        recorder.seeds(roots, seeds, inputs is not None or create_graph, retain_graph)
 
     capture = None
     if inputs is not None:
@@ -155,7 +162,7 @@ def run_backward(roots, grads=None, retain_graph=None, create_graph=False, input
 
     pending = {}  # graph node -> dL/d(its output), summed over the paths seen so far
     ready = []  # heap of (-seq, node): the latest-created node first, which is a reverse topological order
-    sink = LeafSink(capture, create_graph)
+    sink = LeafSink(capture, create_graph, recorder)
     deliver = sink.deliver
     for r, s in zip(roots, seeds):
         ctx = r._ctx
@@ -175,7 +182,6 @@ def run_backward(roots, grads=None, retain_graph=None, create_graph=False, input
             if node in capture or any(e is not None and (e in useful or e in capture) for e in node.edges):
                 useful.add(node)
 
-    state = STATE.get()
     observers = state.on_backward
     token = STATE.set(state.replace(grad_enabled=create_graph))
     queue_token = _end_of_pass.set([])
@@ -188,6 +194,8 @@ def run_backward(roots, grads=None, retain_graph=None, create_graph=False, input
             if capture is not None and useful is not None and ctx not in useful:
                 continue
             if ctx._on_grad is not None:
+                if recorder is not None:
+                    recorder.unsupported(f"a hook or retain_grad on {ctx.op.__name__}'s output")
                 g = ctx._on_grad.run(g, create_graph)  # the output's hooks, then retain_grad
                 if ctx._on_grad.hooks:
                     sink.expose(g)  # a hook may keep what it saw: no leaf keeps this memory uncopied
@@ -206,6 +214,8 @@ def run_backward(roots, grads=None, retain_graph=None, create_graph=False, input
                 in_grads = ctx.op.backward(ctx, g)
                 if in_grads.__class__ is not tuple:
                     in_grads = _as_tuple(in_grads)
+                if recorder is not None:
+                    recorder.backward(ctx, g, in_grads)
             edges = ctx.edges
             if len(in_grads) != len(edges):
                 raise RuntimeError(
@@ -227,18 +237,20 @@ def run_backward(roots, grads=None, retain_graph=None, create_graph=False, input
                         continue
                     # `is not` first: dtypes of the same kind are one object, and != costs more
                     if create_graph or gi.shape != e.shape or (gi.dtype is not e.dtype and gi.dtype != e.dtype):
-                        gi = _fit_to(gi, e.shape, e.dtype, ctx, create_graph)
+                        gi = _fit_to(gi, e.shape, e.dtype, ctx, create_graph, recorder)
                     prev = pending.get(e)
                     if prev is None:
                         pending[e] = gi
                         heappush(ready, (-e.seq, e))
                     else:
                         pending[e] = prev + gi
+                        if recorder is not None:
+                            recorder.sum(prev, gi, pending[e])
                 else:
                     data = e.data
                     if (create_graph or gi.shape != data.shape
                             or (gi.dtype is not data.dtype and gi.dtype != data.dtype)):
-                        gi = _fit_to(gi, data.shape, data.dtype, ctx, create_graph)
+                        gi = _fit_to(gi, data.shape, data.dtype, ctx, create_graph, recorder)
                     deliver(e, gi)
                 if passed is not None:
                     passed.append(gi)

@@ -185,10 +185,13 @@ class Function:
             _track_view(out, args)
         if record and ctx._saved:
             ctx._bind(args, raw, returned, out)  # after _track_view: a saved output checks the right counter
-        if observed and state.on_forward:
-            node = ctx if record else None
-            for _, observer in state.on_forward:
-                call_hook(observer, cls, args, kwargs, out, node, state.depth, where="(an op observer)")
+        if observed:
+            if state.on_forward:
+                node = ctx if record else None
+                for _, observer in state.on_forward:
+                    call_hook(observer, cls, args, kwargs, out, node, state.depth, where="(an op observer)")
+            if state.recorder is not None and state.depth == 0:
+                state.recorder.forward(cls, ctx, args, raw, kwargs, out, record)
         return out
 
 

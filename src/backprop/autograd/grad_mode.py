@@ -18,18 +18,22 @@ class EngineState:
     ones the interpreter makes cheapest. Change a switch with :meth:`replace`, which makes a new value.
     """
 
-    __slots__ = ("grad_enabled", "on_forward", "on_backward", "observed", "depth")
+    __slots__ = ("grad_enabled", "on_forward", "on_backward", "observed", "depth", "recorder")
 
-    def __init__(self, grad_enabled=True, on_forward=(), on_backward=(), depth=0):
+    def __init__(self, grad_enabled=True, on_forward=(), on_backward=(), depth=0, recorder=None):
         set_field = object.__setattr__
         set_field(self, "grad_enabled", grad_enabled)
         set_field(self, "on_forward", on_forward)  # op observers' forward callbacks: (handle id, fn) pairs
         set_field(self, "on_backward", on_backward)  # and their backward callbacks
-        set_field(self, "observed", bool(on_forward or on_backward))  # ops then keep what ctx.show gets
+        # While observed, ops keep what ctx.show gets and nested op calls are counted (depth), so that
+        # a recorder (bp.autograd.recording) sees only the outermost calls.
+        set_field(self, "observed", bool(on_forward or on_backward or recorder is not None))
         set_field(self, "depth", depth)  # op forwards the current call is nested in (tracked while observed)
+        set_field(self, "recorder", recorder)  # what records a captured step's array work, or None
 
     def replace(self, **changes):
-        fields = {name: getattr(self, name) for name in ("grad_enabled", "on_forward", "on_backward", "depth")}
+        fields = {name: getattr(self, name)
+                  for name in ("grad_enabled", "on_forward", "on_backward", "depth", "recorder")}
         return EngineState(**{**fields, **changes})
 
     def __setattr__(self, name, value):
@@ -37,7 +41,7 @@ class EngineState:
 
     def __repr__(self):
         return (f"EngineState(grad_enabled={self.grad_enabled}, observers={len(self.on_forward)}+"
-                f"{len(self.on_backward)}, depth={self.depth})")
+                f"{len(self.on_backward)}, depth={self.depth}, recording={self.recorder is not None})")
 
 
 _DEFAULT = EngineState()  # immutable, so one shared default is safe

@@ -88,6 +88,10 @@ def zero_grad(tensors, set_to_none=True):
     caller holding ``p.grad`` sees the new values. A gradient left by ``backward(create_graph=True)``
     carries a graph; it is replaced by zeros without one.
     """
+    recorder = STATE.get().recorder
+    if recorder is not None:
+        tensors = list(tensors)
+        recorder.zero_grad(tensors, set_to_none)
     for t in tensors:
         g = t.grad
         if g is None:

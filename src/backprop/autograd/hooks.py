@@ -9,7 +9,12 @@ import contextvars
 import itertools
 import sys
 
+from .grad_mode import STATE
+
 _next_id = itertools.count()
+# Registrations and removals so far, in the whole process: hooks live on shared objects (a tensor, a
+# module), so a thread's captured step (bp.jit) must see another thread's registration too.
+_changed = [0]
 
 
 class RemovableHandle:
@@ -20,11 +25,13 @@ class RemovableHandle:
     def __init__(self, remove):
         self.id = next(_next_id)
         self._remove = remove
+        _changed[0] += 1
 
     def remove(self):
         remove, self._remove = self._remove, None
         if remove is not None:
             remove(self.id)
+            _changed[0] += 1
 
     def __enter__(self):
         return self
@@ -54,8 +61,16 @@ def add_to_context(var: contextvars.ContextVar, hook):
     return handle
 
 
+def hook_changes():
+    """A number that changes whenever a hook (of any kind, anywhere in the process) is registered or removed."""
+    return _changed[0]
+
+
 def call_hook(hook, *args, where=""):
     """Call a user's hook; an exception keeps its type and, on Python ≥ 3.11, gains a note naming the hook."""
+    recorder = STATE.get().recorder
+    if recorder is not None:  # a replay would skip the hook: the step is left to run eagerly
+        recorder.unsupported(f"the hook {getattr(hook, '__qualname__', hook)!r} ran {where}".rstrip())
     try:
         return hook(*args)
     except Exception as e:

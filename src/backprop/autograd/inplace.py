@@ -46,6 +46,9 @@ def assign(tensor, result):
         raise ShapeError(
             f"in-place result of shape {result.shape} does not fit a tensor of shape {tensor.shape}")
     np.copyto(tensor.data, result.data, casting="same_kind")
+    recorder = STATE.get().recorder
+    if recorder is not None:
+        recorder.copy_into(tensor, result)
     tensor._vc[0] += 1
     if result._ctx is not None:
         tensor._ctx = result._ctx

@@ -5,6 +5,7 @@ import numpy as np
 
 from . import dtypes
 from .device import CPU
+from .grad_mode import STATE
 from .hooks import add_to_dict
 
 
@@ -160,7 +161,11 @@ class Tensor:
     def item(self):
         if self.data.size != 1:
             raise ValueError(f"item() needs a tensor with one element, got shape {self.shape}")
-        return self.data.item()
+        value = self.data.item()
+        recorder = STATE.get().recorder
+        if recorder is not None:
+            recorder.item(self, value)  # a captured step may return this number: a replay reads it again
+        return value
 
     def tolist(self):
         return self.data.tolist()

@@ -15,6 +15,7 @@ import functools
 from typing import NamedTuple
 
 from ..autograd.hooks import add_to_context, call_hook
+from ..autograd.recording import current_recorder
 
 
 # Each registry: an immutable tuple of (handle_id, hook) pairs, replaced (never mutated) on registration.
@@ -75,10 +76,13 @@ def with_step_hooks(step):
     """
     if getattr(step, "_with_step_hooks", False):
         return step
+    own_step = step.__qualname__ != "Optimizer.step"  # one that bp.jit cannot see the updates of
 
     @functools.wraps(step)
     def wrapper(*args, **kwargs):
         self = args[0]
+        if own_step and current_recorder() is not None:
+            current_recorder().unsupported(f"{type(self).__name__}.step is not Optimizer.step")
         pre = STEP_PRE_HOOKS.get()
         if self._in_step or not (pre or self._step_pre_hooks or self._step_post_hooks or STEP_POST_HOOKS.get()):
             return step(*args, **kwargs)

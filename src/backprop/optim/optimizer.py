@@ -18,6 +18,7 @@ import numpy as np
 from ..autograd.grad_mode import enable_grad
 from ..autograd.graph import increment_version, zero_grad
 from ..autograd.hooks import add_to_dict, call_hook
+from ..autograd.recording import current_recorder
 from ..autograd.tensor import Tensor
 from ._checks import check_betas, check_flags, check_nonnegative, flag_names  # noqa: F401  (re-exported)
 from ._hooks import (  # noqa: F401  (register_optimizer_update_hook: re-exported, bp.explain imports it here)
@@ -205,6 +206,7 @@ class Optimizer:
         hooks = (*self._update_hooks.values(), *(hook for _, hook in found)) if found else \
             tuple(self._update_hooks.values())
         update, state = self.update, self.state
+        recorder = current_recorder()  # a captured step (bp.jit) repeats each update call in its replays
         # Positionally, in the update function's order: a call with keywords costs more, and this one
         # is made for every parameter at every step.
         names = self.hyperparameters
@@ -224,6 +226,8 @@ class Optimizer:
                     param_state = state[p] = {}
                 info = update(data, grad, param_state, *hyper)
                 increment_version(p)
+                if recorder is not None:
+                    recorder.update(self, update, p, grad, group)
                 if hooks:
                     where = f"after {type(self).__name__}'s update of a parameter"
                     for hook in hooks:
