@@ -3,7 +3,8 @@
 processes included); ``datasets`` holds the bundled data sets and TensorFlow Playground's 2-D generators.
 
 Batches are read one at a time (slices or fancy indexing), so an ``np.memmap`` larger than memory
-streams through training in memory O(batch × features).
+streams through training in memory O(batch × features). ``ShardedDataset`` reads a folder of ``.npz`` or
+``.npy`` shards (or one memory-mapped ``.npy``) larger than memory, shuffled per epoch in a bounded buffer.
 
 ``read_csv``, ``read_numpy`` and ``read_idx`` read data files into a :class:`Table` (``X``, ``y``, ``columns``,
 ``target_name``, ``categories``, ``dropped_rows``); their errors are ``ValueError`` subclasses naming the file,
@@ -16,6 +17,7 @@ from .dataset import ChainDataset, Dataset, IterableDataset, TensorDataset, to_t
 from .sampler import (BatchSampler, RandomSampler, Sampler, SequentialSampler, SubsetRandomSampler,
                       WeightedRandomSampler)
 from .files import read_idx, read_numpy
+from .sharded import ShardedDataset
 from .subsets import ConcatDataset, Subset, random_split
 from .table import DataError, MissingValueError, NonFiniteError, Table, UnknownCategoryError, check_finite
 from .workers import WorkerInfo, get_worker_info
@@ -24,6 +26,6 @@ from . import datasets
 __all__ = ["BatchSampler", "ChainDataset", "ConcatDataset", "DataError", "DataLoader", "Dataset", "IterableDataset",
            "MissingValueError", "NonFiniteError", "Table", "UnknownCategoryError", "check_finite", "read_csv",
            "read_idx", "read_numpy",
-           "RandomSampler", "Sampler", "SequentialSampler", "Subset", "SubsetRandomSampler", "TensorDataset",
-           "WeightedRandomSampler", "WorkerInfo", "datasets", "default_collate", "get_worker_info",
+           "RandomSampler", "Sampler", "SequentialSampler", "ShardedDataset", "Subset", "SubsetRandomSampler",
+           "TensorDataset", "WeightedRandomSampler", "WorkerInfo", "datasets", "default_collate", "get_worker_info",
            "random_split", "to_tensor"]

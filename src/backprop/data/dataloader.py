@@ -29,7 +29,10 @@ class DataLoader:
     batch_size : int or None, default 1
         None yields the samples one by one, not collated (arrays become Tensors), as PyTorch.
     shuffle : bool, default False
-        Visit the samples in a new random order every epoch (a ``RandomSampler``).
+        Visit the samples in a new random order every epoch (a ``RandomSampler``). A data set with a
+        ``stream_blocks(shuffle, generator)`` method (``ShardedDataset``) shuffles its own stream instead,
+        drawing from ``generator``: backprop's extension, as PyTorch refuses ``shuffle`` for an
+        ``IterableDataset``.
     sampler : Sampler or iterable of indices, optional
         The order of the samples (mutually exclusive with ``shuffle``).
     batch_sampler : Sampler or iterable of lists of indices, optional
@@ -109,8 +112,13 @@ class DataLoader:
                              "num_workers > 0 to enable multiprocessing, otherwise set prefetch_factor to None")
         if persistent_workers and num_workers == 0:
             raise ValueError("persistent_workers option needs num_workers > 0")
+        # backprop's extension: a data set that streams its epochs in blocks (ShardedDataset) shuffles itself
+        streams_blocks = hasattr(dataset, "stream_blocks")
+        if streams_blocks and num_workers:
+            raise ValueError(f"num_workers={num_workers!r}: {type(dataset).__name__} reads its files in the main "
+                             "process, one piece at a time; use num_workers=0")
         if isinstance(dataset, IterableDataset):
-            for name, value in (("shuffle", shuffle or None), ("sampler", sampler),
+            for name, value in (("shuffle", None if streams_blocks else shuffle or None), ("sampler", sampler),
                                 ("batch_sampler", batch_sampler)):
                 if value is not None:
                     raise ValueError(f"DataLoader with IterableDataset: expected unspecified {name} option, "
@@ -211,6 +219,14 @@ class DataLoader:
                 return
             yield self._collate(chunk)
 
+    def _block_batches(self):
+        """The batches of a data set that gives each epoch as blocks of rows, shuffled by itself (``stream_blocks``):
+        cut into batches, or, for a ``collate_fn`` or without batching, taken apart into samples."""
+        blocks = self.dataset.stream_blocks(shuffle=self.shuffle, generator=self.generator)
+        if self.collate_fn is None and self.batch_size is not None:
+            return batches_of_blocks(blocks, self.batch_size, self.drop_last)
+        return self._stream(sample for block in blocks for sample in zip(*block))
+
     def _finish(self, batch):
         """Arrays → Tensors (floats in ``dtype``) for the default collation; a collate_fn's result as it is."""
         if self.collate_fn is not None:
@@ -220,7 +236,8 @@ class DataLoader:
     def __iter__(self):
         iterable = isinstance(self.dataset, IterableDataset)
         if self.num_workers == 0:
-            batches = self._stream(iter(self.dataset)) if iterable else map(self._fetch, self._index_batches())
+            batches = (self._block_batches() if hasattr(self.dataset, "stream_blocks") else
+                       self._stream(iter(self.dataset)) if iterable else map(self._fetch, self._index_batches()))
             for batch in batches:
                 yield self._finish(batch)
             return
@@ -241,6 +258,31 @@ class DataLoader:
     def __repr__(self):
         return (f"DataLoader({self.dataset!r}, batch_size={self.batch_size}, shuffle={self.shuffle}, "
                 f"drop_last={self.drop_last})")
+
+
+def batches_of_blocks(blocks, batch_size, drop_last=False):
+    """Cut a stream of blocks (tuples of arrays with equal row counts) into batches of ``batch_size`` rows.
+
+    A batch within a block is a view of it; one that spans two blocks is their rows joined. The last batch
+    may be smaller, unless ``drop_last``.
+    """
+    carry = None
+    for block in blocks:
+        start, n = 0, len(block[0])
+        if carry is not None:
+            start = min(n, batch_size - len(carry[0]))
+            carry = tuple(np.concatenate([c, b[:start]]) for c, b in zip(carry, block))
+            if len(carry[0]) < batch_size:
+                continue
+            yield carry
+            carry = None
+        stop = start + (n - start) // batch_size * batch_size
+        for first in range(start, stop, batch_size):
+            yield tuple(a[first:first + batch_size] for a in block)
+        if stop < n:
+            carry = tuple(a[stop:] for a in block)
+    if carry is not None and not drop_last:
+        yield carry
 
 
 class _StreamFetcher:
