@@ -63,23 +63,12 @@ def build(opts, n_features, n_outputs, task):
 
 # -- networks ------------------------------------------------------------------------------------------
 def build_mlp(n_in, n_out, hidden, activation="relu", dropout=0.0, batch_norm=False, init="default"):
-    """Linear → [BatchNorm1d] → activation → [Dropout] for each hidden width, then a Linear output layer."""
-    layers = []
-    for width in hidden:
-        layers.append(nn.Linear(n_in, width))
-        if batch_norm:
-            layers.append(nn.BatchNorm1d(width))
-        layers.append(ACTIVATIONS[activation]())
-        if dropout:
-            layers.append(nn.Dropout(dropout))
-        n_in = width
-    layers.append(nn.Linear(n_in, n_out))
-    model = nn.Sequential(*layers)
+    """``bp.nn.MLP`` with the named activation, its Linear weights initialised by ``init``, biases at zero."""
+    model = nn.MLP(n_in, hidden, n_out, ACTIVATIONS[activation], batch_norm=batch_norm, dropout=dropout)
     if INITS[init] is not None:
-        for layer in model:
-            if isinstance(layer, nn.Linear):
-                INITS[init](layer.weight, activation)
-                nn.init.zeros_(layer.bias)
+        for layer in model.linear_layers():
+            INITS[init](layer.weight, activation)
+            nn.init.zeros_(layer.bias)
     return model
 
 

@@ -1,6 +1,6 @@
 """Multilayer perceptrons with scikit-learn's API, built on ``bp.nn``, ``bp.optim`` and ``bp.train``.
 
-The network is a ``bp.nn.Sequential`` of ``Linear`` layers and activations; ``fit`` trains it with
+The network is a ``bp.nn.MLP`` (a ``Sequential`` of ``Linear`` layers and activations); ``fit`` trains it with
 ``bp.train.fit`` (minibatch Adam or SGD, gradients by backpropagation) and stops as scikit-learn's
 ``MLPClassifier``/``MLPRegressor`` do: when the training loss (or, with ``early_stopping``, the
 validation score) has not improved by ``tol`` for ``n_iter_no_change`` epochs.
@@ -125,12 +125,10 @@ class _BaseMLP(BaseEstimator):
         """Build the network, train it with ``bp.train.fit`` and record scikit-learn's fitted attributes."""
         sizes = self._check_params()
         rng = check_random_state(self.random_state)
-        layers = []
-        for n_in, n_out in zip([X.shape[1]] + sizes, sizes + [n_outputs]):
-            layer = nn.Linear(n_in, n_out, dtype=X.dtype)
+        # the output layer's activation is in the loss
+        self.model_ = model = nn.MLP(X.shape[1], sizes, n_outputs, ACTIVATIONS[self.activation], dtype=X.dtype)
+        for layer in model.linear_layers():
             _glorot_uniform_(layer, self.activation, rng)
-            layers += [layer, ACTIVATIONS[self.activation]()]
-        self.model_ = model = nn.Sequential(*layers[:-1])  # the output layer's activation is in the loss
 
         def loss_fn(pred, target):  # scikit-learn's: the mean loss + (α/2)·Σ‖W‖²/batch size, biases free
             return data_loss(pred, target) + (0.5 * self.alpha / len(target)) * l2_penalty(model)
@@ -163,7 +161,7 @@ class _BaseMLP(BaseEstimator):
             self.best_validation_score_ = max(self.validation_scores_)
         self.n_iter_ = len(self.loss_curve_)
         self.t_ = self.n_iter_ * len(X)
-        linear = [m for m in model if isinstance(m, nn.Linear)]
+        linear = model.linear_layers()
         self.coefs_ = [m.weight.data.T.copy() for m in linear]
         self.intercepts_ = [m.bias.data.copy() for m in linear]
         self.n_layers_ = len(linear) + 1
@@ -197,7 +195,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     """A multilayer perceptron classifier: hidden layers with ``activation``, a softmax output, the logloss.
 
     scikit-learn's ``MLPClassifier`` (same parameters, defaults and fitted attributes), built on
-    ``bp.nn.Sequential``, trained by ``bp.train.fit`` with ``bp.optim.Adam`` (or SGD). It minimises the
+    ``bp.nn.MLP``, trained by ``bp.train.fit`` with ``bp.optim.Adam`` (or SGD). It minimises the
     mean cross-entropy of a minibatch plus (α/2)·Σ‖W‖²/batch size over the weights (not the biases).
     Differs from scikit-learn in that two classes get two softmax outputs (scikit-learn: one sigmoid
     output), and the weights are drawn from ``random_state`` by NumPy's ``Generator``.
@@ -249,7 +247,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     coefs_, intercepts_ : list of ndarray
         The weights of each layer as scikit-learn lays them out ((fan_in, fan_out), the transpose of
         ``bp.nn.Linear.weight``) and the biases.
-    model_ : bp.nn.Sequential
+    model_ : bp.nn.MLP
         The trained network (outputs the logits).
     n_layers_, n_outputs_, n_features_in_, t_ : int
 

@@ -27,6 +27,7 @@ from .rnn import GRU, LSTM, RNN, RNNBase
 from .rnn_cell import GRUCell, LSTMCell, RNNCell, RNNCellBase
 from .sparse import Embedding
 from .sequence import LastStep, sequence_model
+from .mlp import MLP
 from . import parallel
 
 __all__ = ["functional", "hooks", "init", "utils", "Heaviside", "LeakyReLU", "LogSoftmax", "PReLU", "ReLU", "Sigmoid",
@@ -37,5 +38,5 @@ __all__ += ["ELU", "GELU", "Hardtanh", "LogSigmoid", "Mish", "SiLU", "Softplus",
             "ParameterDict", "ParameterList", "Conv1d", "ConvTranspose2d", "Dropout2d", "Unflatten", "GroupNorm",
             "LayerNorm", "AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "Upsample", "CosineEmbeddingLoss", "KLDivLoss",
             "MarginRankingLoss", "SmoothL1Loss", "TripletMarginLoss"]
-__all__ += ["LastStep", "sequence_model"]
+__all__ += ["LastStep", "sequence_model", "MLP"]
 __all__ += ["parallel"]
