@@ -225,7 +225,7 @@ def test_value_errors_still_name_the_argument():
         nn.Conv2d(2, 2, 3, groups=0)
     with pytest.raises(ValueError, match="num_channels \\(5\\) must be divisible by num_groups \\(2\\)"):
         nn.GroupNorm(2, 5)
-    with pytest.raises(ValueError, match="in_features must be at least 0"):
+    with pytest.raises(ValueError, match="Linear: in_features must be positive, got -1"):
         nn.Linear(-1, 2)
 
 

@@ -7,6 +7,7 @@ from ..autograd.factory import full
 from ..ops import activations as _act
 from . import functional as F
 from . import init as _init
+from ._args import int_arg, real_arg
 from .module import Module, Parameter
 
 
@@ -27,7 +28,7 @@ class LeakyReLU(Module):
 
     def __init__(self, negative_slope=0.01):
         super().__init__()
-        self.negative_slope = negative_slope
+        self.negative_slope = real_arg("LeakyReLU", "negative_slope", negative_slope)
 
     def forward(self, input):
         return F.leaky_relu(input, self.negative_slope)
@@ -57,7 +58,8 @@ class PReLU(Module):
 
     def __init__(self, num_parameters=1, init=0.25, dtype=None):
         super().__init__()
-        self.num_parameters, self.init = num_parameters, init
+        self.num_parameters = int_arg("PReLU", "num_parameters", num_parameters)
+        self.init = real_arg("PReLU", "init", init)
         self.weight = Parameter(full((num_parameters,), init, dtype=dtype))
 
     def reset_parameters(self):
@@ -88,9 +90,9 @@ class Tanh(Module):
 class _SoftmaxBase(Module):
     def __init__(self, dim=-1, temperature=1.0):
         super().__init__()
-        if temperature <= 0:
-            raise ValueError(f"{type(self).__name__}: temperature must be positive, got {temperature}")
-        self.dim, self.temperature = dim, temperature
+        owner = type(self).__name__
+        self.dim = dim if dim is None else int_arg(owner, "dim", dim, minimum=None)
+        self.temperature = real_arg(owner, "temperature", temperature, 0, open_low=True)
 
     def extra_repr(self):
         return f"dim={self.dim}" + (f", temperature={self.temperature}" if self.temperature != 1 else "")
@@ -181,7 +183,7 @@ class ELU(_OutOfPlace):
 
     def __init__(self, alpha=1.0, inplace=False):
         super().__init__(inplace)
-        self.alpha = alpha
+        self.alpha = real_arg("ELU", "alpha", alpha)
 
     def forward(self, input):
         return F.elu(input, self.alpha)
@@ -216,7 +218,8 @@ class Softplus(Module):
 
     def __init__(self, beta=1.0, threshold=20.0):
         super().__init__()
-        self.beta, self.threshold = beta, threshold
+        self.beta = real_arg("Softplus", "beta", beta, 0, open_low=True)  # PyTorch divides by 0 for beta=0
+        self.threshold = real_arg("Softplus", "threshold", threshold)
 
     def forward(self, input):
         return F.softplus(input, self.beta, self.threshold)
@@ -238,9 +241,10 @@ class Hardtanh(_OutOfPlace):
 
     def __init__(self, min_val=-1.0, max_val=1.0, inplace=False):
         super().__init__(inplace)
-        if min_val > max_val:
-            raise ValueError(f"Hardtanh: min_val ({min_val}) must not be greater than max_val ({max_val})")
-        self.min_val, self.max_val = min_val, max_val
+        self.min_val = real_arg("Hardtanh", "min_val", min_val)
+        self.max_val = real_arg("Hardtanh", "max_val", max_val)
+        if min_val >= max_val:  # PyTorch asserts max_val > min_val
+            raise ValueError(f"Hardtanh: min_val ({min_val}) must be less than max_val ({max_val})")
 
     def forward(self, input):
         return F.hardtanh(input, self.min_val, self.max_val)

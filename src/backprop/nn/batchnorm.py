@@ -4,7 +4,7 @@ from ..autograd.factory import ones, tensor, zeros
 from ..exceptions import ShapeError
 from . import functional as F
 from . import init
-from ._args import int_arg
+from ._args import int_arg, real_arg
 from .module import Module, Parameter
 
 
@@ -17,7 +17,10 @@ class _BatchNorm(Module):
                  dtype=None, *, bias=True):
         super().__init__()
         self.num_features = int_arg(type(self).__name__, "num_features", num_features)
-        self.eps, self.momentum = eps, momentum
+        owner = type(self).__name__
+        self.eps = real_arg(owner, "eps", eps, 0, open_low=True)  # eps = 0 divides by 0 on a constant channel
+        # None: the cumulative average of the batches' statistics (PyTorch's meaning)
+        self.momentum = momentum if momentum is None else real_arg(owner, "momentum", momentum, 0, 1)
         self.affine, self.track_running_stats = affine, track_running_stats
         self.weight = Parameter(ones(num_features, dtype=dtype)) if affine else None
         self.bias = Parameter(zeros(num_features, dtype=dtype)) if affine and bias else None

@@ -130,7 +130,7 @@ class Conv2d(_ConvNd):
                                                                      padding_mode)
         self.kernel_size = int_pair("Conv2d", "kernel_size", kernel_size)
         self.stride, self.dilation = int_pair("Conv2d", "stride", stride), int_pair("Conv2d", "dilation", dilation)
-        self.padding = padding if isinstance(padding, str) else int_pair("Conv2d", "padding", padding)
+        self.padding = padding if isinstance(padding, str) else int_pair("Conv2d", "padding", padding, minimum=0)
         self.padding_mode = padding_mode
         # Checks the padding string, and gives the (top, bottom), (left, right) pads a non-zero mode adds.
         self._pads = _conv_padding(self.padding, self.kernel_size, self.dilation)
@@ -178,7 +178,7 @@ class Conv1d(_ConvNd):
                                                                      padding_mode)
         self.kernel_size = int_single("Conv1d", "kernel_size", kernel_size)
         self.stride, self.dilation = int_single("Conv1d", "stride", stride), int_single("Conv1d", "dilation", dilation)
-        self.padding = padding if isinstance(padding, str) else int_single("Conv1d", "padding", padding)
+        self.padding = padding if isinstance(padding, str) else int_single("Conv1d", "padding", padding, minimum=0)
         self.padding_mode = padding_mode
         two_d = padding if isinstance(padding, str) else (0, self.padding[0])
         # Checks the padding string, and gives the ((0, 0), (left, right)) pads a non-zero mode adds.
@@ -235,7 +235,8 @@ class ConvTranspose2d(Module):
         names = ("kernel_size", "stride", "padding", "output_padding", "dilation")
         values = (kernel_size, stride, padding, output_padding, dilation)
         (self.kernel_size, self.stride, self.padding, self.output_padding,
-         self.dilation) = (int_pair("ConvTranspose2d", n, v) for n, v in zip(names, values))
+         self.dilation) = (int_pair("ConvTranspose2d", n, v, minimum=0 if "padding" in n else 1)
+                           for n, v in zip(names, values))
         if any(op >= s and op >= d for op, s, d in zip(self.output_padding, self.stride, self.dilation)):
             raise ValueError(f"ConvTranspose2d: output_padding {self.output_padding} must be smaller than either "
                              f"stride {self.stride} or dilation {self.dilation}")

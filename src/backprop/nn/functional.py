@@ -5,10 +5,13 @@
 >>> bp.F.softmax(x, temperature=10.0)   # the course's temperature exercise: close to uniform
 tensor([[0.278 , 0.3072, 0.4147]])
 """
+import numbers
+
 import numpy as np
 
 from .. import random as _random
 from ..autograd.graph import increment_version
+from ..autograd.recording import replayable
 from ..autograd.tensor import Tensor
 from ..exceptions import ShapeError
 from ..ops import activations as _act
@@ -94,6 +97,8 @@ def heaviside(input):
 
 
 def _check_probability(p):
+    if not isinstance(p, numbers.Real) or isinstance(p, (bool, np.bool_)):  # PyTorch takes True as p = 1
+        raise TypeError(f"dropout probability p must be a number, got {p!r}")
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got p={p}")
 
@@ -108,9 +113,16 @@ def dropout(input, p=0.5, training=True):
     if not training or p == 0:
         return input
     x = _raw(input)
-    keep = _random.generator().random(np.shape(x)) >= p
+    return _layers.Dropout.apply(input, _dropout_mask(np.shape(x), p, x.dtype))
+
+
+@replayable
+def _dropout_mask(shape, p, dtype):
+    """m/(1 − p): each element kept with probability 1 − p, drawn from the library's generator (a
+    captured step, bp.jit, draws again at each replay, in the same order as eager mode)."""
+    keep = _random.generator().random(shape) >= p
     scale = 0.0 if p == 1 else 1.0 / (1.0 - p)
-    return _layers.Dropout.apply(input, (keep * scale).astype(x.dtype))
+    return (keep * scale).astype(dtype)
 
 
 def _update_running(stat, batch_value, momentum):
@@ -120,6 +132,17 @@ def _update_running(stat, batch_value, momentum):
     data += momentum * batch_value
     if isinstance(stat, Tensor):
         increment_version(stat)
+
+
+@replayable
+def _batch_statistics(x, axes, running_mean, running_var, momentum, count):
+    """The batch's mean and biased variance per channel; the running statistics, if any, updated in place
+    (a captured step, bp.jit, repeats this at each replay)."""
+    mean, var = x.mean(axis=axes), x.var(axis=axes)
+    if running_mean is not None:
+        _update_running(running_mean, mean, momentum)
+        _update_running(running_var, var * (count / (count - 1)), momentum)
+    return mean, var
 
 
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1,
@@ -145,10 +168,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         if count <= 1:
             raise ValueError("Expected more than 1 value per channel when training, "
                              f"got input shape {x.shape}")
-        mean, var = x.mean(axis=axes), x.var(axis=axes)
-        if running_mean is not None:
-            _update_running(running_mean, mean, momentum)
-            _update_running(running_var, var * (count / (count - 1)), momentum)
+        mean, var = _batch_statistics(x, axes, running_mean, running_var, momentum, count)
     else:
         if running_mean is None or running_var is None:
             raise ValueError("batch_norm: running_mean and running_var are needed when training=False")
@@ -175,6 +195,4 @@ def dropout2d(input, p=0.5, training=True):
         raise ShapeError(f"dropout2d: expected a 3-D (N, C, L) or 4-D (N, C, H, W) input, got shape {x.shape}")
     if not training or p == 0:
         return input
-    keep = _random.generator().random(x.shape[:2] + (1,) * (x.ndim - 2)) >= p
-    scale = 0.0 if p == 1 else 1.0 / (1.0 - p)
-    return _layers.Dropout.apply(input, (keep * scale).astype(x.dtype))
+    return _layers.Dropout.apply(input, _dropout_mask(x.shape[:2] + (1,) * (x.ndim - 2), p, x.dtype))

@@ -143,7 +143,7 @@ class Unflatten(Module):
         self.dim = int_arg("Unflatten", "dim", dim, minimum=None)
         if not isinstance(unflattened_size, (tuple, list)):
             raise TypeError(f"Unflatten: unflattened_size must be a tuple of ints, got {unflattened_size!r}")
-        self.unflattened_size = int_sizes("Unflatten", "unflattened_size", unflattened_size)
+        self.unflattened_size = int_sizes("Unflatten", "unflattened_size", unflattened_size, minimum=None)
         if min(self.unflattened_size, default=0) < -1 or self.unflattened_size.count(-1) > 1:
             raise ValueError(f"Unflatten: unflattened_size must hold sizes >= 0 and at most one -1, "
                              f"got {unflattened_size!r}")

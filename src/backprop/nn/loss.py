@@ -9,6 +9,7 @@ Class weights and ``pos_weight`` are buffers (in the state dict, as PyTorch), ne
 from ..autograd.tensor import Tensor
 from ..ops import losses as L
 from ..ops._loss_utils import check_reduction
+from ._args import flag_arg, int_arg, real_arg
 from .module import Module
 
 __all__ = ["MSELoss", "L1Loss", "MAPELoss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss",
@@ -92,9 +93,7 @@ class HuberLoss(_Loss):
 
     def __init__(self, reduction="mean", delta=1.0):
         super().__init__(reduction)
-        if not delta > 0:
-            raise ValueError(f"HuberLoss: delta must be positive, got {delta}")
-        self.delta = delta
+        self.delta = real_arg("HuberLoss", "delta", delta, 0, open_low=True)
 
     def forward(self, input, target):
         return L.huber_loss(input, target, reduction=self.reduction, delta=self.delta)
@@ -162,9 +161,8 @@ class CrossEntropyLoss(_WeightedLoss):
 
     def __init__(self, weight=None, *, ignore_index=-100, reduction="mean", label_smoothing=0.0):
         super().__init__(weight, reduction)
-        if not 0 <= label_smoothing <= 1:
-            raise ValueError(f"CrossEntropyLoss: label_smoothing must be in [0, 1], got {label_smoothing}")
-        self.ignore_index, self.label_smoothing = ignore_index, label_smoothing
+        self.ignore_index = int_arg("CrossEntropyLoss", "ignore_index", ignore_index, minimum=None)
+        self.label_smoothing = real_arg("CrossEntropyLoss", "label_smoothing", label_smoothing, 0, 1)
 
     def forward(self, input, target):
         return L.cross_entropy(input, target, self.weight, ignore_index=self.ignore_index,
@@ -183,7 +181,7 @@ class NLLLoss(_WeightedLoss):
 
     def __init__(self, weight=None, *, ignore_index=-100, reduction="mean"):
         super().__init__(weight, reduction)
-        self.ignore_index = ignore_index
+        self.ignore_index = int_arg("NLLLoss", "ignore_index", ignore_index, minimum=None)
 
     def forward(self, input, target):
         return L.nll_loss(input, target, self.weight, ignore_index=self.ignore_index, reduction=self.reduction)
@@ -234,7 +232,9 @@ class PoissonNLLLoss(_Loss):
 
     def __init__(self, log_input=True, full=False, *, eps=1e-8, reduction="mean"):
         super().__init__(reduction)
-        self.log_input, self.full, self.eps = log_input, full, eps
+        self.log_input = flag_arg("PoissonNLLLoss", "log_input", log_input)
+        self.full = flag_arg("PoissonNLLLoss", "full", full)
+        self.eps = real_arg("PoissonNLLLoss", "eps", eps, 0, open_low=True)
 
     def forward(self, input, target):
         return L.poisson_nll_loss(input, target, self.log_input, self.full, eps=self.eps, reduction=self.reduction)

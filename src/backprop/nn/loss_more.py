@@ -3,6 +3,9 @@
 the same name in :mod:`backprop.ops.losses_more`, where the formulas are documented.
 """
 from ..ops import losses_more as LM
+import math
+
+from ._args import flag_arg, real_arg
 from .loss import _Loss
 
 __all__ = ["SmoothL1Loss", "KLDivLoss", "CosineEmbeddingLoss", "MarginRankingLoss", "TripletMarginLoss"]
@@ -19,9 +22,7 @@ class SmoothL1Loss(_Loss):
 
     def __init__(self, *, reduction="mean", beta=1.0):
         super().__init__(reduction)
-        if not beta >= 0:
-            raise ValueError(f"SmoothL1Loss: beta must be non-negative, got {beta}")
-        self.beta = beta
+        self.beta = real_arg("SmoothL1Loss", "beta", beta, 0)
 
     def forward(self, input, target):
         return LM.smooth_l1_loss(input, target, reduction=self.reduction, beta=self.beta)
@@ -39,18 +40,20 @@ class KLDivLoss(_Loss):
 
     def __init__(self, *, reduction="mean", log_target=False):
         super().__init__("mean" if reduction == "batchmean" else reduction)
-        self.reduction, self.log_target = reduction, log_target
+        self.reduction, self.log_target = reduction, flag_arg("KLDivLoss", "log_target", log_target)
 
     def forward(self, input, target):
         return LM.kl_div(input, target, self.reduction, self.log_target)
 
 
 class _PairMarginLoss(_Loss):
-    """A loss on pairs (x₁, x₂) labelled y = ±1, with a margin."""
+    """A loss on pairs (x₁, x₂) labelled y = ±1, with a margin in ``margin_range``."""
+
+    margin_range = (-math.inf, math.inf)
 
     def __init__(self, margin=0.0, *, reduction="mean"):
         super().__init__(reduction)
-        self.margin = margin
+        self.margin = real_arg(type(self).__name__, "margin", margin, *self.margin_range)
 
 
 class CosineEmbeddingLoss(_PairMarginLoss):
@@ -59,9 +62,12 @@ class CosineEmbeddingLoss(_PairMarginLoss):
 
     Parameters
     ----------
-    margin : float, default 0.0
+    margin : float in [-1, 1], default 0.0
+        A cosine, so a margin outside [-1, 1] would make every or no dissimilar pair count.
     reduction : {'mean', 'sum', 'none'}, default 'mean'
     """
+
+    margin_range = (-1.0, 1.0)
 
     def forward(self, input1, input2, target):
         return LM.cosine_embedding_loss(input1, input2, target, self.margin, self.reduction)
@@ -96,9 +102,10 @@ class TripletMarginLoss(_Loss):
 
     def __init__(self, margin=1.0, p=2.0, eps=1e-6, swap=False, *, reduction="mean"):
         super().__init__(reduction)
-        if not margin > 0:
-            raise ValueError(f"TripletMarginLoss: margin must be greater than 0, got {margin}")
-        self.margin, self.p, self.eps, self.swap = margin, p, eps, swap
+        self.margin = real_arg("TripletMarginLoss", "margin", margin, 0, open_low=True)
+        self.p = real_arg("TripletMarginLoss", "p", p, 0, open_low=True)
+        self.eps = real_arg("TripletMarginLoss", "eps", eps, 0)
+        self.swap = flag_arg("TripletMarginLoss", "swap", swap)
 
     def forward(self, anchor, positive, negative):
         return LM.triplet_margin_loss(anchor, positive, negative, self.margin, self.p, self.eps, self.swap,

@@ -3,7 +3,7 @@ sample, not per batch, so training and evaluation compute the same thing and bat
 from ..autograd.factory import ones, zeros
 from . import functional as F
 from . import init
-from ._args import int_arg, int_sizes
+from ._args import int_arg, int_sizes, real_arg
 from .module import Module, Parameter
 
 
@@ -43,7 +43,8 @@ class LayerNorm(Module):
     def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True, dtype=None):
         super().__init__()
         self.normalized_shape = int_sizes("LayerNorm", "normalized_shape", normalized_shape)
-        self.eps, self.elementwise_affine = eps, elementwise_affine
+        self.eps = real_arg("LayerNorm", "eps", eps, 0, open_low=True)
+        self.elementwise_affine = elementwise_affine
         self.weight = Parameter(ones(*self.normalized_shape, dtype=dtype)) if elementwise_affine else None
         self.bias = Parameter(zeros(*self.normalized_shape, dtype=dtype)) if elementwise_affine and bias else None
 
@@ -90,7 +91,7 @@ class GroupNorm(Module):
         if num_channels % num_groups:
             raise ValueError(f"GroupNorm: num_channels ({num_channels}) must be divisible by num_groups "
                              f"({num_groups})")
-        self.eps, self.affine = eps, affine
+        self.eps, self.affine = real_arg("GroupNorm", "eps", eps, 0, open_low=True), affine
         self.weight = Parameter(ones(num_channels, dtype=dtype)) if affine else None
         self.bias = Parameter(zeros(num_channels, dtype=dtype)) if affine else None
 

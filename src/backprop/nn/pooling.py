@@ -6,10 +6,10 @@ from .module import Module
 
 
 def _check_window(owner, **sizes):
-    """Window sizes must be ints or pairs of ints (``stride=None`` means the kernel size)."""
+    """Window sizes must be ints or pairs of ints, ≥ 1 (padding ≥ 0); ``stride=None`` means the kernel size."""
     for name, value in sizes.items():
         if value is not None:
-            int_pair(owner, name, value)
+            int_pair(owner, name, value, minimum=0 if name == "padding" else 1)
 
 
 class MaxPool2d(Module):

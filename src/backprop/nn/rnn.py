@@ -76,6 +76,8 @@ class RNNBase(Module):
                             ("proj_size", proj_size)):
             if not isinstance(value, numbers.Integral) or isinstance(value, bool):
                 raise TypeError(f"{name} should be of type int, got: {type(value).__name__}")
+        if input_size <= 0:  # PyTorch's check and wording
+            raise ValueError(f"input_size must be greater than zero, got {input_size}")
         if hidden_size <= 0:
             raise ValueError(f"hidden_size must be greater than zero, got {hidden_size}")
         if num_layers <= 0:

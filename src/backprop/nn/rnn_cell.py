@@ -21,6 +21,7 @@ from ..ops import recurrent as _recurrent
 from ..ops.shape import unsqueeze
 from . import functional as F
 from . import init
+from ._args import int_arg
 from .module import Module, Parameter
 from .rnn import RecurrentShapeError, check_state_graph
 
@@ -31,7 +32,10 @@ class RNNCellBase(Module):
 
     def __init__(self, input_size, hidden_size, bias, num_chunks, device=None, dtype=None):
         super().__init__()
-        self.input_size, self.hidden_size, self.bias = input_size, hidden_size, bias
+        owner = type(self).__name__
+        self.input_size = int_arg(owner, "input_size", input_size)
+        self.hidden_size = int_arg(owner, "hidden_size", hidden_size)
+        self.bias = bias
         self.weight_ih = Parameter(zeros(num_chunks * hidden_size, input_size, dtype=dtype))
         self.weight_hh = Parameter(zeros(num_chunks * hidden_size, hidden_size, dtype=dtype))
         self.bias_ih = Parameter(zeros(num_chunks * hidden_size, dtype=dtype)) if bias else None

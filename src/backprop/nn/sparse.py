@@ -8,6 +8,7 @@ from ..autograd.tensor import Tensor
 from ..ops import dispatch as D
 from ..ops import embedding as _embedding
 from . import init
+from ._args import int_arg, real_arg
 from .module import Module, Parameter
 
 
@@ -96,7 +97,11 @@ class Embedding(Module):
     def __init__(self, num_embeddings, embedding_dim, padding_idx=None, max_norm=None, norm_type=2.0,
                  scale_grad_by_freq=False, sparse=False, _weight=None, _freeze=False, device=None, dtype=None):
         super().__init__()
-        self.num_embeddings, self.embedding_dim = num_embeddings, embedding_dim
+        self.num_embeddings = int_arg("Embedding", "num_embeddings", num_embeddings)
+        self.embedding_dim = int_arg("Embedding", "embedding_dim", embedding_dim)
+        if max_norm is not None:
+            real_arg("Embedding", "max_norm", max_norm, 0, open_low=True)
+        real_arg("Embedding", "norm_type", norm_type, 0, open_low=True)
         self.padding_idx = _checked_padding_idx(padding_idx, num_embeddings)
         self.max_norm, self.norm_type = max_norm, norm_type
         self.scale_grad_by_freq, self.sparse = scale_grad_by_freq, sparse

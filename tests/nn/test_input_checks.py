@@ -1,0 +1,140 @@
+"""Layer, activation and loss constructors check their arguments (issue 18): sizes are positive integers, numeric
+hyperparameters finite numbers in their range, flags bools. Each error is a TypeError (wrong type) or ValueError
+(out of range) naming the layer, the argument and the value; where PyTorch raises, the exception class is the same."""
+import math
+
+import numpy as np
+import pytest
+
+import backprop as bp
+from backprop import nn
+
+torch = pytest.importorskip("torch")
+
+# (layer, args, kwargs, exception, message): sizes that are not positive integers
+BAD_SIZES = [
+    ("Linear", (0, 3), {}, ValueError, "Linear: in_features must be positive, got 0"),
+    ("Linear", (3, 0), {}, ValueError, "Linear: out_features must be positive, got 0"),
+    ("Linear", (True, 3), {}, TypeError, "Linear: in_features must be an int, got True"),
+    ("PReLU", (0,), {}, ValueError, "PReLU: num_parameters must be positive, got 0"),
+    ("PReLU", (2.5,), {}, TypeError, "PReLU: num_parameters must be an int, got 2.5"),
+    ("BatchNorm1d", (0,), {}, ValueError, "BatchNorm1d: num_features must be positive, got 0"),
+    ("BatchNorm2d", (-1,), {}, ValueError, "BatchNorm2d: num_features must be positive, got -1"),
+    ("Conv2d", (3, 4, 2.5), {}, TypeError, "Conv2d: kernel_size must be an int or a pair of ints, got 2.5"),
+    ("Conv2d", (0, 4, 3), {}, ValueError, "Conv2d: in_channels must be positive, got 0"),
+    ("Conv2d", (3, 0, 3), {}, ValueError, "Conv2d: out_channels must be positive, got 0"),
+    ("Conv2d", (3, 4, 0), {}, ValueError, "Conv2d: kernel_size must be positive, got 0"),
+    ("Conv2d", (3, 4, (3, -1)), {}, ValueError, r"Conv2d: kernel_size must be positive, got \(3, -1\)"),
+    ("Conv2d", (3, 4, 3), {"stride": 0}, ValueError, "Conv2d: stride must be positive, got 0"),
+    ("Conv2d", (3, 4, 3), {"padding": -1}, ValueError, "Conv2d: padding must be at least 0, got -1"),
+    ("Conv2d", (3, 4, 3), {"dilation": 0}, ValueError, "Conv2d: dilation must be positive, got 0"),
+    ("Conv1d", (3, 4, 0), {}, ValueError, "Conv1d: kernel_size must be positive, got 0"),
+    ("Conv1d", (3, 4, 2), {"padding": -2}, ValueError, "Conv1d: padding must be at least 0, got -2"),
+    ("ConvTranspose2d", (3, 4, 0), {}, ValueError, "ConvTranspose2d: kernel_size must be positive, got 0"),
+    ("ConvTranspose2d", (3, 4, 2), {"output_padding": -1}, ValueError, "output_padding must be at least 0"),
+    ("MaxPool2d", (0,), {}, ValueError, "MaxPool2d: kernel_size must be positive, got 0"),
+    ("MaxPool2d", (2,), {"stride": 0}, ValueError, "MaxPool2d: stride must be positive, got 0"),
+    ("AvgPool2d", (-1,), {}, ValueError, "AvgPool2d: kernel_size must be positive, got -1"),
+    ("AvgPool2d", (2,), {"padding": -1}, ValueError, "AvgPool2d: padding must be at least 0, got -1"),
+    ("AdaptiveAvgPool2d", (0,), {}, ValueError, "AdaptiveAvgPool2d: output_size must be positive, got 0"),
+    ("Embedding", (0, 3), {}, ValueError, "Embedding: num_embeddings must be positive, got 0"),
+    ("Embedding", (3, "a"), {}, TypeError, "Embedding: embedding_dim must be an int, got 'a'"),
+    ("Embedding", (3, 2), {"max_norm": -1.0}, ValueError, "Embedding: max_norm must be positive, got -1.0"),
+    ("RNN", (0, 3), {}, ValueError, "input_size must be greater than zero, got 0"),
+    ("LSTM", (3, 0), {}, ValueError, "hidden_size must be greater than zero, got 0"),
+    ("GRU", (3, 2.5), {}, TypeError, "hidden_size should be of type int, got: float"),
+    ("RNNCell", (3, 0), {}, ValueError, "RNNCell: hidden_size must be positive, got 0"),
+    ("LSTMCell", (0, 3), {}, ValueError, "LSTMCell: input_size must be positive, got 0"),
+    ("GRUCell", (3, 2.5), {}, TypeError, "GRUCell: hidden_size must be an int, got 2.5"),
+    ("LayerNorm", (0,), {}, ValueError, "LayerNorm: normalized_shape must be positive, got 0"),
+    ("GroupNorm", (0, 4), {}, ValueError, "GroupNorm: num_groups must be positive, got 0"),
+]
+
+
+@pytest.mark.parametrize("layer, args, kwargs, error, message", BAD_SIZES,
+                         ids=[f"{n}{a}{k or ''}" for n, a, k, _, _ in BAD_SIZES])
+def test_layer_sizes_must_be_positive_integers(layer, args, kwargs, error, message):
+    with pytest.raises(error, match=message):
+        getattr(nn, layer)(*args, **kwargs)
+    try:  # where PyTorch raises a ValueError or TypeError, ours is of the same class
+        getattr(torch.nn, layer)(*args, **kwargs)
+    except (TypeError, ValueError) as theirs:
+        assert isinstance(theirs, error)
+    except Exception:  # noqa: BLE001  (PyTorch's RuntimeError of an empty tensor: an accident, not a check)
+        pass
+
+
+# (layer, kwargs, exception, message): hyperparameters of the wrong type or out of range
+BAD_HYPERPARAMETERS = [
+    ("BatchNorm1d", {"num_features": 3, "eps": 0}, ValueError, "BatchNorm1d: eps must be positive, got 0"),
+    ("BatchNorm2d", {"num_features": 3, "eps": -1e-5}, ValueError, "BatchNorm2d: eps must be positive, got -1e-05"),
+    ("BatchNorm1d", {"num_features": 3, "eps": "a"}, TypeError, "BatchNorm1d: eps must be a number, got 'a'"),
+    ("BatchNorm1d", {"num_features": 3, "momentum": -0.1}, ValueError,
+     r"BatchNorm1d: momentum must be in \[0, 1\], got -0.1"),
+    ("BatchNorm2d", {"num_features": 3, "momentum": 1.5}, ValueError, r"momentum must be in \[0, 1\], got 1.5"),
+    ("BatchNorm1d", {"num_features": 3, "momentum": math.nan}, ValueError, "momentum must be in .*, got nan"),
+    ("LayerNorm", {"normalized_shape": 3, "eps": 0.0}, ValueError, "LayerNorm: eps must be positive, got 0.0"),
+    ("GroupNorm", {"num_groups": 2, "num_channels": 4, "eps": -1.0}, ValueError, "GroupNorm: eps must be positive"),
+    ("LeakyReLU", {"negative_slope": "a"}, TypeError, "LeakyReLU: negative_slope must be a number, got 'a'"),
+    ("LeakyReLU", {"negative_slope": math.nan}, ValueError, "LeakyReLU: negative_slope must be a finite number"),
+    ("ELU", {"alpha": "a"}, TypeError, "ELU: alpha must be a number, got 'a'"),
+    ("ELU", {"alpha": math.inf}, ValueError, "ELU: alpha must be a finite number, got inf"),
+    ("Softplus", {"beta": 0}, ValueError, "Softplus: beta must be positive, got 0"),
+    ("Softplus", {"threshold": None}, TypeError, "Softplus: threshold must be a number, got None"),
+    ("Hardtanh", {"min_val": 1.0, "max_val": -1.0}, ValueError, r"min_val \(1.0\) must be less than max_val"),
+    ("Hardtanh", {"min_val": 1.0, "max_val": 1.0}, ValueError, r"min_val \(1.0\) must be less than max_val"),
+    ("Hardtanh", {"min_val": "a"}, TypeError, "Hardtanh: min_val must be a number, got 'a'"),
+    ("PReLU", {"init": "a"}, TypeError, "PReLU: init must be a number, got 'a'"),
+    ("Softmax", {"dim": "a"}, TypeError, "Softmax: dim must be an int, got 'a'"),
+    ("LogSoftmax", {"dim": 1.5}, TypeError, "LogSoftmax: dim must be an int, got 1.5"),
+    ("Softmax", {"temperature": math.nan}, ValueError, "Softmax: temperature must be positive, got nan"),
+    ("Dropout", {"p": 1.5}, ValueError, "dropout probability has to be between 0 and 1, but got p=1.5"),
+    ("Dropout", {"p": "a"}, TypeError, "dropout probability p must be a number, got 'a'"),
+    ("Dropout2d", {"p": True}, TypeError, "dropout probability p must be a number, got True"),
+    ("CrossEntropyLoss", {"label_smoothing": 1.5}, ValueError, r"label_smoothing must be in \[0, 1\], got 1.5"),
+    ("CrossEntropyLoss", {"label_smoothing": "a"}, TypeError, "label_smoothing must be a number, got 'a'"),
+    ("CrossEntropyLoss", {"ignore_index": 1.5}, TypeError, "CrossEntropyLoss: ignore_index must be an int"),
+    ("NLLLoss", {"ignore_index": "a"}, TypeError, "NLLLoss: ignore_index must be an int, got 'a'"),
+    ("HuberLoss", {"delta": "a"}, TypeError, "HuberLoss: delta must be a number, got 'a'"),
+    ("HuberLoss", {"delta": 0}, ValueError, "HuberLoss: delta must be positive, got 0"),
+    ("SmoothL1Loss", {"beta": -1}, ValueError, "SmoothL1Loss: beta must be non-negative, got -1"),
+    ("SmoothL1Loss", {"beta": "a"}, TypeError, "SmoothL1Loss: beta must be a number, got 'a'"),
+    ("PoissonNLLLoss", {"eps": -1}, ValueError, "PoissonNLLLoss: eps must be positive, got -1"),
+    ("PoissonNLLLoss", {"log_input": "yes"}, TypeError, "PoissonNLLLoss: log_input must be True or False"),
+    ("PoissonNLLLoss", {"full": 1}, TypeError, "PoissonNLLLoss: full must be True or False, got 1"),
+    ("KLDivLoss", {"log_target": "a"}, TypeError, "KLDivLoss: log_target must be True or False, got 'a'"),
+    ("MarginRankingLoss", {"margin": "a"}, TypeError, "MarginRankingLoss: margin must be a number, got 'a'"),
+    ("CosineEmbeddingLoss", {"margin": 2.0}, ValueError, r"CosineEmbeddingLoss: margin must be in \[-1, 1\]"),
+    ("TripletMarginLoss", {"margin": -1.0}, ValueError, "TripletMarginLoss: margin must be positive, got -1.0"),
+    ("TripletMarginLoss", {"margin": "a"}, TypeError, "TripletMarginLoss: margin must be a number, got 'a'"),
+    ("TripletMarginLoss", {"p": 0}, ValueError, "TripletMarginLoss: p must be positive, got 0"),
+    ("TripletMarginLoss", {"eps": -1.0}, ValueError, "TripletMarginLoss: eps must be non-negative, got -1.0"),
+    ("TripletMarginLoss", {"swap": "no"}, TypeError, "TripletMarginLoss: swap must be True or False, got 'no'"),
+    ("MSELoss", {"reduction": "avg"}, ValueError, "MSELoss: reduction must be 'mean', 'sum' or 'none', got 'avg'"),
+]
+
+
+@pytest.mark.parametrize("layer, kwargs, error, message", BAD_HYPERPARAMETERS,
+                         ids=[f"{n}-{k}" for n, k, _, _ in BAD_HYPERPARAMETERS])
+def test_hyperparameters_are_checked_naming_the_argument(layer, kwargs, error, message):
+    with pytest.raises(error, match=message):
+        getattr(nn, layer)(**kwargs)
+    try:
+        getattr(torch.nn, layer)(**kwargs)
+    except (TypeError, ValueError) as theirs:
+        assert isinstance(theirs, error) or "unexpected keyword" in str(theirs)  # Softmax has no temperature
+    except Exception:  # noqa: BLE001  (Hardtanh's AssertionError: ours is a ValueError)
+        pass
+
+
+def test_the_bounds_and_none_momentum_are_accepted_and_none_is_the_cumulative_average():
+    nn.BatchNorm1d(2, momentum=0.0), nn.BatchNorm1d(2, momentum=1), nn.Dropout(0), nn.Dropout(1.0)
+    nn.CrossEntropyLoss(label_smoothing=1), nn.CosineEmbeddingLoss(margin=-1), nn.Softmax(dim=None)
+    nn.LeakyReLU(np.float32(0.2)), nn.Conv2d(1, 1, 3, padding=0), nn.Conv2d(1, 1, 3, padding="same")
+    ours, theirs = nn.BatchNorm1d(2, momentum=None), torch.nn.BatchNorm1d(2, momentum=None)
+    rng = np.random.default_rng(0)
+    for _ in range(3):
+        x = rng.standard_normal((5, 2))
+        ours(bp.tensor(x, dtype=np.float32)), theirs(torch.tensor(x, dtype=torch.float32))
+    np.testing.assert_allclose(ours.running_mean.data, theirs.running_mean.numpy(), rtol=1e-5)
+    np.testing.assert_allclose(ours.running_var.data, theirs.running_var.numpy(), rtol=1e-5)
