@@ -70,8 +70,8 @@ def read_upload(body, problem):
         with os.fdopen(handle, "wb") as f:
             f.write(body)
         table = read_csv(path)
-    except ValueError as e:
-        raise UploadError(str(e).replace(path, "the uploaded file")) from None
+    except ValueError as e:  # the reader's advice on one-hot columns is for Python, not for the page
+        raise UploadError(str(e).replace(path, "the uploaded file").split("; encode the column")[0]) from None
     finally:
         os.unlink(path)
     if table.X.shape[1] != 2:
@@ -84,8 +84,15 @@ def read_upload(body, problem):
         if table.y.dtype.kind not in "biuf":
             raise UploadError("the label column must be numeric for regression")
         return Points(table.X, table.y.astype(np.float64), None)
-    names, y = np.unique(table.y.astype(str) if table.y.dtype.kind not in "biu" else table.y,
-                         return_inverse=True)
+    labels = table.y
+    if labels.dtype.kind == "f":
+        fractional = np.flatnonzero(labels != np.round(labels))
+        if len(fractional):
+            row = fractional[0]
+            raise UploadError(f"row {row + 1}: the label {float(labels[row])!r} is not a class (a whole number or "
+                              "a name); choose regression for numeric targets")
+        labels = labels.astype(np.int64)
+    names, y = np.unique(labels if labels.dtype.kind in "iu" else labels.astype(str), return_inverse=True)
     if not 2 <= len(names) <= MAX_CLASSES:
         raise UploadError(f"the label column has {len(names)} classes; the playground takes 2 to {MAX_CLASSES}")
     return Points(table.X, y.astype(np.int64), tuple(str(n) for n in names))

@@ -52,8 +52,8 @@ class AddressCheck:
         needs_origin = scope["type"] == "websocket" or scope.get("method") == "POST"
         origin = headers.get("origin")
         if needs_origin and origin != f"http://{host}":
-            shown = "no Origin header" if origin is None else f"the origin {origin!r}"
-            return 403, f"cross-origin request refused: {shown} is not this page's (http://{host})"
+            shown = "it has no Origin header" if origin is None else f"its origin {origin!r} is not this page's"
+            return 403, f"cross-origin request refused: {shown} (http://{host})"
         return None
 
     async def __call__(self, scope, receive, send):

@@ -40,6 +40,5 @@ def serve(host="127.0.0.1", port=0, open_browser=True, lang="en", max_sessions=8
                 if open_browser:
                     threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
 
-    config = uvicorn.Config(app, log_level="warning", ws="websockets", timeout_graceful_shutdown=2,
-                            lifespan="on")
+    config = uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=2, lifespan="on")
     Server(config).run(sockets=[sock])

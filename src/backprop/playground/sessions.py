@@ -112,7 +112,7 @@ class Session:
 
     def export_weights(self):
         with self.lock:
-            return {k: v.copy() for k, v in self.network.state_dict().items()}
+            return {k: v.data.copy() for k, v in self.network.state_dict().items()}
 
     def export_data(self):
         with self.lock:
