@@ -64,7 +64,7 @@ _LAZY_MODULES = {"nn": "backprop.nn", "F": "backprop.nn.functional", "optim": "b
                  "pipeline": "backprop.pipeline",
                  "preprocessing": "backprop.preprocessing", "neural_network": "backprop.neural_network",
                  "multiclass": "backprop.multiclass", "distributed": "backprop.distributed"}
-_LAZY_ATTRS = {"save": ("backprop.io", "save"), "load": ("backprop.io", "load")}
+_LAZY_ATTRS = {"save": ("backprop.io", "save"), "load": ("backprop.io", "load"), "jit": ("backprop.jit", "jit")}
 
 
 def __getattr__(name):

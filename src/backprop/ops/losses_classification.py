@@ -10,12 +10,14 @@ import math
 import numpy as np
 
 from ..autograd.function import Function
+from ..autograd.recording import replayable
 from ..exceptions import ShapeError
 from . import activations as _act
 from . import dispatch as D
 from . import reduce as _red
 from ._doc import documents
-from ._loss_utils import as_input, check_reduction, float_target, loss_grad, on_array_or_tensor, reduce, reduced
+from ._loss_utils import (as_input, check_reduction, check_target_range, float_target, loss_grad, on_array_or_tensor,
+                          reduce, reduced)
 
 __all__ = ["binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss"]
 
@@ -175,6 +177,7 @@ def binary_cross_entropy(input, target, weight=None, *, reduction="mean"):
         raise ValueError(f"binary_cross_entropy: input must hold probabilities in [0, 1], got values from "
                          f"{p.data.min()} to {p.data.max()} (for logits use binary_cross_entropy_with_logits)")
     y = float_target("binary_cross_entropy", p, target)
+    check_target_range("binary_cross_entropy", y, 0, 1, "probabilities in [0, 1]")
     weight = _broadcastable("binary_cross_entropy", "weight", _constant(weight, p.dtype), p.shape)
     return BinaryCrossEntropy.apply(p, y, weight=weight, reduction=reduction)
 
@@ -312,11 +315,20 @@ def cross_entropy(input, target, weight=None, *, ignore_index=-100, reduction="m
             q = q * class_weight
         divisor = math.prod(z.shape[:axis] + z.shape[axis + 1:])  # the number of observations
     else:
-        q, kept = _picked_classes(name, z, target, axis, class_weight, ignore_index, probabilities_ok=True)
-        divisor = float(q.sum())
-        if label_smoothing:
-            q = ((1 - label_smoothing) * q + (label_smoothing / n_classes) * class_weight * kept).astype(z.dtype)
+        q, divisor = _class_targets(name, z.shape, z.dtype, given, axis, class_weight, ignore_index, label_smoothing)
     return SoftmaxCrossEntropy.apply(z, q, axis=axis, reduction=reduction, divisor=divisor)
+
+
+@replayable
+def _class_targets(name, shape, dtype, target, axis, class_weight, ignore_index, label_smoothing):
+    """q, the weighted one-hot rows of class-index targets (label smoothing mixed in), and the mean's divisor
+    Σᵢ w_{yᵢ}; a captured step (bp.jit) builds them again from each replay's targets."""
+    like = np.broadcast_to(np.zeros((), dtype), shape)  # _picked_classes reads only its shape and dtype
+    q, kept = _picked_classes(name, like, target, axis, class_weight, ignore_index, probabilities_ok=True)
+    divisor = float(q.sum())
+    if label_smoothing:
+        q = ((1 - label_smoothing) * q + (label_smoothing / shape[axis]) * class_weight * kept).astype(dtype)
+    return q, divisor
 
 
 def nll_loss(input, target, weight=None, *, ignore_index=-100, reduction="mean"):

@@ -4,6 +4,7 @@ import warnings
 
 import numpy as np
 
+from ...autograd.recording import replayable
 from ...autograd.tensor import Tensor
 from ...ops.elementwise import abs as _abs
 from ...ops.reduce import sum as _sum
@@ -50,7 +51,13 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     grads = _gradients(parameters)
     if not grads:
         return Tensor(0.0)
-    max_norm, norm_type = float(max_norm), float(norm_type)
+    total = _clip_norm(grads, float(max_norm), float(norm_type), error_if_nonfinite)
+    return Tensor(total, dtype=grads[0].dtype)
+
+
+@replayable
+def _clip_norm(grads, max_norm, norm_type, error_if_nonfinite):
+    """clip_grad_norm_'s work on the gradient arrays (a captured step, bp.jit, repeats it at each replay)."""
     total = _vector_norm([_vector_norm(g, norm_type) for g in grads], norm_type)
     if error_if_nonfinite and not np.isfinite(total):
         raise RuntimeError(f"The total norm of order {norm_type} of the gradients is {total}, so they cannot "
@@ -59,7 +66,7 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     if not coef >= 1.0:  # NaN included, as in PyTorch: the gradients then become NaN
         for g in grads:
             g *= coef
-    return Tensor(total, dtype=grads[0].dtype)
+    return total
 
 
 def clip_grad_value_(parameters, clip_value):

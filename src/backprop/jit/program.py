@@ -1,0 +1,253 @@
+"""A recorded step as a list of closures over a register list: what a replay runs.
+
+Each instruction of the recorder (:mod:`backprop.jit.recorder`) becomes one small function of the
+registers ``R``: an op's ``forward`` on a :class:`~backprop.autograd.recording.ReplayContext`, a
+backward formula, a gradient sum, an optimizer's update function. Constants are put in their
+registers once; a replay copies that list, puts the new inputs in, and runs the closures in order:
+no Tensor, no graph node, no heap, the same NumPy calls in the same order as eager mode, so the
+numbers are bitwise the same.
+"""
+from operator import itemgetter
+
+import numpy as np
+
+from ..autograd import Tensor
+from ..autograd.broadcasting import cast, sum_to
+from ..autograd.graph import increment_version
+from ..autograd.recording import set_grad
+from .recorder import Const
+
+
+def _as_array(ctx, value):
+    """An op's result as the engine keeps it (a NumPy scalar becomes a 0-d array, in ctx's saves too)."""
+    array = np.asarray(value)
+    saved = ctx.__dict__
+    for name, v in saved.items():
+        if v is value:
+            saved[name] = array
+    return array
+
+
+def _as_tuple(grads):
+    if isinstance(grads, tuple):
+        return grads
+    return tuple(grads) if isinstance(grads, list) else (grads,)
+
+
+def _forward(ins, reg, rec):
+    _, index, op, sources, options, out = ins
+    ctx, forward = rec.contexts[index], op.forward
+    regs = [reg(s) for s in sources]
+    fixed = {k: s.value for k, s in options if isinstance(s, Const)}
+    live = tuple((k, s) for k, s in options if not isinstance(s, Const))
+    args = itemgetter(*regs) if len(regs) > 1 else (lambda R: (R[regs[0]],)) if regs else (lambda R: ())
+    release = not ctx.needs_input_grad  # no backward will read what this call saves
+
+    def step(R):
+        kwargs = {**fixed, **{k: R[r] for k, r in live}} if live else fixed
+        y = forward(ctx, *args(R), **kwargs)
+        R[out] = y if y.__class__ is np.ndarray else _as_array(ctx, y)
+        if release:
+            ctx.release()
+
+    return step
+
+
+def _backward(ins, reg, rec):
+    _, index, g, outs, free = ins
+    ctx = rec.contexts[index]
+    backward = ctx.op.backward
+    pairs = tuple((k, r) for k, r in enumerate(outs) if r is not None)
+
+    def step(R):
+        grads = backward(ctx, R[g])
+        if grads.__class__ is not tuple:
+            grads = _as_tuple(grads)
+        for k, r in pairs:
+            R[r] = grads[k]
+        if free:
+            ctx.release()
+
+    return step
+
+
+def _fit(ins, reg, rec):
+    _, src, shape, dtype, out = ins
+
+    def step(R):
+        gi = R[src]
+        if gi.shape != shape:
+            gi = sum_to(gi, shape)
+        if gi.dtype != dtype:
+            gi = cast(gi, dtype)
+        R[out] = gi
+
+    return step
+
+
+def _seed(ins, reg, rec):
+    _, shape, dtype, out = ins
+
+    def step(R):
+        R[out] = np.ones(shape, dtype)
+
+    return step
+
+
+def _sum(ins, reg, rec):
+    _, a, b, out = ins
+
+    def step(R):
+        R[out] = R[a] + R[b]
+
+    return step
+
+
+def _copy(ins, reg, rec):
+    _, src, out = ins
+
+    def step(R):
+        R[out] = R[src].copy()
+
+    return step
+
+
+def _add(ins, reg, rec):
+    _, held, src = ins
+
+    def step(R):
+        held_array = R[held]
+        held_array += R[src]
+
+    return step
+
+
+def _fill0(ins, reg, rec):
+    r = ins[1]
+
+    def step(R):
+        R[r].fill(0)
+
+    return step
+
+
+def _item(ins, reg, rec):
+    _, src, out = ins
+
+    def step(R):
+        R[out] = R[src].item()
+
+    return step
+
+
+def _call_args(spec, reg):
+    """A function of R giving a replayable call's argument, from its recorded spec."""
+    if isinstance(spec, tuple):
+        kind, parts = spec
+        getters = [_call_args(p, reg) for p in parts]
+        return lambda R: kind(g(R) for g in getters)
+    r = reg(spec)
+    return lambda R: R[r]
+
+
+def _call(ins, reg, rec):
+    _, fn, (args, kwargs), many, outs = ins
+    getters = [_call_args(a, reg) for a in args]
+    named = [(k, _call_args(v, reg)) for k, v in kwargs]
+    targets = tuple((i, r) for i, r in enumerate(outs) if not isinstance(r, Const))
+
+    def step(R):
+        result = fn(*[g(R) for g in getters], **{k: g(R) for k, g in named})
+        parts = result if many else (result,)
+        for i, r in targets:
+            R[r] = parts[i]
+
+    return step
+
+
+def _copy_into(ins, reg, rec):
+    _, tensor, dst, src = ins
+    is_param = isinstance(dst, Const)
+    dst = reg(dst)
+
+    def step(R):
+        np.copyto(R[dst], R[src], casting="same_kind")
+        if is_param:
+            increment_version(tensor)
+
+    return step
+
+
+def _update(ins, reg, rec):
+    _, optimizer, update, param, g, group = ins
+    data, names = param.data, optimizer.hyperparameters
+
+    def step(R):
+        state = optimizer.state.get(param)
+        if state is None:
+            state = optimizer.state[param] = {}
+        update(data, R[g], state, *[group[n] for n in names])
+        increment_version(param)
+
+    return step
+
+
+_BUILDERS = {"forward": _forward, "backward": _backward, "fit": _fit, "seed": _seed, "sum": _sum, "copy": _copy,
+             "add": _add, "fill0": _fill0, "item": _item, "call": _call, "copy_into": _copy_into,
+             "update": _update}
+
+
+class Program:
+    """The compiled step: ``run(arrays)`` replays it on new input arrays and returns the outputs."""
+
+    def __init__(self, rec, output_spec):
+        template = [None] * len(rec.keep)
+
+        def reg(source):
+            if isinstance(source, Const):
+                template.append(source.value)
+                return len(template) - 1
+            return source
+
+        self.steps = [_BUILDERS[ins[0]](ins, reg, rec) for ins in rec.code]
+        self.output = _output(output_spec, reg)
+        self.template = template
+        self.inputs = tuple(rec.inputs)
+        self.entry_grads = tuple(rec.entry_grads)
+        self.grads = tuple((leaf, r, new) for leaf, (r, new) in rec.grads.items())
+        self.n_ops = len(rec.contexts)
+        self.exit_flags = ()  # (module, training flag) pairs the step sets (model.train() inside it)
+
+    def run(self, arrays):
+        R = self.template.copy()
+        for r, position in self.inputs:
+            R[r] = arrays[position]
+        for leaf, r in self.entry_grads:
+            R[r] = leaf.grad.data
+        for step in self.steps:
+            step(R)
+        for leaf, r, new in self.grads:
+            set_grad(leaf, None if r is None else R[r], new)
+        for module, flag in self.exit_flags:
+            module.training = flag
+        return self.output(R)
+
+
+def _output(spec, reg):
+    """A function of R building the returned value: fresh Tensors and numbers, never a register's array."""
+    kind = spec[0]
+    if kind == "tensor":
+        r = spec[1]
+        return lambda R: Tensor(R[r], dtype=R[r].dtype)
+    if kind == "value":
+        r = spec[1]
+        return lambda R: R[r]
+    if kind == "const":
+        value = spec[1].value
+        return lambda R: value
+    parts = [_output(s, reg) for s in spec[2]]
+    container = spec[1]
+    if container is dict:
+        keys = spec[3]
+        return lambda R: {k: p(R) for k, p in zip(keys, parts)}
+    return lambda R: container(p(R) for p in parts)

@@ -1,0 +1,263 @@
+"""``bp.jit``: record a training step once, then replay its array work without rebuilding the graph."""
+import functools
+import inspect
+import os
+from collections import OrderedDict
+
+import numpy as np
+
+from ..autograd import Tensor, is_grad_enabled
+from ..autograd.dtypes import get_default_dtype
+from ..autograd.recording import current_recorder, engine_observed, hook_changes, record_with
+from ..nn import Module
+from ..optim import Optimizer
+from .program import Program
+from .recorder import Const, Recorder, Unsupported, _same
+from .verify import State, check_same
+
+CACHE_SIZE = 8  # captures kept per function, by signature: a short last batch keeps its own
+MAX_RECORDINGS = 4  # eager calls recorded for one signature before it is left eager
+
+
+class _Capture:
+    """What one signature (input shapes and dtypes, modes) has: its recordings, then its program."""
+
+    def __init__(self):
+        self.previous = None  # the last recording, to compare the next one with
+        self.recordings = 0
+        self.program = None
+        self.guards = None
+        self.reason = None  # why this signature runs eagerly, once it is known that it must
+
+
+class JitFunction:
+    """A function whose calls after the first two replay the recorded array work (see :func:`jit`).
+
+    Attributes
+    ----------
+    captures : int
+        How many programs were captured (a re-capture after a guard failed counts again).
+    last_replay : bool
+        Whether the last call replayed (False when it ran eagerly).
+    eager_reason : str or None
+        Why the last call ran eagerly while it could have replayed (a trace, a hook, an op a replay
+        cannot repeat); None when it replayed or was still being recorded.
+    """
+
+    def __init__(self, fn, check_every=None):
+        if check_every is not None and (not isinstance(check_every, int) or check_every < 1):
+            raise ValueError(f"check_every must be a positive int or None, got {check_every!r}")
+        functools.update_wrapper(self, fn)
+        self.fn, self.check_every = fn, check_every
+        self.captures, self.last_replay, self.eager_reason = 0, False, None
+        self.replays = 0
+        self._cache = OrderedDict()
+        self._modules = self._optimizers = None
+
+    def __repr__(self):
+        return f"<bp.jit of {getattr(self.fn, '__qualname__', self.fn)!r}: {self.captures} capture(s)>"
+
+    def __get__(self, instance, owner):  # a decorated method: bind it, keeping one cache per instance
+        if instance is None:
+            return self
+        bound = self.__dict__.setdefault("_bound", {})
+        key = id(instance)
+        if key not in bound:
+            bound[key] = JitFunction(self.fn.__get__(instance, owner), self.check_every)
+        return bound[key]
+
+    def __call__(self, *args, **kwargs):
+        self.last_replay = False
+        if engine_observed():
+            return self._eager("op observers are watching (bp.explain.trace)", args, kwargs)
+        if current_recorder() is not None:
+            return self._eager("called inside another captured step", args, kwargs)
+        if self._modules is None:
+            self._modules, self._optimizers = _discover(self.fn, args, kwargs)
+        arrays, key = self._signature(args, kwargs)
+        capture = self._cache.get(key)
+        if capture is None:
+            capture = self._cache[key] = _Capture()
+            if len(self._cache) > CACHE_SIZE:
+                self._cache.popitem(last=False)
+        else:
+            self._cache.move_to_end(key)
+        if capture.reason is not None:
+            return self._eager(capture.reason, args, kwargs)
+        if capture.program is not None:
+            if capture.guards.hold():
+                self.replays += 1
+                if self.check_every is not None and self.replays % self.check_every == 0:
+                    return self._checked(capture, arrays, args, kwargs)
+                self.last_replay, self.eager_reason = True, None
+                return capture.program.run(arrays)
+            capture.program = capture.previous = None  # a parameter, the optimizer or a .grad changed
+        return self._record(capture, arrays, args, kwargs)
+
+    def _eager(self, reason, args, kwargs):
+        self.eager_reason = reason
+        return self.fn(*args, **kwargs)
+
+    def _signature(self, args, kwargs):
+        arrays, parts = [], []
+        for value in (*args, *kwargs.values()):
+            if isinstance(value, Tensor):
+                arrays.append(value.data)
+                parts.append((value.shape, value.dtype, value.requires_grad))
+            elif isinstance(value, np.ndarray):
+                arrays.append(value)
+                parts.append(("array", value.shape, value.dtype))
+            else:
+                try:
+                    hash(value)
+                    parts.append(("value", type(value), value))
+                except TypeError:
+                    parts.append(("object", id(value)))
+        key = (tuple(parts), tuple(kwargs), is_grad_enabled(), get_default_dtype(), os.environ.get("BACKPROP_GEMM"),
+               hook_changes(), tuple(m.training for m in self._modules))
+        return arrays, key
+
+    def _record(self, capture, arrays, args, kwargs):
+        state = State(self._modules, self._optimizers)
+        rec = Recorder(enumerate(arrays), state.params)
+        with record_with(rec):
+            result = self.fn(*args, **kwargs)
+        capture.recordings += 1
+        try:
+            if rec.reason is not None:
+                raise Unsupported(rec.reason)
+            state.check_unrecorded_changes(rec.written)
+            output = _output_spec(result, rec)
+        except Unsupported as e:
+            capture.reason = self.eager_reason = f"the step cannot be replayed: {e}"
+            return result
+        previous, capture.previous = capture.previous, (rec, output)
+        if previous is not None and previous[0].same_program(rec) and _same(previous[1], output):
+            capture.program = Program(rec, output)
+            capture.program.exit_flags = state.changed_flags()
+            capture.guards = _Guards(rec, state)
+            self.captures += 1
+        elif capture.recordings >= MAX_RECORDINGS:
+            capture.reason = self.eager_reason = (
+                f"the step cannot be replayed: {capture.recordings} calls recorded different work (Python "
+                "control flow, or arrays made outside ops, change from call to call)")
+        return result
+
+    def _checked(self, capture, arrays, args, kwargs):
+        """Replay, then rerun eagerly from the same state; raise if the two differ."""
+        before = State(self._modules, self._optimizers, copy=True)
+        replayed = capture.program.run(arrays)
+        after_replay = State(self._modules, self._optimizers, copy=True)
+        before.restore()
+        eager = self.fn(*args, **kwargs)
+        check_same(replayed, eager, after_replay, State(self._modules, self._optimizers, copy=True))
+        self.eager_reason = None
+        return eager
+
+
+class _Guards:
+    """What a replay checks first: the arrays and settings the program reads as constants are still those."""
+
+    def __init__(self, rec, state):
+        self.params = tuple((t, t.data, t.requires_grad) for t in rec.params.values())
+        self.entry = tuple(rec.entry.items())
+        optimizers = {id(o): o for o, _ in rec.updates}.values()
+        self.optimizers = tuple((o, tuple(o.param_groups), tuple(tuple(g["params"]) for g in o.param_groups),
+                                 o.state) for o in optimizers)
+
+    def hold(self):
+        for t, data, requires_grad in self.params:
+            if t.data is not data or t.requires_grad is not requires_grad:
+                return False
+        for leaf, none in self.entry:
+            if (leaf.grad is None) is not none:
+                return False
+        for opt, groups, params, state in self.optimizers:
+            now = opt.param_groups
+            if opt.state is not state or len(now) != len(groups):
+                return False
+            for g, g0, ps in zip(now, groups, params):
+                current = g["params"]
+                if g is not g0 or len(current) != len(ps) or any(a is not b for a, b in zip(current, ps)):
+                    return False
+        return True
+
+
+def _output_spec(value, rec):
+    """How a replay builds the returned value: from registers (a Tensor's values, an item's number)."""
+    if isinstance(value, Tensor):
+        r = rec.reg.get(id(value.data))
+        if r is None:
+            raise Unsupported(f"it returns a tensor (shape {value.shape}) not computed by recorded ops")
+        return ("tensor", r)
+    if id(value) in rec.reg and isinstance(value, (float, np.generic)):
+        return ("value", rec.reg[id(value)])
+    if isinstance(value, (tuple, list)):
+        return ("seq", type(value), tuple(_output_spec(v, rec) for v in value))
+    if isinstance(value, dict):
+        return ("seq", dict, tuple(_output_spec(v, rec) for v in value.values()), tuple(value))
+    if isinstance(value, (np.ndarray, Tensor)):
+        raise Unsupported("it returns an array not computed by recorded ops")
+    return ("const", Const(value))
+
+
+def _discover(fn, args, kwargs):
+    """The modules (with their submodules) and optimizers a step uses: in its closure, the globals it
+    names, its bound instance's attributes and its arguments. Their modes and groups are guarded."""
+    found = list(args) + list(kwargs.values())
+    target = inspect.unwrap(fn)
+    owner = getattr(target, "__self__", None)
+    if owner is not None:
+        found += [owner, *vars(owner).values()] if hasattr(owner, "__dict__") else [owner]
+        target = target.__func__
+    try:
+        names = inspect.getclosurevars(target)
+        found += list(names.nonlocals.values()) + list(names.globals.values())
+    except TypeError:  # a builtin or a callable object: only its arguments are known
+        pass
+    modules, optimizers = {}, {}
+    for obj in found:
+        if isinstance(obj, Module):
+            for m in obj.modules():
+                modules.setdefault(id(m), m)
+        elif isinstance(obj, Optimizer):
+            optimizers.setdefault(id(obj), obj)
+    return list(modules.values()), list(optimizers.values())
+
+
+def jit(fn=None, *, check_every=None):
+    """Capture a training step and replay its array work (tinygrad's ``TinyJit``, a CUDA graph's idea).
+
+    ``@bp.jit`` or ``@bp.jit(check_every=N)`` on a function that runs a whole step::
+
+        @bp.jit
+        def train_step(x, y):
+            optimizer.zero_grad()
+            loss = loss_fn(model(x), y)
+            loss.backward()
+            optimizer.step()
+            return loss
+
+    The first two calls with a signature (input shapes and dtypes, grad mode, the modules' training
+    flags, the default dtype, ``BACKPROP_GEMM``, the hooks registered) run eagerly and record the array
+    work: each op's forward, the backward formulas that ran, the gradient sums and stores, the
+    optimizer's update calls, random draws. When both recorded the same work, later calls replay it
+    on the new inputs: no Tensor, graph node or heap is built, and the numbers are bitwise eager mode's.
+    A replay first checks that each parameter keeps its array and ``requires_grad``, that the optimizer
+    keeps its groups and state (``load_state_dict`` re-captures) and which ``.grad`` were set; the
+    optimizer's hyperparameters and state are read live, so a scheduler's new ``lr`` needs no new capture.
+    Up to 8 signatures are kept (a short last batch has its own). Returned Tensors and numbers are fresh.
+
+    As with ``TinyJit`` and CUDA graphs, a replay cannot see Python: control flow that would take another
+    branch, arrays changed through ``.data`` or computed outside ops are not repeated. Steps where this is
+    detected (work that differs between recorded calls, a parameter changed outside the recorded ops, a
+    scheduler stepped inside) run eagerly, and ``step.eager_reason`` says why. Under ``bp.explain.trace``,
+    while a hook would run (module, tensor and optimizer hooks, ``DistributedDataParallel``'s gradient
+    hooks) or with ``create_graph``, the step runs eagerly, so a trace shows the real computation.
+
+    ``check_every=N`` replays every Nth replayable call, reruns it eagerly from the same state and
+    raises ``RuntimeError`` if the results, parameters or optimizer state differ.
+    """
+    if fn is None:
+        return lambda f: JitFunction(f, check_every)
+    return JitFunction(fn, check_every)

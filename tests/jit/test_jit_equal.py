@@ -1,0 +1,122 @@
+"""bp.jit replays give bitwise eager mode's losses, weights, buffers and optimizer state, step after step."""
+import numpy as np
+import pytest
+
+import backprop as bp
+
+STEPS = 50
+OPTIMIZERS = {
+    "sgd": lambda params, wd: bp.optim.SGD(params, lr=0.1, weight_decay=wd),
+    "momentum": lambda params, wd: bp.optim.SGD(params, lr=0.05, momentum=0.9, nesterov=True, weight_decay=wd),
+    "adam": lambda params, wd: bp.optim.Adam(params, lr=0.01, weight_decay=wd),
+    "rmsprop": lambda params, wd: bp.optim.RMSprop(params, lr=0.01, momentum=0.5, weight_decay=wd),
+}
+# plain; dropout; batch norm; weight decay + gradient clipping (inside the step) + a scheduler (outside it)
+SETUPS = {
+    "plain": {},
+    "dropout": {"dropout": 0.3},
+    "batchnorm": {"batch_norm": True},
+    "decay_clip_scheduler": {"weight_decay": 0.01, "clip": 0.5, "scheduler": True},
+}
+
+
+def data(n_batches=STEPS, batch=16, seed=0):
+    rng = np.random.default_rng(seed)
+    xs = [bp.tensor(rng.standard_normal((batch, 4)).astype(np.float32)) for _ in range(n_batches)]
+    ys = [bp.tensor(rng.integers(0, 3, batch)) for _ in range(n_batches)]
+    return xs, ys
+
+
+def build(optimizer="sgd", dropout=0.0, batch_norm=False, weight_decay=0.0, clip=None, scheduler=False):
+    bp.manual_seed(0)
+    layers = [bp.nn.Linear(4, 16)] + ([bp.nn.BatchNorm1d(16)] if batch_norm else []) + [bp.nn.ReLU()]
+    layers += ([bp.nn.Dropout(dropout)] if dropout else []) + [bp.nn.Linear(16, 3)]
+    model = bp.nn.Sequential(*layers)
+    opt = OPTIMIZERS[optimizer](model.parameters(), weight_decay)
+    sched = bp.optim.lr_scheduler.StepLR(opt, step_size=7, gamma=0.5) if scheduler else None
+    loss_fn = bp.nn.CrossEntropyLoss()
+
+    def step(x, y):
+        opt.zero_grad()
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        if clip is not None:
+            bp.nn.utils.clip_grad_norm_(model.parameters(), clip)
+        opt.step()
+        return loss
+
+    return model, opt, sched, step
+
+
+def train(use_jit, xs, ys, **setup):
+    model, opt, sched, step = build(**setup)
+    if use_jit:
+        step = bp.jit(step)
+    losses = []
+    for i, (x, y) in enumerate(zip(xs, ys)):
+        losses.append(step(x, y))
+        if sched is not None and i % 3 == 2:
+            sched.step()
+    state = [a.data.copy() for a in (*model.parameters(), *model.buffers())]
+    opt_state = [{k: np.copy(v) for k, v in s.items()} for s in opt.state.values()]
+    return [loss.item() for loss in losses], state, opt_state, step
+
+
+def assert_bitwise(a, b):
+    assert len(a) == len(b)
+    for x, y in zip(a, b):
+        if isinstance(x, dict):
+            assert_bitwise(list(x.values()), list(y.values()))
+        else:
+            x, y = np.asarray(x), np.asarray(y)
+            assert x.dtype == y.dtype and x.shape == y.shape and np.array_equal(x, y)
+
+
+@pytest.mark.parametrize("setup", SETUPS)
+@pytest.mark.parametrize("optimizer", OPTIMIZERS)
+def test_replay_is_bitwise_eager(optimizer, setup):
+    xs, ys = data()
+    eager = train(False, xs, ys, optimizer=optimizer, **SETUPS[setup])
+    jitted = train(True, xs, ys, optimizer=optimizer, **SETUPS[setup])
+    step = jitted[3]
+    assert step.last_replay and step.captures == 1, step.eager_reason
+    assert eager[0] == jitted[0]  # the losses, as Python floats
+    assert_bitwise(eager[1], jitted[1])  # parameters and buffers (running statistics)
+    assert_bitwise(eager[2], jitted[2])  # the optimizer's state
+
+
+def test_returned_losses_are_fresh_tensors():
+    xs, ys = data(6)
+    *_, step = build()
+    step = bp.jit(step)
+    losses = [step(x, y) for x, y in zip(xs, ys)]
+    values = [loss.item() for loss in losses]
+    assert len(set(values)) == len(values)
+    assert all(isinstance(loss, bp.Tensor) and loss.shape == () for loss in losses)
+
+
+def test_returned_numbers_and_structures_are_replayed():
+    xs, ys = data(6)
+    model, opt, _, _ = build()
+    loss_fn = bp.nn.CrossEntropyLoss()
+
+    def step(x, y):
+        opt.zero_grad()
+        out = model(x)
+        loss = loss_fn(out, y)
+        loss.backward()
+        opt.step()
+        return {"loss": loss.item(), "out": out, "n": len(y)}
+
+    eager_model, eager_opt, _, _ = build()
+    jitted = bp.jit(step)
+    for x, y in zip(xs, ys):
+        got = jitted(x, y)
+        eager_opt.zero_grad()
+        out = eager_model(x)
+        loss = loss_fn(out, y)
+        loss.backward()
+        eager_opt.step()
+        assert got["loss"] == loss.item() and got["n"] == 16
+        assert np.array_equal(got["out"].data, out.data)
+    assert jitted.last_replay
