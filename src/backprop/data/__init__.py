@@ -14,6 +14,7 @@ from .collate import default_collate
 from .csvfile import read_csv
 from .dataloader import DataLoader
 from .dataset import ChainDataset, Dataset, IterableDataset, TensorDataset, to_tensor
+from .distributed_sampler import DistributedSampler
 from .sampler import (BatchSampler, RandomSampler, Sampler, SequentialSampler, SubsetRandomSampler,
                       WeightedRandomSampler)
 from .files import read_idx, read_numpy
@@ -29,3 +30,4 @@ __all__ = ["BatchSampler", "ChainDataset", "ConcatDataset", "DataError", "DataLo
            "RandomSampler", "Sampler", "SequentialSampler", "ShardedDataset", "Subset", "SubsetRandomSampler",
            "TensorDataset", "WeightedRandomSampler", "WorkerInfo", "datasets", "default_collate", "get_worker_info",
            "random_split", "to_tensor"]
+__all__ += ["DistributedSampler"]
