@@ -67,9 +67,9 @@ def measure(path, target_file, batch_size, shuffle_buffer):
 
     ds = bp.data.ShardedDataset(path, target_file=target_file, shuffle_buffer=shuffle_buffer, seed=0)
     loader = bp.data.DataLoader(ds, batch_size=batch_size, shuffle=True)
+    seen = np.full(len(ds), False)  # written now (np.zeros' pages would become resident during the epoch)
     anon0, rss0 = _status()
     peak_anon = peak_rss = 0
-    seen = np.zeros(len(ds), dtype=bool)
     start = time.perf_counter()
     for _, yb in loader:
         seen[yb.data] = True

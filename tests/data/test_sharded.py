@@ -64,6 +64,9 @@ def test_length_and_shapes_come_from_the_headers(layout):
     ds = ShardedDataset(path, target_file=target)
     assert len(ds) == 500 and ds.feature_shape == (3,) and ds.target_shape == ()
     assert ds.x_dtype == np.float32 and ds.y_dtype == Y.dtype
+    np.testing.assert_array_equal(ds.unique_targets(), Y)
+    classes = ShardedDataset(path, target_file=target, shuffle_buffer=7)  # read in pieces of 7 targets
+    np.testing.assert_array_equal(classes.unique_targets(), Y)
 
 
 def test_headers_only_no_data_read(tmp_path):

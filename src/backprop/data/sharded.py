@@ -245,6 +245,7 @@ class ShardedDataset(IterableDataset):
     feature_shape, target_shape : tuple
         The shape of one sample's ``X`` row and ``y`` row (``()`` for a class index or a single number).
     x_dtype, y_dtype : numpy dtype
+        The dtypes of the batches' arrays (shards of several dtypes give their common one).
 
     Notes
     -----
@@ -365,6 +366,20 @@ class ShardedDataset(IterableDataset):
                     return
         finally:
             stream.close()
+
+    def unique_targets(self):
+        """The sorted distinct targets, as ``np.unique(y)`` (a classifier's classes), reading only the targets, one
+        piece of ``shuffle_buffer`` rows at a time."""
+        pieces = []
+        for shard in self._shards:
+            targets = (_LoadedRows if shard.y.member else _MappedRows)(shard.y)
+            try:
+                for start in range(shard.y_start, shard.y_start + shard.rows, self.shuffle_buffer):
+                    pieces.append(np.unique(targets.read(start, min(start + self.shuffle_buffer,
+                                                                    shard.y_start + shard.rows))))
+            finally:
+                targets.close()
+        return np.unique(np.concatenate(pieces)) if pieces else self._empty()[1]
 
     def _empty(self):
         return (np.empty((0, *self.feature_shape), self.x_dtype), np.empty((0, *self.target_shape), self.y_dtype))
