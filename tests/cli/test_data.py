@@ -92,3 +92,16 @@ def test_predict_and_train_refuse_nan_and_inf_in_numpy_files(tmp_path, capsys):
     np.save(tmp_path / "f.npy", np.array([[5.1, 0.3]], dtype=np.float32))
     code, out, _ = cli(capsys, "predict", tmp_path / "run", tmp_path / "f.npy")
     assert code == 0 and out.splitlines()[1].startswith("5.1,0.3,")  # the cells as stored, not 5.0999999
+
+
+def test_standardisation_is_the_library_standard_scaler_on_near_constant_columns():
+    # 1e8 plus rounding noise: the old CLI standardiser scaled the noise up to about [0, 0.82, 0.82, 1.63]
+    from backprop.preprocessing import StandardScaler
+
+    X = np.column_stack([1e8 + np.array([0.0, 1.4901161e-08, 1.4901161e-08, 2.9802322e-08]) * 1e8 * 1e-8,
+                         [1.0, 2.0, 3.0, 4.0]])
+    prep = Preprocessor.fit(X, None, None, True, False)
+    expected = StandardScaler().fit(X)
+    np.testing.assert_array_equal(prep.scale, expected.scale_)
+    np.testing.assert_array_equal(prep.transform(X), expected.transform(X))
+    assert prep.scale[0] == 1.0 and np.abs(prep.transform(X)[:, 0]).max() < 1e-6

@@ -61,15 +61,15 @@ class Preprocessor:
 
     @classmethod
     def fit(cls, X_raw, y, features, standardize, scale_target, pooled=False):
+        """Fit on the training split with ``bp.preprocessing.StandardScaler`` (so a near-constant column,
+        such as 1e8 plus rounding noise, is centred and left unscaled, as scikit-learn does)."""
         prep = cls(features)
         X = prep.derive(X_raw)
         if standardize:
-            prep.mean, prep.scale = X.mean(axis=0), _nonzero(X.std(axis=0))
-            if pooled:  # the same value in every column, so that a saved run reads as any other
-                prep.mean = np.full_like(prep.mean, X.mean())
-                prep.scale = np.full_like(prep.scale, _nonzero(X.std()))
+            # pooled: one mean and std over every column, so that a saved run reads as any other
+            prep.mean, prep.scale = _standardiser(X.reshape(-1, 1) if pooled else X, X.shape[1:])
         if standardize and scale_target:
-            prep.target_mean, prep.target_scale = y.mean(axis=0), _nonzero(y.std(axis=0))
+            prep.target_mean, prep.target_scale = _standardiser(y.reshape(len(y), -1), y.shape[1:])
         return prep
 
     def derive(self, X_raw):
@@ -97,9 +97,17 @@ class Preprocessor:
         return cls(**{k: (np.asarray(v) if v is not None and k != "features" else v) for k, v in d.items()})
 
 
-def _nonzero(std):
-    """A constant column (digits' always-blank pixels) is centred and left unscaled, as scikit-learn does."""
-    return np.where(std > 0, std, 1.0)
+def _standardiser(X, shape):
+    """``(mean, scale)`` of the columns of ``X`` by ``StandardScaler`` (scale 1 for a constant column, as
+    digits' always-blank pixels), broadcast to ``shape``."""
+    from ..preprocessing import StandardScaler
+
+    try:
+        scaler = StandardScaler().fit(X)
+    except ValueError as e:  # a column whose mean or variance overflows float64
+        raise CLIError(f"cannot standardise the training data: {e}") from None
+    return tuple(np.full(shape, a[0]) if a.size == 1 else a.reshape(shape)
+                 for a in (scaler.mean_, scaler.scale_))
 
 
 @dataclass
