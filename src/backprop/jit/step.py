@@ -52,7 +52,7 @@ class JitFunction:
         self.captures, self.last_replay, self.eager_reason = 0, False, None
         self.replays = 0
         self._cache = OrderedDict()
-        self._modules = self._optimizers = None
+        self._modules = self._optimizers = self._tensors = None
 
     def __repr__(self):
         return f"<bp.jit of {getattr(self.fn, '__qualname__', self.fn)!r}: {self.captures} capture(s)>"
@@ -73,7 +73,7 @@ class JitFunction:
         if current_recorder() is not None:
             return self._eager("called inside another captured step", args, kwargs)
         if self._modules is None:
-            self._modules, self._optimizers = _discover(self.fn, args, kwargs)
+            self._modules, self._optimizers, self._tensors = _discover(self.fn, args, kwargs)
         arrays, key = self._signature(args, kwargs)
         capture = self._cache.get(key)
         if capture is None:
@@ -118,7 +118,7 @@ class JitFunction:
         return arrays, key
 
     def _record(self, capture, arrays, args, kwargs):
-        state = State(self._modules, self._optimizers)
+        state = State(self._modules, self._optimizers, self._tensors)
         rec = Recorder(enumerate(arrays), state.params)
         with record_with(rec):
             result = self.fn(*args, **kwargs)
@@ -145,12 +145,13 @@ class JitFunction:
 
     def _checked(self, capture, arrays, args, kwargs):
         """Replay, then rerun eagerly from the same state; raise if the two differ."""
-        before = State(self._modules, self._optimizers, copy=True)
+        tracked = (self._modules, self._optimizers, self._tensors)
+        before = State(*tracked, copy=True)
         replayed = capture.program.run(arrays)
-        after_replay = State(self._modules, self._optimizers, copy=True)
+        after_replay = State(*tracked, copy=True)
         before.restore()
         eager = self.fn(*args, **kwargs)
-        check_same(replayed, eager, after_replay, State(self._modules, self._optimizers, copy=True))
+        check_same(replayed, eager, after_replay, State(*tracked, copy=True))
         self.eager_reason = None
         return eager
 
@@ -202,27 +203,43 @@ def _output_spec(value, rec):
 
 
 def _discover(fn, args, kwargs):
-    """The modules (with their submodules) and optimizers a step uses: in its closure, the globals it
-    names, its bound instance's attributes and its arguments. Their modes and groups are guarded."""
-    found = list(args) + list(kwargs.values())
-    target = inspect.unwrap(fn)
-    owner = getattr(target, "__self__", None)
-    if owner is not None:
-        found += [owner, *vars(owner).values()] if hasattr(owner, "__dict__") else [owner]
-        target = target.__func__
-    try:
-        names = inspect.getclosurevars(target)
-        found += list(names.nonlocals.values()) + list(names.globals.values())
-    except TypeError:  # a builtin or a callable object: only its arguments are known
-        pass
-    modules, optimizers = {}, {}
+    """The modules (with their submodules), optimizers and leaf tensors a step uses: in its closure, the
+    globals it names, its bound instance's attributes, its arguments, and the same for the functions
+    found there (two levels). Their modes and groups are guarded, their values checked when recording."""
+    found = list(args) + list(kwargs.values()) + _referenced(fn, depth=2)
+    modules, optimizers, tensors = {}, {}, {}
     for obj in found:
         if isinstance(obj, Module):
             for m in obj.modules():
                 modules.setdefault(id(m), m)
         elif isinstance(obj, Optimizer):
             optimizers.setdefault(id(obj), obj)
-    return list(modules.values()), list(optimizers.values())
+        elif isinstance(obj, Tensor) and obj.requires_grad and obj.grad_fn is None:
+            tensors.setdefault(id(obj), obj)
+        elif isinstance(getattr(obj, "optimizer", None), Optimizer):  # a learning-rate scheduler
+            optimizers.setdefault(id(obj.optimizer), obj.optimizer)
+    return list(modules.values()), list(optimizers.values()), list(tensors.values())
+
+
+def _referenced(fn, depth):
+    """The objects ``fn`` refers to: closure cells, named globals, a bound instance and its attributes."""
+    target = inspect.unwrap(fn)
+    found = []
+    owner = getattr(target, "__self__", None)
+    if owner is not None:
+        found += [owner, *vars(owner).values()] if hasattr(owner, "__dict__") else [owner]
+        target = getattr(target, "__func__", target)
+    try:
+        names = inspect.getclosurevars(target)
+    except TypeError:  # a builtin or a callable object: only its arguments are known
+        return found
+    values = list(names.nonlocals.values()) + list(names.globals.values())
+    found += values
+    if depth > 1:
+        for value in values:
+            if inspect.isfunction(value) or inspect.ismethod(value):
+                found += _referenced(value, depth - 1)
+    return found
 
 
 def jit(fn=None, *, check_every=None):

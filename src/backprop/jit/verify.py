@@ -16,8 +16,8 @@ class State:
     """Snapshot of the parameters and buffers of ``modules``, the parameters, hyperparameters and state of
     ``optimizers`` (and, with ``copy``, the gradients and the random generator) at creation."""
 
-    def __init__(self, modules, optimizers, copy=False):
-        tensors = {}
+    def __init__(self, modules, optimizers, leaves=(), copy=False):
+        tensors = {id(t): t for t in leaves}
         for m in modules:
             for t in (*m.parameters(recurse=False), *m.buffers(recurse=False)):
                 tensors.setdefault(id(t), t)

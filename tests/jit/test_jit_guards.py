@@ -1,0 +1,194 @@
+"""bp.jit's cache and guards: what re-captures, what runs eagerly, and check_every."""
+import numpy as np
+import pytest
+
+import backprop as bp
+
+from .test_jit_equal import assert_bitwise, build, data
+
+
+def jitted(**setup):
+    model, opt, sched, step = build(**setup)
+    return model, opt, bp.jit(step)
+
+
+def test_first_two_calls_run_eagerly_then_replay():
+    xs, ys = data(4)
+    _, _, step = jitted()
+    seen = []
+    for x, y in zip(xs, ys):
+        step(x, y)
+        seen.append(step.last_replay)
+    assert seen == [False, False, True, True] and step.captures == 1
+
+
+def test_a_shape_change_captures_again_and_a_short_last_batch_keeps_its_capture():
+    _, _, step = jitted()
+    full, short = data(3, batch=16), data(1, batch=5, seed=1)
+    batches = list(zip(*full)) + list(zip(*short))
+    for _ in range(4):  # epochs: three full batches, then a short one
+        for x, y in batches:
+            step(x, y)
+    assert step.captures == 2 and step.last_replay  # one per shape, none after the second epoch
+
+
+def test_optimizer_load_state_dict_captures_again_and_stays_bitwise():
+    xs, ys = data(12)
+
+    def run(use_jit):
+        model, opt, _, step = build(optimizer="adam")
+        step = bp.jit(step) if use_jit else step
+        losses = []
+        for i, (x, y) in enumerate(zip(xs, ys)):
+            if i == 6:
+                saved = opt.state_dict()
+                opt.load_state_dict(saved)  # new groups and state arrays
+                model.load_state_dict(model.state_dict())  # copied into the same arrays
+            losses.append(step(x, y).item())
+        return losses, [p.data.copy() for p in model.parameters()], step
+
+    eager, replayed = run(False), run(True)
+    assert eager[0] == replayed[0]
+    assert_bitwise(eager[1], replayed[1])
+    assert replayed[2].captures == 2 and replayed[2].last_replay
+
+
+def test_a_rebound_parameter_array_captures_again():
+    xs, ys = data(6)
+    model, _, step = jitted()
+    for x, y in zip(xs[:3], ys[:3]):
+        step(x, y)
+    model[0].weight.data = model[0].weight.data.copy()  # as .to() or a loader that rebinds would
+    step(xs[3], ys[3])
+    assert not step.last_replay
+    for x, y in zip(xs[4:], ys[4:]):
+        step(x, y)
+    assert step.captures == 2 and step.last_replay
+
+
+def test_no_grad_and_eval_mode_have_their_own_captures():
+    xs, _ = data(5)
+    model, _, _, _ = build(dropout=0.5)
+    predict = bp.jit(lambda x: model(x))
+    for mode in ("train", "eval", "train", "eval", "train", "eval"):
+        model.train(mode == "train")
+        with bp.no_grad():
+            predict(xs[0])
+        predict(xs[1])
+    assert predict.captures == 4 and predict.last_replay  # {train, eval} × {grad, no_grad}
+    model.eval()
+    with bp.no_grad():
+        assert np.array_equal(predict(xs[2]).data, model(xs[2]).data)
+
+
+def test_a_trace_around_a_jitted_step_shows_the_eager_computation():
+    xs, ys = data(4)
+    _, _, step = jitted()
+    for x, y in zip(xs[:3], ys[:3]):
+        step(x, y)
+    with bp.explain.trace() as tr:
+        step(xs[3], ys[3])
+    assert not step.last_replay and "trace" in step.eager_reason
+    assert len(tr.forward) >= 4 and len(tr.backward) >= 4
+
+
+def test_hooks_make_the_step_run_eagerly():
+    xs, ys = data(8)
+    model, _, step = jitted()
+    for x, y in zip(xs[:3], ys[:3]):
+        step(x, y)
+    calls = []
+    handle = model[0].weight.register_post_accumulate_grad_hook(lambda p: calls.append(p))  # as DDP's buckets
+    for x, y in zip(xs[3:6], ys[3:6]):
+        step(x, y)
+    assert len(calls) == 3 and not step.last_replay and "hook" in step.eager_reason
+    handle.remove()
+    for x, y in zip(xs[6:], ys[6:]):
+        step(x, y)
+    assert len(calls) == 3 and step.captures == 2
+
+
+def test_a_parameter_changed_through_data_runs_eagerly_and_says_why():
+    xs, ys = data(5)
+    w = bp.tensor(np.ones((4, 3), np.float32), requires_grad=True)
+
+    @bp.jit
+    def step(x, y):
+        w.grad = None
+        loss = bp.nn.functional.cross_entropy(x @ w, y)
+        loss.backward()
+        w.data -= 0.1 * w.grad.data  # not an op: a replay would not repeat it
+        return loss
+
+    for x, y in zip(xs, ys):
+        step(x, y)
+    assert not step.last_replay and ".data" in step.eager_reason
+
+
+def test_a_scheduler_inside_the_step_runs_eagerly():
+    xs, ys = data(4)
+    model, opt, _, step = build()
+    sched = bp.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.9)
+
+    @bp.jit
+    def with_scheduler(x, y):
+        loss = step(x, y)
+        sched.step()
+        return loss
+
+    for x, y in zip(xs, ys):
+        with_scheduler(x, y)
+    assert not with_scheduler.last_replay and "scheduler" in with_scheduler.eager_reason
+
+
+def test_manual_sgd_through_in_place_ops_replays():
+    xs, ys = data(6)
+
+    def run(use_jit):
+        w = bp.tensor(np.full((4, 3), 0.1, np.float32), requires_grad=True)
+
+        def step(x, y):
+            w.grad = None
+            loss = bp.nn.functional.cross_entropy(x @ w, y)
+            loss.backward()
+            with bp.no_grad():
+                w.sub_(0.5 * w.grad)
+            return loss.item()
+
+        step = bp.jit(step) if use_jit else step
+        return [step(x, y) for x, y in zip(xs, ys)], w.data.copy(), step
+
+    eager, replayed = run(False), run(True)
+    assert eager[0] == replayed[0] and np.array_equal(eager[1], replayed[1])
+    assert replayed[2].last_replay and isinstance(replayed[0][-1], float)
+
+
+def test_check_every_passes_for_a_faithful_step_and_raises_for_hidden_python_state():
+    xs, ys = data(8)
+    *_, step = build()
+    checked = bp.jit(check_every=2)(step)
+    for x, y in zip(xs, ys):
+        checked(x, y)
+    assert checked.captures == 1
+
+    model, opt, _, _ = build()
+    scale = [1.0]
+
+    def scaled(x, y):
+        opt.zero_grad()
+        loss = bp.nn.functional.cross_entropy(model(x) * scale[0], y)
+        loss.backward()
+        opt.step()
+        return loss
+
+    checked = bp.jit(scaled, check_every=1)
+    for x, y in zip(xs[:3], ys[:3]):
+        checked(x, y)
+    scale[0] = 2.0  # a Python number read when recording: a replay keeps the old one
+    with pytest.raises(RuntimeError, match="bp.jit check"):
+        checked(xs[3], ys[3])
+
+
+def test_bad_check_every_is_refused():
+    with pytest.raises(ValueError, match="check_every"):
+        bp.jit(lambda: None, check_every=0)
