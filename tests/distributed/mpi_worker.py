@@ -21,9 +21,9 @@ OPTIMIZERS = {"sgd": lambda params: bp.optim.SGD(params, lr=0.1, momentum=0.9),
               "adam": lambda params: bp.optim.Adam(params, lr=0.01)}
 
 
-def data(dtype):
+def data(dtype, rows=ROWS):
     rng = np.random.default_rng(0)
-    return rng.normal(size=(ROWS, 6)).astype(dtype), rng.integers(0, 3, ROWS)
+    return rng.normal(size=(rows, 6)).astype(dtype), rng.integers(0, 3, rows)
 
 
 def model(dtype, dropout=False):
@@ -36,9 +36,9 @@ def weights(net):
     return {name: t.data.copy() for name, t in net.state_dict().items()}
 
 
-def through_fit(optimizer, dtype, distributed, dropout=False, callbacks=None, resume_from=None):
+def through_fit(optimizer, dtype, distributed, dropout=False, callbacks=None, resume_from=None, rows=ROWS):
     net = model(dtype, dropout)
-    history = bp.train.fit(net, bp.nn.CrossEntropyLoss(), OPTIMIZERS[optimizer](net.parameters()), data(dtype),
+    history = bp.train.fit(net, bp.nn.CrossEntropyLoss(), OPTIMIZERS[optimizer](net.parameters()), data(dtype, rows),
                            epochs=EPOCHS, batch_size=BATCH, verbose=False, metrics=["accuracy"],
                            distributed=distributed, callbacks=callbacks, resume_from=resume_from)
     return {**weights(net), "loss": np.array(history.history["loss"]),
@@ -115,6 +115,7 @@ def main(out, what):
                 results[f"fit-{optimizer}-{np.dtype(dtype).name}"] = through_fit(optimizer, dtype, True)
             results[f"hand-{optimizer}"] = by_hand(optimizer, np.float64)
         results["no_sync"] = by_hand("sgd", np.float64, accumulate=True)
+        results["uneven"] = through_fit("adam", np.float64, True, rows=29)  # last batch: 5 rows, 3 + 2
         results["dropout-1"] = through_fit("adam", np.float64, True, dropout=True)
         results["dropout-2"] = through_fit("adam", np.float64, True, dropout=True)
         results["masks"] = dropout_masks()

@@ -62,6 +62,11 @@ def test_fit_on_two_processes_equals_one_process(runs, optimizer, dtype):
     assert_same_weights(runs(f"fit-{optimizer}-{dtype}"), expected, dtype)
 
 
+def test_a_last_batch_shared_unevenly_is_weighted_by_rows(runs):
+    expected = worker.through_fit("adam", np.float64, distributed=False, rows=29)
+    assert_same_weights(runs("uneven"), expected, "float64")
+
+
 @pytest.mark.parametrize("optimizer", ["sgd", "adam"])
 def test_a_hand_written_ddp_loop_equals_one_process(runs, optimizer):
     assert_same_weights(runs(f"hand-{optimizer}"), worker.by_hand(optimizer, np.float64), "float64")

@@ -101,3 +101,13 @@ def test_fit_distributed_in_a_world_of_one_equals_fit():
     np.testing.assert_allclose(weights[0][0], weights[1][0], rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(weights[0][1]["loss"], weights[1][1]["loss"], rtol=1e-12)
     assert weights[0][1]["accuracy"] == weights[1][1]["accuracy"]
+
+
+def test_fit_refuses_a_loader_already_split_by_a_distributed_sampler():
+    X, y = np.zeros((8, 2)), np.zeros(8, dtype=np.int64)
+    data = bp.data.TensorDataset(X, y)
+    loader = bp.data.DataLoader(data, batch_size=4, sampler=bp.data.DistributedSampler(data))
+    model = bp.nn.Linear(2, 2).double()
+    with pytest.raises(ValueError, match="without a DistributedSampler"):
+        bp.train.fit(model, bp.nn.CrossEntropyLoss(), bp.optim.SGD(model.parameters(), lr=0.1), loader,
+                     epochs=1, distributed=True)

@@ -18,6 +18,7 @@ from .. import distributed as dist
 from .. import random as _random
 from ..autograd.factory import from_numpy
 from ..autograd.grad_mode import no_grad
+from ..data import DistributedSampler
 from ..nn.parallel import DistributedDataParallel, rank_generator
 from .callbacks import ModelCheckpoint
 
@@ -28,6 +29,9 @@ class DistributedFit:
     def __init__(self, model, train_data, batch_size):
         dist.init()
         self.rank, self.world = dist.get_rank(), dist.get_world_size()
+        if isinstance(getattr(train_data, "sampler", None), DistributedSampler):
+            raise ValueError("fit(distributed=True) shares every global batch among the processes itself: give it "
+                             "the DataLoader of the whole data set, without a DistributedSampler")
         global_batch = batch_size if isinstance(train_data, tuple) else getattr(train_data, "batch_size", None)
         if global_batch is not None and global_batch % self.world:
             raise ValueError(f"fit(distributed=True): the global batch size {global_batch} does not divide by "

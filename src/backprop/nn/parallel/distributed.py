@@ -188,6 +188,7 @@ class DistributedDataParallel(Module):
             self.require_backward_grad_sync = previous
 
     def forward(self, *inputs, **kwargs):
+        self._reduction = None  # left over only by a backward pass that raised
         if dist.get_world_size() == 1:
             return self.module(*inputs, **kwargs)
         if self.training and self.broadcast_buffers:
