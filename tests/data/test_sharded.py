@@ -75,7 +75,10 @@ def test_headers_only_no_data_read(tmp_path):
     with open(tmp_path / "X.npy", "wb") as file:
         np.lib.format.write_array_header_1_0(file, header)
     np.save(tmp_path / "y.npy", np.zeros(1_000_000, dtype=np.int8))
-    assert len(ShardedDataset(tmp_path / "X.npy", target_file=tmp_path / "y.npy")) == 1_000_000
+    ds = ShardedDataset(tmp_path / "X.npy", target_file=tmp_path / "y.npy")
+    assert len(ds) == 1_000_000
+    with pytest.raises(ValueError, match=r"X\.npy: the file is shorter than its header's shape \(1000000, 8\)"):
+        next(iter(ds))
 
 
 @pytest.mark.parametrize("shuffle", [False, True])

@@ -1,10 +1,5 @@
-"""``ShardedDataset``: training data larger than memory, read from ``.npz`` or ``.npy`` files piece by piece.
-
-Memory holds the shuffle buffer, the piece being read and the batch, never the data set: O(batch × features
-+ buffer), plus one ``.npz`` shard, which is read whole when its turn comes (a zip member cannot be
-memory-mapped). A ``.npy`` file is memory-mapped and the pages of every piece are released after it is copied
-(``madvise(MADV_DONTNEED)``), so the process's resident memory stays bounded too: pages read through a
-memory map would otherwise stay counted in its RSS (file-backed) until the kernel needs them.
+"""``ShardedDataset``: training data larger than memory, read from ``.npz`` or ``.npy`` files piece by piece,
+in memory O(batch × features + shuffle buffer) plus one ``.npz`` shard (a zip member cannot be memory-mapped).
 """
 import mmap
 import numbers
@@ -24,19 +19,26 @@ class _ArrayHeader:
     def __init__(self, path, member=None):
         self.path, self.member = path, member
         self.name = str(path) if member is None else f"{path} ({member[:-4]})"
-        with (zipfile.ZipFile(path).open(member) if member else open(path, "rb")) as file:
-            version = np.lib.format.read_magic(file)
-            if version == (1, 0):
-                self.shape, self.fortran_order, self.dtype = np.lib.format.read_array_header_1_0(file)
-            elif version == (2, 0):
-                self.shape, self.fortran_order, self.dtype = np.lib.format.read_array_header_2_0(file)
-            else:
-                raise ValueError(f"{self.name}: .npy format version {version[0]}.{version[1]} is not supported "
-                                 "(1.0 and 2.0 are)")
-            self.offset = file.tell()
+        if member is None:
+            with open(path, "rb") as file:
+                self._read_header(file)
+        else:
+            with zipfile.ZipFile(path) as archive, archive.open(member) as file:
+                self._read_header(file)
         if self.dtype.kind not in "biuf" or not self.shape:
             raise ValueError(f"{self.name}: expected an array of numbers with a first (sample) dimension, got "
                              f"dtype {self.dtype} and shape {self.shape}")
+
+    def _read_header(self, file):
+        version = np.lib.format.read_magic(file)
+        if version == (1, 0):
+            self.shape, self.fortran_order, self.dtype = np.lib.format.read_array_header_1_0(file)
+        elif version == (2, 0):
+            self.shape, self.fortran_order, self.dtype = np.lib.format.read_array_header_2_0(file)
+        else:
+            raise ValueError(f"{self.name}: .npy format version {version[0]}.{version[1]} is not supported "
+                             "(1.0 and 2.0 are)")
+        self.offset = file.tell()
 
     @property
     def rows(self):
@@ -44,14 +46,21 @@ class _ArrayHeader:
 
 
 class _MappedRows:
-    """Rows of a ``.npy`` file through a memory map whose pages are released after each read."""
+    """Rows of a ``.npy`` file through a memory map whose pages are released after each read
+    (``madvise(MADV_DONTNEED)``): pages read through a map stay counted in the process's RSS, as file-backed
+    memory, until the kernel needs them, so without it the RSS would grow with the file."""
 
     def __init__(self, header):
         self.header = header
         with open(header.path, "rb") as file:
             self.map = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
-        self.array = np.ndarray(header.shape, header.dtype, buffer=self.map, offset=header.offset,
-                                order="F" if header.fortran_order else "C")
+        try:
+            self.array = np.ndarray(header.shape, header.dtype, buffer=self.map, offset=header.offset,
+                                    order="F" if header.fortran_order else "C")
+        except TypeError:
+            self.map.close()
+            raise ValueError(f"{header.name}: the file is shorter than its header's shape {header.shape} of "
+                             f"{header.dtype} needs (truncated?)") from None
         self.row_bytes = int(np.prod(header.shape[1:], dtype=np.int64)) * header.dtype.itemsize
 
     def read(self, start, stop):
