@@ -1,12 +1,13 @@
 """The checks every request passes: ``Host`` (against DNS rebinding) and, on the WebSocket and on every POST,
 ``Origin`` (against another site in the same browser driving the local server: cross-site WebSocket hijacking).
 
-The server's own address is the host it was started with (plus ``localhost``, ``127.0.0.1`` and ``[::1]`` when
-that is a loopback address) and the port it is listening on. A request whose ``Host`` is not one of those gets
+The server's own address is the host it was started with (see :func:`allowed_names`) and the port it is
+listening on. A request whose ``Host`` is not one of those gets
 400; a WebSocket or POST whose ``Origin`` is not ``http://`` + that ``Host`` gets 403.
 """
 import ipaddress
 import json
+import socket
 
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "[::1]")
 
@@ -21,8 +22,17 @@ def is_loopback(host):
 
 
 def allowed_names(host):
-    """The host names the server answers to when started on ``host``."""
+    """The host names the server answers to when started on ``host``: that address (and the loopback names for
+    a loopback address); on every interface (``0.0.0.0``, ``::``), the loopback names and this machine's name
+    and addresses."""
     name = f"[{host}]" if ":" in host and not host.startswith("[") else host
+    if host.strip("[]") in ("0.0.0.0", "::"):
+        machine = socket.gethostname()
+        try:
+            addresses = socket.gethostbyname_ex(machine)[2]
+        except OSError:
+            addresses = []
+        return {*LOOPBACK_NAMES, machine, *addresses}
     return {name, *LOOPBACK_NAMES} if is_loopback(host) else {name}
 
 

@@ -1,0 +1,54 @@
+"""``backprop playground``: prints its address once listening, serves the page, stops on Ctrl-C."""
+import os
+import signal
+import subprocess
+import sys
+import urllib.request
+
+import pytest
+
+pytest.importorskip("starlette")
+pytest.importorskip("uvicorn")
+
+
+def start(*args):
+    process = subprocess.Popen([sys.executable, "-m", "backprop", "playground", "--no-browser", *args],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    return process
+
+
+def stop(process):
+    os.killpg(process.pid, signal.SIGINT)  # Ctrl-C reaches the terminal's process group
+    try:
+        return process.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        pytest.fail("backprop playground did not stop within 5 s of SIGINT")
+
+
+def test_prints_the_bound_address_serves_the_page_and_stops_on_sigint():
+    process = start("--port", "0", "--lang", "ru")
+    try:
+        url = process.stdout.readline().strip()
+        assert url.startswith("http://127.0.0.1:") and url.endswith("/") and not url.endswith(":0/")
+        with urllib.request.urlopen(url, timeout=10) as response:
+            page = response.read().decode()
+        assert 'data-default-lang="ru"' in page and 'data-testid="output-map"' in page
+        for asset in ("static/main.js", "static/style.css", "static/fonts/DejaVuSans.ttf"):
+            with urllib.request.urlopen(url + asset, timeout=10) as response:
+                assert response.status == 200 and response.read()
+    finally:
+        code = stop(process)
+    assert code in (0, -signal.SIGINT, 130), process.stderr.read()
+
+
+def test_another_host_gets_a_warning_and_a_bad_port_an_error():
+    process = start("--host", "0.0.0.0", "--port", "0")
+    try:
+        assert process.stdout.readline().startswith("http://0.0.0.0:")
+    finally:
+        stop(process)
+    assert "no authentication" in process.stderr.read()
+    bad = subprocess.run([sys.executable, "-m", "backprop", "playground", "--no-browser", "--port", "70000"],
+                         capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 2 and "--port must be from 0 to 65535, got 70000" in bad.stderr
