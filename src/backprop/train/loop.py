@@ -21,6 +21,7 @@ from ..nn.batchnorm import BatchNorm1d, BatchNorm2d
 from ..optim.lr_scheduler import ReduceLROnPlateau
 from .callbacks import Callback, History, ModelCheckpoint, _copy_state
 from .distributed import DistributedFit
+from .captured import captured_step
 from .progress import Progress
 from .resume import FitState
 
@@ -205,7 +206,8 @@ def _step_schedulers(schedulers, logs):
 
 
 def fit(model, loss_fn, optimizer, train_data, epochs, val_data=None, metrics=None, callbacks=None,
-        initial_epoch=0, verbose=None, batch_size=32, schedulers=None, resume_from=None, distributed=False):
+        initial_epoch=0, verbose=None, batch_size=32, schedulers=None, resume_from=None, distributed=False,
+        jit="auto"):
     """Train ``model`` by minibatch gradient descent and return its ``History``, as Keras's ``Model.fit``.
 
     Each epoch puts the model in training mode (``model.train()``) and runs, for every batch ``(x, y)``:
@@ -260,6 +262,11 @@ def fit(model, loss_fn, optimizer, train_data, epochs, val_data=None, metrics=No
         loss and metrics are averaged over all processes, and only rank 0 shows progress and runs
         ``ModelCheckpoint`` callbacks. ``resume_from`` is read by every process. Dropout draws per-process
         masks; batch norm uses per-process statistics. See :mod:`backprop.train.distributed`.
+    jit : {'auto', True, False}, default 'auto'
+        Replay each batch's step with :func:`backprop.jit` (bitwise the same numbers, without rebuilding
+        the graph); 'auto' does when the model's layers and the loss are the library's (a replay skips
+        your own Python); it runs eagerly under a trace, with hooks or ``distributed``. A non-finite
+        loss is then seen after its update, which the rollback undoes (not in the optimizer's state).
 
     Returns
     -------
@@ -306,6 +313,7 @@ def fit(model, loss_fn, optimizer, train_data, epochs, val_data=None, metrics=No
     for cb in callbacks:
         cb.set_context(model, optimizer, {"epochs": epochs, "initial_epoch": initial_epoch}, fit_state)
     progress = Progress(epochs, verbose)
+    train_step = captured_step(model, loss_fn, optimizer, jit, _scalar, distributed=parallel is not None)
     was_training = model.training
     last_good = None  # weights from before the last step whose loss was finite
     try:
@@ -328,8 +336,11 @@ def fit(model, loss_fn, optimizer, train_data, epochs, val_data=None, metrics=No
                 if parallel is not None:
                     x, y, rows = parallel.share(x, y)
                 before = _copy_state(model)
-                pred = net(x)
-                loss = loss_fn(pred, y)
+                if train_step is not None:
+                    pred, loss = train_step(x, y)  # the update is done: a non-finite loss rolls it back below
+                else:
+                    pred = net(x)
+                    loss = loss_fn(pred, y)
                 batch_logs = _batch_logs(_scalar(loss), pred, y, metrics)
                 if parallel is not None:
                     batch_logs = parallel.reduce_logs(batch_logs, len(y))
@@ -344,9 +355,10 @@ def fit(model, loss_fn, optimizer, train_data, epochs, val_data=None, metrics=No
                         "(bp.nn.utils.clip_grad_norm_) or look for NaN/inf in the data.",
                         epoch + 1, step + 1, value)
                 last_good = before
-                optimizer.zero_grad()
-                loss.backward()
-                optimizer.step()
+                if train_step is None:
+                    optimizer.zero_grad()
+                    loss.backward()
+                    optimizer.step()
                 averages.add(batch_logs, len(y) if parallel is None else rows)
                 logs = averages.means()
                 progress.batch_end(logs)
