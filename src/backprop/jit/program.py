@@ -43,12 +43,19 @@ def _forward(ins, reg, rec):
     args = itemgetter(*regs) if len(regs) > 1 else (lambda R: (R[regs[0]],)) if regs else (lambda R: ())
     release = not ctx.needs_input_grad  # no backward will read what this call saves
 
-    def step(R):
-        kwargs = {**fixed, **{k: R[r] for k, r in live}} if live else fixed
-        y = forward(ctx, *args(R), **kwargs)
-        R[out] = y if y.__class__ is np.ndarray else _as_array(ctx, y)
-        if release:
-            ctx.release()
+    if live or release or len(regs) != 2:
+        def step(R):
+            kwargs = {**fixed, **{k: R[r] for k, r in live}} if live else fixed
+            y = forward(ctx, *args(R), **kwargs)
+            R[out] = y if y.__class__ is np.ndarray else _as_array(ctx, y)
+            if release:
+                ctx.release()
+    else:  # the common case, written out: two inputs, options fixed, a backward to come
+        a, b = regs
+
+        def step(R):
+            y = forward(ctx, R[a], R[b], **fixed)
+            R[out] = y if y.__class__ is np.ndarray else _as_array(ctx, y)
 
     return step
 
@@ -178,15 +185,25 @@ def _copy_into(ins, reg, rec):
     return step
 
 
-def _update(ins, reg, rec):
-    _, optimizer, update, param, g, group = ins
-    data, names = param.data, optimizer.hyperparameters
+def _hyper(ins, reg, rec):
+    _, optimizer, group, out = ins
+    names = optimizer.hyperparameters
 
     def step(R):
-        state = optimizer.state.get(param)
-        if state is None:
-            state = optimizer.state[param] = {}
-        update(data, R[g], state, *[group[n] for n in names])
+        R[out] = [group[n] for n in names]  # read at every replay: a scheduler's new lr needs no new capture
+
+    return step
+
+
+def _update(ins, reg, rec):
+    _, optimizer, update, param, g, hyper = ins
+    data, state = param.data, optimizer.state
+
+    def step(R):
+        param_state = state.get(param)
+        if param_state is None:
+            param_state = state[param] = {}
+        update(data, R[g], param_state, *R[hyper])
         increment_version(param)
 
     return step
@@ -194,7 +211,7 @@ def _update(ins, reg, rec):
 
 _BUILDERS = {"forward": _forward, "backward": _backward, "fit": _fit, "seed": _seed, "sum": _sum, "copy": _copy,
              "add": _add, "fill0": _fill0, "item": _item, "call": _call, "copy_into": _copy_into,
-             "update": _update}
+             "hyper": _hyper, "update": _update}
 
 
 class Program:
@@ -214,7 +231,8 @@ class Program:
         self.template = template
         self.inputs = tuple(rec.inputs)
         self.entry_grads = tuple(rec.entry_grads)
-        self.grads = tuple((leaf, r, new) for leaf, (r, new) in rec.grads.items())
+        template.append(None)  # the register of a .grad set to None
+        self.grads = tuple((leaf, len(template) - 1 if r is None else r, new) for leaf, (r, new) in rec.grads.items())
         self.n_ops = len(rec.contexts)
         self.exit_flags = ()  # (module, training flag) pairs the step sets (model.train() inside it)
 
@@ -227,7 +245,7 @@ class Program:
         for step in self.steps:
             step(R)
         for leaf, r, new in self.grads:
-            set_grad(leaf, None if r is None else R[r], new)
+            set_grad(leaf, R[r], new)
         for module, flag in self.exit_flags:
             module.training = flag
         return self.output(R)
@@ -238,7 +256,7 @@ def _output(spec, reg):
     kind = spec[0]
     if kind == "tensor":
         r = spec[1]
-        return lambda R: Tensor(R[r], dtype=R[r].dtype)
+        return lambda R: Tensor.wrap(R[r].copy())
     if kind == "value":
         r = spec[1]
         return lambda R: R[r]

@@ -229,9 +229,14 @@ class Recorder:
             return self._fail(f"{type(optimizer).__name__} updated a parameter with a gradient not recorded")
         self.params[id(param)] = param
         self.written.add(id(param.data))
-        if (optimizer, group) not in self.updates:
+        if not any(o is optimizer for o, _ in self.updates):
             self.updates.append((optimizer, group))
-        self.code.append(("update", optimizer, update, param, r, group))
+        last = self.code[-1] if self.code else None
+        if not (last and last[0] == "update" and last[1] is optimizer and self.hyper[1] is group):
+            self.keep.append(None)  # a register for the group's hyperparameters, read once per step
+            self.hyper = (len(self.keep) - 1, group)
+            self.code.append(("hyper", optimizer, group, self.hyper[0]))
+        self.code.append(("update", optimizer, update, param, r, self.hyper[0]))
 
     # -- comparing two recordings ------------------------------------------------------------------
     def same_program(self, other):

@@ -100,21 +100,21 @@ class JitFunction:
 
     def _signature(self, args, kwargs):
         arrays, parts = [], []
-        for value in (*args, *kwargs.values()):
-            if isinstance(value, Tensor):
-                arrays.append(value.data)
-                parts.append((value.shape, value.dtype, value.requires_grad))
+        for value in (*args, *kwargs.values()) if kwargs else args:
+            if value.__class__ is Tensor:
+                data = value.data
+                arrays.append(data)
+                parts.append((data.shape, data.dtype, value.requires_grad))
             elif isinstance(value, np.ndarray):
                 arrays.append(value)
                 parts.append(("array", value.shape, value.dtype))
             else:
                 try:
-                    hash(value)
-                    parts.append(("value", type(value), value))
+                    parts.append(("value", type(value), value, hash(value)))
                 except TypeError:
                     parts.append(("object", id(value)))
-        key = (tuple(parts), tuple(kwargs), is_grad_enabled(), get_default_dtype(), os.environ.get("BACKPROP_GEMM"),
-               hook_changes(), tuple(m.training for m in self._modules))
+        key = (*parts, tuple(kwargs), is_grad_enabled(), get_default_dtype(), os.environ.get("BACKPROP_GEMM"),
+               hook_changes(), *[m.training for m in self._modules])
         return arrays, key
 
     def _record(self, capture, arrays, args, kwargs):
