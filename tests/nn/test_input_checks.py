@@ -138,3 +138,86 @@ def test_the_bounds_and_none_momentum_are_accepted_and_none_is_the_cumulative_av
         ours(bp.tensor(x, dtype=np.float32)), theirs(torch.tensor(x, dtype=torch.float32))
     np.testing.assert_allclose(ours.running_mean.data, theirs.running_mean.numpy(), rtol=1e-5)
     np.testing.assert_allclose(ours.running_var.data, theirs.running_var.numpy(), rtol=1e-5)
+
+
+@pytest.mark.parametrize("data, dtype", [(np.array([["a", "b"]]), "<U1"),
+                                         (np.array([[1, None]], dtype=object), "object"),
+                                         (np.array([[1.0, 2.0]], dtype=object), "object"),
+                                         (np.array([[1 + 2j, 1.0]]), "complex128"), (np.array([[b"a", b"b"]]), "|S1")])
+@pytest.mark.parametrize("layer", [lambda: nn.Linear(2, 1), lambda: nn.ReLU(), lambda: nn.Sequential(nn.Linear(2, 1)),
+                                   lambda: nn.Identity(), lambda: nn.Dropout()],
+                         ids=["Linear", "ReLU", "Sequential", "Identity", "Dropout"])
+def test_a_module_call_refuses_non_numeric_arrays_naming_the_dtype(layer, data, dtype):
+    module = layer()
+    with pytest.raises(TypeError, match=rf"{type(module).__name__}: an input has dtype {dtype.replace('|', '[|]')}"):
+        module(data)
+
+
+@pytest.mark.parametrize("data, what", [("ab", "str"), (b"ab", "bytes"), ([["a", "b"]], "list of str"),
+                                        ([[None, None]], "list of NoneType"), ([[1j, 2j]], "list of complex")])
+def test_a_module_call_refuses_strings_and_lists_of_non_numbers(data, what):
+    with pytest.raises(TypeError, match=f"Linear: the input is a {what}"):
+        nn.Linear(2, 1)(data)
+
+
+def test_a_complex_tensor_is_refused_and_real_inputs_still_work():
+    with pytest.raises(TypeError, match="Linear: the input has dtype complex128"):
+        nn.Linear(2, 1)(bp.tensor([[1j, 2.0]]))
+    with pytest.raises(TypeError, match="MSELoss: an input has dtype object"):
+        nn.MSELoss()(np.array([None], dtype=object), bp.zeros(1))
+    with pytest.raises(TypeError, match="mse_loss: target must hold real numbers, got dtype object"):
+        nn.MSELoss()(bp.zeros(1), np.array([None], dtype=object))
+    with pytest.raises(TypeError, match="l1_loss: target must hold real numbers, got dtype complex128"):
+        bp.nn.functional.l1_loss(bp.zeros(1), np.array([1j]))
+    assert nn.Linear(2, 1)(np.ones((3, 2))).shape == (3, 1)
+    assert nn.Embedding(4, 2)(np.array([0, 3])).shape == (2, 2)
+    assert nn.CrossEntropyLoss()(np.zeros((2, 3)), np.array([0, 2])).shape == ()
+
+
+@pytest.mark.parametrize("data", [["a", "b"], "a", [None], np.array([1, None], dtype=object), b"ab"])
+def test_bp_tensor_of_strings_or_objects_is_a_typeerror_naming_the_dtype(data):
+    with pytest.raises(TypeError, match=r"cannot make a tensor from non-numeric data \(NumPy dtype"):
+        bp.tensor(data)
+
+
+@pytest.mark.parametrize("value, dtype", [("x", "<U1"), (np.array([["a", "b"]]), "<U1"),
+                                          (np.array([[None, 1.0]], dtype=object), "object"),
+                                          (np.array([[1j, 1.0]]), "complex128")])
+def test_load_state_dict_refuses_a_non_numeric_value_naming_its_key_and_changes_nothing(value, dtype):
+    model = nn.Sequential(nn.Linear(2, 1))
+    before = model.state_dict()
+    state = dict(before, **{"0.weight": value})
+    # RuntimeError, as PyTorch's for a value that is not a tensor
+    with pytest.raises(RuntimeError, match=f'parameter named "0.weight", expected an array of numbers from the '
+                                           f"checkpoint but got dtype {dtype}"):
+        model.load_state_dict(state)
+    for key, tensor in model.state_dict().items():
+        np.testing.assert_array_equal(tensor.data, before[key].data)
+    theirs = torch.nn.Sequential(torch.nn.Linear(2, 1))
+    with pytest.raises(RuntimeError):
+        theirs.load_state_dict(dict(theirs.state_dict(), **{"0.weight": "x"}))
+
+
+@pytest.mark.parametrize("target, shown", [([1.5, 0.0], "1.5 at index 0"), ([0.0, -0.5], "-0.5 at index 1"),
+                                           ([math.nan, 1.0], "nan at index 0")])
+def test_bce_refuses_targets_outside_0_1_in_the_functional_and_the_module(target, shown):
+    p = bp.tensor([0.2, 0.8])
+    message = f"binary_cross_entropy: target must hold probabilities in \\[0, 1\\], got {shown}"
+    with pytest.raises(ValueError, match=message):
+        bp.nn.functional.binary_cross_entropy(p, bp.tensor(target))
+    with pytest.raises(ValueError, match=message):
+        nn.BCELoss()(p, np.array(target, dtype=np.float32))
+    with pytest.raises(RuntimeError, match="target should be between 0 and 1"):  # PyTorch refuses them too
+        torch.nn.functional.binary_cross_entropy(torch.tensor([0.2, 0.8]), torch.tensor(target))
+
+
+def test_poisson_nll_refuses_negative_counts_where_torch_returns_a_number():
+    message = r"poisson_nll_loss: target must hold counts y >= 0, got -1.0 at index \(1, 0\)"
+    with pytest.raises(ValueError, match=message):
+        bp.nn.functional.poisson_nll_loss(bp.zeros(2, 1), bp.tensor([[1.0], [-1.0]]))
+    with pytest.raises(ValueError, match=message):
+        nn.PoissonNLLLoss(log_input=False)(bp.ones(2, 1), bp.tensor([[1.0], [-1.0]]))
+    assert torch.isfinite(torch.nn.PoissonNLLLoss()(torch.zeros(2, 1), torch.tensor([[1.0], [-1.0]])))
+    ours = nn.PoissonNLLLoss()(bp.tensor([0.5, 1.0]), bp.tensor([0.0, 3.0]))  # counts, 0 included, still work
+    theirs = torch.nn.PoissonNLLLoss()(torch.tensor([0.5, 1.0]), torch.tensor([0.0, 3.0]))
+    np.testing.assert_allclose(ours.item(), theirs.item(), rtol=1e-6)

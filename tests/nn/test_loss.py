@@ -29,7 +29,8 @@ def _gradient_cases(reduction):
         case("l1", lambda x, y: LF.l1_loss(x, y, **r), arrays((N, 2), (N, 2))),
         case("huber", lambda x, y: LF.huber_loss(x, y, delta=0.7, **r), arrays((N, 2), (N, 2), seed=1)),
         case("mape", lambda x, y: LF.mape_loss(x, y, **r), arrays((N, 2)) + arrays((N, 2), domain="nonzero")),
-        case("poisson_log", lambda z, y: LF.poisson_nll_loss(z, y, **r), arrays((N, 2), (N, 2))),
+        case("poisson_log", lambda z, y: LF.poisson_nll_loss(z, y, **r),  # counts are ≥ 0
+             arrays((N, 2)) + arrays((N, 2), domain="positive")),
         case("poisson_full_counts", lambda z: LF.poisson_nll_loss(z, COUNTS, full=True, **r), arrays((N, 2))),
         case("poisson_rate_full", lambda lam, y: LF.poisson_nll_loss(lam, y, log_input=False, full=True, **r),
              arrays((N, 2), domain="positive") + [RATE_TARGET]),

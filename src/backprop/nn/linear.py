@@ -109,16 +109,7 @@ class Flatten(Module):
         self.end_dim = int_arg("Flatten", "end_dim", end_dim, minimum=None)
 
     def forward(self, input):
-        shape = tuple(input.shape)
-        ndim = max(len(shape), 1)
-        for name, dim in (("start_dim", self.start_dim), ("end_dim", self.end_dim)):
-            if not -ndim <= dim < ndim:
-                raise IndexError(f"Flatten: {name} {dim} is out of range for an input of shape {shape} "
-                                 f"(expected a dim in [{-ndim}, {ndim - 1}])")
-        if self.start_dim % ndim > self.end_dim % ndim:
-            raise RuntimeError(f"Flatten: start_dim {self.start_dim} comes after end_dim {self.end_dim} "
-                               f"for an input of shape {shape}")
-        return flatten(input, self.start_dim, self.end_dim)
+        return flatten(input, self.start_dim, self.end_dim)  # which checks the dims against the input
 
     def extra_repr(self):
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"

@@ -22,6 +22,12 @@ from ..autograd.dtypes import get_default_dtype
 from ..autograd.graph import increment_version, zero_grad
 from ..autograd.device import NO_GPU, to_arguments
 from ..autograd.tensor import Tensor
+from ._inputs import (  # noqa: F401  (input_tensor: re-exported, bp.explain imports it here)
+    as_inputs,
+    input_tensor,
+    refuse_complex_input,
+    state_value,
+)
 from .hooks import HookMixin, call_with_hooks
 
 
@@ -70,40 +76,6 @@ def _addindent(text, spaces):
     return lines[0] + "".join("\n" + " " * spaces + line for line in lines[1:])
 
 
-def _as_inputs(module, args):
-    """The positional inputs of a module call whose first input is not a Tensor.
-
-    A floating NumPy array becomes a Tensor of the module's parameter dtype: a documented convenience
-    (estimators and ``bp.explain`` pass arrays), unlike PyTorch, which refuses arrays. A Python list of
-    numbers is refused, since its dtype would be a guess.
-    """
-    first = args[0]
-    if isinstance(first, list):
-        leaf = first
-        while isinstance(leaf, list) and leaf:
-            leaf = leaf[0]
-        if isinstance(leaf, (int, float)):
-            raise TypeError(f"{type(module).__name__}: the input is a Python list; wrap it with bp.tensor(...) "
-                            "first (a module takes Tensors, or NumPy arrays, which it converts to its "
-                            "parameters' dtype)")
-    return tuple(input_tensor(module, a) if a.__class__ is np.ndarray and a.dtype.kind == "f" else a
-                 for a in args)
-
-
-def input_tensor(module, data):
-    """``data`` as the Tensor that ``module`` computes on: a Tensor as it is; an array (or a list,
-    made one) of floats in the dtype of the module's parameters, as a module call converts it; other
-    data as :func:`backprop.tensor` makes it. Shares memory where the dtype already matches.
-    """
-    if isinstance(data, Tensor):
-        return data
-    array = np.asarray(data)
-    p = next(module.parameters(), None)
-    if array.dtype.kind == "f" and p is not None and p.dtype.kind == "f":
-        return Tensor.wrap(array.astype(p.dtype, copy=False))
-    return Tensor(array)
-
-
 class Module(HookMixin):
     """Base class of every layer and network (``torch.nn.Module``).
 
@@ -131,8 +103,11 @@ class Module(HookMixin):
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" method')
 
     def __call__(self, *args, **kwargs):
-        if args and args[0].__class__ is not Tensor:
-            args = _as_inputs(self, args)
+        if args:
+            if args[0].__class__ is not Tensor:
+                args = as_inputs(self, args)
+            elif args[0].data.dtype.kind == "c":
+                refuse_complex_input(self, args[0])
         if self._forward_pre_hooks or self._forward_hooks or self._backward_hooks or self._backward_pre_hooks:
             return call_with_hooks(self, args, kwargs)
         return self.forward(*args, **kwargs)
@@ -362,9 +337,10 @@ class Module(HookMixin):
         for key, target in own.items():
             if key not in state_dict:
                 continue
-            value = state_dict[key]
-            value = np.asarray(value.data if isinstance(value, Tensor) else value)
-            if value.shape != target.shape:
+            value, error = state_value(key, state_dict[key])
+            if error:
+                errors.append(error)
+            elif value.shape != target.shape:
                 errors.append(f"size mismatch for {key}: copying a param with shape {value.shape} from "
                               f"checkpoint, the shape in current model is {target.shape}.")
             values[key] = value

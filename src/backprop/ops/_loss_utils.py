@@ -34,7 +34,7 @@ def float_target(name, input, target):
     """A real-valued target of the input's shape and dtype (a Tensor stays differentiable).
 
     Shapes must match exactly: broadcasting (N, 1) predictions against (N,) targets would silently
-    compare every prediction with every target.
+    compare every prediction with every target. A target of strings, objects or complex numbers raises TypeError.
     """
     shape = np.shape(target.data if isinstance(target, Tensor) else target)
     if shape != input.shape:
@@ -43,7 +43,21 @@ def float_target(name, input, target):
             "(reshape one of them, e.g. target.reshape(input.shape))")
     if isinstance(target, Tensor):
         return _ew.cast(target, input.dtype)
-    return np.asarray(target, dtype=input.dtype)
+    target = np.asarray(target)
+    if target.dtype.kind not in "biuf":  # an object array of None would become NaN, complex lose its imaginary part
+        raise TypeError(f"{name}: target must hold real numbers, got dtype {target.dtype}")
+    return target.astype(input.dtype, copy=False)
+
+
+def check_target_range(name, target, low, high, meaning):
+    """Raise ``ValueError`` naming the first target outside [low, high] (NaN included) and where it is: a target
+    out of its range gives a finite but meaningless loss (a BCE target of 1.5, a Poisson count of −1)."""
+    y = np.asarray(target.data if isinstance(target, Tensor) else target)
+    inside = (y >= low) & (y <= high)
+    if not inside.all():
+        index = tuple(int(i) for i in np.unravel_index(np.flatnonzero(~inside)[0], y.shape))
+        where = f" at index {index[0] if len(index) == 1 else index}" if index else ""
+        raise ValueError(f"{name}: target must hold {meaning}, got {y[index].item()!r}{where}")
 
 
 def sign_target(name, input, target):

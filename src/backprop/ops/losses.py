@@ -20,7 +20,8 @@ from . import activations as _act
 from . import dispatch as D
 from . import elementwise as _ew
 from ._doc import documents
-from ._loss_utils import as_input, check_reduction, float_target, loss_grad, reduce, reduced, sign_target
+from ._loss_utils import (as_input, check_reduction, check_target_range, float_target, loss_grad, reduce, reduced,
+                          sign_target)
 from .losses_classification import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy,
                                     nll_loss)
 
@@ -178,6 +179,7 @@ def poisson_nll_loss(input, target, log_input=True, full=False, *, eps=1e-8, red
     check_reduction("poisson_nll_loss", reduction)
     input = as_input("poisson_nll_loss", input)
     y = float_target("poisson_nll_loss", input, target)
+    check_target_range("poisson_nll_loss", y, 0, np.inf, "counts y >= 0")  # PyTorch returns a number for -1
     loss = _ew.exp(input) - y * input if log_input else input - y * _ew.log(input + eps)
     if full:
         counted = D.raw(y) > 1

@@ -262,12 +262,26 @@ def unsqueeze(x, axis=None, *, dim=None):
 
 @documents(Reshape)
 def flatten(x, start_dim=0, end_dim=-1):
-    """Merge axes ``start_dim`` … ``end_dim`` into one (``torch.flatten``)."""
-    if x.ndim == 0:
+    """Merge axes ``start_dim`` … ``end_dim`` into one (``torch.flatten``).
+
+    As PyTorch, a dim outside [-ndim, ndim - 1] raises IndexError and ``start_dim`` after ``end_dim`` raises
+    RuntimeError (a 0-d input counts as 1-d); a dim that is not an int raises TypeError.
+    """
+    shape = tuple(np.shape(D.raw(x)))
+    ndim = max(len(shape), 1)
+    for name, dim in (("start_dim", start_dim), ("end_dim", end_dim)):
+        if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
+            raise TypeError(f"flatten: {name} must be an int, got {dim!r}")
+        if not -ndim <= dim < ndim:
+            raise IndexError(f"flatten: {name} {dim} is out of range for an input of shape {shape} "
+                             f"(expected a dim in [{-ndim}, {ndim - 1}])")
+    if start_dim % ndim > end_dim % ndim:
+        raise RuntimeError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim} for an input of shape "
+                           f"{shape}")
+    if not shape:
         return Reshape.apply(x, shape=(1,))
-    s, e = start_dim % x.ndim, end_dim % x.ndim
-    shape = x.shape[:s] + (int(np.prod(x.shape[s:e + 1])),) + x.shape[e + 1:]
-    return Reshape.apply(x, shape=shape)
+    s, e = start_dim % ndim, end_dim % ndim
+    return Reshape.apply(x, shape=shape[:s] + (int(np.prod(shape[s:e + 1])),) + shape[e + 1:])
 
 
 @documents(BroadcastTo)
