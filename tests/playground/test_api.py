@@ -14,7 +14,7 @@ from starlette.websockets import WebSocketDisconnect  # noqa: E402  (after _clie
 
 
 def train(client, session, epochs):
-    response = client.post("/api/train", json={"session": session, "epochs": epochs})
+    response = client.post("/api/train", json={"session": session, "epochs": epochs})  # to the end of an epoch
     assert response.status_code == 200, response.text
     return response.json()
 
@@ -87,10 +87,10 @@ def test_the_exported_script_reproduces_the_weights_bitwise(client, tmp_path, se
     if upload:
         assert client.post(f"/api/upload?session={session}", content=upload).status_code == 200
     assert client.post("/api/settings", json={"session": session, "settings": settings, "seed": 11}).status_code == 200
-    train(client, session, 3)
+    assert client.post("/api/train", json={"session": session, "epochs": 2, "steps": 7}).json()["steps"] > 7
     assert client.post("/api/weight", json={"session": session, "layer": 1, "to": 0, "from": 1,
                                             "value": 0.25}).status_code == 200
-    train(client, session, 1)
+    client.post("/api/train", json={"session": session, "epochs": 1, "steps": 3})  # the rest of an epoch, 3 more
     script = client.post("/api/export/script", json={"session": session})
     assert script.status_code == 200 and script.headers["content-type"].startswith("text/x-python")
     (tmp_path / "playground.py").write_text(script.text)

@@ -98,7 +98,8 @@ def test_bad_requests_of_other_shapes(client):
     session = new_session(client)["session"]
     refused(client.post("/api/train", content=b"{not json"), 400, "not JSON")
     refused(client.post("/api/train", json=[1, 2]), 400, "JSON object")
-    refused(client.post("/api/train", json={"session": session, "epochs": 0}), 400, "epochs must be")
+    refused(client.post("/api/train", json={"session": session, "epochs": -1}), 400, "epochs must be")
+    refused(client.post("/api/train", json={"session": session, "steps": 1.5}), 400, "steps must be")
     refused(client.post("/api/trace", json={"session": session, "x": "left", "y": 0}), 400, "x must be a number")
     refused(client.post("/api/trace", json={"session": session, "x": 0, "y": 0, "lang": "de"}), 400, "lang must")
     refused(client.post("/api/export/model", json={"session": session}), 404, "script, weights or data")

@@ -39,7 +39,7 @@ def test_prints_the_bound_address_serves_the_page_and_stops_on_sigint():
                 assert response.status == 200 and response.read()
     finally:
         code = stop(process)
-    assert code in (0, -signal.SIGINT, 130), process.stderr.read()
+    assert code == 0, process.stderr.read()  # Ctrl-C is the way to stop it: no error
 
 
 def test_another_host_gets_a_warning_and_a_bad_port_an_error():

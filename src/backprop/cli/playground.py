@@ -36,4 +36,6 @@ def run(args):
               max_sessions=args.max_sessions, session_timeout=args.session_timeout)
     except OSError as e:
         raise CLIError(str(e), 1) from None
+    except KeyboardInterrupt:  # Ctrl-C is how the server is meant to stop
+        pass
     return 0

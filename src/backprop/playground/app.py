@@ -27,7 +27,6 @@ from .sessions import SessionError, Sessions
 from .settings import SettingsError
 
 MAX_JSON_BYTES = 64 * 1024
-MAX_IN_FLIGHT = 2  # frames sent and not yet acknowledged before the next ones are dropped
 LANGS = ("en", "ru")
 
 
@@ -110,10 +109,11 @@ def create_app(host="127.0.0.1", lang="en", max_sessions=8, session_timeout=300.
     async def train(request):
         body = await _json(request)
         session = await session_of(body)
-        epochs = body.get("epochs", 1)
-        if isinstance(epochs, bool) or not isinstance(epochs, int) or not 1 <= epochs <= 1000:
-            raise BadRequest(f"epochs must be an integer from 1 to 1000, got {epochs!r}")
-        header, _ = await run_in_threadpool(session.train, epochs)
+        epochs, steps = body.get("epochs", 1), body.get("steps", 0)
+        for name, value in (("epochs", epochs), ("steps", steps)):
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 1000:
+                raise BadRequest(f"{name} must be an integer from 0 to 1000, got {value!r}")
+        header, _ = await run_in_threadpool(session.train, epochs, None, steps)
         return JSONResponse(header)
 
     async def upload(request):

@@ -2,9 +2,11 @@
 
 Everything random (the data, the split, the initial weights, dropout, the order of each epoch's batches)
 comes from one NumPy generator seeded with the page's seed, in that order, so a session is a function of its
-settings, its seed, the epochs it trained and the weights typed by hand. :mod:`.script` writes the same
+settings, its seed, the batches it trained on and the weights typed by hand. :mod:`.script` writes the same
 steps as a Python script; a test runs it and compares the weights bit for bit.
 """
+import time
+
 import numpy as np
 
 from .. import nn, no_grad, optim, tensor
@@ -115,25 +117,42 @@ class Network:
             self.model = build_model(settings, len(settings.features), n_outputs(settings, self.classes))
         self.optimizer = build_optimizer(settings, self.model)
         self.loss_fn = loss_function(settings, self.classes)
-        self.epoch = 0
-        self.edits = []  # (epoch, parameter name, index, value) of each weight typed by hand
+        self.epoch = self.steps = self.cursor = 0  # epochs done, batches done, position in this epoch's order
+        self.order = None
+        self.edits = []  # (steps done, parameter name, index, value) of each weight typed by hand
 
     # -- training ---------------------------------------------------------------------------------
-    def train_epoch(self):
-        """One pass over the training points in random batches of ``settings.batch``."""
+    def train_step(self):
+        """One batch: the next ``settings.batch`` points of this epoch's random order (drawn at its first batch)."""
         settings, model = self.settings, self.model
         model.train()
         with use_generator(self.rng):
-            order = self.rng.permutation(len(self.x_train))
-            for start in range(0, len(order), settings.batch):
-                batch = order[start:start + settings.batch]
-                if settings.batchnorm and len(batch) < 2:  # batch norm needs two rows to normalise
-                    continue
-                self.optimizer.zero_grad()
-                loss = objective(model, self.loss_fn, settings, tensor(self.x_train[batch]), self.y_train[batch])
-                loss.backward()
-                self.optimizer.step()
-        self.epoch += 1
+            if self.cursor == 0:
+                self.order = self.rng.permutation(len(self.x_train))
+            batch = self.order[self.cursor:self.cursor + settings.batch]
+            self.steps += 1
+            self.cursor += settings.batch
+            if self.cursor >= len(self.order):
+                self.cursor, self.epoch = 0, self.epoch + 1
+            if settings.batchnorm and len(batch) < 2:  # batch norm needs two rows to normalise
+                return
+            self.optimizer.zero_grad()
+            loss = objective(model, self.loss_fn, settings, tensor(self.x_train[batch]), self.y_train[batch])
+            loss.backward()
+            self.optimizer.step()
+
+    def train_epoch(self):
+        """The batches left in this epoch (all of them at an epoch's start)."""
+        epoch = self.epoch
+        while self.epoch == epoch:
+            self.train_step()
+
+    def train_for(self, seconds, clock=time.perf_counter):
+        """Batches for about ``seconds`` (at least one): what the page sees between two frames."""
+        end = clock() + seconds
+        self.train_step()
+        while clock() < end:
+            self.train_step()
 
     def set_weight(self, layer, to, source, value):
         """Type one weight (``source`` an input index) or bias (``source`` None) of layer ``layer`` (1 = the
@@ -152,7 +171,7 @@ class Network:
         params = dict(self.model.named_parameters())
         with no_grad():
             params[name].data[index] = value
-        self.edits.append((self.epoch, name, index, float(params[name].data[index])))
+        self.edits.append((self.steps, name, index, float(params[name].data[index])))
 
     def model_index(self, layer):
         """The position in the ``Sequential`` of the ``layer``-th Linear (1-based)."""

@@ -73,11 +73,11 @@ def _objective_lines(network):
 def _edit_lines(network):
     if not network.edits:
         return ["EDITS = {}"]
-    by_epoch = {}
-    for epoch, name, index, value in network.edits:
-        by_epoch.setdefault(epoch, []).append(f"({name!r}, {index!r}, {value!r})")
-    body = ",\n    ".join(f"{epoch}: [{', '.join(edits)}]" for epoch, edits in by_epoch.items())
-    return ["# Weights typed by hand in the page: epoch → (parameter, index, value), set before that epoch.",
+    by_step = {}
+    for step, name, index, value in network.edits:
+        by_step.setdefault(step, []).append(f"({name!r}, {index!r}, {value!r})")
+    body = ",\n    ".join(f"{step}: [{', '.join(edits)}]" for step, edits in by_step.items())
+    return ["# Weights typed by hand in the page: batches done → (parameter, index, value) set then.",
             f"EDITS = {{\n    {body}}}"]
 
 
@@ -92,7 +92,7 @@ def export_script(network):
         '"""A network trained in backprop\'s playground, rebuilt and retrained from its seed.',
         "",
         f"Settings: {s.to_dict()}",
-        f"Seed {network.seed}, {network.epoch} epochs. Run it with `python <this file>`: it trains the same network",
+        f"Seed {network.seed}, {network.steps} batches. Run it with `python <this file>`: it trains the same network",
         "and writes its weights to playground-weights.safetensors, bitwise equal to the page's.",
         '"""',
         "import numpy as np",
@@ -100,7 +100,8 @@ def export_script(network):
         "import backprop as bp",
         "from backprop import nn",
         "",
-        f"SEED, EPOCHS, BATCH = {network.seed}, {network.epoch}, {s.batch}",
+        f"SEED, STEPS, BATCH = {network.seed}, {network.steps}, {s.batch}  # {network.epoch} epochs and "
+        f"{network.cursor // s.batch} batches",
         "rng = np.random.default_rng(SEED)  # every draw, in order: data, split, weights, dropout, batches",
         *_data_lines(network),
         "order = rng.permutation(len(X))",
@@ -117,23 +118,32 @@ def export_script(network):
         "",
         *_edit_lines(network),
         "params = dict(model.named_parameters())",
-        "for epoch in range(EPOCHS + 1):",
-        "    for name, index, value in EDITS.get(epoch, []):",
+        "",
+        "",
+        "def edit(step):",
+        "    for name, index, value in EDITS.get(step, []):",
         "        params[name].data[index] = value",
-        "    if epoch == EPOCHS:",
-        "        break",
+        "",
+        "",
+        "step = 0",
+        "while step < STEPS:  # an epoch: a new random order of the training points, then its batches",
         "    model.train()",
         "    with bp.random.use_generator(rng):",
         "        order = rng.permutation(len(x_train))",
         "        for start in range(0, len(order), BATCH):",
+        "            if step == STEPS:  # the page stopped inside this epoch",
+        "                break",
+        "            edit(step)",
         "            batch = order[start:start + BATCH]",
+        "            step += 1",
         *(skip if s.batchnorm else []),
         "            optimizer.zero_grad()",
         "            loss = objective(bp.tensor(x_train[batch]), y_train[batch])",
         "            loss.backward()",
         "            optimizer.step()",
+        "edit(STEPS)",
         "",
         'bp.save(model, "playground-weights.safetensors")',
-        'print(f"trained {EPOCHS} epochs; weights in playground-weights.safetensors")',
+        'print(f"trained {STEPS} batches; weights in playground-weights.safetensors")',
     ]
     return "\n".join(lines) + "\n"

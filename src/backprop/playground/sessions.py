@@ -73,18 +73,24 @@ class Session:
         return {"points": len(points.X), "classes": list(points.classes) if points.classes else None,
                 "problem": problem}
 
-    def train(self, epochs=1):
+    def train(self, epochs=1, seconds=None, steps=0):
+        """Train to the end of the epoch ``epochs`` times then ``steps`` batches more, or for about ``seconds`` when
+        given (while the page plays); answer a frame. Nothing is trained with training switched off."""
         with self.lock:
-            if self.network.settings.train:
+            if self.network.settings.train and seconds is not None:
+                self.network.train_for(seconds)
+            elif self.network.settings.train:
                 for _ in range(epochs):
                     self.network.train_epoch()
+                for _ in range(steps):
+                    self.network.train_step()
             return self.frame()
 
     def frame(self):
         """The network's state as the page draws it: a JSON-able header and the maps (float32)."""
         network = self.network
-        header = {"type": "frame", "epoch": network.epoch, "version": self.version, **network.losses(),
-                  "layers": network.weights()}
+        header = {"type": "frame", "epoch": network.epoch, "steps": network.steps, "version": self.version,
+                  **network.losses(), "layers": network.weights()}
         return header, network.maps()
 
     def trace(self, x, y, lang):

@@ -1,4 +1,5 @@
-"""The WebSocket of one page: training while the page plays, a frame after each epoch unless the page is behind.
+"""The WebSocket of one page: training while the page plays, a frame every :data:`FRAME_SECONDS` of training
+(one batch at least) unless the page is behind, in which case the frame is dropped and training goes on.
 
 The page sends JSON messages: ``{"type": "play"}``, ``"pause"``, ``"step"`` (one epoch), ``"frame"`` (send the
 current state), ``"ack"`` (a frame was drawn). The server sends JSON text (``{"type": "state", "playing": …}``,
@@ -12,6 +13,8 @@ from starlette.concurrency import run_in_threadpool
 
 MESSAGES = ("play", "pause", "step", "frame", "ack")
 MAX_MESSAGE = 4096
+MAX_IN_FLIGHT = 2  # frames sent and not yet acknowledged, beyond which the next ones are dropped
+FRAME_SECONDS = 0.02  # training between two frames while playing (a frame costs a few ms more)
 
 
 class Stream:
@@ -53,15 +56,22 @@ class Stream:
             await self.websocket.send_text(json.dumps({"type": "state", "playing": self.playing}))
             self.wake.set()
         elif kind == "step":
-            await self._send_frame(force=True, train=True)
+            await self._send_frame(force=True, train="epoch")
         else:
             await self._send_frame(force=True)
 
-    async def _send_frame(self, force=False, train=False):
+    async def _send_frame(self, force=False, train=None):
+        """Train (``train="epoch"``: to the end of the epoch; ``"frame"``: for FRAME_SECONDS), then send the frame
+        unless the page is behind (``force``: send anyway, the page asked for it)."""
         from .app import encode_frame
 
-        header, maps = await run_in_threadpool(self.session.train if train else self._frame)
-        if force or self.in_flight < 2:
+        if train == "epoch":
+            header, maps = await run_in_threadpool(self.session.train, 1)
+        elif train == "frame":
+            header, maps = await run_in_threadpool(self.session.train, 0, FRAME_SECONDS)
+        else:
+            header, maps = await run_in_threadpool(self._frame)
+        if force or self.in_flight < MAX_IN_FLIGHT:
             self.in_flight += 1
             self.sent += 1
             await self.websocket.send_bytes(encode_frame(dict(header, playing=self.playing), maps))
@@ -78,5 +88,5 @@ class Stream:
                 self.wake.clear()
                 await self.wake.wait()
                 continue
-            await self._send_frame(train=True)
+            await self._send_frame(train="frame")
             await asyncio.sleep(0)  # let the page's messages in between epochs
