@@ -8,6 +8,7 @@ the bytes. So opening a model file from anywhere can never run code, and files a
 The ``safetensors`` package is optional (``pip install safetensors``, or the ``io`` extra:
 ``pip install backprop[io]``); it is imported only when a file is read or written.
 """
+import errno
 import os
 import uuid
 
@@ -35,19 +36,31 @@ def atomic_write(path, data):
     The bytes go to a temporary file in the same folder, are flushed to disk, and the temporary file then
     replaces ``path`` with ``os.replace``, an atomic rename on POSIX and Windows. A crash while writing
     leaves only the temporary file (removed when Python is still able to), never a half-written ``path``.
+
+    Every ``OSError`` names ``path``, never the temporary file: a missing folder (``FileNotFoundError``),
+    ``path`` being a directory (``IsADirectoryError``), a read-only folder or a full disk; nothing is changed.
     """
     path = os.fspath(path)
-    tmp = os.path.join(os.path.dirname(os.path.abspath(path)),
-                       f".{os.path.basename(path)}.{uuid.uuid4().hex[:8]}.tmp")
+    folder = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(path):
+        raise IsADirectoryError(errno.EISDIR, "Is a directory (give a file name inside it)", path)
+    if os.path.exists(folder) and not os.path.isdir(folder):
+        raise NotADirectoryError(errno.ENOTDIR, f"Not a directory ({folder!r} is a file)", path)
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(errno.ENOENT, f"No such file or directory (the folder {folder!r} does not "
+                                "exist; create it first)", path)
+    tmp = os.path.join(folder, f".{os.path.basename(path)}.{uuid.uuid4().hex[:8]}.tmp")
     try:
         with open(tmp, "xb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as error:
         if os.path.exists(tmp):
             os.remove(tmp)
+        if isinstance(error, OSError) and error.errno is not None and error.filename in (None, tmp):
+            raise type(error)(error.errno, error.strerror, path) from None
         raise
 
 
