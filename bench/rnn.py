@@ -3,7 +3,8 @@
 Run:  python bench/rnn.py [--workloads small,large] [--cells lstm,gru] [--rounds 7]
 
 Workloads: ``small`` 32→64, L = 50, N = 32; ``large`` 128→256, L = 100, N = 64; one layer, float32,
-the input and every parameter requiring grad. Implementations: ``backprop`` (``bp.nn.LSTM``/``GRU``);
+the input and every parameter requiring grad. Implementations: ``backprop`` (``bp.nn.LSTM``/``GRU``), ``jit``
+(the same step under ``bp.jit``, replayed);
 ``torch`` (CPU, when installed); ``numpy``, the same layer written out by hand as lean as we can (one
 input projection for all steps, per step one product forward and one backward, the weight gradients
 as one product over all steps): the floor for a NumPy framework; ``matmul``, only those products.
@@ -40,7 +41,7 @@ def make_problem(cell, workload, seed=0):
     return weights, rng.standard_normal((length, batch, i)).astype(np.float32)
 
 
-def backprop_step(cell, weights, x):
+def backprop_step(cell, weights, x, jit=False):
     import backprop as bp
 
     h = weights["weight_hh_l0"].shape[1]
@@ -53,8 +54,10 @@ def backprop_step(cell, weights, x):
         xt.grad = None
         out, _ = layer(xt)
         out.sum().backward()
-        return out.data, np.asarray(layer.weight_hh_l0.grad)
-    return step
+        return out, layer.weight_hh_l0.grad
+
+    step = bp.jit(step) if jit else step  # under bp.jit: replayed from the third call
+    return lambda: tuple(t.data for t in step())
 
 
 def torch_step(cell, weights, x):
@@ -199,7 +202,7 @@ def _check(cell, steps):
 
 def run(cell, workload, rounds):
     weights, x = make_problem(cell, workload)
-    steps = {"backprop": backprop_step(cell, weights, x)}
+    steps = {"backprop": backprop_step(cell, weights, x), "jit": backprop_step(cell, weights, x, jit=True)}
     try:
         steps["torch"] = torch_step(cell, weights, x)
     except ImportError:
@@ -208,8 +211,9 @@ def run(cell, workload, rounds):
     steps["matmul"] = matmul_step(cell, weights, x)
     _check(cell, steps)
     times = {name: [] for name in steps}
-    for step in steps.values():  # warm up
-        step()
+    for step in steps.values():  # warm up (a jitted step is captured by its third call)
+        for _ in range(3):
+            step()
     for _ in range(rounds):
         for name, step in steps.items():
             start = time.process_time()

@@ -2,13 +2,14 @@
 
 Run:  python bench/train_step.py [--workloads tiny,mnist,wide,cnn] [--rounds 7] [--threads 1]
 
-Implementations: ``backprop``; ``numpy``, the same network written out by hand as lean as we can
-(explicit matrix products, preallocated buffers, ``out=`` arguments: the floor for a NumPy framework
-using the same products); ``torch`` on the CPU when installed; ``mygrad`` when installed, written the
-way its users write a step. Also ``matmul``: only the matrix products a step needs (per Linear layer
-X·Wᵀ forward, dZ·W and dZᵀ·X backward; per convolution the same three on the unfolded input, per image), the
-limit set by BLAS. Workloads ``tiny``, ``mnist`` and ``wide`` are MLPs; ``cnn`` is a small
-convolutional network (two convolutions with max-pooling, then a Linear layer) on 1×28×28 images.
+Implementations: ``backprop`` (eager); ``jit``, the same step under ``bp.jit`` (replayed); ``numpy``, the
+same network written out by hand as lean as we can (explicit matrix products, preallocated buffers, ``out=``
+arguments: the floor for a NumPy framework using the same products); ``torch`` on the CPU when installed;
+``mygrad`` when installed, written the way its users write a step. Also ``matmul``: only the matrix products
+a step needs (per Linear layer X·Wᵀ forward, dZ·W and dZᵀ·X backward; per convolution the same three on the
+unfolded input, per image), the limit set by BLAS. Workloads ``tiny``, ``mnist`` and ``wide`` are MLPs;
+``cnn`` is a small convolutional network (two convolutions with max-pooling, then a Linear layer) on 1×28×28
+images.
 
 Method: BLAS and PyTorch pinned to the same number of threads; every implementation warmed up; then
 rounds that alternate the implementations (A B C … A B C …) with a pause between libraries so BLAS
@@ -102,13 +103,30 @@ def _torch_style_step(model, loss_fn, opt, xt, yt):
     return step
 
 
-def backprop_step(weights, x, y, act, loss):
+def backprop_step(weights, x, y, act, loss, jit=False):
     import backprop as bp
 
     model = _sequential(bp.nn, weights, act, lambda a: a)
     loss_fn = bp.nn.MSELoss() if loss == "mse" else bp.nn.CrossEntropyLoss()
     opt = bp.optim.SGD(model.parameters(), lr=LR)
-    return _torch_style_step(model, loss_fn, opt, bp.tensor(x), bp.tensor(y))
+    if not jit:
+        return _torch_style_step(model, loss_fn, opt, bp.tensor(x), bp.tensor(y))
+
+    @bp.jit
+    def captured(xb, yb):  # the same step, captured: replayed from its third call
+        opt.zero_grad()
+        out = loss_fn(model(xb), yb)
+        out.backward()
+        opt.step()
+        return out
+
+    xt, yt = bp.tensor(x), bp.tensor(y)
+    return lambda: captured(xt, yt).item()
+
+
+def jit_step(weights, x, y, act, loss):
+    """backprop's step under ``bp.jit``."""
+    return backprop_step(weights, x, y, act, loss, jit=True)
 
 
 def numpy_step(weights, x, y, act, loss):
@@ -384,7 +402,7 @@ def matmul_cnn_step(weights, x):
     return step
 
 
-IMPLEMENTATIONS = {"numpy": numpy_step, "backprop": backprop_step, "torch": torch_step,
+IMPLEMENTATIONS = {"numpy": numpy_step, "backprop": backprop_step, "jit": jit_step, "torch": torch_step,
                    "mygrad": mygrad_step, "matmul": matmul_step}
 
 
@@ -444,7 +462,7 @@ def run(workload, impls, rounds, threads, steps_per_round):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workloads", default="tiny,mnist,wide,cnn")
-    parser.add_argument("--impls", default="numpy,backprop,torch,mygrad,matmul")
+    parser.add_argument("--impls", default="numpy,backprop,jit,torch,mygrad,matmul")
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--no-memory", action="store_true", help="skip the peak-memory processes")
@@ -469,8 +487,10 @@ def main():
             print(f"   first losses {name:<9}" + " ".join(f"{v:.6f}" for v in losses)
                   + ("" if agree else "   <-- DISAGREES"))
         base = statistics.median(times["numpy"])
+        torch_median = statistics.median(times["torch"]) if "torch" in times else None
         products = statistics.median(times["matmul"]) if "matmul" in times else None
-        print(f"   {'impl':<10}{'median ms':>10}{'IQR ms':>9}{'/ numpy':>9}"
+        print(f"   {'impl':<10}{'median ms':>10}{'IQR ms':>9}{'/ numpy':>9}" + ("" if torch_median is None else
+                                                                              f"{'/ torch':>9}")
               + ("" if products is None else f"{'in matmul':>10}") + ("" if args.no_memory else f"{'peak MB':>9}"))
         for name, ts in times.items():
             q = statistics.quantiles(ts, n=4) if len(ts) > 1 else [ts[0]] * 3  # one round: no spread
@@ -478,7 +498,8 @@ def main():
             # The share of the step that the matrix products alone would take: the rest is overhead.
             share = "" if products is None else f"{min(products / med, 1.0):>10.0%}"
             mem = "" if args.no_memory else f"{peak_memory(name, workload):>9.1f}"
-            print(f"   {name:<10}{med:>10.3f}{q[2] - q[0]:>9.3f}{med / base:>9.2f}{share}{mem}")
+            vs_torch = "" if torch_median is None else f"{med / torch_median:>9.2f}"
+            print(f"   {name:<10}{med:>10.3f}{q[2] - q[0]:>9.3f}{med / base:>9.2f}{vs_torch}{share}{mem}")
         print()
 
 

@@ -13,6 +13,7 @@ import numpy as np
 
 from ..autograd.factory import zeros
 from ..autograd.grad_mode import is_grad_enabled
+from ..autograd.recording import replayable
 from ..autograd.tensor import Tensor
 from ..exceptions import ShapeError
 from ..ops import recurrent_sequence as _seq
@@ -175,9 +176,9 @@ class RNNBase(Module):
         real_hidden = self.proj_size or self.hidden_size
         lstm = self.mode == "LSTM"
         if hx is None:
-            h0 = np.zeros((n_states, batch, real_hidden), dtype)
-            c0 = np.zeros((n_states, batch, self.hidden_size), dtype) if lstm else None
-            return [(h0[k], None if c0 is None else c0[k]) for k in range(n_states)]
+            h0 = _zero_states(n_states, batch, real_hidden, dtype)
+            c0 = _zero_states(n_states, batch, self.hidden_size, dtype) if lstm else (None,) * n_states
+            return list(zip(h0, c0))
         if lstm:
             if not isinstance(hx, (tuple, list)) or len(hx) != 2:
                 raise TypeError("LSTM expects its state as a tuple (h_0, c_0)")
@@ -365,3 +366,10 @@ class GRU(RNNBase):
                  bidirectional=False, device=None, dtype=None):
         super().__init__("GRU", input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional, 0,
                          device, dtype)
+
+
+@replayable
+def _zero_states(n_states, batch, size, dtype):
+    """Initial states of zeros, one (N, H) view per layer and direction of one array (bp.jit makes them anew)."""
+    zeros = np.zeros((n_states, batch, size), dtype)
+    return tuple(zeros[k] for k in range(n_states))
