@@ -157,3 +157,30 @@ def test_the_russian_page_shows_russian_labels_and_a_link_reproduces_the_page(se
     assert not errors and not more_errors, errors + more_errors
     own = urlsplit(servers["ru"]).netloc
     assert all(urlsplit(u).netloc == own for u in requested), requested
+
+
+def test_an_uploaded_csv_of_three_classes_and_a_weight_typed_by_hand(servers, browser, tmp_path):
+    (tmp_path / "bad.csv").write_text("x1,x2,label\n1,2,a\n3,zz,b\n")
+    centres = [(3, 0, "a"), (-2, 3, "b"), (-2, -3, "c")]
+    rows = [f"{cx + 0.1 * (i % 7)},{cy - 0.1 * (i % 5)},{name}" for cx, cy, name in centres for i in range(30)]
+    (tmp_path / "three.csv").write_text("x1,x2,label\n" + "\n".join(rows) + "\n")
+    page, requested, errors = open_page(browser, servers["en"] + "#layers=3&activations=relu&seed=3")
+    page.set_input_files('[data-testid="upload-csv"]', str(tmp_path / "bad.csv"))
+    page.wait_for_selector('[data-testid="message"]:not([hidden])')
+    assert "row 2 (line 3), column 'x2': 'zz' is not a number" in text(page, "message")
+    page.set_input_files('[data-testid="upload-csv"]', str(tmp_path / "three.csv"))
+    page.wait_for_selector('[data-testid="neuron-2-2"]')  # one output per class, softmax and cross-entropy
+    assert page.input_value('[data-testid="dataset"]') == "upload" and not page.is_visible('[data-testid="message"]')
+
+    page.select_option('[data-testid="activation"]', "step")
+    page.wait_for_function("location.hash.includes('activations=step')")
+    page.click('[data-testid="train"]')
+    page.wait_for_function("location.hash.includes('train=false')")
+    page.once("dialog", lambda dialog: dialog.accept("2.5"))
+    page.click('[data-testid="link-1-0-0"]', force=True)
+    page.wait_for_function("document.querySelector('[data-testid=\"link-1-0-0\"]').dataset.weight === '2.5'")
+    page.click('[data-testid="step"]')  # training is off: the epoch stays
+    page.wait_for_timeout(300)
+    assert text(page, "epoch") == "0"
+    assert not errors, errors
+    page.close()

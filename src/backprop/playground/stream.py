@@ -74,7 +74,7 @@ class Stream:
         if force or self.in_flight < MAX_IN_FLIGHT:
             self.in_flight += 1
             self.sent += 1
-            await self.websocket.send_bytes(encode_frame(dict(header, playing=self.playing), maps))
+            await self.websocket.send_bytes(encode_frame(header, maps))
         else:
             self.dropped += 1
 

@@ -140,7 +140,6 @@ function drawFrame(frame) {
   drawCurve($("loss-curve"), page.history.map(([a, b]) => [a, b]));
   diagram.update(h.layers, frame.maps, state.settings.problem);
   drawOutput();
-  setPlaying(h.playing);
 }
 
 function setPlaying(playing) {
