@@ -52,3 +52,26 @@ def test_another_host_gets_a_warning_and_a_bad_port_an_error():
     bad = subprocess.run([sys.executable, "-m", "backprop", "playground", "--no-browser", "--port", "70000"],
                          capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2 and "--port must be from 0 to 65535, got 70000" in bad.stderr
+
+
+def test_sigint_stops_it_while_a_page_is_playing():
+    websockets = pytest.importorskip("websockets")
+    import asyncio
+    import json
+
+    process = start()
+    url = process.stdout.readline().strip()
+    request = urllib.request.Request(url + "api/session", data=b'{"settings": {"layers": [8, 8]}}',
+                                     headers={"Origin": url.rstrip("/"), "Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        session = json.load(response)["session"]
+
+    async def play_then_interrupt():
+        async with websockets.connect(url.replace("http://", "ws://") + f"ws?session={session}",
+                                      origin=url.rstrip("/")) as ws:
+            await ws.recv()
+            await ws.send(json.dumps({"type": "play"}))
+            await ws.recv()
+            return stop(process)  # fails the test when it takes more than 5 s
+
+    assert asyncio.run(play_then_interrupt()) == 0
