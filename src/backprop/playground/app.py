@@ -2,18 +2,16 @@
 
 Every ``/api/`` call takes a JSON object (the upload takes the file's bytes) and answers JSON, a file, or a
 4xx with ``{"error": message}``. The WebSocket streams the training: text messages carry JSON, binary frames
-carry the maps (see :func:`encode_frame`); the page acknowledges each frame, and while two are unacknowledged
+carry the maps (see :func:`.stream.encode_frame`); the page acknowledges each frame, and while two are unacknowledged
 the server keeps training but drops the frames instead of queueing them.
 """
 import asyncio
 import contextlib
 import json
 import os
-import struct
 import tempfile
 from importlib import resources
 
-import numpy as np
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, JSONResponse, Response
@@ -25,6 +23,7 @@ from .data import MAX_UPLOAD_BYTES, UploadError
 from .security import AddressCheck, allowed_names
 from .sessions import SessionError, Sessions
 from .settings import SettingsError
+from .stream import Stream
 
 MAX_JSON_BYTES = 64 * 1024
 LANGS = ("en", "ru")
@@ -34,15 +33,6 @@ class BadRequest(Exception):
     def __init__(self, message, status=400):
         super().__init__(message)
         self.status = status
-
-
-def encode_frame(header, maps):
-    """One binary frame: uint32 (little-endian) n, n bytes of JSON header (padded with spaces to a multiple of
-    4), then the maps as float32 (``header['maps']`` maps of ``header['grid']``² values, row by row)."""
-    header = dict(header, maps=int(maps.shape[0]), grid=int(maps.shape[1]))
-    text = json.dumps(header).encode()
-    text += b" " * (-len(text) % 4)
-    return struct.pack("<I", len(text)) + text + np.ascontiguousarray(maps, dtype="<f4").tobytes()
 
 
 def _field(body, name, kind, what):
@@ -84,7 +74,7 @@ def create_app(host="127.0.0.1", lang="en", max_sessions=8, session_timeout=300.
                 return JSONResponse({"error": str(e)}, status_code=400)
         return endpoint
 
-    async def session_of(body):
+    def session_of(body):
         return sessions.get(body.get("session"))
 
     async def index(request):
@@ -97,18 +87,18 @@ def create_app(host="127.0.0.1", lang="en", max_sessions=8, session_timeout=300.
 
     async def configure(request):
         body = await _json(request)
-        session = await session_of(body)
+        session = session_of(body)
         return JSONResponse(await run_in_threadpool(session.configure, body.get("settings"), body.get("seed")))
 
     def simple(method):
         async def work(request):
-            session = await session_of(await _json(request))
+            session = session_of(await _json(request))
             return JSONResponse(await run_in_threadpool(getattr(session, method)))
         return work
 
     async def train(request):
         body = await _json(request)
-        session = await session_of(body)
+        session = session_of(body)
         epochs, steps = body.get("epochs", 1), body.get("steps", 0)
         for name, value in (("epochs", epochs), ("steps", steps)):
             if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 1000:
@@ -130,16 +120,16 @@ def create_app(host="127.0.0.1", lang="en", max_sessions=8, session_timeout=300.
 
     async def trace(request):
         body = await _json(request)
-        session = await session_of(body)
+        session = session_of(body)
         x, y = (_field(body, k, (int, float), "a number") for k in ("x", "y"))
-        lang = body.get("lang", lang_default)
-        if lang not in LANGS:
-            raise BadRequest(f"lang must be one of {', '.join(LANGS)}, got {lang!r}")
-        return JSONResponse(await run_in_threadpool(session.trace, float(x), float(y), lang))
+        language = body.get("lang", lang)
+        if language not in LANGS:
+            raise BadRequest(f"lang must be one of {', '.join(LANGS)}, got {language!r}")
+        return JSONResponse(await run_in_threadpool(session.trace, float(x), float(y), language))
 
     async def weight(request):
         body = await _json(request)
-        session = await session_of(body)
+        session = session_of(body)
         layer, to = _field(body, "layer", int, "an integer"), _field(body, "to", int, "an integer")
         source = body.get("from")
         if source is not None:
@@ -152,7 +142,7 @@ def create_app(host="127.0.0.1", lang="en", max_sessions=8, session_timeout=300.
         return JSONResponse(header)
 
     async def export(request):
-        session = await session_of(await _json(request))
+        session = session_of(await _json(request))
         what = request.path_params["what"]
         if what == "script":
             text = await run_in_threadpool(session.export_script)
@@ -168,7 +158,6 @@ def create_app(host="127.0.0.1", lang="en", max_sessions=8, session_timeout=300.
                             headers={"Content-Disposition": 'attachment; filename="playground.safetensors"'})
         raise BadRequest(f"nothing to export as {what!r}: script, weights or data", 404)
 
-    lang_default = lang
     routes = [
         Route("/", index),
         Route("/api/session", handler(create), methods=["POST"]),
@@ -213,8 +202,6 @@ def _safetensors(state):
 
 
 def _stream(sessions):
-    from .stream import Stream
-
     async def endpoint(websocket):
         try:
             session = sessions.get(websocket.query_params.get("session"))

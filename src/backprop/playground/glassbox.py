@@ -54,7 +54,6 @@ def traced_step(network, index, lang="en"):
 
     handles += [m.register_forward_hook(watch) for m in model
                 if type(m) in ACTIVATION_MODULES.values() or m is model[-1]]
-    x.name, y.name = "x", "y"
     # Dropout draws from a copy of the session's generator, so the session's own stream is not moved.
     with use_generator(copy.deepcopy(network.rng)), explain.trace(model=model, names={"x": x, "y": y}) as tr:
         optimizer.zero_grad()

@@ -3,18 +3,29 @@
 
 The page sends JSON messages: ``{"type": "play"}``, ``"pause"``, ``"step"`` (one epoch), ``"frame"`` (send the
 current state), ``"ack"`` (a frame was drawn). The server sends JSON text (``{"type": "state", "playing": …}``,
-``{"type": "error", "status": 400, "message": …}``) and binary frames (:func:`.app.encode_frame`). A message
+``{"type": "error", "status": 400, "message": …}``) and binary frames (:func:`encode_frame`). A message
 of the wrong shape gets an error message and changes nothing.
 """
 import asyncio
 import json
+import struct
 
+import numpy as np
 from starlette.concurrency import run_in_threadpool
 
 MESSAGES = ("play", "pause", "step", "frame", "ack")
 MAX_MESSAGE = 4096
 MAX_IN_FLIGHT = 2  # frames sent and not yet acknowledged, beyond which the next ones are dropped
 FRAME_SECONDS = 0.02  # training between two frames while playing (a frame costs a few ms more)
+
+
+def encode_frame(header, maps):
+    """One binary frame: uint32 (little-endian) n, n bytes of JSON header (padded with spaces to a multiple of
+    4), then the maps as float32 (``header['maps']`` maps of ``header['grid']``² values, row by row)."""
+    header = dict(header, maps=int(maps.shape[0]), grid=int(maps.shape[1]))
+    text = json.dumps(header).encode()
+    text += b" " * (-len(text) % 4)
+    return struct.pack("<I", len(text)) + text + np.ascontiguousarray(maps, dtype="<f4").tobytes()
 
 
 class Stream:
@@ -63,8 +74,6 @@ class Stream:
     async def _send_frame(self, force=False, train=None):
         """Train (``train="epoch"``: to the end of the epoch; ``"frame"``: for FRAME_SECONDS), then send the frame
         unless the page is behind (``force``: send anyway, the page asked for it)."""
-        from .app import encode_frame
-
         if train == "epoch":
             header, maps = await run_in_threadpool(self.session.train, 1)
         elif train == "frame":
