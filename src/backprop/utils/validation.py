@@ -189,18 +189,46 @@ def check_X_y(X, y, *, dtype="numeric", ensure_2d=True, allow_nd=False, multi_ou
     X = check_array(X, dtype=dtype, ensure_2d=ensure_2d, allow_nd=allow_nd, ensure_all_finite=ensure_all_finite,
                     ensure_min_samples=ensure_min_samples, ensure_min_features=ensure_min_features, copy=copy,
                     estimator=estimator)
+    if y_numeric:
+        y = _numeric_target(_as_numpy(y), estimator)
     if multi_output:
         y = check_array(y, dtype=None, ensure_2d=False, ensure_all_finite=False, ensure_min_samples=0,
                         input_name="y", estimator=estimator)
     else:
         y = column_or_1d(y, warn=True)
     assert_all_finite(y, input_name="y")
-    if y_numeric and y.dtype.kind == "O":
-        y = y.astype(np.float64)
     if X.shape[0] != y.shape[0]:
         raise ValueError(f"X has {X.shape[0]} rows but y has {y.shape[0]}: found input variables with "
                          f"inconsistent numbers of samples: [{X.shape[0]}, {y.shape[0]}]")
     return X, y
+
+
+def _numeric_target(y, estimator):
+    """y as real numbers (object or string arrays of numbers become float64), or a ``ValueError`` naming y, its
+    dtype and the first value that is not a real number: a regressor given labels, objects or complex numbers."""
+    if y.dtype.kind in "biuf":
+        return y
+    if y.dtype.kind in "OUS":
+        try:
+            return y.astype(np.float64)  # None becomes NaN, which the finiteness check then names by row
+        except (TypeError, ValueError):
+            pass
+    index = next(i for i in np.ndindex(y.shape) if not _is_real_number(y[i]))
+    value = y[index].item() if isinstance(y[index], np.generic) else y[index]
+    name = _estimator_name(estimator) or "a regressor"
+    complex_data = "Complex data not supported: " if y.dtype.kind == "c" else ""  # scikit-learn's words
+    raise ValueError(f"{complex_data}{name} needs a numeric target y, but y has dtype {y.dtype} and holds "
+                     f"{value!r} at {_where(index)}; encode the target as numbers")
+
+
+def _is_real_number(value):
+    if isinstance(value, (complex, np.complexfloating)):
+        return False
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 def check_is_fitted(estimator, attributes=None, *, msg=None, all_or_any=all):
