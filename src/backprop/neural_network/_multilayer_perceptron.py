@@ -151,7 +151,7 @@ class _BaseMLP(BaseEstimator):
                                      self.early_stopping, self.tol, self.n_iter_no_change, self.early_stopping)
         history = train_fit(model, loss_fn, optimizer, loader, epochs=self.max_iter, val_data=val_data,
                             metrics=[metric] if self.early_stopping else None, callbacks=[monitor],
-                            verbose=bool(self.verbose), batch_size=batch_size)
+                            verbose=bool(self.verbose), batch_size=batch_size, jit=True)  # loss_fn replays safely
         model.eval()
         self.loss_curve_ = history.history["loss"]
         self.loss_ = self.loss_curve_[-1]
