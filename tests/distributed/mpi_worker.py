@@ -81,6 +81,18 @@ def by_hand(optimizer, dtype, accumulate=False):
     return weights(net)
 
 
+def batch_norm_buffers():
+    """fit with batch norm (per-rank statistics), then each rank's running mean, gathered."""
+    bp.manual_seed(1)
+    net = bp.nn.Sequential(bp.nn.Linear(6, 16), bp.nn.BatchNorm1d(16), bp.nn.Tanh(), bp.nn.Linear(16, 3)).double()
+    X, y = data(np.float64)
+    bp.train.fit(net, bp.nn.CrossEntropyLoss(), bp.optim.SGD(net.parameters(), lr=0.1), (X, y), epochs=2,
+                 batch_size=BATCH, val_data=(X, y), verbose=False, distributed=True)
+    gathered = [bp.zeros(16).double() for _ in range(dist.get_world_size())]
+    dist.all_gather(gathered, net[1].running_mean)
+    return {"running_means": np.stack([g.data for g in gathered])}
+
+
 def dropout_masks():
     """Each rank's dropout mask on the same input, gathered."""
     ddp = DistributedDataParallel(bp.nn.Dropout(0.5))
@@ -119,6 +131,7 @@ def main(out, what):
         results["dropout-1"] = through_fit("adam", np.float64, True, dropout=True)
         results["dropout-2"] = through_fit("adam", np.float64, True, dropout=True)
         results["masks"] = dropout_masks()
+        results["batch_norm"] = batch_norm_buffers()
         try:
             net = model(np.float64)
             bp.train.fit(net, bp.nn.CrossEntropyLoss(), bp.optim.SGD(net.parameters(), lr=0.1), data(np.float64),

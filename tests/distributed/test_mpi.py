@@ -84,6 +84,12 @@ def test_dropout_is_reproducible_with_different_masks_per_rank(runs):
     assert masks.shape == (2, 64) and (masks[0] != masks[1]).any()
 
 
+def test_batch_norm_trains_on_per_rank_statistics_and_every_rank_ends_with_rank_0s_buffers(runs):
+    means = runs("batch_norm")["running_means"]
+    assert means.shape == (2, 16) and np.abs(means[0]).sum() > 0
+    np.testing.assert_array_equal(means[0], means[1])
+
+
 def test_a_killed_rank_ends_the_job_and_the_run_resumes_from_rank_0s_checkpoint(tmp_path):
     killed = mpiexec(tmp_path, "kill", check=False)
     assert killed.returncode != 0
