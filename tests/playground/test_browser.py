@@ -184,3 +184,13 @@ def test_an_uploaded_csv_of_three_classes_and_a_weight_typed_by_hand(servers, br
     assert text(page, "epoch") == "0"
     assert not errors, errors
     page.close()
+
+
+def test_a_link_with_a_bad_setting_shows_the_reason_and_starts_from_the_defaults(servers, browser):
+    page, requested, errors = open_page(browser, servers["en"] + "#lr=-1&seed=5")
+    assert "lr must be a positive number up to 10, got -1" in text(page, "message")
+    assert page.is_visible('[data-testid="message"]')
+    assert page.input_value('[data-testid="learning-rate"]') == "0.03"
+    assert "lr=0.03" in page.url
+    assert not errors, errors
+    page.close()

@@ -74,7 +74,7 @@ def _number(data, name, low, high, default, low_open=False):
     value = data.get(name, default)
     ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
     if not ok or value > high or value < low or (low_open and value == low):
-        bound = f"a positive number up to {high}" if low_open else f"a number from {low} to {high}"
+        bound = f"a positive number up to {high:g}" if low_open else f"a number from {low:g} to {high:g}"
         raise SettingsError(f"{name} must be {bound}, got {value!r}")
     return float(value)
 
