@@ -107,3 +107,39 @@ def test_a_tampered_flag_in_load_state_dict_is_refused_and_the_optimizer_kept():
     with pytest.raises(ValueError, match="parameter group 0: Invalid amsgrad value: 'false'"):
         opt.load_state_dict(state)
     assert opt.param_groups[0]["amsgrad"] is False
+
+
+SCHEDULERS = bp.optim.lr_scheduler
+
+
+@pytest.mark.parametrize("build, message", [
+    (lambda o: SCHEDULERS.CosineAnnealingLR(o, T_max=5, eta_min=-0.01), r"Invalid eta_min value: -0.01 \(eta_min must"),
+    (lambda o: SCHEDULERS.CosineAnnealingLR(o, T_max=5, eta_min=math.nan), "Invalid eta_min value: nan"),
+    (lambda o: SCHEDULERS.CosineAnnealingWarmRestarts(o, T_0=5, eta_min="x"), "Invalid eta_min value: 'x'"),
+    (lambda o: SCHEDULERS.OneCycleLR(o, max_lr=-1.0, total_steps=10), "max_lr must be a finite number > 0, got -1.0"),
+    (lambda o: SCHEDULERS.OneCycleLR(o, max_lr=math.inf, total_steps=10), "max_lr must be a finite number > 0"),
+    (lambda o: SCHEDULERS.OneCycleLR(o, max_lr=0.1, total_steps=10, div_factor=0), "div_factor must be a finite"),
+], ids=["cosine-negative", "cosine-nan", "restarts-str", "onecycle-negative", "onecycle-inf", "onecycle-div"])
+def test_schedulers_refuse_arguments_that_would_give_a_negative_or_non_finite_rate(build, message):
+    opt = make("SGD")
+    with pytest.raises(ValueError, match=message):
+        build(opt)
+    assert opt.param_groups[0]["lr"] == 0.1
+
+
+def test_a_lambda_that_returns_nan_is_refused_naming_the_scheduler_and_group():
+    opt = make("SGD")
+    scheduler = SCHEDULERS.LambdaLR(opt, lambda epoch: 1.0 if epoch < 2 else math.nan)
+    scheduler.step()
+    with pytest.raises(ValueError, match="LambdaLR would set the learning rate of parameter group 0 to nan"):
+        scheduler.step()
+    assert opt.param_groups[0]["lr"] == 0.1
+
+
+def test_one_cycle_may_step_total_steps_times_as_in_torch():
+    opt = make("SGD", momentum=0.9)
+    scheduler = SCHEDULERS.OneCycleLR(opt, max_lr=0.5, total_steps=30, anneal_strategy="linear", three_phase=True)
+    for _ in range(30):  # the last rate, extrapolated past the schedule, is never used by a step
+        scheduler.step()
+    with pytest.raises(ValueError, match="Tried to step 31 times"):
+        scheduler.step()

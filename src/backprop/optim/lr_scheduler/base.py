@@ -1,8 +1,9 @@
 """``LRScheduler``, the base of the epoch-driven schedules: ``initial_lr``, the epoch count, state dicts."""
+import math
 import numbers
 import warnings
 
-from ..optimizer import Optimizer
+from ..optimizer import Optimizer, check_nonnegative
 
 
 class LRScheduler:
@@ -71,9 +72,7 @@ class LRScheduler:
             self.last_epoch = epoch
             closed_form = getattr(self, "_get_closed_form_lr", None)
             lrs = self.get_lr() if closed_form is None else closed_form()
-        for group, lr in zip(self.optimizer.param_groups, lrs):
-            group["lr"] = lr
-        self._last_lr = current_lrs(self.optimizer)
+        set_lrs(self, lrs)
 
     def get_last_lr(self):
         """The learning rates the latest ``step()`` (or the constructor) set, one per group."""
@@ -91,6 +90,39 @@ class LRScheduler:
 def check_optimizer(optimizer):
     if not isinstance(optimizer, Optimizer):
         raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
+
+
+def set_lrs(scheduler, lrs):
+    """Write ``lrs`` into the optimizer's groups, after checking them all: a rate that is not a finite number (a
+    lambda returning NaN or a string) raises ``ValueError`` naming the scheduler, the group and the rate.
+
+    A negative rate is refused where it comes from, the arguments (``eta_min``, ``max_lr``), not here:
+    OneCycleLR's step number ``total_steps``, which PyTorch allows, extrapolates below zero a rate that no
+    optimizer step then uses.
+    """
+    lrs = list(lrs)
+    for i, lr in enumerate(lrs):
+        if not isinstance(lr, numbers.Real) or isinstance(lr, bool) or not math.isfinite(lr):
+            raise ValueError(f"{type(scheduler).__name__} would set the learning rate of parameter group {i} to "
+                             f"{lr!r}: a learning rate must be a finite number")
+    for group, lr in zip(scheduler.optimizer.param_groups, lrs):
+        group["lr"] = lr
+    scheduler._last_lr = current_lrs(scheduler.optimizer)
+
+
+def check_positive_number(name, value):
+    """Raise ``ValueError`` naming ``value`` unless it is a finite number > 0 (PyTorch accepts a negative
+    ``max_lr``, which then trains by gradient ascent)."""
+    if not isinstance(value, numbers.Real) or isinstance(value, bool) or not 0 < value < math.inf:
+        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
+
+
+def check_eta_min(eta_min):
+    """``eta_min``, the lowest rate of a cosine schedule, must be a finite number ≥ 0."""
+    try:
+        check_nonnegative({"eta_min": eta_min}, "eta_min")
+    except TypeError as e:
+        raise ValueError(str(e)) from None
 
 
 def current_lrs(optimizer):

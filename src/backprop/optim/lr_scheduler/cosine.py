@@ -2,7 +2,7 @@
 import math
 import numbers
 
-from .base import LRScheduler, check_positive_int, current_lrs
+from .base import LRScheduler, check_eta_min, check_positive_int, current_lrs, set_lrs
 
 
 class CosineAnnealingLR(LRScheduler):
@@ -31,6 +31,7 @@ class CosineAnnealingLR(LRScheduler):
 
     def __init__(self, optimizer, T_max, eta_min=0.0, last_epoch=-1):
         check_positive_int("T_max", T_max)
+        check_eta_min(eta_min)
         self.T_max = T_max
         self.eta_min = eta_min
         super().__init__(optimizer, last_epoch)
@@ -76,8 +77,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         check_positive_int("T_0", T_0)
         if not isinstance(T_mult, numbers.Integral) or isinstance(T_mult, bool) or T_mult < 1:
             raise ValueError(f"T_mult must be an integer >= 1, got {T_mult!r}")
-        if not isinstance(eta_min, numbers.Real):
-            raise ValueError(f"eta_min must be a number, got {eta_min!r}")
+        check_eta_min(eta_min)
         self.T_0 = T_0
         self.T_i = T_0
         self.T_mult = T_mult
@@ -113,6 +113,4 @@ class CosineAnnealingWarmRestarts(LRScheduler):
                 self.T_i = self.T_0
                 self.T_cur = epoch
         self.last_epoch = math.floor(epoch)
-        for group, lr in zip(self.optimizer.param_groups, self.get_lr()):
-            group["lr"] = lr
-        self._last_lr = current_lrs(self.optimizer)
+        set_lrs(self, self.get_lr())

@@ -2,7 +2,7 @@
 import math
 import numbers
 
-from .base import LRScheduler, check_optimizer, check_positive_int, per_group
+from .base import LRScheduler, check_optimizer, check_positive_int, check_positive_number, per_group
 
 
 class OneCycleLR(LRScheduler):
@@ -66,6 +66,9 @@ class OneCycleLR(LRScheduler):
         self._anneal_func_type = anneal_strategy
         self._schedule_phases = _phases(float(pct_start), self.total_steps, three_phase)
         max_lrs = per_group("max_lr", optimizer, max_lr)
+        for name, value in [("max_lr", lr) for lr in max_lrs] + [("div_factor", div_factor),
+                                                                   ("final_div_factor", final_div_factor)]:
+            check_positive_number(name, value)
         if last_epoch == -1:
             for lr, group in zip(max_lrs, optimizer.param_groups):
                 group["initial_lr"] = lr / div_factor
