@@ -111,3 +111,7 @@ def test_fit_refuses_a_loader_already_split_by_a_distributed_sampler():
     with pytest.raises(ValueError, match="without a DistributedSampler"):
         bp.train.fit(model, bp.nn.CrossEntropyLoss(), bp.optim.SGD(model.parameters(), lr=0.1), loader,
                      epochs=1, distributed=True)
+    wrapped = DistributedDataParallel(model)
+    with pytest.raises(ValueError, match=r"give it the bare model \(model.module\)"):
+        bp.train.fit(wrapped, bp.nn.CrossEntropyLoss(), bp.optim.SGD(model.parameters(), lr=0.1), (X, y),
+                     epochs=1, distributed=True)

@@ -29,6 +29,9 @@ class DistributedFit:
     def __init__(self, model, train_data, batch_size):
         dist.init()
         self.rank, self.world = dist.get_rank(), dist.get_world_size()
+        if isinstance(model, DistributedDataParallel):
+            raise ValueError("fit(distributed=True) wraps the model in DistributedDataParallel itself: give it the "
+                             "bare model (model.module)")
         if isinstance(getattr(train_data, "sampler", None), DistributedSampler):
             raise ValueError("fit(distributed=True) shares every global batch among the processes itself: give it "
                              "the DataLoader of the whole data set, without a DistributedSampler")
