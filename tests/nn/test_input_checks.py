@@ -221,3 +221,16 @@ def test_poisson_nll_refuses_negative_counts_where_torch_returns_a_number():
     ours = nn.PoissonNLLLoss()(bp.tensor([0.5, 1.0]), bp.tensor([0.0, 3.0]))  # counts, 0 included, still work
     theirs = torch.nn.PoissonNLLLoss()(torch.tensor([0.5, 1.0]), torch.tensor([0.0, 3.0]))
     np.testing.assert_allclose(ours.item(), theirs.item(), rtol=1e-6)
+
+
+def test_functional_hyperparameters_are_checked_as_the_modules_are():
+    x = bp.tensor([-1.0, 2.0])
+    with pytest.raises(TypeError, match="leaky_relu: negative_slope must be a number, got 'a'"):
+        bp.nn.functional.leaky_relu(x, "a")
+    with pytest.raises(TypeError):  # PyTorch's class too
+        torch.nn.functional.leaky_relu(torch.tensor([-1.0, 2.0]), "a")
+    with pytest.raises(ValueError, match="softplus: beta must be positive, got 0"):
+        bp.nn.functional.softplus(x, beta=0)
+    with pytest.raises(ValueError, match=r"dropout probability has to be between 0 and 1, but got p=1.5"):
+        bp.nn.functional.dropout(x, 1.5)
+    np.testing.assert_allclose(bp.nn.functional.leaky_relu(x, 0.1).data, [-0.1, 2.0])

@@ -29,6 +29,7 @@ from ..ops.indexing import one_hot
 from ..ops.dispatch import raw as _raw
 from ..ops.losses import *  # noqa: F403  (the loss functionals: mse_loss, cross_entropy, …)
 from ..ops.pooling import avg_pool2d, max_pool2d
+from ._args import real_arg
 from .sparse import embedding
 
 __all__ = ["batch_norm", "dropout", "heaviside", "leaky_relu", "linear", "log_softmax",
@@ -65,6 +66,7 @@ def linear(input, weight, bias=None):
 
 def leaky_relu(input, negative_slope=0.01):
     """y = x where x > 0, else ``negative_slope``·x."""
+    negative_slope = real_arg("leaky_relu", "negative_slope", negative_slope)
     return _layers.LeakyReLU.apply(input, negative_slope=float(negative_slope))
 
 
@@ -178,7 +180,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
 
 def softplus(input, beta=1.0, threshold=20.0):
     """softplus(x) = ln(1 + e^(βx)) / β, and x itself where βx > ``threshold``, as PyTorch's ``F.softplus``."""
-    return _act.softplus(input, beta, threshold)
+    beta = real_arg("softplus", "beta", beta, 0, open_low=True)
+    return _act.softplus(input, beta, real_arg("softplus", "threshold", threshold))
 
 
 def dropout2d(input, p=0.5, training=True):
