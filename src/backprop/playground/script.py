@@ -5,6 +5,8 @@ It is written from a validated :class:`~.settings.Settings` (numbers in range, n
 the session's own numbers, never from text the page sent. It follows :class:`~.network.Network` step by step;
 ``tests/playground`` runs it and compares the weights.
 """
+import textwrap
+
 from .data import FEATURE_FORMULAS
 from .network import ACTIVATION_MODULES, INIT_FUNCTIONS, OPTIMIZERS, n_outputs
 
@@ -61,7 +63,7 @@ def _objective_lines(network):
     s = network.settings
     lines = ["def objective(x, target):", "    out = model(x)"]
     if s.problem == "classification":
-        lines.append(f"    out = out / {s.temperature!r}  # the softmax temperature")
+        lines.append(f"    out = out / {s.temperature!r}  # the temperature: logits divided by T")
     lines.append("    loss = loss_fn(out, target)")
     if s.reg != "none" and s.regrate > 0:
         term = "w.abs().sum()" if s.reg == "l1" else "(w * w).sum() * 0.5"
@@ -91,7 +93,7 @@ def export_script(network):
     lines = [
         '"""A network trained in backprop\'s playground, rebuilt and retrained from its seed.',
         "",
-        f"Settings: {s.to_dict()}",
+        *textwrap.wrap("Settings: " + ", ".join(f"{k}={v}" for k, v in s.to_dict().items()), 100),
         f"Seed {network.seed}, {network.steps} batches. Run it with `python <this file>`: it trains the same network",
         "and writes its weights to playground-weights.safetensors, bitwise equal to the page's.",
         '"""',
@@ -100,8 +102,8 @@ def export_script(network):
         "import backprop as bp",
         "from backprop import nn",
         "",
-        f"SEED, STEPS, BATCH = {network.seed}, {network.steps}, {s.batch}  # {network.epoch} epochs and "
-        f"{network.cursor // s.batch} batches",
+        f"SEED, STEPS, BATCH = {network.seed}, {network.steps}, {s.batch}  # STEPS: {network.epoch} epoch(s) of "
+        f"{-(-len(network.x_train) // s.batch)} batches, then {-(-network.cursor // s.batch)}",
         "rng = np.random.default_rng(SEED)  # every draw, in order: data, split, weights, dropout, batches",
         *_data_lines(network),
         "order = rng.permutation(len(X))",
