@@ -6,8 +6,6 @@ pass every process holds the same gradient, its optimizer takes the same step, a
 equal without ever sending weights again.
 """
 import contextlib
-import hashlib
-import json
 
 import numpy as np
 
@@ -29,6 +27,9 @@ def rank_generator(rank=None):
     """A NumPy generator for this process, derived from the library generator's state (``bp.manual_seed``)
     and the rank: processes seeded alike draw different but reproducible streams. The library generator
     itself is left untouched, so it stays equal on every process (data shuffles)."""
+    import hashlib  # here, not at the top: `import backprop.nn` should not pay for them
+    import json
+
     rank = dist.get_rank() if rank is None else rank
     state = json.dumps(_random.get_rng_state(), sort_keys=True).encode()
     entropy = int.from_bytes(hashlib.sha256(state).digest()[:16], "little")
