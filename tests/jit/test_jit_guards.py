@@ -192,3 +192,25 @@ def test_check_every_passes_for_a_faithful_step_and_raises_for_hidden_python_sta
 def test_bad_check_every_is_refused():
     with pytest.raises(ValueError, match="check_every"):
         bp.jit(lambda: None, check_every=0)
+
+
+def test_a_decorated_method_keeps_a_capture_per_instance():
+    xs, ys = data(4)
+
+    class Trainer:
+        def __init__(self):
+            self.model, self.opt, _, _ = build()
+            self.loss_fn = bp.nn.CrossEntropyLoss()
+
+        @bp.jit
+        def step(self, x, y):
+            self.opt.zero_grad()
+            loss = self.loss_fn(self.model(x), y)
+            loss.backward()
+            self.opt.step()
+            return loss
+
+    a, b = Trainer(), Trainer()
+    losses_a = [a.step(x, y).item() for x, y in zip(xs, ys)]
+    losses_b = [b.step(x, y).item() for x, y in zip(xs, ys)]
+    assert losses_a == losses_b and a.step.last_replay and a.step is not b.step

@@ -61,10 +61,10 @@ class JitFunction:
         if instance is None:
             return self
         bound = self.__dict__.setdefault("_bound", {})
-        key = id(instance)
-        if key not in bound:
-            bound[key] = JitFunction(self.fn.__get__(instance, owner), self.check_every)
-        return bound[key]
+        method = bound.get(id(instance))
+        if method is None or method.fn.__self__ is not instance:  # new, or an id reused by another object
+            method = bound[id(instance)] = JitFunction(self.fn.__get__(instance, owner), self.check_every)
+        return method
 
     def __call__(self, *args, **kwargs):
         self.last_replay = False
