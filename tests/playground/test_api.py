@@ -96,6 +96,8 @@ def test_the_exported_script_reproduces_the_weights_bitwise(client, tmp_path, se
     (tmp_path / "playground.py").write_text(script.text)
     run = subprocess.run([sys.executable, "playground.py"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
+    traced = client.post("/api/trace", json={"session": session, "x": 0, "y": 0, "lang": "en"}).json()
+    assert ("evaluation mode" in traced["html"]) == settings.get("batchnorm", False)
     rebuilt = bp.load(tmp_path / "playground-weights.safetensors")
     session_weights = weights_of(client, session, tmp_path)
     assert sorted(rebuilt) == sorted(session_weights)

@@ -19,6 +19,15 @@ from . import data
 from .network import ACTIVATION_MODULES, build_model, build_optimizer, objective, targets
 
 
+# Said above the tables when the network has batch norm, in the page's language.
+EVAL_MODE_NOTE = {
+    "en": "Batch norm cannot normalise a single point: this step runs in evaluation mode (running statistics, "
+          "no dropout).",
+    "ru": "Батч-нормализация не может нормировать одну точку: этот шаг выполнен в режиме оценки (накопленные "
+          "статистики, без дропаута).",
+}
+
+
 def nearest_point(network, x, y):
     """The index (among all points) of the data point nearest to (x, y)."""
     return int(np.argmin(np.hypot(network.points.X[:, 0] - x, network.points.X[:, 1] - y)))
@@ -71,7 +80,8 @@ def traced_step(network, index, lang="en"):
     return {"point": [float(network.points.X[index, 0]), float(network.points.X[index, 1]),
                       label.item() if hasattr(label, "item") else label],
             "index": index, "loss": float(loss.item()), "trace": tr.to_dict(),
-            "html": trace_html(tr, lang), "neurons": neurons}
+            "html": (f'<p class="note">{EVAL_MODE_NOTE[lang]}</p>' if settings.batchnorm else "")
+            + trace_html(tr, lang), "neurons": neurons}
 
 
 # -- HTML ---------------------------------------------------------------------------------------------------
