@@ -115,3 +115,13 @@ def test_fit_refuses_a_loader_already_split_by_a_distributed_sampler():
     with pytest.raises(ValueError, match=r"give it the bare model \(model.module\)"):
         bp.train.fit(wrapped, bp.nn.CrossEntropyLoss(), bp.optim.SGD(model.parameters(), lr=0.1), (X, y),
                      epochs=1, distributed=True)
+
+
+def test_fit_refuses_up_front_a_last_batch_smaller_than_the_world(monkeypatch):
+    # a world of 2 as seen by fit: only the checks before any collective run
+    monkeypatch.setattr(dist, "get_world_size", lambda: 2)
+    X, y = np.zeros((9, 2)), np.zeros(9, dtype=np.int64)
+    model = bp.nn.Linear(2, 2).double()
+    with pytest.raises(ValueError, match="9 rows in batches of 4 end with a batch of 1, too few for 2 processes"):
+        bp.train.fit(model, bp.nn.CrossEntropyLoss(), bp.optim.SGD(model.parameters(), lr=0.1), (X, y),
+                     epochs=1, batch_size=4, distributed=True)

@@ -18,27 +18,42 @@ from .. import distributed as dist
 from .. import random as _random
 from ..autograd.factory import from_numpy
 from ..autograd.grad_mode import no_grad
-from ..data import DistributedSampler
+from ..data import DataLoader, DistributedSampler
 from ..nn.parallel import DistributedDataParallel, rank_generator
 from .callbacks import ModelCheckpoint
+
+
+def _epoch_rows(loader):
+    """The rows of one epoch of a DataLoader that knows them (from its sampler or data set), else None."""
+    if not isinstance(loader, DataLoader):
+        return None
+    source = loader.sampler if loader.sampler is not None else loader.dataset
+    try:
+        return len(source)
+    except TypeError:  # an iterable data set without a length
+        return None
 
 
 class DistributedFit:
     """The distributed side of one ``fit`` call (built by ``fit`` itself)."""
 
-    def __init__(self, model, train_data, batch_size):
+    def __init__(self, model, train_loader):
         dist.init()
         self.rank, self.world = dist.get_rank(), dist.get_world_size()
         if isinstance(model, DistributedDataParallel):
             raise ValueError("fit(distributed=True) wraps the model in DistributedDataParallel itself: give it the "
                              "bare model (model.module)")
-        if isinstance(getattr(train_data, "sampler", None), DistributedSampler):
+        if isinstance(getattr(train_loader, "sampler", None), DistributedSampler):
             raise ValueError("fit(distributed=True) shares every global batch among the processes itself: give it "
                              "the DataLoader of the whole data set, without a DistributedSampler")
-        global_batch = batch_size if isinstance(train_data, tuple) else getattr(train_data, "batch_size", None)
+        global_batch = getattr(train_loader, "batch_size", None)
         if global_batch is not None and global_batch % self.world:
             raise ValueError(f"fit(distributed=True): the global batch size {global_batch} does not divide by "
                              f"the world size {self.world} (processes); choose a multiple of {self.world}")
+        rows = _epoch_rows(train_loader)
+        if rows is not None and global_batch and not train_loader.drop_last and 0 < rows % global_batch < self.world:
+            raise ValueError(f"fit(distributed=True): {rows} rows in batches of {global_batch} end with a batch of "
+                             f"{rows % global_batch}, too few for {self.world} processes; choose another batch size")
         state = [_random.get_rng_state()]
         dist.broadcast_object_list(state)  # the same shuffles on every process
         _random.set_rng_state(state[0])

@@ -304,7 +304,7 @@ def fit(model, loss_fn, optimizer, train_data, epochs, val_data=None, metrics=No
     # Checkpoints last, so that they hold every other callback's decision about the epoch.
     callbacks.sort(key=lambda cb: isinstance(cb, ModelCheckpoint))
     fit_state = FitState(model, optimizer, schedulers, callbacks, train_loader)
-    parallel = DistributedFit(model, train_data, batch_size) if distributed else None
+    parallel = DistributedFit(model, train_loader) if distributed else None
     net = model if parallel is None else parallel.model
     if parallel is not None:
         callbacks, verbose = parallel.callbacks(callbacks), parallel.verbose(verbose)
