@@ -111,6 +111,9 @@ BAD_HYPERPARAMETERS = [
     ("TripletMarginLoss", {"eps": -1.0}, ValueError, "TripletMarginLoss: eps must be non-negative, got -1.0"),
     ("TripletMarginLoss", {"swap": "no"}, TypeError, "TripletMarginLoss: swap must be True or False, got 'no'"),
     ("MSELoss", {"reduction": "avg"}, ValueError, "MSELoss: reduction must be 'mean', 'sum' or 'none', got 'avg'"),
+    ("Upsample", {}, ValueError, "Upsample: give exactly one of size and scale_factor, got size=None"),
+    ("Upsample", {"size": 4, "scale_factor": 2}, ValueError, "Upsample: give exactly one of size and scale_factor"),
+    ("Upsample", {"scale_factor": -2.0}, ValueError, "Upsample: scale_factor must be positive, got -2.0"),
 ]
 
 
@@ -125,6 +128,13 @@ def test_hyperparameters_are_checked_naming_the_argument(layer, kwargs, error, m
         assert isinstance(theirs, error) or "unexpected keyword" in str(theirs)  # Softmax has no temperature
     except Exception:  # noqa: BLE001  (Hardtanh's AssertionError: ours is a ValueError)
         pass
+
+
+def test_a_non_numeric_scale_factor_is_a_typeerror_where_torch_fails_converting_it():
+    with pytest.raises(TypeError, match="Upsample: scale_factor must be a number, got 'a'"):
+        nn.Upsample(scale_factor="a")
+    with pytest.raises(ValueError, match="could not convert string to float"):  # float('a') inside PyTorch
+        torch.nn.Upsample(scale_factor="a")
 
 
 def test_the_bounds_and_none_momentum_are_accepted_and_none_is_the_cumulative_average():

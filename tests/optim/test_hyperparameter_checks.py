@@ -143,3 +143,14 @@ def test_one_cycle_may_step_total_steps_times_as_in_torch():
         scheduler.step()
     with pytest.raises(ValueError, match="Tried to step 31 times"):
         scheduler.step()
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(factor=-0.5), r"factor must be < 1.0, got -0.5 \(a number in \(0, 1\)\)"),
+    (dict(factor="a"), "factor must be < 1.0, got 'a'"), (dict(patience=-1), "patience must be an integer >= 0"),
+    (dict(cooldown=1.5), "cooldown must be an integer >= 0, got 1.5"), (dict(min_lr=-1e-3), "Invalid min_lr value"),
+    (dict(min_lr=[0.0, "x"]), "min_lr"), (dict(eps=-1.0), "Invalid epsilon value: -1.0"),
+    (dict(threshold=math.nan), "Invalid threshold value: nan")])
+def test_reduce_on_plateau_checks_its_arguments(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        SCHEDULERS.ReduceLROnPlateau(make("SGD"), **kwargs)

@@ -1,7 +1,7 @@
 """Pooling and resizing layers (PyTorch's ``nn.MaxPool2d``, ``nn.AvgPool2d``, the adaptive pools and ``nn.Upsample``);
 the maths is in ``backprop.ops.pooling`` and ``backprop.ops.resample``."""
 from . import functional as F
-from ._args import int_arg, int_pair
+from ._args import int_arg, int_pair, real_arg
 from .module import Module
 
 
@@ -160,9 +160,15 @@ class Upsample(Module):
     def __init__(self, size=None, scale_factor=None, mode="nearest", align_corners=None,
                  recompute_scale_factor=None):
         super().__init__()
+        if (size is None) == (scale_factor is None):  # PyTorch raises only at the first call
+            raise ValueError(f"Upsample: give exactly one of size and scale_factor, got size={size!r}, "
+                             f"scale_factor={scale_factor!r}")
         if size is not None:
             for s in (size if isinstance(size, (tuple, list)) else (size,)):
                 int_arg("Upsample", "size", s, 1)
+        else:
+            for s in (scale_factor if isinstance(scale_factor, (tuple, list)) else (scale_factor,)):
+                real_arg("Upsample", "scale_factor", s, 0, open_low=True)
         self.size, self.scale_factor = size, float(scale_factor) if isinstance(scale_factor, int) else scale_factor
         self.mode, self.align_corners, self.recompute_scale_factor = mode, align_corners, recompute_scale_factor
 

@@ -3,6 +3,7 @@ import math
 import numbers
 import warnings
 
+from ..optimizer import check_nonnegative
 from .base import LRScheduler, check_optimizer, current_lrs
 
 
@@ -42,8 +43,17 @@ class ReduceLROnPlateau(LRScheduler):
 
     def __init__(self, optimizer, mode="min", factor=0.1, patience=10, threshold=1e-4, threshold_mode="rel",
                  cooldown=0, min_lr=0, eps=1e-8):
-        if factor >= 1.0:
-            raise ValueError(f"ReduceLROnPlateau's factor must be < 1.0, got {factor!r}")
+        if not isinstance(factor, numbers.Real) or isinstance(factor, bool) or not 0 < factor < 1.0:
+            # PyTorch checks only factor < 1: a factor of -0.5 would turn the rate negative (gradient ascent)
+            raise ValueError(f"ReduceLROnPlateau's factor must be < 1.0, got {factor!r} (a number in (0, 1))")
+        for name, value in (("patience", patience), ("cooldown", cooldown)):
+            if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 0:
+                raise ValueError(f"ReduceLROnPlateau's {name} must be an integer >= 0, got {value!r}")
+        for value in min_lr if isinstance(min_lr, (list, tuple)) else [min_lr]:
+            try:
+                check_nonnegative({"min_lr": value, "eps": eps, "threshold": threshold}, "min_lr", "eps", "threshold")
+            except TypeError as e:
+                raise ValueError(f"ReduceLROnPlateau: {e}") from None
         check_optimizer(optimizer)
         self.factor = factor
         self.optimizer = optimizer
