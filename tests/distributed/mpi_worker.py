@@ -1,9 +1,9 @@
 """The data-parallel runs that tests/distributed/test_mpi.py starts with ``mpiexec -n 2``, and the one-process
 runs it compares them with (the same functions, called with ``distributed=False`` / a world of one).
 
-``python mpi_worker.py OUT checks`` runs every check of one launch and has rank 0 write ``OUT/<name>.npz``;
 ``python mpi_worker.py OUT kill`` trains with a checkpoint and SIGKILLs rank 1 in epoch 3;
-``python mpi_worker.py OUT resume`` finishes that run from rank 0's checkpoint.
+``python mpi_worker.py OUT checks`` finishes that run from rank 0's checkpoint, then runs every other check,
+and has rank 0 write ``OUT/<name>.npz``.
 """
 import contextlib
 import os
@@ -122,6 +122,8 @@ def main(out, what):
     results = {}
     checkpoint = os.path.join(out, "run.safetensors")
     if what == "checks":
+        results["resumed"] = through_fit("adam", np.float64, True, callbacks=[KillRank1(False),
+                                         bp.train.ModelCheckpoint(checkpoint)], resume_from=checkpoint)
         for optimizer in OPTIMIZERS:
             for dtype in (np.float64, np.float32):
                 results[f"fit-{optimizer}-{np.dtype(dtype).name}"] = through_fit(optimizer, dtype, True)
@@ -140,9 +142,6 @@ def main(out, what):
             results["refused"] = {"message": np.array(str(e))}
     elif what == "kill":
         through_fit("adam", np.float64, True, callbacks=[KillRank1(True), bp.train.ModelCheckpoint(checkpoint)])
-    elif what == "resume":
-        results["resumed"] = through_fit("adam", np.float64, True, callbacks=[KillRank1(False),
-                                         bp.train.ModelCheckpoint(checkpoint)], resume_from=checkpoint)
     if dist.get_rank() == 0:
         for name, arrays in results.items():
             np.savez(os.path.join(out, name + ".npz"), **arrays)
