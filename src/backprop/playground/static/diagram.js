@@ -43,7 +43,9 @@ export class Diagram {
     Object.assign(this.root.style, { width: `${width}px`, height: `${height}px` });
     this.svg.setAttribute("width", width);
     this.svg.setAttribute("height", height);
-    const centre = (layer, index) => [LEFT + COLUMN * layer + BOX / 2, TOP + index * (BOX + GAP) + BOX / 2];
+    // An input sits on the row of its feature's label; the other layers fill their rows from the top.
+    const row = (layer, index) => (layer === 0 ? OPTIONS.features.indexOf(enabled[index]) : index);
+    const centre = (layer, index) => [LEFT + COLUMN * layer + BOX / 2, TOP + row(layer, index) * (BOX + GAP) + BOX / 2];
     this.centre = centre;
 
     element("div", { class: "column-title", style: `left:${LEFT - 30}px`, text: w.features }, this.root);
@@ -77,7 +79,7 @@ export class Diagram {
     const remove = element("button", { class: "round small", "data-testid": `remove-neuron-${layer}`, text: "−" }, head);
     add.addEventListener("click", () => this.handlers.addNeuron(layer));
     remove.addEventListener("click", () => this.handlers.removeNeuron(layer));
-    element("div", { class: "layer-count", text: `${settings.layers[layer - 1]} ${w.neurons}` }, head);
+    element("div", { class: "layer-count", text: `${w.neurons}: ${settings.layers[layer - 1]}` }, head);
     const select = element("select", { "data-testid": `activation-${layer}` }, head);
     for (const name of OPTIONS.activation) element("option", { value: name, text: w.activations[name] }, select);
     select.value = settings.activations[layer - 1];

@@ -76,7 +76,7 @@ function showSettings() {
   $("discretize").checked = state.view.discretize;
   $("lang").value = state.lang;
   $("init-note").hidden = s.init !== "zeros";
-  $("layer-count").textContent = `${s.layers.length} ${words(state.lang).hiddenLayers}`;
+  $("layer-count").textContent = `${words(state.lang).hiddenLayers}: ${s.layers.length}`;
 }
 
 function nOutputs() {
