@@ -154,6 +154,11 @@ def test_the_russian_page_shows_russian_labels_and_a_link_reproduces_the_page(se
     assert other.locator('[data-testid^="neuron-0-"]').count() == 3
     assert other.locator('[data-testid="neuron-1-2"]').count() == 1  # one hidden layer of 3
     assert other.locator('[data-testid="neuron-2-0"]').count() == 1  # the output
+    full_link = other.url  # the page's own hash, every setting and the seed written out
+    other.reload()
+    other.wait_for_selector('[data-testid="neuron-2-0"] canvas')
+    assert other.url == full_link and not other.is_visible('[data-testid="message"]')
+    assert other.input_value('[data-testid="dataset"]') == "xor"
     assert not errors and not more_errors, errors + more_errors
     own = urlsplit(servers["ru"]).netloc
     assert all(urlsplit(u).netloc == own for u in requested), requested

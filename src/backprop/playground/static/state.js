@@ -30,7 +30,7 @@ export function defaults() {
 
 const LISTS = ["features", "layers", "activations"];
 const BOOLS = ["batchnorm", "train", "showtest", "discretize"];
-const NUMBERS = ["ratio", "noise", "batch", "lr", "regrate", "dropout", "temperature"];
+const NUMBERS = ["ratio", "noise", "batch", "lr", "regrate", "dropout", "temperature", "points"];
 
 function parseValue(key, text) {
   if (LISTS.includes(key)) {
