@@ -9,6 +9,7 @@ REGRESSORS = [lambda: linear_model.LinearRegression(), lambda: linear_model.Ridg
               lambda: linear_model.PoissonRegressor(), lambda: neural_network.MLPRegressor(max_iter=2, random_state=0)]
 IDS = ["LinearRegression", "Ridge", "Lasso", "PoissonRegressor", "MLPRegressor"]
 X = np.random.default_rng(0).standard_normal((6, 2))
+pytestmark = pytest.mark.filterwarnings("ignore::backprop.exceptions.ConvergenceWarning")  # max_iter=2 on purpose
 
 
 @pytest.mark.parametrize("make", REGRESSORS, ids=IDS)
