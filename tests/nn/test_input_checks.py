@@ -40,6 +40,7 @@ BAD_SIZES = [
     ("Embedding", (0, 3), {}, ValueError, "Embedding: num_embeddings must be positive, got 0"),
     ("Embedding", (3, "a"), {}, TypeError, "Embedding: embedding_dim must be an int, got 'a'"),
     ("Embedding", (3, 2), {"max_norm": -1.0}, ValueError, "Embedding: max_norm must be positive, got -1.0"),
+    ("Embedding", (3, 2), {"padding_idx": 1.5}, TypeError, "Embedding: padding_idx must be an int, got 1.5"),
     ("RNN", (0, 3), {}, ValueError, "input_size must be greater than zero, got 0"),
     ("LSTM", (3, 0), {}, ValueError, "hidden_size must be greater than zero, got 0"),
     ("GRU", (3, 2.5), {}, TypeError, "hidden_size should be of type int, got: float"),

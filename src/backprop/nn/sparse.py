@@ -15,6 +15,7 @@ from .module import Module, Parameter
 def _checked_padding_idx(padding_idx, num_embeddings):
     if padding_idx is None:
         return None
+    int_arg("Embedding", "padding_idx", padding_idx, minimum=None)
     if not -num_embeddings <= padding_idx < num_embeddings:
         raise ValueError(f"Padding_idx must be within num_embeddings: got padding_idx={padding_idx} for "
                          f"{num_embeddings} embeddings")
