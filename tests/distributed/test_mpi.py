@@ -54,6 +54,7 @@ def world_of_one(monkeypatch):
 
 
 def assert_same_weights(got, expected, dtype):
+    """The same weights, and the same history (loss, metrics, validation) where there is one."""
     assert sorted(got) == sorted(expected)
     for name in expected:
         np.testing.assert_allclose(got[name], expected[name], **TOLERANCES[dtype], err_msg=name)
@@ -67,7 +68,7 @@ def test_fit_on_two_processes_equals_one_process(runs, optimizer, dtype):
 
 
 def test_a_last_batch_shared_unevenly_is_weighted_by_rows(runs):
-    expected = worker.through_fit("adam", np.float64, distributed=False, rows=29)
+    expected = worker.through_fit("adam", np.float64, distributed=False, rows=29, val_rows=1)
     assert_same_weights(runs("uneven"), expected, "float64")
 
 

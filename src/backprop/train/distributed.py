@@ -11,6 +11,8 @@ batch, through ``DistributedDataParallel``, and every process sees the same logs
 - The loss and metrics of every batch are all-reduced (weighted by rows), so callbacks, early stopping
   and the NaN check decide the same on every process; only rank 0 shows progress and runs
   ``ModelCheckpoint`` callbacks (the CLI's run folder included).
+- Validation is shared the same way, on rank 0's buffers (batch norm's running statistics), which are
+  copied to every process first.
 """
 import numpy as np
 
@@ -76,17 +78,45 @@ class DistributedFit:
             raise ValueError(f"fit(distributed=True): a batch of {n} rows cannot be shared by {self.world} "
                              f"processes; choose a batch size and data size whose last batch has 0 or at least "
                              f"{self.world} rows")
-        start, stop = n * self.rank // self.world, n * (self.rank + 1) // self.world
+        start, stop = self._bounds(n)
         return x[start:stop], y[start:stop], n
+
+    def _bounds(self, n):
+        return n * self.rank // self.world, n * (self.rank + 1) // self.world
+
+    def validate(self, evaluate, model, loss_fn, loader, metrics):
+        """Validation shared as training is: this process evaluates its rows of every batch with
+        ``evaluate`` (fit's loop), and the means are taken over all rows of all processes."""
+        rows = [0]
+
+        def shares():
+            for batch in loader:
+                if not (isinstance(batch, (tuple, list)) and len(batch) == 2):
+                    yield batch  # evaluate says what is wrong with it
+                    continue
+                start, stop = self._bounds(len(batch[1]))
+                if stop > start:
+                    rows[0] += stop - start
+                    yield batch[0][start:stop], batch[1][start:stop]
+
+        try:
+            logs = evaluate(model, loss_fn, shares(), metrics, prefix="val_")
+        except ValueError:
+            if rows[0]:
+                raise
+            logs = dict.fromkeys(["val_loss"] + [f"val_{name}" for name, _ in metrics], 0.0)  # no rows here
+        return self.reduce_logs(logs, rows[0])
 
     def weighted(self, loss, rows, total):
         """The loss to backpropagate: weighted by this process's share when the shares differ."""
         return loss if total % self.world == 0 else loss * (rows * self.world / total)
 
     def reduce_logs(self, logs, rows):
-        """The batch's logs over all processes (means weighted by rows)."""
+        """Logs over all processes: means weighted by each process's ``rows``."""
         values = np.array([logs[name] * rows for name in logs] + [rows], dtype=np.float64)
         dist.all_reduce(from_numpy(values))
+        if values[-1] == 0:
+            raise ValueError("evaluate: the data has no batches")
         return {name: float(v / values[-1]) for name, v in zip(logs, values)}
 
     def sync_buffers(self):

@@ -372,7 +372,8 @@ def fit(model, loss_fn, optimizer, train_data, epochs, val_data=None, metrics=No
             if parallel is not None:
                 parallel.sync_buffers()  # every process validates (and checkpoints) rank 0's model
             if val_loader is not None:
-                logs.update(_evaluate(model, loss_fn, val_loader, metrics, prefix="val_"))
+                logs.update(_evaluate(model, loss_fn, val_loader, metrics, prefix="val_") if parallel is None
+                            else parallel.validate(_evaluate, model, loss_fn, val_loader, metrics))
             _step_schedulers(schedulers, logs)
             progress.epoch_end(epoch, logs)
             for cb in callbacks:
