@@ -10,7 +10,7 @@ torch = pytest.importorskip("torch")
 from torch.utils.data.distributed import DistributedSampler as TorchSampler  # noqa: E402
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(n=st.integers(0, 40), replicas=st.integers(1, 5), drop_last=st.booleans())
 def test_unshuffled_indices_equal_pytorchs(n, replicas, drop_last):
     data = list(range(n))
