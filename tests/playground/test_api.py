@@ -182,3 +182,17 @@ def test_the_websocket_refuses_a_cross_origin_page_and_an_unknown_session(client
         with client.websocket_connect("/ws?session=nope"):
             pass
     assert unknown.value.code == 4404
+
+
+def test_a_second_websocket_on_a_session_is_refused(client):
+    session = new_session(client)["session"]
+    with client.websocket_connect(f"/ws?session={session}") as ws:
+        ws.receive_bytes()
+        with pytest.raises(WebSocketDisconnect) as second:
+            with client.websocket_connect(f"/ws?session={session}"):
+                pass
+        assert second.value.code == 4409
+        taken = client.post("/api/settings", json={"session": session, "settings": {}, "seed": 1, "reattach": True})
+        assert taken.status_code == 409 and "open in another tab" in taken.json()["error"]
+    with client.websocket_connect(f"/ws?session={session}") as ws:  # once the first page is gone, fine
+        assert len(ws.receive_bytes()) > 4

@@ -155,9 +155,11 @@ def test_the_russian_page_shows_russian_labels_and_a_link_reproduces_the_page(se
     assert other.locator('[data-testid="neuron-1-2"]').count() == 1  # one hidden layer of 3
     assert other.locator('[data-testid="neuron-2-0"]').count() == 1  # the output
     full_link = other.url  # the page's own hash, every setting and the seed written out
+    session = other.evaluate("window.playground.session")
     other.reload()
     other.wait_for_selector('[data-testid="neuron-2-0"] canvas')
     assert other.url == full_link and not other.is_visible('[data-testid="message"]')
+    assert other.evaluate("window.playground.session") == session  # a reload keeps the tab's session
     assert other.input_value('[data-testid="dataset"]') == "xor"
     assert not errors and not more_errors, errors + more_errors
     own = urlsplit(servers["ru"]).netloc

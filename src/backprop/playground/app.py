@@ -88,6 +88,8 @@ def create_app(host="127.0.0.1", lang="en", max_sessions=8, session_timeout=300.
     async def configure(request):
         body = await _json(request)
         session = session_of(body)
+        if body.get("reattach") and session.sockets:  # a reloaded tab takes its session back, a duplicated one not
+            raise SessionError("this session is open in another tab", 409)
         return JSONResponse(await run_in_threadpool(session.configure, body.get("settings"), body.get("seed")))
 
     def simple(method):
@@ -208,8 +210,10 @@ def _stream(sessions):
         except SessionError as e:
             await websocket.close(code=4404, reason=str(e)[:120])
             return
+        if not sessions.connected(session, +1):  # one page drives a session
+            await websocket.close(code=4409, reason="this session is open in another tab")
+            return
         await websocket.accept()
-        sessions.connected(session, +1)
         try:
             await Stream(websocket, session).run()
         except WebSocketDisconnect:

@@ -159,10 +159,14 @@ class Sessions:
         return session
 
     def connected(self, session, delta):
-        """A WebSocket opened (+1) or closed (−1) on ``session``."""
+        """A WebSocket opened (+1) or closed (−1) on ``session``. Returns False, counting nothing, for a second
+        WebSocket on a session: one page drives a session."""
         with self._lock:
+            if delta > 0 and session.sockets:
+                return False
             session.sockets += delta
             session.last_seen = self.clock()
+            return True
 
     def reap(self):
         """Free the sessions with no WebSocket connected for ``timeout`` seconds; returns how many."""

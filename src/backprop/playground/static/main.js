@@ -257,23 +257,24 @@ function bind() {
   });
 }
 
-async function start() {
-  translate(state.lang);
-  fillSelects();
-  bind();
-  let data;
-  try {
-    data = await post("/api/session", { settings: state.settings, seed: state.seed });
-  } catch (e) {
-    showMessage(e.message);
-    if (!(e instanceof ApiError) || /sessions are in use/.test(e.message)) return;
-    const fresh = fromHash("", state.lang);  // a bad link: its message stays, the page starts from the defaults
-    state.settings = fresh.settings;
-    state.seed = fresh.seed;
-    data = await attempt(() => post("/api/session", { settings: state.settings, seed: state.seed }));
-    if (!data) return;
+// The tab's session: the one it had before a reload (kept in sessionStorage), set to the link's settings,
+// unless another page has it open (a duplicated tab copies sessionStorage); else a new one.
+const SESSION_KEY = "backprop-playground-session";
+
+async function openSession(settings, seed) {
+  const saved = sessionStorage.getItem(SESSION_KEY);
+  if (saved) {
+    try {
+      return await post("/api/settings", { session: saved, settings, seed, reattach: true });
+    } catch (e) {
+      if (!(e instanceof ApiError) || !/unknown session|open in another tab/.test(e.message)) throw e;
+    }
   }
-  applyData(data);
+  return post("/api/session", { settings, seed });
+}
+
+function connect() {
+  sessionStorage.setItem(SESSION_KEY, page.session);
   page.stream = new Stream(page.session, {
     onFrame: drawFrame,
     onMessage: (m) => {
@@ -282,6 +283,26 @@ async function start() {
     },
     onClose: (event) => showMessage(event.reason || words(state.lang).connectionLost),
   });
+}
+
+async function start() {
+  translate(state.lang);
+  fillSelects();
+  bind();
+  let data;
+  try {
+    data = await openSession(state.settings, state.seed);
+  } catch (e) {
+    showMessage(e.message);
+    if (!(e instanceof ApiError) || /sessions are in use/.test(e.message)) return;
+    const fresh = fromHash("", state.lang);  // a bad link: its message stays, the page starts from the defaults
+    state.settings = fresh.settings;
+    state.seed = fresh.seed;
+    data = await attempt(() => openSession(state.settings, state.seed));
+    if (!data) return;
+  }
+  applyData(data);
+  connect();
   window.playground = page;  // for the console and the tests: the session id, the last frame
 }
 
