@@ -88,8 +88,8 @@ def test_existing_run_folder_is_not_overwritten(tmp_path, capsys):
     code, _, err = cli(capsys, *args)
     assert code == 2 and f"{tmp_path} already holds a run: continue it with --resume" in err
     assert cli(capsys, *args, "--overwrite")[0] == 0
-    code, _, err = cli(capsys, "train", "--resume", tmp_path, "--lr", 0.5)
-    assert code == 2 and "drop --lr (only --epochs may change" in err
+    code, _, err = cli(capsys, "train", "--resume", tmp_path, "--hidden", 8)
+    assert code == 2 and "drop --hidden (only --lr, --weight-decay, --epochs, --early-stopping may change" in err
     code, _, err = cli(capsys, "evaluate", tmp_path, "--target", "y")
     assert code == 2 and "--target applies to a file given with --data" in err
 

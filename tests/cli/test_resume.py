@@ -100,15 +100,23 @@ def test_a_run_folder_with_braces_in_its_name_is_checkpointed_and_resumed(tmp_pa
 
 
 def test_a_checkpoint_that_does_not_fit_is_refused_with_its_name(tmp_path, capsys):
+    from backprop.io import read_metadata
+
     args = ("--data", "circles", "--n-samples", 100, "--hidden", 4, "--no-plots", "--quiet")
     out = tmp_path / "run"
     assert cli(capsys, "train", *args, "--epochs", 2, "--out", out)[0] == 0
-    state = load_state(out / "checkpoint.safetensors")
-    del state["callbacks"]  # as a checkpoint of an older version
-    bp.save(state, out / "checkpoint.safetensors")
+    file = out / "checkpoint.safetensors"
+    state, header = load_state(file), read_metadata(file)
+    run_header = {k: header[k] for k in ("fingerprint", "identity")}
+    bp.save(state, file)  # the same state without the run's fingerprint
     code, _, err = cli(capsys, "train", "--resume", out, "--epochs", 3)
-    assert code != 0 and "cannot resume" in err and "checkpoint.safetensors" in err
-    state["epoch"] = "2"
-    bp.save(state, out / "checkpoint.safetensors")
-    code, _, err = cli(capsys, "train", "--resume", out, "--epochs", 3)
-    assert code != 0 and "field 'epoch'" in err
+    assert code == 2 and f"{file} records no run fingerprint" in err
+    for change, message in ((lambda s: s.pop("callbacks"), "field 'epoch': 2, but its history holds no epochs"),
+                            (lambda s: s.update(epoch="2"), "field 'epoch': expected a non-negative integer"),
+                            (lambda s: s.update(epoch=10 ** 9), "field 'epoch': 1000000000, but its history "
+                                                                "holds 2 epochs")):
+        edited = dict(state)
+        change(edited)
+        bp.save(edited, file, metadata=run_header)
+        code, _, err = cli(capsys, "train", "--resume", out, "--epochs", 3)
+        assert code == 2 and message in err and str(file) in err, err

@@ -114,7 +114,8 @@ def test_overwrite_that_stops_before_its_first_checkpoint_leaves_the_old_run(run
         warnings.simplefilter("always")
         code, _, err = cli(capsys, "train", *TINY, "--out", run, "--overwrite", "--optimizer", "sgd", "--lr",
                            1e300, "--batch-size", 1, "--seed", 5)
-    assert code == 2 and f"at epoch 1, step 2; try a smaller --lr; {run} was left as it was" in err
+    assert code == 1 and f"at epoch 1, step 2, before the first epoch ended; try a smaller --lr; {run} was left " \
+        "as it was" in err
     assert not [w for w in caught if issubclass(w.category, RuntimeWarning)], [str(w.message) for w in caught]
     assert _files(run) == before
     # killed (SIGKILL) as training begins: its temporary folder is left beside the run, never in it

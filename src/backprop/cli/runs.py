@@ -27,7 +27,7 @@ from io import StringIO
 
 from ..io import CheckpointError, load_state
 from ..io.files import atomic_write_text, replace_folder, temporary_sibling
-from ..train import ModelCheckpoint
+from ..train import Callback, ModelCheckpoint
 from ..train.progress import format_logs
 from .common import CLIError, read_json, write_json
 
@@ -49,7 +49,10 @@ def load_config(run_dir):
         hint = (f" ({moved[-1]} holds the run that was there, moved aside by an --overwrite that was killed: "
                 f"rename it back to {run_dir})" if moved else "")
         raise CLIError(f"no such run folder: {run_dir}{hint}")
-    return read_json(path(run_dir, CONFIG), f"{run_dir} is not a backprop run folder")
+    from .schema import check_config
+
+    file = path(run_dir, CONFIG)
+    return check_config(read_json(file, f"{run_dir} is not a backprop run folder"), file)
 
 
 def is_run_folder(folder):
@@ -106,10 +109,11 @@ class RunRecorder(ModelCheckpoint):
     back).
     """
 
-    def __init__(self, run, print_epochs=False):
+    def __init__(self, run, print_epochs=False, metadata=None):
         """``run``: the :class:`RunFolder`, published after the first checkpoint. ``print_epochs``: a line
-        per epoch (about 20 lines in all), for logs where a bar has no place."""
-        super().__init__(_literal(path(run.path, CHECKPOINT)))
+        per epoch (about 20 lines in all), for logs where a bar has no place. ``metadata``: the run's
+        fingerprint, written into every checkpoint's header."""
+        super().__init__(_literal(path(run.path, CHECKPOINT)), metadata=metadata)
         self.run, self.rows, self.print_epochs = run, [], print_epochs
         self.saved_epoch = 0  # the epoch held in the checkpoint on disk
         epoch, _, sig = os.environ.get(TEST_SIGNAL, "").partition(":")
@@ -143,6 +147,34 @@ class RunRecorder(ModelCheckpoint):
             os.kill(os.getpid(), self.test_signal[1])
 
 
+class OptimizerSettings(Callback):
+    """Sets the optimizer's learning rate and weight decay as training begins, after ``fit(resume_from=…)``
+    has restored the checkpoint's: a resumed run takes the ``--lr`` and ``--weight-decay`` given now."""
+
+    def __init__(self, **settings):
+        self.settings = settings
+
+    def on_train_begin(self, logs=None):
+        for group in self.optimizer.param_groups:
+            group.update(self.settings)
+
+
+def check_fingerprint(run_dir, identity):
+    """Refuse to go on with a run folder whose checkpoint or ``config.json`` belongs to another run than
+    ``identity`` (the options and data of the run being resumed): ``CLIError`` naming both."""
+    from .identity import check_file, fingerprint
+
+    what = f"the run {run_dir} describes"
+    checkpoint = path(run_dir, CHECKPOINT)
+    if os.path.isfile(checkpoint):
+        check_file(checkpoint, identity, what)
+    recorded = load_config(run_dir).get("fingerprint")
+    if recorded != fingerprint(identity):
+        raise CLIError(f"{path(run_dir, CONFIG)}: field 'fingerprint': {recorded!r} is not the fingerprint of "
+                       f"its options and data ({fingerprint(identity)}): the file was edited, or the run was "
+                       "written by an older backprop; train the run again")
+
+
 def check_data_unchanged(opts, config):
     """Stop when the data file of a run changed since it started: its split would no longer be the same."""
     from .files import sha256
@@ -164,7 +196,14 @@ def epochs_done(run_dir):
     except (CheckpointError, KeyError) as e:
         raise CLIError(f"cannot read {file}: {e}") from None
     if isinstance(done, bool) or not isinstance(done, int) or done < 0:
-        raise CLIError(f"{file}: field 'epoch' must be a non-negative integer, got {done!r}")
+        raise CLIError(f"{file}: field 'epoch': expected a non-negative integer, got {done!r}")
+    try:
+        rows = state["callbacks"]["RunRecorder"]["rows"]
+    except (KeyError, TypeError):
+        rows = None
+    if not isinstance(rows, list) or len(rows) != done:
+        raise CLIError(f"{file}: field 'epoch': {done}, but its history holds "
+                       f"{len(rows) if isinstance(rows, list) else 'no'} epochs")
     return done
 
 
@@ -175,12 +214,17 @@ def load_run(run_dir):
     from .data import Preprocessor
     from .options import resolve
 
+    from .identity import check_file, run_identity
+
     config = load_config(run_dir)
     opts, info = resolve({}, config["options"]), config["data"]
     weights = path(run_dir, WEIGHTS)
     if not os.path.isfile(weights):
         raise CLIError(f"{run_dir} has no {WEIGHTS}: its training did not finish (continue it with "
                        f"backprop train --resume {run_dir})")
+    identity = run_identity(opts, config.get("data_sha256"), info["preprocessing"])
+    check_file(weights, identity, f"the run {run_dir} describes")
+    check_fingerprint(run_dir, identity)
     model = models.build(opts, len(info["feature_names"]), info["n_outputs"], info["task"])
     try:
         model.load(io.load(weights))

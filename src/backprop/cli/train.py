@@ -47,10 +47,12 @@ def run(args):
         from .common import read_json
 
         config_file = os.path.join(args.config, "config.json") if os.path.isdir(args.config) else args.config
-        base = read_json(config_file, "--config")["options"]
-    opts = resolve(given, base)
-    if not isinstance(opts["epochs"], int) or opts["epochs"] < 1:
-        raise CLIError(f"--epochs must be a positive integer, got {opts['epochs']!r}")
+        from .schema import check_config
+
+        base = check_config(read_json(config_file, "--config"), config_file)["options"]
+    from .schema import check_options
+
+    opts = check_options(resolve(given, base))
     extras = ["matplotlib", "tqdm", "safetensors"] + (["scikit-learn"] if opts["data"] in BUNDLED else [])
     require(*extras, purpose="backprop train")
     if args.out is not None:
@@ -95,28 +97,30 @@ def _default_out(opts):
 
 def _resume(args, given):
     from . import models, runs
+    from .identity import CHANGEABLE
 
-    changed = sorted(set(given) - {"epochs"}) + [o for o in ("out", "config") if getattr(args, o)]
-    if changed:
+    fixed = sorted(set(given) - set(CHANGEABLE)) + [o for o in ("out", "config") if getattr(args, o)]
+    if fixed:
+        allowed = ", ".join("--" + o.replace("_", "-") for o in CHANGEABLE)
         raise CLIError(f"--resume continues {args.resume} with the options in its config.json; drop "
-                       f"--{changed[0].replace('_', '-')} (only --epochs may change, to train longer)")
+                       f"--{fixed[0].replace('_', '-')} (only {allowed} may change on --resume)")
     require("matplotlib", "tqdm", "safetensors", purpose="backprop train")
     config = runs.load_config(args.resume)
     opts = resolve({}, config["options"])
     if opts["model"] not in models.NETWORKS:
         raise CLIError(f"{args.resume}: a {opts['model']} model is fitted in one step; there is nothing to "
                        "resume")
-    if "epochs" in given:
-        done = runs.epochs_done(args.resume)
-        if given["epochs"] < done:
-            raise CLIError(f"--epochs {given['epochs']} is below the {done} epochs {args.resume} has already "
-                           f"trained: --epochs on --resume is the new total, at least {done}")
-        opts["epochs"] = given["epochs"]
+    done = runs.epochs_done(args.resume)
+    if given.get("epochs", done) < done:
+        raise CLIError(f"--epochs {given['epochs']} is below the {done} epochs {args.resume} has already "
+                       f"trained: --epochs on --resume is the new total, at least {done}")
+    changes = [{"epoch": done, "option": k, "from": opts[k], "to": v} for k, v in given.items() if opts[k] != v]
+    opts.update(given)
     runs.check_data_unchanged(opts, config)
-    return _train(args.resume, opts, args, fresh=False)
+    return _train(args.resume, opts, args, fresh=False, changes=config.get("changes", []) + changes)
 
 
-def _train(run_dir, opts, args, fresh):
+def _train(run_dir, opts, args, fresh, changes=()):
     """Build the data and model, then write the run under ``OUT.lock``: a new run in a temporary folder
     put in place at its first checkpoint (see ``runs.RunFolder``), a resumed one in place."""
     import contextlib
@@ -144,55 +148,76 @@ def _train(run_dir, opts, args, fresh):
         remove_stale_temporaries(out)
         run = runs.RunFolder(out, new=fresh)
         try:
-            return _write_run(run, opts, args, data, model, fresh)
+            return _write_run(run, opts, args, data, model, list(changes))
         except BaseException:
             run.discard()
             raise
 
 
-def _write_run(run, opts, args, data, model, fresh):
+def _write_run(run, opts, args, data, model, changes):
     import backprop as bp
 
     from . import report, runs
     from .data import NAMED
     from .files import sha256
+    from .identity import file_metadata, fingerprint, run_identity
 
     X_train, y_train = data.splits["train"][1], data.splits["train"][2]
+    data_sha256 = None if opts["data"] in NAMED else sha256(opts["data"])
+    identity = run_identity(opts, data_sha256, data.prep.to_dict())
+    if not run.new:
+        runs.check_fingerprint(run.path, identity)
     config = {"command": command_line(opts), "options": opts, "data": data.describe(),
-              "data_sha256": None if opts["data"] in NAMED else sha256(opts["data"]),
-              "model": model.describe(), "backprop_version": bp.__version__}
-    if fresh or "epochs" in vars(args):
-        write_json(runs.path(run.path, runs.CONFIG), config)
+              "data_sha256": data_sha256, "model": model.describe(), "backprop_version": bp.__version__,
+              "fingerprint": fingerprint(identity), "changes": changes}
+    write_json(runs.path(run.path, runs.CONFIG), config)
     quiet = args.quiet
     if not quiet:
         print(_summary(opts, data, model))
         if data.note:
             print(f"note: {data.note}")
+    diverged = None
     if model.kind == "network":
-        stopped = _fit_network(run, opts, data, model, fresh, quiet)
+        stopped, diverged = _fit_network(run, opts, data, model, quiet, file_metadata(identity))
         if stopped and not quiet:
             print(stopped)
+        if diverged is not None and not run.published and os.path.lexists(run.out):
+            # nothing of the new run is worth the old one it would replace
+            raise CLIError(f"training stopped: {_where(diverged)}, before the first epoch ended; try a smaller "
+                           f"--lr{_untouched(run)}", exit_code=1)
     else:
         model.fit(X_train, data.prep.transform_target(y_train))
-    bp.save(model.state(), runs.path(run.path, runs.WEIGHTS), metadata={"format": "backprop.cli/1",
-                                                                           "model": opts["model"]})
+    bp.save(model.state(), runs.path(run.path, runs.WEIGHTS),
+            metadata={"format": "backprop.cli/1", "model": opts["model"], **file_metadata(identity)})
     results = report.evaluate_splits(model, data.task, data.prep, {k: v[1:] for k, v in data.splits.items()})
+    if diverged is not None:
+        results = {"diverged": diverged, **results}
     write_json(runs.path(run.path, runs.METRICS), results, nonfinite="null")
     written = [runs.WEIGHTS, runs.CONFIG, runs.METRICS]
     if model.kind == "network":
-        written += [runs.HISTORY + ".csv", runs.HISTORY + ".json", runs.CHECKPOINT]
-    if args.plots:
+        written += [name for name in (runs.HISTORY + ".csv", runs.HISTORY + ".json", runs.CHECKPOINT)
+                    if os.path.isfile(runs.path(run.path, name))]
+    if args.plots and diverged is None:
         from .plots import draw_run
 
         written += draw_run(run.path, data, model)
     run.publish()
-    print(report.table(results))
+    if diverged is not None:
+        raise CLIError(f"training stopped: {_where(diverged)}; {run.path}/{runs.WEIGHTS} keeps the last "
+                       f"weights whose loss was finite (metrics.json marks them as diverged). Continue with a "
+                       f"smaller learning rate: "
+                       f"backprop train --resume {run.path} --lr {opts['lr'] / 10:g}", exit_code=1)
+    print(report.table({k: v for k, v in results.items() if k != "diverged"}))
     if model.kind == "estimator" and len(data.feature_names) <= 10:
         print(_equation(model, data))
     if run.kept:
         print(f"note: what {run.out} held before was moved to {run.kept}")
     print(f"run folder: {run.path} ({', '.join(written)})")
     return 0
+
+
+def _where(diverged):
+    return f"the loss became {diverged['loss']} at epoch {diverged['epoch']}, step {diverged['step']}"
 
 
 def _summary(opts, data, model):
@@ -233,13 +258,14 @@ def _untouched(run):
     return f"; {run.out} was left as it was" if os.path.lexists(run.out) else "; nothing was written"
 
 
-def _fit_network(run, opts, data, model, fresh, quiet):
-    """Train a network with ``bp.train.fit``, from scratch or from the run's checkpoint; return a line about
-    early stopping (or None)."""
+def _fit_network(run, opts, data, model, quiet, metadata):
+    """Train a network with ``bp.train.fit``, from scratch or from the run's checkpoint. Returns ``(a line
+    about early stopping or None, None or where the loss diverged: {'epoch', 'step', 'loss'})``; after a
+    divergence the model holds the last weights whose loss was finite."""
     from .. import io, train
     from . import runs
 
-    done = 0 if fresh else runs.epochs_done(run.path)
+    done = runs.epochs_done(run.path) if not run.new else 0
     checkpoint = runs.path(run.path, runs.CHECKPOINT) if done else None  # none yet: the run starts over
     if done and not quiet:
         print(f"resuming {run.path} after epoch {done}")
@@ -250,12 +276,13 @@ def _fit_network(run, opts, data, model, fresh, quiet):
     es = None
     if opts["early_stopping"]:
         es = train.EarlyStopping(monitor="val_loss" if val else "loss", patience=opts["early_stopping"])
-    recorder = runs.RunRecorder(run, print_epochs=not quiet and not sys.stdout.isatty())
+    recorder = runs.RunRecorder(run, print_epochs=not quiet and not sys.stdout.isatty(), metadata=metadata)
+    settings = runs.OptimizerSettings(lr=opts["lr"], weight_decay=opts["weight_decay"])
     try:
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # fit checks the loss itself
             train.fit(model.module, model.loss_fn, model.optimizer, (X, y), max(opts["epochs"], done),
                       val_data=val, metrics=model.metrics(data.prep.target_scale),
-                      callbacks=[c for c in (es, recorder) if c], verbose=False if quiet else None,
+                      callbacks=[c for c in (settings, es, recorder) if c], verbose=False if quiet else None,
                       batch_size=opts["batch_size"], resume_from=checkpoint)
     except io.CheckpointError as e:
         raise CLIError(f"cannot resume {run.path}: {e}") from None
@@ -265,9 +292,8 @@ def _fit_network(run, opts, data, model, fresh, quiet):
         raise CLIError(f"interrupted after epoch {recorder.saved_epoch}; continue with: backprop train --resume "
                        f"{run.path}", exit_code=130) from None
     except train.NonFiniteLossError as e:
-        raise CLIError(f"training stopped: the loss became {e.loss} at epoch {e.epoch}, step {e.step}; try a "
-                       f"smaller --lr{'' if run.published else _untouched(run)}") from None
+        return None, {"epoch": e.epoch, "step": e.step, "loss": str(e.loss)}
     if es is not None and es.stopped_epoch is not None:
         return (f"early stopping: {es.monitor} did not improve for {es.patience} epochs; stopped after epoch "
-                f"{es.stopped_epoch + 1}, kept the weights of epoch {es.best_epoch + 1}")
-    return None
+                f"{es.stopped_epoch + 1}, kept the weights of epoch {es.best_epoch + 1}"), None
+    return None, None

@@ -5,7 +5,7 @@ lists and tuples of arrays, Tensors, numbers and strings); ``save_state``/``load
 ``safetensors`` is an optional dependency, imported when a file is read or written.
 """
 from .checkpoint import load, load_state, save, save_state
-from .safetensors import CheckpointError, atomic_write, load_model, read
+from .safetensors import CheckpointError, atomic_write, load_model, read, read_metadata
 
-__all__ = ["CheckpointError", "atomic_write", "load", "load_model", "load_state", "read", "save",
+__all__ = ["CheckpointError", "atomic_write", "load", "load_model", "load_state", "read", "read_metadata", "save",
            "save_state"]

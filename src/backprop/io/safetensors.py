@@ -88,6 +88,21 @@ def read(path):
             "format (backprop never loads pickle files such as torch.save's)") from e
 
 
+def read_metadata(path):
+    """The header's str → str metadata of a safetensors file, without reading its arrays (what a run's
+    files record about the run that wrote them). Raises as ``read``."""
+    safetensors = _safetensors()
+    path = os.fspath(path)
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"no weights file at {path!r}")
+    try:
+        with safetensors.safe_open(path, framework="np") as f:
+            return f.metadata() or {}
+    except Exception as e:
+        raise CheckpointError(f"cannot read {path!r} as a safetensors file ({e}): it may be truncated, "
+                              "corrupted or in another format") from e
+
+
 def load_model(model, path, strict=True):
     """Load a weights file (``bp.save(model, path)``, or any plain safetensors file) into ``model`` in place:
     ``model.load_state_dict(bp.load(path))`` with errors that name the file.

@@ -221,6 +221,9 @@ class ModelCheckpoint(Callback):
     filepath : str or path-like
         May hold ``str.format`` fields filled from the epoch (1-based) and its logs,
         e.g. ``"ckpt-{epoch:03d}-{val_loss:.3f}.safetensors"``; by default one file is overwritten.
+    metadata : dict of str → str, optional
+        Written into every file's header (``bp.save``'s ``metadata``; read back with
+        ``bp.io.read_metadata``), e.g. what identifies the run that wrote it.
 
     Attributes
     ----------
@@ -228,8 +231,8 @@ class ModelCheckpoint(Callback):
         The file written last.
     """
 
-    def __init__(self, filepath):
-        self.filepath = filepath
+    def __init__(self, filepath, metadata=None):
+        self.filepath, self.metadata = filepath, metadata
         self.last_path = None
 
     def on_epoch_end(self, epoch, logs=None):
@@ -241,7 +244,7 @@ class ModelCheckpoint(Callback):
             state = {"model": self.model.state_dict(),
                      "optimizer": None if self.optimizer is None else self.optimizer.state_dict(),
                      "epoch": epoch + 1, "rng_state": _random.get_rng_state(), "logs": logs}
-        save_state(state, self.last_path)
+        save_state(state, self.last_path, metadata=self.metadata)
 
     def state_dict(self):
         return {"last_path": self.last_path}
