@@ -199,5 +199,12 @@ def test_a_link_with_a_bad_setting_shows_the_reason_and_starts_from_the_defaults
     assert page.is_visible('[data-testid="message"]')
     assert page.input_value('[data-testid="learning-rate"]') == "0.03"
     assert "lr=0.03" in page.url
+    for left in (1, 0):  # two hidden layers, then none left to remove
+        page.click('[data-testid="remove-layer"]')
+        count = "document.querySelector('[data-testid=\"layer-count\"]').textContent"
+        page.wait_for_function(f"{count}.endsWith(': {left}')")
+    page.click('[data-testid="remove-layer"]')
+    page.wait_for_function("document.querySelector('[data-testid=\"message\"]').textContent.includes('no hidden')")
+    assert page.locator('[data-testid="neuron-1-0"]').count() == 1  # layer 1 is now the output
     assert not errors, errors
     page.close()

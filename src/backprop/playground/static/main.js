@@ -193,8 +193,10 @@ function bind() {
   }
   on("add-layer", "click", () => change({ layers: [...state.settings.layers, 2],
                                           activations: [...state.settings.activations, $("activation").value] }));
-  on("remove-layer", "click", () => change({ layers: state.settings.layers.slice(0, -1),
-                                             activations: state.settings.activations.slice(0, -1) }));
+  on("remove-layer", "click", () => {
+    if (!state.settings.layers.length) { showMessage(words(state.lang).noLayerToRemove); return; }
+    change({ layers: state.settings.layers.slice(0, -1), activations: state.settings.activations.slice(0, -1) });
+  });
   const selects = { "learning-rate": ["lr", Number], optimizer: ["optimizer", String], init: ["init", String],
                     regularization: ["reg", String], "regularization-rate": ["regrate", Number],
                     dropout: ["dropout", Number], temperature: ["temperature", Number] };
