@@ -75,3 +75,14 @@ def test_sigint_stops_it_while_a_page_is_playing():
             return stop(process)  # fails the test when it takes more than 5 s
 
     assert asyncio.run(play_then_interrupt()) == 0
+
+
+def test_help_lists_the_options(capsys):
+    from backprop.cli.main import main
+
+    with pytest.raises(SystemExit) as done:
+        main(["playground", "--help"])
+    out = capsys.readouterr().out
+    assert done.value.code == 0 and out.startswith("usage: backprop playground")
+    for option in ("--host", "--port", "--no-browser", "--lang", "--max-sessions", "--session-timeout"):
+        assert option in out
