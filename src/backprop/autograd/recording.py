@@ -32,8 +32,8 @@ from .grad_mode import STATE
 from .hooks import hook_changes
 from .tensor import Tensor
 
-__all__ = ["ReplayContext", "record_with", "current_recorder", "replayable", "set_grad", "engine_observed",
-           "hook_changes"]
+__all__ = ["ReplayContext", "record_with", "current_recorder", "replayable", "set_grads", "grads_unset",
+           "increment_versions", "engine_observed", "hook_changes"]
 
 
 @contextlib.contextmanager
@@ -82,16 +82,29 @@ def replayable(fn):
     return wrapper
 
 
-def set_grad(tensor, array, new_tensor):
-    """Make ``array`` the values of ``tensor.grad`` (None clears it), as a backward pass leaves them:
-    in a new gradient Tensor when ``new_tensor`` or when there is none, else in the one it has."""
-    held = tensor._grad
-    if array is None:
-        tensor._grad = None
-    elif new_tensor or held is None:
-        tensor._grad = Tensor._make(array, None)
-    elif held.data is not array:
-        held.data = array
+def set_grads(plan, values):
+    """Give each tensor of ``plan``, a sequence of ``(tensor, index, new_tensor)``, the gradient ``values[index]``
+    (None clears it), as a backward pass leaves it: in a new gradient Tensor when ``new_tensor`` or when it has
+    none, else in the one it has. One call for a replayed step's every parameter."""
+    for tensor, index, new_tensor in plan:
+        array, held = values[index], tensor._grad
+        if array is None:
+            tensor._grad = None
+        elif new_tensor or held is None:
+            tensor._grad = Tensor._make(array, None)
+        elif held.data is not array:
+            held.data = array
+
+
+def grads_unset(tensors):
+    """A tuple of booleans: which of ``tensors`` have no ``.grad`` (read at every replay, so read directly)."""
+    return tuple([t._grad is None for t in tensors])
+
+
+def increment_versions(tensors):
+    """:func:`~backprop.autograd.graph.increment_version` for each tensor, in one call."""
+    for t in tensors:
+        t._vc[0] += 1
 
 
 class ReplayContext:

@@ -14,7 +14,7 @@ import numpy as np
 from ..autograd import Tensor
 from ..autograd.broadcasting import cast, sum_to
 from ..autograd.graph import increment_version
-from ..autograd.recording import set_grad
+from ..autograd.recording import increment_versions, set_grads
 from .recorder import Const
 
 
@@ -199,12 +199,11 @@ def _update(ins, reg, rec):
     _, optimizer, update, param, g, hyper = ins
     data, state = param.data, optimizer.state
 
-    def step(R):
+    def step(R):  # the parameter's version is increased at the end of the replay (no graph reads it before)
         param_state = state.get(param)
         if param_state is None:
             param_state = state[param] = {}
         update(data, R[g], param_state, *R[hyper])
-        increment_version(param)
 
     return step
 
@@ -234,6 +233,7 @@ class Program:
         template.append(None)  # the register of a .grad set to None
         self.grads = tuple((leaf, len(template) - 1 if r is None else r, new) for leaf, (r, new) in rec.grads.items())
         self.n_ops = len(rec.contexts)
+        self.updated = tuple(ins[3] for ins in rec.code if ins[0] == "update")
         self.exit_flags = ()  # (module, training flag) pairs the step sets (model.train() inside it)
 
     def run(self, arrays):
@@ -244,8 +244,8 @@ class Program:
             R[r] = leaf.grad.data
         for step in self.steps:
             step(R)
-        for leaf, r, new in self.grads:
-            set_grad(leaf, R[r], new)
+        set_grads(self.grads, R)
+        increment_versions(self.updated)
         for module, flag in self.exit_flags:
             module.training = flag
         return self.output(R)

@@ -8,7 +8,7 @@ import numpy as np
 
 from ..autograd import Tensor, is_grad_enabled
 from ..autograd.dtypes import get_default_dtype
-from ..autograd.recording import current_recorder, engine_observed, hook_changes, record_with
+from ..autograd.recording import current_recorder, engine_observed, grads_unset, hook_changes, record_with
 from ..nn import Module
 from ..optim import Optimizer
 from .program import Program
@@ -161,7 +161,7 @@ class _Guards:
 
     def __init__(self, rec, state):
         self.params = tuple((t, t.data, t.requires_grad) for t in rec.params.values())
-        self.entry = tuple(rec.entry.items())
+        self.leaves, self.unset = tuple(rec.entry), tuple(rec.entry.values())  # which .grad were None
         optimizers = {id(o): o for o, _ in rec.updates}.values()
         self.optimizers = tuple((o, tuple(o.param_groups), tuple(tuple(g["params"]) for g in o.param_groups),
                                  o.state) for o in optimizers)
@@ -170,9 +170,8 @@ class _Guards:
         for t, data, requires_grad in self.params:
             if t.data is not data or t.requires_grad is not requires_grad:
                 return False
-        for leaf, none in self.entry:
-            if (leaf.grad is None) is not none:
-                return False
+        if grads_unset(self.leaves) != self.unset:
+            return False
         for opt, groups, params, state in self.optimizers:
             now = opt.param_groups
             if opt.state is not state or len(now) != len(groups):
