@@ -275,11 +275,12 @@ def prepare(opts):
 
 
 # -- new data for a trained run --------------------------------------------------------------------------
-def read_inputs(path, info):
+def read_inputs(path, info, on_unknown=None):
     """The raw input matrix of a file of new rows (CSV or NPY) for a run described by ``info``, plus the
-    file's own columns and rows (kept in the output of ``backprop predict``)."""
+    file's own columns and rows (kept in the output of ``backprop predict``). ``on_unknown``: as
+    ``bp.data.csvfile.encode``'s, for a category the run never saw."""
     columns = info["columns"]
-    with reading():
+    with reading(advise=False):
         if path.endswith(".npy"):
             X = load_array(path)
             if not isinstance(X, np.ndarray):
@@ -303,7 +304,7 @@ def read_inputs(path, info):
         else:
             raise CLIError(f"{path}: {len(rows.columns)} columns, but the model takes {len(columns)} inputs "
                            f"({', '.join(columns)})")
-        X = encode(rows, columns, info["one_hot"])
+        X = encode(rows, columns, info["one_hot"], on_unknown)
     return X, rows.columns, [row for _, row in rows.rows]
 
 
@@ -322,7 +323,7 @@ def read_named(name, info, opts):
     return table.X, table.y.astype(np.float64)
 
 
-def read_sequences(path, info):
+def read_sequences(path, info, on_unknown=None):
     """The windows of a CSV with one sequence per row, for a recurrent run (``backprop predict``): as many
     numeric columns as the run's inputs, the oldest value first, read by position whatever a header names
     them. Returns what ``read_inputs`` does; .npy/.npz arrays, IDX files and folders are refused."""
@@ -332,7 +333,7 @@ def read_sequences(path, info):
         kind = "a folder" if os.path.isdir(path) else "not a CSV file"
         raise CLIError(f"{path} is {kind}: a recurrent model predicts from a CSV file with one sequence per row "
                        f"({length} numeric columns, the oldest value first)")
-    with reading():
+    with reading(advise=False):
         rows = read_rows(path, None)
         if len(rows.columns) != length:
             raise CLIError(f"{path}: rows of {len(rows.columns)} values, but the model reads sequences of "

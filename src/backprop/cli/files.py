@@ -30,12 +30,13 @@ def option(argument, value=None):
 
 
 @contextmanager
-def reading():
-    """Turn the readers' errors into one-line ``CLIError``s."""
+def reading(advise=True):
+    """Turn the readers' errors into one-line ``CLIError``s; ``advise=False`` leaves out the reader's advice
+    of an option (``--one-hot``, ``--drop-missing``), for a command that reads as a trained run did."""
     try:
         yield
     except DataError as e:
-        raise CLIError(e.describe(option)) from None
+        raise CLIError(e.describe(option, advise)) from None
     except FileNotFoundError as e:
         raise CLIError(f"no such file: {e.filename}" if e.strerror.startswith("No such file")
                        else f"{e.filename}: {e.strerror}") from None

@@ -22,6 +22,10 @@ def add_parser(sub):
                    help="write here (default: standard output); never the input file or a file of the run "
                         "folder")
     p.add_argument("--overwrite", action="store_true", help="replace OUT.csv if it exists")
+    p.add_argument("--unknown", choices=["warn", "error", "ignore"], default="warn",
+                   help="a row with a category the run never saw in a one-hot column: warn (a warning per row "
+                        "and empty prediction cells), error (stop, naming the row and column) or ignore (empty "
+                        "prediction cells, no warning); default warn")
     p.set_defaults(handler=run)
 
 
@@ -36,7 +40,11 @@ def run(args):
     config, _, prep, model = load_run(args.run_dir)
     info = config["data"]
     read = read_sequences if config["options"]["model"] in RECURRENT else read_inputs
-    X_raw, columns, rows = read(args.input, info)
+    unknown = {}  # 0-based row → the first unseen category in it
+    record = None if args.unknown == "error" else lambda e: unknown.setdefault(e.row - 1, e)
+    X_raw, columns, rows = read(args.input, info, record)
+    for error in unknown.values() if args.unknown == "warn" else ():
+        print(f"warning: {error}; its prediction is left empty", file=sys.stderr)
     out = model.predict(prep.transform(X_raw))
     if info["task"] == "classification":
         header = columns + ["prediction"] + [f"prob_{c}" for c in info["classes"]]
@@ -47,7 +55,8 @@ def run(args):
         header = columns + (["prediction"] if values.shape[1] == 1 else
                             [f"prediction_{j}" for j in range(values.shape[1])])
         extra = [[repr(float(v)) for v in row] for row in values]
-    lines = [header, *(row + more for row, more in zip(rows, extra))]
+    blank = [""] * (len(header) - len(columns))
+    lines = [header, *(row + (blank if i in unknown else more) for i, (row, more) in enumerate(zip(rows, extra)))]
     if not args.output:
         csv.writer(sys.stdout).writerows(lines)
         return 0

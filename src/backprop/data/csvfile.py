@@ -153,12 +153,15 @@ def _numeric_column(cells, lines, name, path, is_target=False):
     raise AssertionError("unreachable: a column that failed to parse has a bad cell")
 
 
-def encode(rows, inputs, categories):
+def encode(rows, inputs, categories, on_unknown=None):
     """The float matrix of the ``inputs`` columns of ``rows`` (:class:`Rows`); ``categories`` maps each
     one-hot column to its categories, in the order of ``X``'s columns.
 
     Raises :class:`MissingValueError`, :class:`NonFiniteError`, :class:`UnknownCategoryError` or
-    :class:`DataError`, naming the row, line and column of the first bad cell.
+    :class:`DataError`, naming the row, line and column of the first bad cell. With ``on_unknown``, a
+    category not in ``categories`` is not an error: ``on_unknown(error)`` is called with the
+    :class:`UnknownCategoryError` it would raise (its ``row`` is 1-based) and the row's one-hot block of
+    that column stays zero, as scikit-learn's ``OneHotEncoder(handle_unknown='ignore')``.
     """
     lines = [n for n, _ in rows.rows]
     blocks = []
@@ -172,9 +175,13 @@ def encode(rows, inputs, categories):
         block = np.zeros((len(cells), len(known)))
         for i, cell in enumerate(cells):
             if cell not in known:
-                raise UnknownCategoryError(
+                error = UnknownCategoryError(
                     f"category {cell!r} was not seen in training ({', '.join(map(str, categories[name]))})",
                     path=rows.path, row=i + 1, line=lines[i], column=name)
+                if on_unknown is None:
+                    raise error
+                on_unknown(error)
+                continue
             block[i, known[cell]] = 1
         blocks.append(block)
     return np.hstack(blocks) if blocks else np.empty((len(rows.rows), 0))

@@ -42,12 +42,13 @@ class DataError(ValueError):
             parts.append(f"column {self.column!r}")
         return ", ".join(parts)
 
-    def describe(self, render=python_argument):
-        """The message, with the fixing argument written by ``render(argument, value)``."""
+    def describe(self, render=python_argument, advise=True):
+        """The message, with the fixing argument written by ``render(argument, value)`` (left out with
+        ``advise=False``, for a caller that cannot take the argument)."""
         where = self.where()
         text = self.problem if self.argument is None else f"{render(self.argument)}: {self.problem}"
         text = f"{where}: {text}" if where else text
-        if self.fix is not None:
+        if self.fix is not None and advise:
             phrase, argument, value = self.fix
             text += f"; {phrase} {render(argument, value)}"
         return text
