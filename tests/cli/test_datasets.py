@@ -124,3 +124,18 @@ def test_load_idx_reads_big_endian_floats_and_rejects_bad_files(tmp_path):
     (tmp_path / "short").write_bytes((tmp_path / "short").read_bytes()[:-1])
     with pytest.raises(ValueError, match=r"announces shape \(2, 3\)"):
         ds.load_idx(tmp_path / "short")
+
+
+@pytest.mark.parametrize("name, task, header", [("plane", "regression", "mse"), ("multigauss", "regression", "mse"),
+                                                ("circle", "classification", "accuracy")])
+def test_playground_data_sets_train_from_the_command_line(tmp_path, capsys, name, task, header):
+    import json
+
+    from tests.cli._helpers import cli
+
+    code, out, err = cli(capsys, "train", "--data", name, "--n-samples", 80, "--epochs", 2, "--hidden", 4,
+                         "--no-plots", "--quiet", "--out", tmp_path / name)
+    assert code == 0, err
+    assert header in out.splitlines()[0]
+    config = json.loads((tmp_path / name / "config.json").read_text())
+    assert config["data"]["task"] == task and config["data"]["columns"] == ["x1", "x2"]

@@ -15,6 +15,8 @@ from ..data.datasets import (
     make_circles,
     make_gauss,
     make_moons,
+    make_multi_gauss,
+    make_plane,
     make_sine,
     make_spiral,
     make_xor,
@@ -24,10 +26,12 @@ from ..data.files import is_idx, load_array, numeric_inputs
 from .common import CLIError
 from .files import reading
 
-GENERATORS = {"circles": make_circles, "xor": make_xor, "gauss": make_gauss, "spiral": make_spiral,
-              "moons": make_moons}
+# TensorFlow Playground's 2-D sets ("circle" is its name for circles): classification, then regression
+GENERATORS = {"circles": make_circles, "circle": make_circles, "xor": make_xor, "gauss": make_gauss,
+              "spiral": make_spiral, "moons": make_moons}
+REGRESSION_GENERATORS = {"plane": make_plane, "multigauss": make_multi_gauss}
 SEQUENCES = {"sine": make_sine}  # regression: windows of --seq-len values, the target is the next value
-NAMED = [*BUNDLED, *GENERATORS, *SEQUENCES, "xor-table"]
+NAMED = [*BUNDLED, *GENERATORS, *REGRESSION_GENERATORS, *SEQUENCES, "xor-table"]
 
 # TensorFlow Playground's input features of 2-D data, computed from the raw coordinates.
 FEATURES = {"x1": lambda a, b: a, "x2": lambda a, b: b, "x1x2": lambda a, b: a * b,
@@ -158,6 +162,9 @@ def load_source(opts):
         else:
             X, y = GENERATORS[name](opts["n_samples"], opts["noise"], random_state=seed)
         return Table(X, y, ["x1", "x2"], "label", header=True), None, "classification"
+    if name in REGRESSION_GENERATORS:
+        X, y = REGRESSION_GENERATORS[name](opts["n_samples"], opts["noise"], random_state=seed)
+        return Table(X, y, ["x1", "x2"], "value", header=True), None, "regression"
     if name in SEQUENCES:
         X, y = SEQUENCES[name](opts["n_samples"], opts["seq_len"], opts["noise"], random_state=seed)
         return Table(X, y, [f"x{j}" for j in range(X.shape[1])], "next", header=True), None, "regression"
