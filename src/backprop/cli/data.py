@@ -249,6 +249,10 @@ def prepare(opts):
     if task == "classification":
         every = y if test_table is None else np.concatenate([y, test_table.y])
         classes = [_json_label(c) for c in np.unique(every)]
+        if len(classes) < 2 and opts["data"] in GENERATORS:
+            raise CLIError(f"--noise {opts['noise']:g} is so large that the generated {opts['data']} data "
+                           f"degenerate to a single class ({classes[0]!r}); use a noise on TensorFlow "
+                           "Playground's 0-0.5 scale")
         if len(classes) < 2:
             raise CLIError(f"the target {table.target_name!r} has a single class ({classes[0]!r}); a "
                            "classifier needs at least two")

@@ -131,6 +131,9 @@ def resolve(given, base=None):
     same_kind = base is not None and (base.get("model") in RECURRENT) == (opts["model"] in RECURRENT)
     for key in ("hidden", "num_layers"):
         opts[key] = given.get(key, base.get(key) if same_kind else None)
+    if opts["param"] and not applies("param", opts):
+        raise CLIError(f"--param sets a hyperparameter of a bp.linear_model estimator; it does not apply to "
+                       f"--model {opts['model']} (a network takes --hidden, --lr, --optimizer, …)")
     if opts["model"] in RECURRENT:
         _resolve_recurrent(opts, given)
     else:
@@ -169,12 +172,42 @@ def _resolve_recurrent(opts, given):
     opts["hidden"], opts["num_layers"] = hidden[:1], layers or len(hidden)
 
 
+_FILE_ONLY = ("target", "header", "one_hot", "drop_missing")
+_NETWORK_ONLY = ("optimizer", "lr", "epochs", "batch_size", "weight_decay", "early_stopping")
+_MLP_OPTIONS = ("hidden", "activation", "dropout", "batch_norm", "init")
+
+
+def applies(key, opts):
+    """Whether option ``key`` has a say in a run with options ``opts`` (``--n-samples`` does not for digits,
+    ``--lr`` does not for an estimator)."""
+    from .data import GENERATORS, REGRESSION_GENERATORS, SEQUENCES
+    from .models import ESTIMATORS
+
+    data, model = opts["data"], opts["model"]
+    if key in ("n_samples", "noise"):
+        return data in GENERATORS or data in REGRESSION_GENERATORS or data in SEQUENCES
+    if key == "seq_len":
+        return data in SEQUENCES
+    if key in _FILE_ONLY:
+        return data not in NAMED
+    if key == "param":
+        return model in ESTIMATORS
+    if key in _NETWORK_ONLY:
+        return model not in ESTIMATORS
+    if key == "num_layers":
+        return model in RECURRENT
+    if key in _MLP_OPTIONS:
+        return model == "mlp" or key == "hidden" and model in RECURRENT
+    return True
+
+
 def command_line(opts):
-    """``backprop train ...`` with every option spelled out: running it repeats the run."""
+    """``backprop train ...`` with every option that applies to the run spelled out: running it repeats
+    the run."""
     words = ["backprop", "train"]
     for key, value in opts.items():
         flag = "--" + key.replace("_", "-")
-        if value is None or value == [] and key != "hidden":
+        if value is None or value == [] and key != "hidden" or not applies(key, opts):
             continue
         if isinstance(value, bool):
             if key in ("standardize", "header"):
