@@ -425,7 +425,7 @@ def peak_memory(impl, workload, steps=5):
     code = (f"import sys; sys.path.insert(0, {os.path.dirname(os.path.abspath(__file__))!r}); "
             "import numpy, train_step as t; "
             f"impl = t.IMPLEMENTATIONS[{impl!r}]; "
-            "import backprop, backprop.nn, backprop.optim, numpy.random; "
+            "import backprop, backprop.nn, backprop.optim, backprop.jit, numpy.random; "
             + ("import torch; " if impl == "torch" else "") + ("import mygrad; " if impl == "mygrad" else "")
             + f"before = {hwm}; "
             f"s = impl(*t.make_problem({workload!r})); "

@@ -138,6 +138,16 @@ def _fill0(ins, reg, rec):
     return step
 
 
+def _clear(ins, reg, rec):
+    none = reg(Const(None))
+    plan = tuple((t, none, True) for t in ins[1])
+
+    def step(R):
+        set_grads(plan, R)
+
+    return step
+
+
 def _item(ins, reg, rec):
     _, src, out = ins
 
@@ -210,7 +220,7 @@ def _update(ins, reg, rec):
 
 _BUILDERS = {"forward": _forward, "backward": _backward, "fit": _fit, "seed": _seed, "sum": _sum, "copy": _copy,
              "add": _add, "fill0": _fill0, "item": _item, "call": _call, "copy_into": _copy_into,
-             "hyper": _hyper, "update": _update}
+             "hyper": _hyper, "update": _update, "clear": _clear}
 
 
 class Program:

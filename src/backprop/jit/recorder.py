@@ -203,6 +203,8 @@ class Recorder:
             self.written.add(id(held))
 
     def zero_grad(self, tensors, set_to_none):
+        if set_to_none:  # as eagerly, the old gradients are let go here, not at the end of the replay
+            self.code.append(("clear", tuple(tensors)))
         for t in tensors:
             self._touch(t)
             if t.grad is None:

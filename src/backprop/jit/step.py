@@ -131,11 +131,13 @@ class JitFunction:
         except Unsupported as e:
             capture.reason = self.eager_reason = f"the step cannot be replayed: {e}"
             return result
+        rec.keep[:] = [None] * len(rec.keep)  # the call's arrays: no longer needed once ids are resolved
         previous, capture.previous = capture.previous, (rec, output)
         if previous is not None and previous[0].same_program(rec) and _same(previous[1], output):
             capture.program = Program(rec, output)
             capture.program.exit_flags = state.changed_flags()
             capture.guards = _Guards(rec, state)
+            capture.previous = None  # the recording holds every array of its call: let them go
             self.captures += 1
         elif capture.recordings >= MAX_RECORDINGS:
             capture.reason = self.eager_reason = (

@@ -5,6 +5,8 @@ with a snapshot from before: a change that no recorded instruction made (``p.dat
 scheduler stepped inside the step) means a replay would not repeat it. ``check_every`` restores a
 snapshot to rerun a replayed call eagerly.
 """
+import hashlib
+
 import numpy as np
 
 from ..autograd import Tensor
@@ -27,7 +29,8 @@ class State:
                     tensors.setdefault(id(p), p)
         self.tensors = [t for t in tensors.values() if t is not None]
         self.params = [t for t in self.tensors if t.requires_grad]
-        self.arrays = [(t, t.data, t.data.copy()) for t in self.tensors]
+        # Copies to restore (check_every); to detect a change, a digest is enough and costs no memory.
+        self.arrays = [(t, t.data, t.data.copy() if copy else _digest(t.data)) for t in self.tensors]
         self.flags = [(m, m.training) for m in modules]
         self.optimizers = optimizers
         self.hyper = [[_hyperparameters(g) for g in opt.param_groups] for opt in optimizers]
@@ -42,9 +45,9 @@ class State:
         """Raise :class:`Unsupported` for a change the recorded instructions did not make."""
         for t, data, values in self.arrays:
             if t.data is not data:
-                raise Unsupported(f"a parameter or buffer of shape {values.shape} got a new array during the step")
-            if id(data) not in written and not _arrays_equal(data, values):
-                raise Unsupported(f"a parameter or buffer of shape {values.shape} was changed outside ops "
+                raise Unsupported(f"a parameter or buffer of shape {data.shape} got a new array during the step")
+            if id(data) not in written and _digest(data) != values:
+                raise Unsupported(f"a parameter or buffer of shape {data.shape} was changed outside ops "
                                   "(through .data?)")
         for opt, groups in zip(self.optimizers, self.hyper):
             if [_hyperparameters(g) for g in opt.param_groups] != groups:
@@ -76,6 +79,11 @@ class State:
         for m, flag in self.flags:
             m.training = flag
         set_rng_state(self.rng)
+
+
+def _digest(array):
+    """A fingerprint of the array's bytes (its shape and dtype cannot change in place)."""
+    return hashlib.blake2b(np.ascontiguousarray(array).view(np.uint8), digest_size=16).digest()
 
 
 def _hyperparameters(group):
