@@ -39,6 +39,8 @@ def runs(tmp_path_factory):
     """Two launches: a run whose rank 1 is killed, then its resumption followed by every other check."""
     out = tmp_path_factory.mktemp("mpi")
     killed = mpiexec(out, "kill", check=False)
+    if not (out / "run.safetensors").exists():
+        pytest.fail(f"the run to kill wrote no checkpoint ({killed.returncode}):\n{killed.stdout}\n{killed.stderr}")
     killed_epochs = bp.load(out / "run.safetensors")["epoch"]
     mpiexec(out, "checks")
     results = {"killed": {"returncode": np.array(killed.returncode), "epochs": np.array(killed_epochs)}}
