@@ -235,13 +235,15 @@ class Program:
                 return len(template) - 1
             return source
 
-        self.steps = [_BUILDERS[ins[0]](ins, reg, rec) for ins in rec.code]
+        steps = [_BUILDERS[ins[0]](ins, reg, rec) for ins in rec.code]
         self.output = _output(output_spec, reg)
         self.template = template
         self.inputs = tuple(rec.inputs)
         self.entry_grads = tuple(rec.entry_grads)
         template.append(None)  # the register of a .grad set to None
         self.grads = tuple((leaf, len(template) - 1 if r is None else r, new) for leaf, (r, new) in rec.grads.items())
+        kept = {r for _, r, _ in self.grads} | set(_output_registers(output_spec))
+        self.steps = _freeing(steps, rec.code, rec.sizes, kept)
         self.n_ops = len(rec.contexts)
         self.updated = tuple(ins[3] for ins in rec.code if ins[0] == "update")
         self.exit_flags = ()  # (module, training flag) pairs the step sets (model.train() inside it)
@@ -259,6 +261,61 @@ class Program:
         for module, flag in self.exit_flags:
             module.training = flag
         return self.output(R)
+
+
+def _reads(ins):
+    """The registers an instruction reads (ints; constants are not registers yet)."""
+    kind = ins[0]
+    if kind == "forward":
+        return [s for s in ins[3] if isinstance(s, int)] + [s for _, s in ins[4] if isinstance(s, int)]
+    if kind == "call":
+        return _spec_registers(ins[2])
+    return [ins[i] for i in _READ_FIELDS.get(kind, ()) if isinstance(ins[i], int)]
+
+
+# Where the other instructions hold the registers they read.
+_READ_FIELDS = {"backward": (2,), "fit": (1,), "sum": (1, 2), "copy": (1,), "add": (1, 2), "fill0": (1,), "item": (1,),
+                "copy_into": (2, 3), "update": (4, 5)}
+
+
+def _spec_registers(spec):
+    if isinstance(spec, int):
+        return [spec]
+    if isinstance(spec, tuple):
+        return [r for part in spec for r in _spec_registers(part)]
+    return []
+
+
+def _output_registers(spec):
+    if spec[0] in ("tensor", "value"):
+        return [spec[1]]
+    return [r for part in spec[2] for r in _output_registers(part)] if spec[0] == "seq" else []
+
+
+FREE_ABOVE = 1 << 16  # bytes: a register holding a larger array is let go after its last reader, as eagerly
+
+
+def _freeing(steps, code, sizes, kept):
+    """``steps``, where each large array is dropped from the registers after the last instruction reading it
+    (a replay otherwise holds every activation and gradient to its end: eager mode frees them as it goes)."""
+    last = {}
+    for i, ins in enumerate(code):
+        for r in _reads(ins):
+            if r < len(sizes) and sizes[r] >= FREE_ABOVE and r not in kept:
+                last[r] = i
+    frees = {}
+    for r, i in last.items():
+        frees.setdefault(i, []).append(r)
+    return [_then_free(step, tuple(frees[i])) if i in frees else step for i, step in enumerate(steps)]
+
+
+def _then_free(step, registers):
+    def run(R):
+        step(R)
+        for r in registers:
+            R[r] = None
+
+    return run
 
 
 def _output(spec, reg):
