@@ -249,3 +249,17 @@ def test_evaluate_on_a_file_reads_it_as_the_run_did(tmp_path, capsys):
     assert code == 0
     code, out, _ = cli(capsys, "evaluate", run, "--data", tmp_path / "houses.csv")
     assert code == 0 and "houses.csv            72" in out
+
+
+def test_curves_start_at_epoch_1_and_mark_the_kept_epoch():
+    from backprop.cli.plots import curves_figure
+
+    rows = [{"epoch": e, "loss": 1 / e, "val_loss": 1 / e + 0.1, "accuracy": 0.5, "val_accuracy": 0.5}
+            for e in range(1, 11)]
+    fig = curves_figure(rows, "accuracy", kept_epoch=7)
+    for ax in fig.axes:
+        assert ax.get_xlim() == (1, 10)
+        kept = [line for line in ax.get_lines() if line.get_label() == "kept (epoch 7)"]
+        assert len(kept) == 1 and list(kept[0].get_xdata()) == [7, 7]
+    assert not [line for line in curves_figure(rows, "accuracy").axes[0].get_lines()
+                if line.get_label().startswith("kept")]

@@ -23,8 +23,14 @@ def _save(fig, path):
     return path
 
 
-def curves(rows, metric, path):
-    """Loss and ``metric`` per epoch, training and (when present) validation, side by side."""
+def curves(rows, metric, path, kept_epoch=None):
+    """Draw ``curves_figure`` into the PNG file ``path``."""
+    return _save(curves_figure(rows, metric, kept_epoch), path)
+
+
+def curves_figure(rows, metric, kept_epoch=None):
+    """Loss and ``metric`` per epoch (from epoch 1), training and (when present) validation, side by side;
+    ``kept_epoch``, the epoch whose weights early stopping restored, is marked by a dashed line."""
     plt = _pyplot()
     from matplotlib.ticker import MaxNLocator
 
@@ -34,14 +40,17 @@ def curves(rows, metric, path):
         ax.plot(epochs, [r[key] for r in rows], color=BLUE, label="train")
         if f"val_{key}" in rows[0]:
             ax.plot(epochs, [r[f"val_{key}"] for r in rows], color=ORANGE, label="validation")
+        if kept_epoch is not None:
+            ax.axvline(kept_epoch, color="0.4", linestyle="--", linewidth=1, label=f"kept (epoch {kept_epoch})")
         ax.set_xlabel("epoch")
+        ax.set_xlim(epochs[0], max(epochs[-1], epochs[0] + 1))
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_title(title)
         ax.grid(alpha=0.3)
         ax.legend()
     if metric != "accuracy":
         axes[0].set_title("loss (MSE of the standardised target)")
-    return _save(fig, path)
+    return fig
 
 
 def confusion(y_true, y_pred, classes, path, split):
@@ -144,8 +153,9 @@ def decision_boundary(predict, points, task, classes, path, title, axes=("x1", "
     return _save(fig, path)
 
 
-def draw_run(run_dir, data, model):
-    """Every plot of a finished run, written into ``run_dir``; returns the file names."""
+def draw_run(run_dir, data, model, kept_epoch=None):
+    """Every plot of a finished run, written into ``run_dir``; returns the file names. ``kept_epoch``: the
+    epoch early stopping restored, marked on the curves."""
     import json
     import os
 
@@ -155,7 +165,7 @@ def draw_run(run_dir, data, model):
             rows = json.load(f)
         if rows:
             written.append(curves(rows, "accuracy" if data.task == "classification" else "mae",
-                                  os.path.join(run_dir, "curves.png")))
+                                  os.path.join(run_dir, "curves.png"), kept_epoch))
     split = next(s for s in ("test", "validation", "train") if s in data.splits)
     _, X, y = data.splits[split]
     out = model.predict(X)

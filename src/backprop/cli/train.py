@@ -176,11 +176,14 @@ def _write_run(run, opts, args, data, model, changes):
         print(_summary(opts, data, model))
         if data.note:
             print(f"note: {data.note}")
-    diverged = None
+    diverged = kept_epoch = None
     if model.kind == "network":
-        stopped, diverged = _fit_network(run, opts, data, model, quiet, file_metadata(identity))
-        if stopped and not quiet:
-            print(stopped)
+        es, diverged = _fit_network(run, opts, data, model, quiet, file_metadata(identity))
+        if es is not None and es.stopped_epoch is not None:
+            kept_epoch = es.best_epoch + 1
+            if not quiet:
+                print(f"early stopping: {es.monitor} did not improve for {es.patience} epochs; stopped after "
+                      f"epoch {es.stopped_epoch + 1}, kept the weights of epoch {kept_epoch}")
         if diverged is not None and not run.published and os.path.lexists(run.out):
             # nothing of the new run is worth the old one it would replace
             raise CLIError(f"training stopped: {_where(diverged)}, before the first epoch ended; try a smaller "
@@ -200,7 +203,7 @@ def _write_run(run, opts, args, data, model, changes):
     if args.plots and diverged is None:
         from .plots import draw_run
 
-        written += draw_run(run.path, data, model)
+        written += draw_run(run.path, data, model, kept_epoch)
     run.publish()
     if diverged is not None:
         raise CLIError(f"training stopped: {_where(diverged)}; {run.path}/{runs.WEIGHTS} keeps the last "
@@ -259,8 +262,8 @@ def _untouched(run):
 
 
 def _fit_network(run, opts, data, model, quiet, metadata):
-    """Train a network with ``bp.train.fit``, from scratch or from the run's checkpoint. Returns ``(a line
-    about early stopping or None, None or where the loss diverged: {'epoch', 'step', 'loss'})``; after a
+    """Train a network with ``bp.train.fit``, from scratch or from the run's checkpoint. Returns ``(its
+    EarlyStopping or None, None or where the loss diverged: {'epoch', 'step', 'loss'})``; after a
     divergence the model holds the last weights whose loss was finite."""
     from .. import io, train
     from . import runs
@@ -292,8 +295,5 @@ def _fit_network(run, opts, data, model, quiet, metadata):
         raise CLIError(f"interrupted after epoch {recorder.saved_epoch}; continue with: backprop train --resume "
                        f"{run.path}", exit_code=130) from None
     except train.NonFiniteLossError as e:
-        return None, {"epoch": e.epoch, "step": e.step, "loss": str(e.loss)}
-    if es is not None and es.stopped_epoch is not None:
-        return (f"early stopping: {es.monitor} did not improve for {es.patience} epochs; stopped after epoch "
-                f"{es.stopped_epoch + 1}, kept the weights of epoch {es.best_epoch + 1}"), None
-    return None, None
+        return es, {"epoch": e.epoch, "step": e.step, "loss": str(e.loss)}
+    return es, None
