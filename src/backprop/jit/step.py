@@ -1,7 +1,6 @@
 """``bp.jit``: record a training step once, then replay its array work without rebuilding the graph."""
 import functools
 import inspect
-import os
 from collections import OrderedDict
 
 import numpy as np
@@ -113,8 +112,10 @@ class JitFunction:
                     parts.append(("value", type(value), value, hash(value)))
                 except TypeError:
                     parts.append(("object", id(value)))
-        key = (*parts, tuple(kwargs), is_grad_enabled(), get_default_dtype(), os.environ.get("BACKPROP_GEMM"),
-               hook_changes(), *[m.training for m in self._modules])
+        # BACKPROP_GEMM is not part of it: a replay calls the matrix product eager mode calls, through whichever
+        # backend is selected (and reading os.environ costs as much as the rest of this key).
+        key = (*parts, tuple(kwargs), is_grad_enabled(), get_default_dtype(), hook_changes(),
+               *[m.training for m in self._modules])
         return arrays, key
 
     def _record(self, capture, arrays, args, kwargs):
@@ -258,7 +259,7 @@ def jit(fn=None, *, check_every=None):
             return loss
 
     The first two calls with a signature (input shapes and dtypes, grad mode, the modules' training
-    flags, the default dtype, ``BACKPROP_GEMM``, the hooks registered) run eagerly and record the array
+    flags, the default dtype, the hooks registered) run eagerly and record the array
     work: each op's forward, the backward formulas that ran, the gradient sums and stores, the
     optimizer's update calls, random draws. When both recorded the same work, later calls replay it
     on the new inputs: no Tensor, graph node or heap is built, and the numbers are bitwise eager mode's.
