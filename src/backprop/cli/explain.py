@@ -50,11 +50,13 @@ def _built_in(args):
     """The network, its loss, the row and target given by the options (default: the course's 2-2-2 net)."""
     import backprop as bp
 
-    from .models import build_mlp
+    from .models import build_mlp, check_memory
 
     if len(args.layers) < 2:
         raise CLIError(f"--layers needs an input and an output width, got {args.layers}")
     bp.manual_seed(args.seed)
+    check_memory("mlp", args.layers[1:-1], args.layers[0], args.layers[-1], args.optimizer, 1,
+                 advice="choose smaller --layers")
     module = build_mlp(args.layers[0], args.layers[-1], args.layers[1:-1], args.activation, init=args.init)
     x = number_list(args.x or "1,2", "--x")
     if len(x) != args.layers[0]:

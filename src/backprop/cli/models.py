@@ -51,10 +51,40 @@ def default_lr(optimizer):
     return OPTIMIZERS[optimizer][2]
 
 
+# Arrays an optimizer keeps per parameter (momentum buffers, running averages of g and g²).
+OPTIMIZER_STATES = {"sgd": 0, "momentum": 1, "nesterov": 1, "rmsprop": 1, "adagrad": 1, "adam": 2, "adamw": 2,
+                    "nadam": 2, "radam": 2, "adamax": 2, "adadelta": 2}
+GATES = {"rnn": 1, "gru": 3, "lstm": 4}
+
+
+def check_memory(model, hidden, n_in, n_out, optimizer, batch_size, num_layers=1,
+                 advice="choose smaller layers (--hidden) or a smaller --batch-size"):
+    """Refuse (``CLIError``, with the estimate) a network too large to train in the available memory,
+    before building it: ``bp.utils.memory.training_memory`` of its parameter and activation counts."""
+    from ..utils.memory import check_fits_in_memory, training_memory
+
+    if model in GATES:  # weights W_ih, W_hh and two biases per gate and layer, on n_in steps of one value
+        size, g = hidden[0], GATES[model]
+        params = sum(g * size * (width + size + 2) for width in [1] + [size] * (num_layers - 1))
+        params += (size + 1) * n_out
+        activations = n_in * num_layers * size * (g + 1) + n_out
+    else:
+        widths = [n_in, *hidden, n_out]
+        params = sum((a + 1) * b for a, b in zip(widths, widths[1:])) + 4 * sum(hidden)
+        activations = sum(widths) + 2 * sum(hidden)
+    try:
+        check_fits_in_memory(training_memory(params, OPTIMIZER_STATES[optimizer], activations, batch_size),
+                             f"training this {model} network ({params:,} parameters)")
+    except MemoryError as e:
+        raise CLIError(f"{e}: {advice}") from None
+
+
 def build(opts, n_features, n_outputs, task):
     """The model that ``opts['model']`` names, built for the data's shape and task (not yet trained)."""
     name = opts["model"]
     if name in NETWORKS:
+        check_memory(name, opts["hidden"], n_features, n_outputs, opts["optimizer"], opts["batch_size"],
+                     opts["num_layers"] or 1)
         return Network(opts, n_features, n_outputs, task)
     if name in ESTIMATORS:
         return Estimator(opts, task)
