@@ -263,3 +263,14 @@ def test_curves_start_at_epoch_1_and_mark_the_kept_epoch():
         assert len(kept) == 1 and list(kept[0].get_xdata()) == [7, 7]
     assert not [line for line in curves_figure(rows, "accuracy").axes[0].get_lines()
                 if line.get_label().startswith("kept")]
+
+
+def test_batch_norm_with_a_last_batch_of_one_row_trains_and_says_so(tmp_path, capsys):
+    # circles 100: 70 training rows; batches of 3 leave one row, whose variance is undefined
+    code, out, err = cli(capsys, "train", "--data", "circles", "--n-samples", 100, "--hidden", 4, "--batch-norm",
+                         "--batch-size", 3, "--epochs", 2, "--no-plots", "--out", tmp_path / "r")
+    assert code == 0, err
+    assert out.splitlines()[0] == ("note: with --batch-norm, the last batch of each epoch (70 training rows, "
+                                   "--batch-size 3) would hold one row, whose variance is undefined: it is left "
+                                   "out of each epoch")
+    assert cli(capsys, "train", "--resume", tmp_path / "r", "--epochs", 3, "--quiet")[0] == 0

@@ -89,7 +89,9 @@ def add_train_options(parser):
     m.add_argument("--activation", default=s, choices=list(ACTIVATIONS), help="default relu")
     m.add_argument("--dropout", default=s, type=fraction, metavar="P", help="dropout after each hidden layer "
                    "(default 0)")
-    m.add_argument("--batch-norm", default=s, action="store_true", help="BatchNorm1d before each activation")
+    m.add_argument("--batch-norm", default=s, action="store_true",
+                   help="BatchNorm1d before each activation (a last training batch of one row, whose variance "
+                        "is undefined, is left out of each epoch; the first line of output says so)")
     m.add_argument("--init", default=s, choices=list(INITS),
                    help="weight initialisation (default: PyTorch's U(±1/√fan_in)); biases start at 0 "
                         "otherwise")

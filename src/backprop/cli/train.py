@@ -237,6 +237,11 @@ def _summary(opts, data, model):
     if model.kind == "network":
         lines.append(f"model: {model.layers(d, data.n_outputs)}, {opts['optimizer']} lr {opts['lr']:g}, "
                      f"{opts['epochs']} epochs, batch {opts['batch_size']}, seed {opts['seed']}")
+        n_train = len(data.splits["train"][2])
+        if opts["batch_norm"] and n_train % opts["batch_size"] == 1 and n_train > 1:
+            lines.insert(0, f"note: with --batch-norm, the last batch of each epoch ({n_train} training rows, "
+                            f"--batch-size {opts['batch_size']}) would hold one row, whose variance is undefined: "
+                            "it is left out of each epoch")
     else:
         lines.append(f"model: {model.describe()}")
     return "\n".join(lines)
