@@ -245,3 +245,33 @@ def test_functional_hyperparameters_are_checked_as_the_modules_are():
     with pytest.raises(ValueError, match=r"dropout probability has to be between 0 and 1, but got p=1.5"):
         bp.nn.functional.dropout(x, 1.5)
     np.testing.assert_allclose(bp.nn.functional.leaky_relu(x, 0.1).data, [-0.1, 2.0])
+
+
+X2, Y2, T2 = bp.tensor([[0.2, 0.8]]), bp.tensor([[0.0, 1.0]]), torch.tensor([[0.2, 0.8]])
+FUNCTIONAL = [  # (name, ours, theirs, exception, message): where PyTorch raises, the same class
+    ("huber", lambda F, x, y: F.huber_loss(x, y, delta="a"), TypeError, "huber_loss: delta must be a number, got 'a'"),
+    ("smooth_l1", lambda F, x, y: F.smooth_l1_loss(x, y, beta="a"), TypeError, "smooth_l1_loss: beta must be a number"),
+    ("cross_entropy", lambda F, x, y: F.cross_entropy(x, y.argmax(1), label_smoothing="a"), TypeError,
+     "cross_entropy: label_smoothing must be a number, got 'a'"),
+    ("ignore_index", lambda F, x, y: F.cross_entropy(x, y.argmax(1), ignore_index=1.5), TypeError,
+     "cross_entropy: ignore_index must be an int, got 1.5"),
+    ("nll", lambda F, x, y: F.nll_loss(x, y.argmax(1), ignore_index="a"), TypeError,
+     "nll_loss: ignore_index must be an int, got 'a'"),
+    ("margin_ranking", lambda F, x, y: F.margin_ranking_loss(x[0], y[0], y[0] * 2 - 1, margin="a"), TypeError,
+     "margin_ranking_loss: margin must be a number, got 'a'"),
+    ("triplet", lambda F, x, y: F.triplet_margin_loss(x, x, y, margin=-1.0), ValueError,
+     "triplet_margin_loss: margin must be positive, got -1.0"),
+    ("poisson", lambda F, x, y: F.poisson_nll_loss(x, y, eps="a"), TypeError, "poisson_nll_loss: eps must be a number"),
+    ("kl_div", lambda F, x, y: F.kl_div(x, y, log_target="a"), TypeError,
+     "kl_div: log_target must be True or False, got 'a'"),
+    ("elu", lambda F, x, y: F.elu(x, "a"), TypeError, "elu: alpha must be a number, got 'a'"),
+    ("hardtanh", lambda F, x, y: F.hardtanh(x, "a", 1.0), TypeError, "hardtanh: min_val must be a number, got 'a'"),
+]
+
+
+@pytest.mark.parametrize("call, error, message", [case[1:] for case in FUNCTIONAL], ids=[c[0] for c in FUNCTIONAL])
+def test_functional_losses_and_activations_check_their_hyperparameters(call, error, message):
+    with pytest.raises(error, match=message):
+        call(bp.nn.functional, X2, Y2)
+    with pytest.raises(error):
+        call(torch.nn.functional, T2, torch.tensor([[0.0, 1.0]]))

@@ -13,6 +13,7 @@ from ..autograd.function import Function
 from ..autograd.tensor import Tensor
 from . import activations as _act
 from . import dispatch as D
+from ._args import real_arg
 from ._doc import documents
 
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
@@ -183,7 +184,7 @@ def gelu(input, approximate="none"):
 @documents(ELU)
 def elu(input, alpha=1.0):
     """ELU, PyTorch's ``F.elu``: x where x > 0, else α(eˣ − 1)."""
-    return ELU.apply(input, alpha=float(alpha))
+    return ELU.apply(input, alpha=float(real_arg("elu", "alpha", alpha)))
 
 
 @documents(SiLU)
@@ -201,6 +202,8 @@ def mish(input):
 @documents(Hardtanh)
 def hardtanh(input, min_val=-1.0, max_val=1.0):
     """Hardtanh, PyTorch's ``F.hardtanh``: x clipped to [min_val, max_val]."""
-    if min_val > max_val:
+    real_arg("hardtanh", "min_val", min_val)
+    real_arg("hardtanh", "max_val", max_val)
+    if min_val > max_val:  # PyTorch's functional allows min_val == max_val (its module does not)
         raise ValueError(f"hardtanh: min_val ({min_val}) must not be greater than max_val ({max_val})")
     return Hardtanh.apply(input, min_val=float(min_val), max_val=float(max_val))

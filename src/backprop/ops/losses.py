@@ -19,6 +19,7 @@ from ..autograd.function import Function
 from . import activations as _act
 from . import dispatch as D
 from . import elementwise as _ew
+from ._args import flag_arg, real_arg
 from ._doc import documents
 from ._loss_utils import (as_input, check_reduction, check_target_range, float_target, loss_grad, reduce, reduced,
                           sign_target)
@@ -133,8 +134,7 @@ def huber_loss(input, target, reduction="mean", delta=1.0):
         Where the loss turns from quadratic to linear; must be positive.
     """
     check_reduction("huber_loss", reduction)
-    if not delta > 0:
-        raise ValueError(f"huber_loss: delta must be positive, got {delta}")
+    real_arg("huber_loss", "delta", delta, 0, open_low=True)
     input = as_input("huber_loss", input)
     diff = input - float_target("huber_loss", input, target)
     size = _ew.abs(diff)
@@ -177,6 +177,9 @@ def poisson_nll_loss(input, target, log_input=True, full=False, *, eps=1e-8, red
     reduction : {'mean', 'sum', 'none'}, default 'mean'
     """
     check_reduction("poisson_nll_loss", reduction)
+    flag_arg("poisson_nll_loss", "log_input", log_input)
+    flag_arg("poisson_nll_loss", "full", full)
+    real_arg("poisson_nll_loss", "eps", eps, 0, open_low=True)
     input = as_input("poisson_nll_loss", input)
     y = float_target("poisson_nll_loss", input, target)
     check_target_range("poisson_nll_loss", y, 0, np.inf, "counts y >= 0")  # PyTorch returns a number for -1

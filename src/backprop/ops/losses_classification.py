@@ -15,6 +15,7 @@ from ..exceptions import ShapeError
 from . import activations as _act
 from . import dispatch as D
 from . import reduce as _red
+from ._args import int_arg, real_arg
 from ._doc import documents
 from ._loss_utils import (as_input, check_reduction, check_target_range, float_target, loss_grad, on_array_or_tensor,
                           reduce, reduced)
@@ -297,8 +298,8 @@ def cross_entropy(input, target, weight=None, *, ignore_index=-100, reduction="m
     """
     name = "cross_entropy"
     check_reduction(name, reduction)
-    if not 0 <= label_smoothing <= 1:
-        raise ValueError(f"{name}: label_smoothing must be in [0, 1], got {label_smoothing}")
+    real_arg(name, "label_smoothing", label_smoothing, 0, 1)
+    int_arg(name, "ignore_index", ignore_index, minimum=None)
     z = as_input(name, input)
     axis = _class_axis(z)
     n_classes = z.shape[axis]
@@ -347,6 +348,7 @@ def nll_loss(input, target, weight=None, *, ignore_index=-100, reduction="mean")
     """
     name = "nll_loss"
     check_reduction(name, reduction)
+    int_arg(name, "ignore_index", ignore_index, minimum=None)
     logp = as_input(name, input)
     axis = _class_axis(logp)
     picked, _ = _picked_classes(name, logp, target, axis, _class_weight(name, weight, logp, axis), ignore_index)

@@ -11,6 +11,7 @@ from ..exceptions import ShapeError
 from . import dispatch as D
 from . import elementwise as _ew
 from . import reduce as _red
+from ._args import flag_arg, real_arg
 from ._loss_utils import as_input, check_reduction, float_target, reduce
 from .elementwise_more import norm
 
@@ -37,8 +38,7 @@ def smooth_l1_loss(input, target, *, reduction="mean", beta=1.0):
         Non-negative.
     """
     check_reduction("smooth_l1_loss", reduction)
-    if not beta >= 0:
-        raise ValueError(f"smooth_l1_loss: beta must be non-negative, got {beta}")
+    real_arg("smooth_l1_loss", "beta", beta, 0)
     input = as_input("smooth_l1_loss", input)
     diff = input - float_target("smooth_l1_loss", input, target)
     size = _ew.abs(diff)
@@ -66,6 +66,7 @@ def kl_div(input, target, reduction="mean", log_target=False):
     """
     if reduction != "batchmean":
         check_reduction("kl_div", reduction)
+    flag_arg("kl_div", "log_target", log_target)
     input = as_input("kl_div", input)
     y = float_target("kl_div", input, target)
     if log_target:
@@ -100,6 +101,7 @@ def cosine_embedding_loss(input1, input2, target, margin=0.0, reduction="mean"):
     reduction : {'mean', 'sum', 'none'}, default 'mean'
     """
     check_reduction("cosine_embedding_loss", reduction)
+    real_arg("cosine_embedding_loss", "margin", margin, -1.0, 1.0)
     input1, input2 = _pair_inputs("cosine_embedding_loss", input1, input2, target)
     if input1.ndim not in (1, 2):
         raise ShapeError(f"cosine_embedding_loss: expected 1-D (D,) or 2-D (N, D) inputs, got shape {input1.shape}")
@@ -127,6 +129,7 @@ def margin_ranking_loss(input1, input2, target, margin=0.0, reduction="mean"):
     reduction : {'mean', 'sum', 'none'}, default 'mean'
     """
     check_reduction("margin_ranking_loss", reduction)
+    real_arg("margin_ranking_loss", "margin", margin)
     input1, input2 = _pair_inputs("margin_ranking_loss", input1, input2, target)
     y = float_target("margin_ranking_loss", input1, target)
     return reduce(_hinge(-y * (input1 - input2) + margin), reduction)
@@ -163,8 +166,10 @@ def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2.0, eps=1e-6,
     if not anchor.shape == positive.shape == negative.shape or anchor.ndim not in (1, 2):
         raise ShapeError(f"triplet_margin_loss: anchor, positive and negative must have one shape, (N, D) or "
                          f"(D,), got {anchor.shape}, {positive.shape} and {negative.shape}")
-    if not margin > 0:
-        raise ValueError(f"triplet_margin_loss: margin must be greater than 0, got {margin}")
+    real_arg("triplet_margin_loss", "margin", margin, 0, open_low=True)
+    real_arg("triplet_margin_loss", "p", p, 0, open_low=True)
+    real_arg("triplet_margin_loss", "eps", eps, 0)
+    flag_arg("triplet_margin_loss", "swap", swap)
     d_pos = pairwise_distance(anchor, positive, p, eps)
     d_neg = pairwise_distance(anchor, negative, p, eps)
     if swap:
