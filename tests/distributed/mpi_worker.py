@@ -3,7 +3,9 @@ runs it compares them with (the same functions, called with ``distributed=False`
 
 ``python mpi_worker.py OUT kill`` trains with a checkpoint and SIGKILLs rank 1 in epoch 3;
 ``python mpi_worker.py OUT checks`` finishes that run from rank 0's checkpoint, then runs every other check,
-and has rank 0 write ``OUT/<name>.npz``.
+and has rank 0 write ``OUT/<name>.npz``;
+``python mpi_worker.py OUT raise`` / ``abort``: rank 1 raises / calls ``bp.distributed.abort(3)`` while rank 0
+waits in an all-reduce.
 """
 import contextlib
 import os
@@ -142,6 +144,12 @@ def main(out, what):
                          epochs=1, batch_size=7, distributed=True)
         except ValueError as e:
             results["refused"] = {"message": np.array(str(e))}
+    elif what in ("raise", "abort"):
+        if dist.get_rank() == 1:
+            if what == "raise":
+                raise RuntimeError("rank 1 fails alone")
+            dist.abort(3)
+        dist.all_reduce(bp.ones(3))
     elif what == "kill":
         through_fit("adam", np.float64, True, callbacks=[KillRank1(True), bp.train.ModelCheckpoint(checkpoint)])
     if dist.get_rank() == 0:

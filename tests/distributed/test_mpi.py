@@ -28,7 +28,7 @@ def mpiexec(out, what, check=True):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PMI_", "OMPI_", "PMIX_"))}
     env["OMP_NUM_THREADS"] = env["OPENBLAS_NUM_THREADS"] = env["MKL_NUM_THREADS"] = "1"
     result = subprocess.run([MPIEXEC, "-n", "2", sys.executable, worker.__file__, str(out), what],
-                            capture_output=True, text=True, env=env, timeout=120)
+                            capture_output=True, text=True, env=env, timeout=60)
     if check and result.returncode != 0:
         pytest.fail(f"mpiexec -n 2 ... {what} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
     return result
@@ -108,6 +108,16 @@ def test_a_killed_rank_ends_the_job_and_the_run_resumes_from_rank_0s_checkpoint(
 def test_a_global_batch_that_does_not_divide_by_the_world_size_is_refused(runs):
     message = str(runs("refused")["message"])
     assert "the global batch size 7 does not divide by the world size 2" in message
+
+
+@pytest.mark.parametrize("how, status", [("raise", 1), ("abort", 3)])
+def test_an_error_on_one_rank_ends_the_job_instead_of_hanging(tmp_path, how, status):
+    """Rank 1 fails while rank 0 waits in an all-reduce: the job ends (a hang would time out)."""
+    ended = mpiexec(tmp_path, how, check=False)
+    assert ended.returncode == status, ended.stderr
+    assert f"MPI_Abort(MPI_COMM_WORLD, {status})" in ended.stdout + ended.stderr
+    if how == "raise":
+        assert "RuntimeError: rank 1 fails alone" in ended.stderr
 
 
 def test_another_librarys_launcher_is_named():

@@ -125,3 +125,9 @@ def test_fit_refuses_up_front_a_last_batch_smaller_than_the_world(monkeypatch):
     with pytest.raises(ValueError, match="9 rows in batches of 4 end with a batch of 1, too few for 2 processes"):
         bp.train.fit(model, bp.nn.CrossEntropyLoss(), bp.optim.SGD(model.parameters(), lr=0.1), (X, y),
                      epochs=1, batch_size=4, distributed=True)
+
+
+def test_abort_in_a_world_of_one_exits_with_the_status():
+    with pytest.raises(SystemExit) as exited:
+        dist.abort(2)
+    assert exited.value.code == 2

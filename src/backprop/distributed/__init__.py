@@ -5,8 +5,8 @@ its rank. Wrap the model in ``bp.nn.parallel.DistributedDataParallel`` and give 
 the data (``bp.data.DistributedSampler``), or let ``bp.train.fit(..., distributed=True)`` do both.
 Without ``mpiexec`` the same script runs as a world of one. docs/distributed.md has the details.
 """
-from .world import (Work, all_gather, all_reduce, barrier, broadcast, broadcast_object_list, get_rank,
+from .world import (Work, abort, all_gather, all_reduce, barrier, broadcast, broadcast_object_list, get_rank,
                     get_world_size, init, is_initialized)
 
-__all__ = ["Work", "all_gather", "all_reduce", "barrier", "broadcast", "broadcast_object_list", "get_rank",
+__all__ = ["Work", "abort", "all_gather", "all_reduce", "barrier", "broadcast", "broadcast_object_list", "get_rank",
            "get_world_size", "init", "is_initialized"]

@@ -10,10 +10,11 @@ sends is each tensor's host buffer (a contiguous NumPy array), so a later array 
 provide that buffer.
 """
 import os
+import sys
 
 import numpy as np
 
-__all__ = ["Work", "all_gather", "all_reduce", "barrier", "broadcast", "broadcast_object_list", "get_rank",
+__all__ = ["Work", "abort", "all_gather", "all_reduce", "barrier", "broadcast", "broadcast_object_list", "get_rank",
            "get_world_size", "init", "is_initialized"]
 
 # The MPI world is one per process (MPI_Init runs once), so it is process-wide state, not per thread.
@@ -43,6 +44,10 @@ def init():
     Safe to call more than once. Without mpi4py, or when the process was not started by an MPI
     launcher, the world is this process alone (rank 0 of 1) and every collective is a no-op.
 
+    In a world of several processes, an exception that ends this process's script (uncaught) ends the
+    whole job (``MPI_Abort``, as ``python -m mpi4py`` does), instead of leaving the other processes
+    waiting in a collective for ever; for an error you handle yourself, see :func:`abort`.
+
     Raises
     ------
     ImportError
@@ -71,6 +76,36 @@ def init():
                     "comes from another MPI library than mpi4py's; use the mpiexec of the library mpi4py was "
                     "built with (with backprop[mpi], the one installed next to python)")
     _world["comm"], _world["initialized"] = comm, True
+    if comm is not None and comm.Get_size() > 1:
+        _abort_on_uncaught_exceptions()
+
+
+def _abort_on_uncaught_exceptions():
+    """After the traceback of an uncaught exception, end the job at exit (mpi4py's abort status makes
+    Python's exit call ``MPI_Abort`` instead of ``MPI_Finalize``, which would wait for the others)."""
+    from mpi4py.run import set_abort_status
+
+    previous = sys.excepthook
+
+    def excepthook(kind, value, traceback):
+        set_abort_status(1)
+        previous(kind, value, traceback)
+
+    sys.excepthook = excepthook
+
+
+def abort(status=1):
+    """End every process of the job now with exit ``status`` (``MPI_Abort``); in a world of one, exit.
+
+    For an error met by this process alone, such as a file only rank 0 writes, after which the others
+    would wait in their next collective for ever. Output written so far is flushed first.
+    """
+    sys.stdout.flush()
+    sys.stderr.flush()
+    comm = _comm()
+    if comm is not None and comm.Get_size() > 1:
+        comm.Abort(status)
+    sys.exit(status)
 
 
 def is_initialized():
