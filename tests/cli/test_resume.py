@@ -37,7 +37,10 @@ def test_sigkill_after_a_checkpoint_then_resume(tmp_path, capsys):
     assert "Epoch 2/5" in done.stdout and "Epoch 3/5" not in done.stdout
     assert not (killed / "model.safetensors").exists()
     state = load_state(killed / "checkpoint.safetensors")
-    assert state["epoch"] == 2 and len(state["callbacks"]["RunRecorder"]["rows"]) == 2
+    assert state["epoch"] == 2 and len(state["run_recorder"]["rows"]) == 2
+    # the CLI checkpoint's top-level keys, with the optimizer in PyTorch's layout
+    assert {"model", "optimizer", "epoch", "history", "early_stopping", "rng_state"} <= set(state)
+    assert set(state["optimizer"]) == {"state", "param_groups"} and state["history"]["epoch"] == [0, 1]
     code, out, _ = cli(capsys, "train", "--resume", killed)
     assert code == 0 and "resuming" in out and "after epoch 2" in out
     assert "Epoch 3/5" in out and "Epoch 2/5" not in out
@@ -111,7 +114,7 @@ def test_a_checkpoint_that_does_not_fit_is_refused_with_its_name(tmp_path, capsy
     bp.save(state, file)  # the same state without the run's fingerprint
     code, _, err = cli(capsys, "train", "--resume", out, "--epochs", 3)
     assert code == 2 and f"{file} records no run fingerprint" in err
-    for change, message in ((lambda s: s.pop("callbacks"), "field 'epoch': 2, but its history holds no epochs"),
+    for change, message in ((lambda s: s.pop("run_recorder"), "field 'epoch': 2, but its history holds no epochs"),
                             (lambda s: s.update(epoch="2"), "field 'epoch': expected a non-negative integer"),
                             (lambda s: s.update(epoch=10 ** 9), "field 'epoch': 1000000000, but its history "
                                                                 "holds 2 epochs")):

@@ -88,11 +88,11 @@ def test_the_checkpoint_holds_every_part_of_the_state(tmp_path):
     path = tmp_path / "ckpt.safetensors"
     _run(2, callbacks=[ModelCheckpoint(path), Callback()], loader_seed=1)
     state = bp.load(path)
-    assert set(state) == {"model", "optimizer", "epoch", "rng_state", "logs", "schedulers", "callbacks",
-                          "data_order"}
-    assert set(state["callbacks"]) == {"History", "EarlyStopping", "ModelCheckpoint", "Callback"}
-    assert state["callbacks"]["History"]["epoch"] == [0, 1]
-    assert state["callbacks"]["ModelCheckpoint"] == {"last_path": str(path)}
+    # the checkpoint's own keys, then each callback's state under its class name in snake case
+    assert set(state) == {"model", "optimizer", "epoch", "rng_state", "logs", "schedulers", "data_order",
+                          "history", "early_stopping", "model_checkpoint", "callback"}
+    assert state["history"]["epoch"] == [0, 1]
+    assert state["model_checkpoint"] == {"last_path": str(path)}
     assert state["schedulers"][0]["last_epoch"] == 2
     assert state["data_order"]["bit_generator"] == "PCG64"
 
@@ -118,7 +118,7 @@ def test_resume_refuses_what_does_not_fit(tmp_path):
         _run(3, resume_from=path, loader_seed=2)
     old = tmp_path / "old.safetensors"
     state = bp.load(path)
-    del state["schedulers"], state["callbacks"], state["data_order"]
+    del state["schedulers"], state["history"], state["data_order"]
     bp.save(state, old)
     with pytest.raises(CheckpointError, match="load_checkpoint"):
         _run(3, resume_from=old)
@@ -130,5 +130,5 @@ def test_resume_refuses_what_does_not_fit(tmp_path):
 def test_an_unclaimed_callback_state_is_reported(tmp_path):
     path = tmp_path / "ckpt.safetensors"
     _run(1, callbacks=[ModelCheckpoint(path), Callback()])
-    with pytest.warns(UserWarning, match="Callback"):
+    with pytest.warns(UserWarning, match="callback"):
         _run(2, resume_from=path)

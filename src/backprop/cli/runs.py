@@ -198,7 +198,7 @@ def epochs_done(run_dir):
     if isinstance(done, bool) or not isinstance(done, int) or done < 0:
         raise CLIError(f"{file}: field 'epoch': expected a non-negative integer, got {done!r}")
     try:
-        rows = state["callbacks"]["RunRecorder"]["rows"]
+        rows = state["run_recorder"]["rows"]
     except (KeyError, TypeError):
         rows = None
     if not isinstance(rows, list) or len(rows) != done:

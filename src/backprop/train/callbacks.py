@@ -205,9 +205,9 @@ class ModelCheckpoint(Callback):
     The file (``bp.save``: safetensors, no pickle) holds the model's ``state_dict``, the optimizer's, the
     number of epochs done (``epoch``), the library's random generator state (``rng_state``: the next
     shuffles and dropout masks), the epoch's ``logs``, the ``state_dict`` of every scheduler given to ``fit``
-    (``schedulers``) and of every callback (``callbacks``, keyed by class name: ``History``,
-    ``EarlyStopping``...), and the state of the training ``DataLoader``'s own generator when it has one
-    (``data_order``). It is written to a temporary file in the same folder and then renamed over
+    (``schedulers``), the state of the training ``DataLoader``'s own generator when it has one
+    (``data_order``), and beside them each callback's ``state_dict``, keyed by its class name in snake case
+    (``history``, ``early_stopping``...). It is written to a temporary file in the same folder and then renamed over
     ``filepath``, so a crash while writing leaves the previous checkpoint intact. ``fit`` runs checkpoint
     callbacks after all others, so the file holds every callback's decision about the epoch.
 

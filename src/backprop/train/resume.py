@@ -7,6 +7,7 @@ generator (shuffles of the default loaders, dropout masks). ``ModelCheckpoint`` 
 ``state_dict`` with ``bp.save`` (no pickle) after every epoch; ``fit`` restores it before training on.
 """
 import os
+import re
 import warnings
 
 from .. import random as _random
@@ -14,12 +15,19 @@ from ..io import CheckpointError, load_state
 from .callbacks import restore_checkpoint
 
 
+# The checkpoint's own top-level keys; each callback's state sits beside them under its own key.
+STATE_KEYS = ("model", "optimizer", "epoch", "rng_state", "logs", "schedulers", "data_order")
+
+
 def callback_keys(callbacks):
-    """``[(key, callback)]``: a callback's key is its class name, with ``#2``, ``#3``... for the second and
-    later callbacks of one class (in the order given to ``fit``), as Lightning keys callback states."""
+    """``[(key, callback)]``: a callback's key is its class name in snake case (``history``,
+    ``early_stopping``, ``model_checkpoint``), with ``#2``, ``#3``... for the second and later callbacks of
+    one class (in the order given to ``fit``), as Lightning keys callback states; ``callback_`` goes before
+    a name that is one of the checkpoint's own keys."""
     seen, keyed = {}, []
     for cb in callbacks:
-        name = type(cb).__qualname__
+        name = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", type(cb).__name__).lower()
+        name = f"callback_{name}" if name in STATE_KEYS else name
         seen[name] = seen.get(name, 0) + 1
         keyed.append((name if seen[name] == 1 else f"{name}#{seen[name]}", cb))
     return keyed
@@ -45,8 +53,8 @@ class FitState:
                 "optimizer": None if self.optimizer is None else self.optimizer.state_dict(),
                 "epoch": epochs_done, "rng_state": _random.get_rng_state(), "logs": dict(logs),
                 "schedulers": [scheduler.state_dict() for scheduler in self.schedulers],
-                "callbacks": {key: cb.state_dict() for key, cb in callback_keys(self.callbacks)},
-                "data_order": None if generator is None else generator.bit_generator.state}
+                "data_order": None if generator is None else generator.bit_generator.state,
+                **{key: cb.state_dict() for key, cb in callback_keys(self.callbacks)}}
 
     def restore(self, path):
         """Load the model, optimizer, schedulers, data order and random state of the checkpoint at
@@ -55,7 +63,7 @@ class FitState:
         state = load_state(path)
         epochs_done = restore_checkpoint(state, path, self.model, self.optimizer)
         try:
-            missing = [key for key in ("schedulers", "callbacks", "data_order") if key not in state]
+            missing = [key for key in ("schedulers", "history", "data_order") if key not in state]
             if missing:
                 raise KeyError(f"no {missing} entries: it was written by a ModelCheckpoint of an older version "
                                "or by hand; resume it with load_checkpoint(...) and fit(initial_epoch=...)")
@@ -87,7 +95,7 @@ class FitState:
     def restore_callbacks(self, path, state):
         """Load each callback's saved state (a callback the checkpoint does not know starts afresh; a saved
         state no callback claims is reported with a warning, as Lightning does)."""
-        saved = state["callbacks"]
+        saved = {key: value for key, value in state.items() if key not in STATE_KEYS}
         keyed = callback_keys(self.callbacks)
         try:
             for key, cb in keyed:
