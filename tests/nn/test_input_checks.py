@@ -275,3 +275,17 @@ def test_functional_losses_and_activations_check_their_hyperparameters(call, err
         call(bp.nn.functional, X2, Y2)
     with pytest.raises(error):
         call(torch.nn.functional, T2, torch.tensor([[0.0, 1.0]]))
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: bp.as_tensor(np.array([1, None], dtype=object)), r"non-numeric data \(NumPy dtype object\)"),
+    (lambda: bp.as_tensor(np.array(["a"])), r"non-numeric data \(NumPy dtype <U1\)"),
+    (lambda: bp.full((2,), "a"), "full: fill_value must be a number, got 'a'"),
+    (lambda: bp.full((2,), None), "full: fill_value must be a number, got None"),
+])
+def test_factories_refuse_non_numeric_data_as_torch(make, message):
+    with pytest.raises(TypeError, match=message):
+        make()
+    assert bp.full((2,), bp.tensor(3.0)).data.tolist() == [3.0, 3.0]
+    shared = np.zeros(3)
+    assert bp.as_tensor(shared).data is shared  # a numeric array is still wrapped without a copy

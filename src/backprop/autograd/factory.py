@@ -46,6 +46,9 @@ def ones(*size, dtype=None, requires_grad=False):
 
 
 def full(size, fill_value, dtype=None, requires_grad=False):
+    value = np.asarray(fill_value.data if isinstance(fill_value, Tensor) else fill_value)
+    if value.ndim or value.dtype.kind not in "biufc":  # NumPy would fill with NaN for None, or parse a string
+        raise TypeError(f"full: fill_value must be a number, got {fill_value!r}")
     return _new(np.full(_shape((size,)), fill_value, _float(dtype)), requires_grad)
 
 
@@ -135,8 +138,8 @@ def as_tensor(data, dtype=None, device=None):
     check_cpu(device)
     if isinstance(data, Tensor):
         return data if dtype is None or data.dtype == np.dtype(dtype) else data.to(dtype)
-    if isinstance(data, np.ndarray) and (dtype is None or data.dtype == np.dtype(dtype)):
-        return Tensor.wrap(data)
+    if isinstance(data, np.ndarray) and data.dtype.kind in "biufc" and (dtype is None or data.dtype == np.dtype(dtype)):
+        return Tensor.wrap(data)  # shared; other dtypes (objects, strings) are refused by as_array below
     return Tensor._make(as_array(data, dtype), None)
 
 
