@@ -63,7 +63,7 @@ def test_cli_explain_russian_has_no_english(capsys):
     for optimizer in ("sgd", "adam", "rmsprop"):
         code, out, _ = cli(capsys, "explain", "--lang", "ru", "--optimizer", optimizer)
         assert code == 0 and _english_in(out) == [], (optimizer, _english_in(out))
-        assert "сеть: Sequential(" in out and "функция потерь = " in out and "Прямой проход" in out
+        assert "сеть: MLP(" in out and "функция потерь = " in out and "Прямой проход" in out
     code, out, _ = cli(capsys, "explain", "--lang", "ru", "--format", "markdown")
     assert code == 0 and _english_in(out) == []
 

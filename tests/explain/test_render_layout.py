@@ -81,7 +81,7 @@ def test_docs_sample_output_fits_100_columns():
 
     doc = pathlib.Path(__file__).resolve().parents[2] / "docs" / "explain-output.md"
     text = doc.read_text(encoding="utf-8")
-    assert "Forward pass" in text and "Прямой проход" in text and "сеть: Sequential(" in text
+    assert "Forward pass" in text and "Прямой проход" in text and "сеть: MLP(" in text
     assert max(_format.width(line) for line in text.splitlines() if not line.startswith(("#", "`"))) <= 100
     readme = doc.parents[1] / "README.md"
     assert "(docs/explain-output.md)" in readme.read_text(encoding="utf-8")

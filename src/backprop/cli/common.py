@@ -69,6 +69,20 @@ def _float(text):
     return value
 
 
+finite_float = _type(_float)
+
+
+def bounded_int(high):
+    """An argparse ``type``: a positive integer at most ``high``."""
+    @_type
+    def positive_int_at_most(text):
+        value = positive_int(text)
+        if value > high:
+            raise ValueError(f"{text!r} is above the limit of {high:,}")
+        return value
+    return positive_int_at_most
+
+
 @_type
 def positive_float(text):
     value = _float(text)

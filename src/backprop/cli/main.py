@@ -8,7 +8,10 @@ import argparse
 import os
 import sys
 
-from .common import CLIError, non_negative_int, positive_float, positive_int
+from .common import CLIError, bounded_int, finite_float, non_negative_int, positive_float
+from .schema import MAX_EPOCHS
+
+DEMO_HIDDEN = 10_000  # a demo prints every unit; this also keeps its weights far below the memory
 
 
 def _add_demo(sub):
@@ -17,14 +20,15 @@ def _add_demo(sub):
         description="Backpropagate through the course's f(x, y) = x² + xy + (x + y)², then train a sigmoid "
                     "network with one hidden layer (2-2-1 by default) on XOR by gradient descent, printing "
                     "what happens. Exit status 1 when XOR is not learned (it says why).")
-    demo.add_argument("--x", type=float, default=1.0, help="x for f(x, y) (default 1)")
-    demo.add_argument("--y", type=float, default=2.0, help="y for f(x, y) (default 2)")
-    demo.add_argument("--epochs", type=positive_int, default=2000,
-                      help="gradient-descent steps on XOR (default 2000)")
+    demo.add_argument("--x", type=finite_float, default=1.0, help="x for f(x, y) (default 1)")
+    demo.add_argument("--y", type=finite_float, default=2.0, help="y for f(x, y) (default 2)")
+    demo.add_argument("--epochs", type=bounded_int(MAX_EPOCHS), default=2000,
+                      help=f"gradient-descent steps on XOR (default 2000, at most {MAX_EPOCHS:,})")
     demo.add_argument("--lr", type=positive_float, default=2.0, help="learning rate (default 2.0)")
     demo.add_argument("--seed", type=non_negative_int, default=0,
                       help="random seed of the initial weights (default 0)")
-    demo.add_argument("--hidden", type=positive_int, default=2, help="hidden sigmoid units (default 2)")
+    demo.add_argument("--hidden", type=bounded_int(DEMO_HIDDEN), default=2,
+                      help=f"hidden sigmoid units (default 2, at most {DEMO_HIDDEN:,})")
     demo.add_argument("--lang", choices=["en", "ru"], default="en", help="language of the output (default en)")
 
     def run(args):

@@ -290,7 +290,7 @@ class DerivativeGraph:
         edges = "\n".join(f"  {e.tail.name} → {e.head.name}   " + self._edge_text(e).replace("\n", "  ")
                           for e in self.edges)
         note = "" if self.recorded else "\n" + words["graph_not_recorded"]
-        return f"{text}\n{words['graph_edges']}:\n{edges}{note}"
+        return f"{text}\n{words['graph_edges']}:\n{edges or '  ' + words['graph_no_edges']}{note}"
 
     __repr__ = __str__
 

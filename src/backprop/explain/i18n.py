@@ -100,6 +100,7 @@ LABELS = {
         "node": "node",
         "graph_grad": "grad",
         "graph_edges": "edges (local derivatives)",
+        "graph_no_edges": "none: f is the variable itself",
         "graph_not_recorded": ("Values of intermediate nodes and local derivatives were not recorded: build "
                                "the graph inside `with bp.explain.record_graph():` to see them."),
     },
@@ -195,6 +196,7 @@ LABELS = {
         "node": "вершина",
         "graph_grad": "градиент",
         "graph_edges": "рёбра (локальные производные)",
+        "graph_no_edges": "нет: f — сама переменная",
         "graph_not_recorded": ("Значения промежуточных вершин и локальные производные не записаны: постройте "
                                "граф внутри `with bp.explain.record_graph():`, чтобы их увидеть."),
     },
