@@ -274,3 +274,11 @@ def test_batch_norm_with_a_last_batch_of_one_row_trains_and_says_so(tmp_path, ca
                                    "--batch-size 3) would hold one row, whose variance is undefined: it is left "
                                    "out of each epoch")
     assert cli(capsys, "train", "--resume", tmp_path / "r", "--epochs", 3, "--quiet")[0] == 0
+
+
+def test_no_jit_trains_the_same_weights(tmp_path, capsys):
+    args = ("train", "--data", "circles", "--n-samples", 60, "--hidden", 4, "--epochs", 2, "--no-plots", "--quiet")
+    assert cli(capsys, *args, "--out", tmp_path / "jit")[0] == 0
+    assert cli(capsys, *args, "--no-jit", "--out", tmp_path / "eager")[0] == 0
+    jit, eager = bp.load(tmp_path / "jit" / "model.safetensors"), bp.load(tmp_path / "eager" / "model.safetensors")
+    assert jit.keys() == eager.keys() and all(np.array_equal(jit[k], eager[k]) for k in jit)

@@ -32,6 +32,9 @@ def add_parser(sub):
                    help="replace the run in --out once the new run's first epoch is saved (until then the old "
                         "run stays whole); a folder that is not a run is kept as OUT.old-<time>")
     r.add_argument("--quiet", action="store_true", help="no progress output, only the final table")
+    r.add_argument("--no-jit", dest="jit", action="store_false",
+                   help="run every training step eagerly instead of replaying it with bp.jit (the numbers are "
+                        "the same bit for bit; for profiling or debugging)")
     r.add_argument("--no-plots", dest="plots", action="store_false", help="skip the plots")
     p.set_defaults(handler=run)
 
@@ -178,7 +181,7 @@ def _write_run(run, opts, args, data, model, changes):
             print(f"note: {data.note}")
     diverged = kept_epoch = None
     if model.kind == "network":
-        es, diverged = _fit_network(run, opts, data, model, quiet, file_metadata(identity))
+        es, diverged = _fit_network(run, opts, data, model, quiet, file_metadata(identity), args.jit)
         if es is not None and es.stopped_epoch is not None:
             kept_epoch = es.best_epoch + 1
             if not quiet:
@@ -266,7 +269,7 @@ def _untouched(run):
     return f"; {run.out} was left as it was" if os.path.lexists(run.out) else "; nothing was written"
 
 
-def _fit_network(run, opts, data, model, quiet, metadata):
+def _fit_network(run, opts, data, model, quiet, metadata, jit):
     """Train a network with ``bp.train.fit``, from scratch or from the run's checkpoint. Returns ``(its
     EarlyStopping or None, None or where the loss diverged: {'epoch', 'step', 'loss'})``; after a
     divergence the model holds the last weights whose loss was finite."""
@@ -291,7 +294,7 @@ def _fit_network(run, opts, data, model, quiet, metadata):
             train.fit(model.module, model.loss_fn, model.optimizer, (X, y), max(opts["epochs"], done),
                       val_data=val, metrics=model.metrics(data.prep.target_scale),
                       callbacks=[c for c in (settings, es, recorder) if c], verbose=False if quiet else None,
-                      batch_size=opts["batch_size"], resume_from=checkpoint)
+                      batch_size=opts["batch_size"], resume_from=checkpoint, jit="auto" if jit else False)
     except io.CheckpointError as e:
         raise CLIError(f"cannot resume {run.path}: {e}") from None
     except KeyboardInterrupt:
