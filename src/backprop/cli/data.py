@@ -143,6 +143,39 @@ class Data:
     def feature_names(self):
         return self.prep.features or self.table.feature_names
 
+    @property
+    def n_inputs(self):
+        return self.splits["train"][1].shape[1]
+
+    @property
+    def n_train(self):
+        return len(self.splits["train"][2])
+
+    def training(self, model, batch_size):
+        """``(train_data, val_data)`` for ``bp.train.fit``: (X, y) pairs of the model's inputs and targets."""
+        def pair(split):
+            return split[1], model.targets(self.prep.transform_target(split[2]))
+        val = self.splits.get("validation")
+        return pair(self.splits["train"]), None if val is None else pair(val)
+
+    def evaluate(self, model):
+        """``{split: {'samples': n, metric: value, ...}}`` of the model on every split."""
+        from .report import evaluate_splits
+
+        return evaluate_splits(model, self.task, self.prep, {k: v[1:] for k, v in self.splits.items()})
+
+    def summary_line(self, opts):
+        n, d = len(self.table.y), self.n_inputs
+        sizes = "/".join(str(len(v[2])) for v in self.splits.values())
+        what = (f"classification into {len(self.classes)} classes" if self.task == "classification"
+                else "regression")
+        features = ""
+        if self.prep.features:
+            features = f"; features {','.join(self.prep.features)} computed from {', '.join(self.table.columns)}"
+        scaled = "standardised on the training split" if opts["standardize"] else "not standardised"
+        return (f"data: {os.path.basename(opts['data'])}: {n} samples, {d} model inputs, {what}; split {sizes} "
+                f"({'/'.join(self.splits)}){features}; inputs {scaled}")
+
 
 # -- loading -------------------------------------------------------------------------------------------
 def load_source(opts):
@@ -241,7 +274,12 @@ def split_indices(y, task, n_test, n_val, seed):
 
 
 def prepare(opts):
-    """Load, split and preprocess the data that the options describe."""
+    """Load, split and preprocess the data that the options describe (``ShardedData`` for data larger than
+    memory)."""
+    from .sharded import ShardedData, is_sharded
+
+    if opts["data"] not in NAMED and is_sharded(opts):
+        return ShardedData(opts)
     table, test_table, known = load_source(opts)
     task = infer_task(table.y, opts["task"], known)
     y = table.y

@@ -35,6 +35,9 @@ def run(args):
     if args.data is None:
         check_data_unchanged(opts, config)
         data = prepare(opts)
+        if not data.splits:  # sharded data: the metrics are summed over the stream
+            print(report.table(data.evaluate(model)))
+            return 0
         splits = {k: (prep.transform(v[0]), v[2]) for k, v in data.splits.items()}
     elif named:
         X_raw, y = read_named(args.data, config["data"], opts)

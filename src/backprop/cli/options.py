@@ -18,7 +18,7 @@ from .models import ACTIVATIONS, INITS, MODELS, OPTIMIZERS, RECURRENT, default_l
 
 # Every option that decides the result of a run, with its default. config.json records all of them.
 # "hidden" and "num_layers" depend on the model (see ``resolve``).
-DEFAULTS = {"data": "digits", "target": None, "task": "auto", "features": None, "n_samples": 500,
+DEFAULTS = {"data": "digits", "target": None, "target_file": None, "task": "auto", "features": None, "n_samples": 500,
             "noise": 0.1, "seq_len": 20, "one_hot": [], "drop_missing": False, "header": None,
             "standardize": True, "test_size": 0.2, "val_size": 0.1, "model": "mlp", "hidden": None,
             "num_layers": None, "activation": "relu",
@@ -54,6 +54,10 @@ def add_data_options(parser, suppress=True):
 def add_train_options(parser):
     s = argparse.SUPPRESS
     g = add_data_options(parser)
+    g.add_argument("--target-file", default=s, metavar="FILE",
+                   help="the targets (one .npy, a row per sample) of --data big.npy or of a folder of .npy "
+                        "shards: data larger than memory, streamed by bp.data.ShardedDataset (a folder of .npz "
+                        "shards holding X and y needs no --target-file)")
     g.add_argument("--task", default=s, choices=["auto", "classification", "regression"],
                    help="default: inferred (named data sets know theirs; non-numeric targets and integers "
                         "with at most 20 values are classes)")
@@ -125,6 +129,8 @@ def resolve(given, base=None):
         opts["data"] = os.path.abspath(opts["data"])
         if opts["target"] is not None and os.path.exists(opts["target"]):
             opts["target"] = os.path.abspath(opts["target"])
+        if opts["target_file"] is not None:
+            opts["target_file"] = os.path.abspath(opts["target_file"])
     opts["param"] = list(opts["param"] or [])
     unknown = set(opts) - set(DEFAULTS)
     if unknown:
@@ -174,7 +180,7 @@ def _resolve_recurrent(opts, given):
     opts["hidden"], opts["num_layers"] = hidden[:1], layers or len(hidden)
 
 
-_FILE_ONLY = ("target", "header", "one_hot", "drop_missing")
+_FILE_ONLY = ("target", "target_file", "header", "one_hot", "drop_missing")
 _NETWORK_ONLY = ("optimizer", "lr", "epochs", "batch_size", "weight_decay", "early_stopping")
 _MLP_OPTIONS = ("hidden", "activation", "dropout", "batch_norm", "init")
 

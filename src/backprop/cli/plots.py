@@ -166,6 +166,8 @@ def draw_run(run_dir, data, model, kept_epoch=None):
         if rows:
             written.append(curves(rows, "accuracy" if data.task == "classification" else "mae",
                                   os.path.join(run_dir, "curves.png"), kept_epoch))
+    if not data.splits:  # sharded data: nothing in memory to draw
+        return [os.path.basename(p) for p in written]
     split = next(s for s in ("test", "validation", "train") if s in data.splits)
     _, X, y = data.splits[split]
     out = model.predict(X)

@@ -80,7 +80,7 @@ def option_schema():
     return {
         "data": text, "target": optional(lambda v: _expect(isinstance(v, (str, int)) and not isinstance(v, bool),
                                                           "a column name or index", v)),
-        "task": one_of("auto", "classification", "regression"),
+        "target_file": optional(text), "task": one_of("auto", "classification", "regression"),
         "features": optional(text),  # the names are checked where they are parsed (data.parse_features)
         "n_samples": integer(1, MAX_SAMPLES), "noise": real(0), "seq_len": integer(1),
         "one_hot": list_of(text), "drop_missing": boolean, "header": optional(boolean), "standardize": boolean,

@@ -136,8 +136,7 @@ def _train(run_dir, opts, args, fresh, changes=()):
 
     data = prepare(opts)
     bp.manual_seed(opts["seed"])
-    X_train = data.splits["train"][1]
-    model = models.build(opts, X_train.shape[1], data.n_outputs, data.task)
+    model = models.build(opts, data.n_inputs, data.n_outputs, data.task)
     out = run_dir or args.out or _default_out(opts)
     with contextlib.ExitStack() as stack:
         try:
@@ -165,7 +164,6 @@ def _write_run(run, opts, args, data, model, changes):
     from .files import sha256
     from .identity import file_metadata, fingerprint, run_identity
 
-    X_train, y_train = data.splits["train"][1], data.splits["train"][2]
     data_sha256 = None if opts["data"] in NAMED else sha256(opts["data"])
     identity = run_identity(opts, data_sha256, data.prep.to_dict())
     if not run.new:
@@ -192,10 +190,10 @@ def _write_run(run, opts, args, data, model, changes):
             raise CLIError(f"training stopped: {_where(diverged)}, before the first epoch ended; try a smaller "
                            f"--lr{_untouched(run)}", exit_code=1)
     else:
-        model.fit(X_train, data.prep.transform_target(y_train))
+        model.fit(data.splits["train"][1], data.prep.transform_target(data.splits["train"][2]))
     bp.save(model.state(), runs.path(run.path, runs.WEIGHTS),
             metadata={"format": "backprop.cli/1", "model": opts["model"], **file_metadata(identity)})
-    results = report.evaluate_splits(model, data.task, data.prep, {k: v[1:] for k, v in data.splits.items()})
+    results = data.evaluate(model)
     if diverged is not None:
         results = {"diverged": diverged, **results}
     write_json(runs.path(run.path, runs.METRICS), results, nonfinite="null")
@@ -227,20 +225,11 @@ def _where(diverged):
 
 
 def _summary(opts, data, model):
-    n, d = len(data.table.y), data.splits["train"][1].shape[1]
-    sizes = "/".join(str(len(v[2])) for v in data.splits.values())
-    what = (f"classification into {len(data.classes)} classes" if data.task == "classification"
-            else "regression")
-    features = ""
-    if data.prep.features:
-        features = f"; features {','.join(data.prep.features)} computed from {', '.join(data.table.columns)}"
-    scaled = "standardised on the training split" if opts["standardize"] else "not standardised"
-    lines = [(f"data: {os.path.basename(opts['data'])}: {n} samples, {d} model inputs, {what}; split {sizes} "
-              f"({'/'.join(data.splits)}){features}; inputs {scaled}")]
+    lines = [data.summary_line(opts)]
     if model.kind == "network":
-        lines.append(f"model: {model.layers(d, data.n_outputs)}, {opts['optimizer']} lr {opts['lr']:g}, "
-                     f"{opts['epochs']} epochs, batch {opts['batch_size']}, seed {opts['seed']}")
-        n_train = len(data.splits["train"][2])
+        lines.append(f"model: {model.layers(data.n_inputs, data.n_outputs)}, {opts['optimizer']} lr "
+                     f"{opts['lr']:g}, {opts['epochs']} epochs, batch {opts['batch_size']}, seed {opts['seed']}")
+        n_train = data.n_train
         if opts["batch_norm"] and n_train % opts["batch_size"] == 1 and n_train > 1:
             lines.insert(0, f"note: with --batch-norm, the last batch of each epoch ({n_train} training rows, "
                             f"--batch-size {opts['batch_size']}) would hold one row, whose variance is undefined: "
@@ -280,10 +269,7 @@ def _fit_network(run, opts, data, model, quiet, metadata, jit):
     checkpoint = runs.path(run.path, runs.CHECKPOINT) if done else None  # none yet: the run starts over
     if done and not quiet:
         print(f"resuming {run.path} after epoch {done}")
-    X, y = data.splits["train"][1], data.splits["train"][2]
-    y = model.targets(data.prep.transform_target(y))
-    val = data.splits.get("validation")
-    val = None if val is None else (val[1], model.targets(data.prep.transform_target(val[2])))
+    train_data, val = data.training(model, opts["batch_size"])
     es = None
     if opts["early_stopping"]:
         es = train.EarlyStopping(monitor="val_loss" if val else "loss", patience=opts["early_stopping"])
@@ -291,7 +277,7 @@ def _fit_network(run, opts, data, model, quiet, metadata, jit):
     settings = runs.OptimizerSettings(lr=opts["lr"], weight_decay=opts["weight_decay"])
     try:
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # fit checks the loss itself
-            train.fit(model.module, model.loss_fn, model.optimizer, (X, y), max(opts["epochs"], done),
+            train.fit(model.module, model.loss_fn, model.optimizer, train_data, max(opts["epochs"], done),
                       val_data=val, metrics=model.metrics(data.prep.target_scale),
                       callbacks=[c for c in (settings, es, recorder) if c], verbose=False if quiet else None,
                       batch_size=opts["batch_size"], resume_from=checkpoint, jit="auto" if jit else False)
