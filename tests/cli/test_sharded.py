@@ -87,3 +87,12 @@ def test_a_bad_shard_is_named(shards, tmp_path, capsys):
     np.savez(folder / "part-9.npz", X=np.zeros((3, 3), np.float32))
     code, _, err = cli(capsys, "train", "--data", folder, "--out", tmp_path / "r")
     assert code == 2 and "part-9.npz" in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_nan_met_while_streaming_is_named(shards, tmp_path, capsys):
+    folder, X, y = shards
+    X = X.copy()
+    X[45, 1] = np.nan
+    np.savez(folder / "part-1.npz", X=X[40:80], y=y[40:80])
+    code, _, err = cli(capsys, "train", "--data", folder, "--no-standardize", *TRAIN, "--out", tmp_path / "r")
+    assert code == 2 and "part-1.npz" in err and "row 6" in err and len(err.strip().splitlines()) == 1, err

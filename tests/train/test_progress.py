@@ -36,8 +36,9 @@ def test_one_line_per_epoch_without_tqdm(capsys, monkeypatch):
     assert lines[1].startswith(f"Epoch 2/2 - loss: {loss:.4f} - mae: {mae:.4f} - val_loss: ")
 
 
-def test_tqdm_bar_with_running_loss(capsys):
+def test_tqdm_bar_with_running_loss(capsys, monkeypatch):
     pytest.importorskip("tqdm")
+    monkeypatch.setenv("COLUMNS", "200")  # wide enough for the metrics' full names
     _fit(True)
     out = capsys.readouterr().out
     assert "Epoch 1/2" in out and "Epoch 2/2" in out and "3/3" in out

@@ -279,7 +279,8 @@ def prepare(opts):
     from .sharded import ShardedData, is_sharded
 
     if opts["data"] not in NAMED and is_sharded(opts):
-        return ShardedData(opts)
+        with reading():  # a NaN met in the streaming passes is named like one in a CSV
+            return ShardedData(opts)
     table, test_table, known = load_source(opts)
     task = infer_task(table.y, opts["task"], known)
     y = table.y

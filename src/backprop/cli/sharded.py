@@ -11,7 +11,7 @@ import os
 
 import numpy as np
 
-from ..data import DataLoader, ShardedDataset
+from ..data import DataError, DataLoader, ShardedDataset
 from ..preprocessing import StandardScaler
 from .common import CLIError
 from .data import Preprocessor, _json_label, infer_task
@@ -66,6 +66,8 @@ class ShardedData:
             raise CLIError("--features derives 2-D inputs in memory; it does not apply to sharded data")
         try:
             self.dataset = ShardedDataset(opts["data"], target_file=opts["target_file"])
+        except DataError:
+            raise
         except (ValueError, OSError) as e:
             raise CLIError(f"--data {opts['data']}: {e}") from None
         if len(self.dataset.feature_shape) != 1 or self.dataset.target_shape not in ((), (1,)):

@@ -263,6 +263,7 @@ def _fit_network(run, opts, data, model, quiet, metadata, jit):
     EarlyStopping or None, None or where the loss diverged: {'epoch', 'step', 'loss'})``; after a
     divergence the model holds the last weights whose loss was finite."""
     from .. import io, train
+    from ..data import DataError
     from . import runs
 
     done = runs.epochs_done(run.path) if not run.new else 0
@@ -283,6 +284,8 @@ def _fit_network(run, opts, data, model, quiet, metadata, jit):
                       batch_size=opts["batch_size"], resume_from=checkpoint, jit="auto" if jit else False)
     except io.CheckpointError as e:
         raise CLIError(f"cannot resume {run.path}: {e}") from None
+    except DataError as e:  # a NaN in a shard of data read while training
+        raise CLIError(f"training stopped: {e}") from None
     except KeyboardInterrupt:
         if not run.published:
             raise CLIError(f"interrupted before the first epoch ended{_untouched(run)}", exit_code=130) from None
