@@ -33,7 +33,7 @@ from .hooks import hook_changes
 from .tensor import Tensor
 
 __all__ = ["ReplayContext", "record_with", "current_recorder", "replayable", "set_grads", "grads_unset",
-           "increment_versions", "engine_observed", "hook_changes"]
+           "increment_versions", "must_run_eagerly", "hook_changes"]
 
 
 @contextlib.contextmanager
@@ -51,10 +51,13 @@ def current_recorder():
     return STATE.get().recorder
 
 
-def engine_observed():
-    """True when op observers (a trace, ``register_op_observer``) watch this thread or task."""
+def must_run_eagerly():
+    """Why a captured step must run eagerly now in this thread or task, or None: op observers (a trace,
+    ``register_op_observer``) watch, or a step is being recorded already."""
     state = STATE.get()
-    return bool(state.on_forward or state.on_backward)
+    if state.on_forward or state.on_backward:
+        return "op observers are watching (bp.explain.trace)"
+    return None if state.recorder is None else "called inside a step being recorded"
 
 
 def replayable(fn):

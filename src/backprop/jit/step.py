@@ -1,20 +1,19 @@
 """``bp.jit``: record a training step once, then replay its array work without rebuilding the graph."""
 import functools
 import inspect
-from collections import OrderedDict
 
 import numpy as np
 
 from ..autograd import Tensor, is_grad_enabled
 from ..autograd.dtypes import get_default_dtype
-from ..autograd.recording import current_recorder, engine_observed, grads_unset, hook_changes, record_with
+from ..autograd.recording import grads_unset, hook_changes, must_run_eagerly, record_with
 from ..nn import Module
 from ..optim import Optimizer
 from .program import Program
 from .recorder import Const, Recorder, Unsupported, _same
 from .verify import State, check_same
 
-CACHE_SIZE = 8  # captures kept per function, by signature: a short last batch keeps its own
+CACHE_SIZE = 8  # signatures kept per function (the latest 8 new ones): a short last batch keeps its own
 MAX_RECORDINGS = 4  # eager calls recorded for one signature before it is left eager
 
 
@@ -50,7 +49,7 @@ class JitFunction:
         self.fn, self.check_every = fn, check_every
         self.captures, self.last_replay, self.eager_reason = 0, False, None
         self.replays = 0
-        self._cache = OrderedDict()
+        self._cache = {}
         self._modules = self._optimizers = self._tensors = None
 
     def __repr__(self):
@@ -67,10 +66,9 @@ class JitFunction:
 
     def __call__(self, *args, **kwargs):
         self.last_replay = False
-        if engine_observed():
-            return self._eager("op observers are watching (bp.explain.trace)", args, kwargs)
-        if current_recorder() is not None:
-            return self._eager("called inside another captured step", args, kwargs)
+        reason = must_run_eagerly()
+        if reason is not None:
+            return self._eager(reason, args, kwargs)
         if self._modules is None:
             self._modules, self._optimizers, self._tensors = _discover(self.fn, args, kwargs)
         arrays, key = self._signature(args, kwargs)
@@ -78,9 +76,7 @@ class JitFunction:
         if capture is None:
             capture = self._cache[key] = _Capture()
             if len(self._cache) > CACHE_SIZE:
-                self._cache.popitem(last=False)
-        else:
-            self._cache.move_to_end(key)
+                del self._cache[next(iter(self._cache))]  # the signature seen first
         if capture.reason is not None:
             return self._eager(capture.reason, args, kwargs)
         if capture.program is not None:
