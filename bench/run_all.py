@@ -1,8 +1,9 @@
 """Run every benchmark in one go: ``python bench/run_all.py [--quick]``.
 
 Prints the machine (CPU model, cores, library versions), then the per-op overhead table
-(bench/overhead.py), the training-step table (bench/train_step.py) and the recurrent layers'
-forward + backward (bench/rnn.py). See bench/README.md.
+(bench/overhead.py), the training-step table (bench/train_step.py: backprop eager and under bp.jit,
+hand-written NumPy, PyTorch, MyGrad when installed) and the recurrent layers' forward + backward
+(bench/rnn.py, eager and jit). Instructions per step: bench/callgrind_step.py. See bench/README.md.
 """
 import argparse
 import os
