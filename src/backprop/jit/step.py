@@ -1,6 +1,7 @@
 """``bp.jit``: record a training step once, then replay its array work without rebuilding the graph."""
 import functools
 import inspect
+import operator
 
 import numpy as np
 
@@ -178,7 +179,7 @@ class _Guards:
                 return False
             for g, g0, ps in zip(now, groups, params):
                 current = g["params"]
-                if g is not g0 or len(current) != len(ps) or any(a is not b for a, b in zip(current, ps)):
+                if g is not g0 or len(current) != len(ps) or not all(map(operator.is_, current, ps)):
                     return False
         return True
 
