@@ -43,20 +43,30 @@ def _forward(ins, reg, rec):
     args = itemgetter(*regs) if len(regs) > 1 else (lambda R: (R[regs[0]],)) if regs else (lambda R: ())
     release = not ctx.needs_input_grad  # no backward will read what this call saves
 
-    if live or release or len(regs) != 2:
+    if live or release or not 1 <= len(regs) <= 3:
         def step(R):
             kwargs = {**fixed, **{k: R[r] for k, r in live}} if live else fixed
             y = forward(ctx, *args(R), **kwargs)
             R[out] = y if y.__class__ is np.ndarray else _as_array(ctx, y)
             if release:
                 ctx.release()
-    else:  # the common case, written out: two inputs, options fixed, a backward to come
-        a, b = regs
 
+        return step
+    # The common cases, written out (a call through itemgetter and *args costs more than the NumPy work of
+    # a small op): one to three inputs, options fixed, a backward to come.
+    a, b, c = (regs + [None, None])[:3]
+    if len(regs) == 1:
+        def step(R):
+            y = forward(ctx, R[a], **fixed)
+            R[out] = y if y.__class__ is np.ndarray else _as_array(ctx, y)
+    elif len(regs) == 2:
         def step(R):
             y = forward(ctx, R[a], R[b], **fixed)
             R[out] = y if y.__class__ is np.ndarray else _as_array(ctx, y)
-
+    else:
+        def step(R):
+            y = forward(ctx, R[a], R[b], R[c], **fixed)
+            R[out] = y if y.__class__ is np.ndarray else _as_array(ctx, y)
     return step
 
 
@@ -94,9 +104,10 @@ def _fit(ins, reg, rec):
 
 def _seed(ins, reg, rec):
     _, shape, dtype, out = ins
+    ones = np.ones(shape, dtype)
 
     def step(R):
-        R[out] = np.ones(shape, dtype)
+        R[out] = ones.copy()  # a new array, as eagerly (a backward formula may hand it on to a .grad)
 
     return step
 
@@ -236,7 +247,7 @@ class Program:
             return source
 
         steps = [_BUILDERS[ins[0]](ins, reg, rec) for ins in rec.code]
-        self.output = _output(output_spec, reg)
+        self.output = _output(output_spec, reg, _new_each_replay(rec.code))
         self.template = template
         self.inputs = tuple(rec.inputs)
         self.entry_grads = tuple(rec.entry_grads)
@@ -318,11 +329,28 @@ def _then_free(step, registers):
     return run
 
 
-def _output(spec, reg):
-    """A function of R building the returned value: fresh Tensors and numbers, never a register's array."""
+def _new_each_replay(code):
+    """Registers holding an op's output that nothing writes into later: a new array at every replay, which
+    a replay may return as it is (as eager mode returns it); any other array is returned as a copy."""
+    written = set()
+    for ins in code:
+        kind = ins[0]
+        if kind == "call":
+            written.update(_spec_registers(ins[2]))  # a replayable call may change its array arguments
+        elif kind in ("add", "fill0"):
+            written.add(ins[1])
+        elif kind == "copy_into":
+            written.add(ins[2])
+    return {ins[5] for ins in code if ins[0] == "forward"} - written
+
+
+def _output(spec, reg, new_each_replay):
+    """A function of R building the returned value: Tensors and numbers that no later replay changes."""
     kind = spec[0]
     if kind == "tensor":
         r = spec[1]
+        if r in new_each_replay:
+            return lambda R: Tensor.wrap(R[r])
         return lambda R: Tensor.wrap(R[r].copy())
     if kind == "value":
         r = spec[1]
@@ -330,7 +358,7 @@ def _output(spec, reg):
     if kind == "const":
         value = spec[1].value
         return lambda R: value
-    parts = [_output(s, reg) for s in spec[2]]
+    parts = [_output(s, reg, new_each_replay) for s in spec[2]]
     container = spec[1]
     if container is dict:
         keys = spec[3]
