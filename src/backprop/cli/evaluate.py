@@ -20,7 +20,8 @@ def add_parser(sub):
 
 def run(args):
     from . import report
-    from .data import NAMED, prepare, read_labelled, read_named
+    from .data import NAMED, prepare
+    from .newdata import read_labelled, read_named
     from .runs import check_data_unchanged, load_run
 
     require("safetensors", purpose="backprop evaluate")

@@ -30,7 +30,7 @@ def add_parser(sub):
 
 
 def run(args):
-    from .data import read_inputs, read_sequences
+    from .newdata import read_inputs, read_sequences
     from .models import RECURRENT
     from .runs import load_run
 
