@@ -50,14 +50,7 @@ def read_named(name, info, opts):
     ``--noise``, ``--seq-len``): a generated set is drawn anew with seed + 1, so its rows are not the ones the
     run was trained on; a bundled set is taken whole. Returns (raw X, encoded y) as ``read_labelled``."""
     table, _, _ = load_source({**opts, "data": name, "seed": opts["seed"] + 1})
-    if table.columns != info["columns"]:
-        raise CLIError(f"--data {name}: its input columns ({', '.join(table.columns)}) are not the model's "
-                       f"({', '.join(info['columns'])})")
-    if info["task"] == "classification":
-        return table.X, encode_labels(table.y, info["classes"], name)
-    if table.y.dtype.kind not in "biuf":
-        raise CLIError(f"--data {name}: its target is not numeric, but the run is a regression")
-    return table.X, table.y.astype(np.float64)
+    return _labelled(table, info, f"--data {name}", table.columns != info["columns"])
 
 
 def read_sequences(path, info, on_unknown=None):
@@ -94,11 +87,18 @@ def read_labelled(path, info, opts):
             table = read_csv(path, target, header=opts["header"], drop_missing=opts["drop_missing"],
                              categories=info["one_hot"])
     named = table.header and info["header"]
-    if (table.columns != info["columns"]) if named else len(table.columns) != len(info["columns"]):
-        raise CLIError(f"{path}: its input columns ({', '.join(table.columns)}) are not the model's "
+    return _labelled(table, info, path, (table.columns != info["columns"]) if named
+                     else len(table.columns) != len(info["columns"]))
+
+
+def _labelled(table, info, where, other_columns):
+    """``(raw X, encoded y)`` of a labelled table for the run ``info`` describes; ``where`` names the data."""
+    if other_columns:
+        raise CLIError(f"{where}: its input columns ({', '.join(table.columns)}) are not the model's "
                        f"({', '.join(info['columns'])})")
     if info["task"] == "classification":
-        return table.X, encode_labels(table.y, info["classes"], path)
+        return table.X, encode_labels(table.y, info["classes"], where)
     if table.y.dtype.kind not in "biuf":
-        raise CLIError(f"{path}: the target column {table.target_name!r} is not numeric")
+        raise CLIError(f"{where}: the target column {table.target_name!r} is not numeric, but the run is a "
+                       "regression")
     return table.X, table.y.astype(np.float64)

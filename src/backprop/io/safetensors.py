@@ -74,33 +74,29 @@ def read(path):
     CheckpointError
         The file is truncated, corrupted, not a safetensors file, or holds a dtype NumPy lacks (bfloat16).
     """
-    safetensors = _safetensors()
-    path = os.fspath(path)
-    if not os.path.isfile(path):
-        raise FileNotFoundError(f"no weights file at {path!r}")
-    try:
-        with safetensors.safe_open(path, framework="np") as f:
-            names = f.keys()  # a safe_open handle is not a dict: it has no __iter__
-            return {name: f.get_tensor(name) for name in names}, f.metadata() or {}
-    except Exception as e:
-        raise CheckpointError(
-            f"cannot read {path!r} as a safetensors file ({e}): it may be truncated, corrupted or in another "
-            "format (backprop never loads pickle files such as torch.save's)") from e
+    # a safe_open handle is not a dict: it has no __iter__
+    return _opened(path, lambda f: ({name: f.get_tensor(name) for name in f.keys()}, f.metadata() or {}))
 
 
 def read_metadata(path):
     """The header's str → str metadata of a safetensors file, without reading its arrays (what a run's
     files record about the run that wrote them). Raises as ``read``."""
+    return _opened(path, lambda f: f.metadata() or {})
+
+
+def _opened(path, take):
+    """``take(handle)`` of the safetensors file at ``path``, its failures as ``read`` documents them."""
     safetensors = _safetensors()
     path = os.fspath(path)
     if not os.path.isfile(path):
         raise FileNotFoundError(f"no weights file at {path!r}")
     try:
         with safetensors.safe_open(path, framework="np") as f:
-            return f.metadata() or {}
+            return take(f)
     except Exception as e:
-        raise CheckpointError(f"cannot read {path!r} as a safetensors file ({e}): it may be truncated, "
-                              "corrupted or in another format") from e
+        raise CheckpointError(
+            f"cannot read {path!r} as a safetensors file ({e}): it may be truncated, corrupted or in another "
+            "format (backprop never loads pickle files such as torch.save's)") from e
 
 
 def load_model(model, path, strict=True):
