@@ -115,3 +115,15 @@ def test_unexpected_errors_are_one_line_too(capsys, monkeypatch):
     code, _, err = cli(capsys, "graph", "x", "--at", "x=1")
     assert code == 1
     assert err.strip() == "backprop: error: RuntimeError: boom (set BACKPROP_DEBUG=1 for the traceback)"
+
+
+@pytest.mark.parametrize("argv, message", [
+    (("train", "--data", "circles", "--n-samples", 1), "--n-samples 1: n_samples must be at least 2"),
+    (("train", "--data", "xor-table", "--batch-norm", "--batch-size", 1), "--batch-norm needs --batch-size 2 or more"),
+    (("graph", "x", "--at", "x=1", "-o", "g.xyz"), "-o g.xyz: a graph is written as .dot, .svg, .png, .pdf, not .xyz"),
+])
+def test_more_misuse_is_named_in_one_line(tmp_path, capsys, monkeypatch, argv, message):
+    monkeypatch.chdir(tmp_path)
+    code, _, err = cli(capsys, *argv)
+    assert code == 2 and message in err and len(err.strip().splitlines()) == 1, err
+    assert "BACKPROP_DEBUG" not in err

@@ -192,7 +192,10 @@ def load_source(opts):
         if name == "xor-table":
             X, y = xor_table()
         else:
-            X, y = GENERATORS[name](opts["n_samples"], opts["noise"], random_state=seed)
+            try:
+                X, y = GENERATORS[name](opts["n_samples"], opts["noise"], random_state=seed)
+            except ValueError as e:  # too few points for the generator's classes
+                raise CLIError(f"--n-samples {opts['n_samples']}: {e}") from None
         return Table(X, y, ["x1", "x2"], "label", header=True), None, "classification"
     if name in REGRESSION_GENERATORS:
         X, y = REGRESSION_GENERATORS[name](opts["n_samples"], opts["noise"], random_state=seed)

@@ -7,6 +7,7 @@ accepted, so no code is ever run (no ``eval``).
 import ast
 import math
 import operator
+import os
 
 from .common import CLIError, check_output, number_list
 
@@ -23,6 +24,8 @@ course's graph with the value and gradient at every node and the local derivativ
 ∂f/∂v for every variable. Allowed: numbers, variables, + - * / ** (and unary -), the constants pi and e, and
 the functions {', '.join(FUNCTIONS)}. Example: backprop graph "x**2 + x*y + (x + y)**2" --at x=1,y=2"""
 
+
+GRAPH_FORMATS = (".dot", ".svg", ".png", ".pdf")  # what -o writes (all but .dot through Graphviz's dot)
 
 def add_parser(sub):
     p = sub.add_parser("graph", help="the derivative graph and gradient of a formula at a point",
@@ -122,6 +125,9 @@ def run(args):
     point = parse_point(args.at)
     tree = parse(args.expression)
     if args.output:
+        suffix = os.path.splitext(args.output)[1].lower()
+        if suffix not in ("", *GRAPH_FORMATS):
+            raise CLIError(f"-o {args.output}: a graph is written as {', '.join(GRAPH_FORMATS)}, not {suffix}")
         check_output(args.output, args.overwrite)
     used = sorted({n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} - set(CONSTANTS) - set(FUNCTIONS))
     variables = {name: bp.tensor(value, dtype=np.float64, requires_grad=True) for name, value in point.items()

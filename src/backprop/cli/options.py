@@ -139,6 +139,9 @@ def resolve(given, base=None):
     same_kind = base is not None and (base.get("model") in RECURRENT) == (opts["model"] in RECURRENT)
     for key in ("hidden", "num_layers"):
         opts[key] = given.get(key, base.get(key) if same_kind else None)
+    if opts["batch_norm"] and opts["batch_size"] < 2:
+        raise CLIError("--batch-norm needs --batch-size 2 or more: a batch of one row has no variance to "
+                       "normalise by")
     if opts["param"] and not applies("param", opts):
         raise CLIError(f"--param sets a hyperparameter of a bp.linear_model estimator; it does not apply to "
                        f"--model {opts['model']} (a network takes --hidden, --lr, --optimizer, …)")
