@@ -116,3 +116,34 @@ def test_divergence_keeps_the_last_finite_weights_and_resume_takes_a_new_lr(tmp_
 def test_size_limits_of_the_options(capsys, tmp_path):
     code, _, err = cli(capsys, "train", "--data", "circles", "--n-samples", 10 ** 8, "--out", tmp_path / "r")
     assert code == 2 and "--n-samples: expected an integer ≥ 1 and ≤ 10,000,000, got 100000000" in err
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda s: s["model"]["0.weight"].__setitem__((0, 0), float("nan")), "field 'model.0.weight': holds NaN"),
+    (lambda s: s.update(surprise=1), "field 'surprise': not a field of a backprop train checkpoint"),
+    (lambda s: s.update(early_stopping={"best": 1.0}), "holds the state of callbacks ['early_stopping']"),
+    (lambda s: s["optimizer"]["param_groups"][0].update(lr=-0.1), "Invalid learning rate: -0.1"),
+    (lambda s: s["rng_state"].update(bit_generator="seed"), "'bit_generator' must be one of PCG64"),
+])
+def test_an_edited_checkpoint_is_refused(run, capsys, change, message):
+    import backprop as bp
+    from backprop.io import load_state, read_metadata
+
+    file = run / "checkpoint.safetensors"
+    state, header = load_state(file), read_metadata(file)
+    change(state)
+    bp.save(state, file, metadata={k: header[k] for k in ("fingerprint", "identity")})
+    code, _, err = cli(capsys, "train", "--resume", run, "--epochs", 3)
+    assert code == 2 and message in err and len(err.strip().splitlines()) == 1, err
+
+
+def test_weights_holding_nan_are_refused(run, capsys):
+    import backprop as bp
+    from backprop.io import read, read_metadata
+
+    file = run / "model.safetensors"
+    arrays, header = read(file)[0], read_metadata(file)
+    arrays["0.weight"][0, 0] = float("inf")
+    bp.save(arrays, file, metadata=header)
+    code, _, err = cli(capsys, "evaluate", run)
+    assert code == 2 and "field '0.weight': holds NaN or infinity" in err

@@ -28,6 +28,7 @@ from io import StringIO
 from ..io import CheckpointError, load_state
 from ..io.files import atomic_write_text, replace_folder, temporary_sibling
 from ..train import Callback, ModelCheckpoint
+from ..train.resume import STATE_KEYS
 from ..train.progress import format_logs
 from .common import CLIError, read_json, write_json
 
@@ -204,7 +205,25 @@ def epochs_done(run_dir):
     if not isinstance(rows, list) or len(rows) != done:
         raise CLIError(f"{file}: field 'epoch': {done}, but its history holds "
                        f"{len(rows) if isinstance(rows, list) else 'no'} epochs")
+    unknown = sorted(set(state) - set(STATE_KEYS) - set(CALLBACK_STATES))
+    if unknown:
+        raise CLIError(f"{file}: field {unknown[0]!r}: not a field of a backprop train checkpoint")
+    check_finite_weights(state.get("model"), file, "model.")
     return done
+
+
+# The callbacks whose state a checkpoint of backprop train holds (bp.train.fit keys them so).
+CALLBACK_STATES = ("history", "early_stopping", "optimizer_settings", "run_recorder")
+
+
+def check_finite_weights(weights, file, prefix=""):
+    """Refuse weights holding NaN or infinity (a damaged file, or one edited by hand), naming the array."""
+    import numpy as np
+
+    for key, value in (weights or {}).items() if isinstance(weights, dict) else ():
+        array = np.asarray(value)
+        if array.dtype.kind == "f" and not np.isfinite(array).all():
+            raise CLIError(f"{file}: field '{prefix}{key}': holds NaN or infinity")
 
 
 def load_run(run_dir):
@@ -227,7 +246,9 @@ def load_run(run_dir):
     check_fingerprint(run_dir, identity)
     model = models.build(opts, len(info["feature_names"]), info["n_outputs"], info["task"])
     try:
-        model.load(io.load(weights))
+        arrays = io.load(weights)
+        check_finite_weights(arrays, weights)
+        model.load(arrays)
     except (io.CheckpointError, ValueError, KeyError, RuntimeError) as e:
         raise CLIError(f"cannot load {weights}: {e}") from None
     return config, opts, Preprocessor.from_dict(info["preprocessing"]), model

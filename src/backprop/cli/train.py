@@ -3,6 +3,7 @@ folder (see :mod:`backprop.cli.runs`); ``--resume RUN_DIR`` finishes an interrup
 import datetime
 import os
 import sys
+import warnings
 
 import numpy as np
 
@@ -277,12 +278,14 @@ def _fit_network(run, opts, data, model, quiet, metadata, jit):
     recorder = runs.RunRecorder(run, print_epochs=not quiet and not sys.stdout.isatty(), metadata=metadata)
     settings = runs.OptimizerSettings(lr=opts["lr"], weight_decay=opts["weight_decay"])
     try:
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # fit checks the loss itself
+        # fit checks the loss itself; a checkpoint holding a callback's state this run lacks was edited
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"), warnings.catch_warnings():
+            warnings.filterwarnings("error", message=".*holds the state of callbacks", category=UserWarning)
             train.fit(model.module, model.loss_fn, model.optimizer, train_data, max(opts["epochs"], done),
                       val_data=val, metrics=model.metrics(data.prep.target_scale),
                       callbacks=[c for c in (settings, es, recorder) if c], verbose=False if quiet else None,
                       batch_size=opts["batch_size"], resume_from=checkpoint, jit="auto" if jit else False)
-    except io.CheckpointError as e:
+    except (io.CheckpointError, UserWarning) as e:
         raise CLIError(f"cannot resume {run.path}: {e}") from None
     except DataError as e:  # a NaN in a shard of data read while training
         raise CLIError(f"training stopped: {e}") from None
