@@ -10,6 +10,7 @@ import time
 import numpy as np
 
 from .. import nn, no_grad, optim, tensor
+from ..jit import jit
 from ..random import use_generator
 from . import data
 
@@ -136,10 +137,17 @@ class Network:
                 self.cursor, self.epoch = 0, self.epoch + 1
             if settings.batchnorm and len(batch) < 2:  # batch norm needs two rows to normalise
                 return
-            self.optimizer.zero_grad()
-            loss = objective(model, self.loss_fn, settings, tensor(self.x_train[batch]), self.y_train[batch])
-            loss.backward()
-            self.optimizer.step()
+            self._update(tensor(self.x_train[batch]), tensor(self.y_train[batch]))
+
+    @jit
+    def _update(self, x, y):
+        """One optimizer step on a batch, replayed by ``bp.jit`` after its first calls (the same numbers as
+        eager mode, bit for bit; dropout draws from the session's generator in the same order)."""
+        self.optimizer.zero_grad()
+        loss = objective(self.model, self.loss_fn, self.settings, x, y)
+        loss.backward()
+        self.optimizer.step()
+        return loss
 
     def train_epoch(self):
         """The batches left in this epoch (all of them at an epoch's start)."""
