@@ -83,4 +83,7 @@ def main(argv=None):
 def _fail(message, code, prog="backprop"):
     sys.stdout.flush()
     print(f"{prog}: error: {' '.join(str(message).split())}", file=sys.stderr)
+    distributed = sys.modules.get("backprop.distributed")
+    if distributed is not None and distributed.is_initialized() and distributed.get_world_size() > 1:
+        distributed.abort(code)  # under mpiexec: the other processes would wait for this one for ever
     return code

@@ -138,6 +138,16 @@ def _train(run_dir, opts, args, fresh, changes=()):
     data = prepare(opts)
     bp.manual_seed(opts["seed"])
     model = models.build(opts, data.n_inputs, data.n_outputs, data.task)
+    bp.distributed.init()
+    world = bp.distributed.get_world_size()
+    if world > 1 and model.kind == "network" and opts["batch_size"] % world:
+        raise CLIError(f"--batch-size {opts['batch_size']} is the global batch: under mpiexec it must divide by "
+                       f"the {world} processes")
+    if bp.distributed.get_rank() != 0:  # under mpiexec: this process trains its share, rank 0 writes the run
+        if model.kind == "network":
+            _fit_network(runs.RunFolder(run_dir or os.devnull, new=False), opts, data, model, quiet=True,
+                         metadata=None, jit=args.jit)
+        return 0
     out = run_dir or args.out or _default_out(opts)
     with contextlib.ExitStack() as stack:
         try:
@@ -228,8 +238,12 @@ def _where(diverged):
 def _summary(opts, data, model):
     lines = [data.summary_line(opts)]
     if model.kind == "network":
+        from .. import distributed
+
+        world, batch = distributed.get_world_size(), opts["batch_size"]
+        split = f" ({batch // world} per process × {world} processes)" if world > 1 else ""
         lines.append(f"model: {model.layers(data.n_inputs, data.n_outputs)}, {opts['optimizer']} lr "
-                     f"{opts['lr']:g}, {opts['epochs']} epochs, batch {opts['batch_size']}, seed {opts['seed']}")
+                     f"{opts['lr']:g}, {opts['epochs']} epochs, batch {batch}{split}, seed {opts['seed']}")
         n_train = data.n_train
         if opts["batch_norm"] and n_train % opts["batch_size"] == 1 and n_train > 1:
             lines.insert(0, f"note: with --batch-norm, the last batch of each epoch ({n_train} training rows, "
@@ -263,7 +277,7 @@ def _fit_network(run, opts, data, model, quiet, metadata, jit):
     """Train a network with ``bp.train.fit``, from scratch or from the run's checkpoint. Returns ``(its
     EarlyStopping or None, None or where the loss diverged: {'epoch', 'step', 'loss'})``; after a
     divergence the model holds the last weights whose loss was finite."""
-    from .. import io, train
+    from .. import distributed, io, train
     from ..data import DataError
     from . import runs
 
@@ -284,7 +298,8 @@ def _fit_network(run, opts, data, model, quiet, metadata, jit):
             train.fit(model.module, model.loss_fn, model.optimizer, train_data, max(opts["epochs"], done),
                       val_data=val, metrics=model.metrics(data.prep.target_scale),
                       callbacks=[c for c in (settings, es, recorder) if c], verbose=False if quiet else None,
-                      batch_size=opts["batch_size"], resume_from=checkpoint, jit="auto" if jit else False)
+                      batch_size=opts["batch_size"], resume_from=checkpoint, jit="auto" if jit else False,
+                      distributed=distributed.get_world_size() > 1)
     except (io.CheckpointError, UserWarning) as e:
         raise CLIError(f"cannot resume {run.path}: {e}") from None
     except DataError as e:  # a NaN in a shard of data read while training
