@@ -214,3 +214,16 @@ def test_a_decorated_method_keeps_a_capture_per_instance():
     losses_a = [a.step(x, y).item() for x, y in zip(xs, ys)]
     losses_b = [b.step(x, y).item() for x, y in zip(xs, ys)]
     assert losses_a == losses_b and a.step.last_replay and a.step is not b.step
+
+
+def test_a_gradient_into_an_argument_runs_eagerly():
+    w = bp.tensor(np.ones(4, np.float32), requires_grad=True)
+
+    @bp.jit
+    def input_gradient(x):
+        (x * w).sum().backward()
+        return x.grad
+
+    xs = [bp.tensor(np.full(4, float(i), np.float32), requires_grad=True) for i in range(4)]
+    grads = [input_gradient(x) for x in xs]
+    assert all(x.grad is g for x, g in zip(xs, grads)) and "argument" in input_gradient.eager_reason

@@ -44,7 +44,7 @@ class Unsupported(Exception):
 class Recorder:
     """Receives the engine's events (:mod:`backprop.autograd.recording`) during one eager call."""
 
-    def __init__(self, inputs, known_params):
+    def __init__(self, inputs, known_params, input_leaves=()):
         self.reg = {}  # id(array or number) -> register
         self.keep = []  # register -> the value at capture (kept alive so that ids stay unique)
         self.inputs = []  # (register, position in the flattened inputs)
@@ -55,6 +55,7 @@ class Recorder:
         self.params = {}  # id -> leaf Tensor read as a constant (its array's identity is guarded)
         self.known = list(known_params)
         self.known_ids = {id(p) for p in self.known}
+        self.input_leaves = {id(t) for t in input_leaves}  # arguments that require grad: new at every call
         self.grads = {}  # leaf -> [register of its .grad or None, whether the Tensor is a new one]
         self.entry = {}  # leaf -> whether its .grad was None when the step began
         self.entry_none = {id(p): p.grad is None for p in self.known}
@@ -182,6 +183,8 @@ class Recorder:
         self.code.append(("sum", ra, rb, self.new(total)))
 
     def store(self, leaf, grad, how, held, result):
+        if id(leaf) in self.input_leaves:
+            return self._fail("a gradient reaches an argument (x.grad): a replay would give it to this call's tensor")
         self._touch(leaf)
         r = self.reg.get(id(grad))
         if r is None:

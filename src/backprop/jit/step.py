@@ -117,7 +117,8 @@ class JitFunction:
 
     def _record(self, capture, arrays, args, kwargs):
         state = State(self._modules, self._optimizers, self._tensors)
-        rec = Recorder(enumerate(arrays), state.params)
+        rec = Recorder(enumerate(arrays), state.params,
+                       [v for v in (*args, *kwargs.values()) if isinstance(v, Tensor) and v.requires_grad])
         with record_with(rec):
             result = self.fn(*args, **kwargs)
         capture.recordings += 1
