@@ -10,7 +10,8 @@ import re
 from pathlib import Path
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "backprop"
-PACKAGES = ("explain", "cli", "train", "nn", "optim", "linear_model", "data", "io")
+PACKAGES = ("explain", "cli", "train", "nn", "optim", "linear_model", "data", "io", "jit", "distributed",
+            "playground")
 
 FORBIDDEN = {
     "._ctx": re.compile(r"\._ctx\b"),
