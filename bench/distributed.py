@@ -29,6 +29,8 @@ import subprocess
 import sys
 import time
 
+from run_all import cpu_model  # bench/ is the script's folder, so on sys.path
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -106,17 +108,6 @@ def measure(mode, workload, steps):
         command = [mpiexec, "-n", str(processes)] + command
     out = subprocess.run(command, env=_pinned_env(threads), capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
-
-
-def cpu_model():
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
 
 
 def report(workload, rounds, steps):

@@ -24,16 +24,7 @@ import sys
 import time
 import urllib.request
 
-
-def cpu_name():
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
+from run_all import cpu_model  # bench/ is the script's folder, so on sys.path
 
 
 def create_session(url, settings):
@@ -81,7 +72,7 @@ def main():
                               stdout=subprocess.PIPE, text=True, start_new_session=True)
     try:
         url = server.stdout.readline().strip()
-        print(f"CPU: {cpu_name()}, {os.cpu_count()} logical cores; Python {platform.python_version()}")
+        print(f"CPU: {cpu_model()}, {os.cpu_count()} logical cores; Python {platform.python_version()}")
         print(f"network: {settings['layers']} tanh on {args.points} circle points (batch 10, SGD); "
               f"{args.rounds} rounds of {args.seconds:g} s")
         fps = []
