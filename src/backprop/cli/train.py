@@ -25,8 +25,9 @@ def add_parser(sub):
     r.add_argument("--out", metavar="DIR",
                    help="the run folder to write (default: runs/<data>-<model>-<date-time>)")
     r.add_argument("--resume", metavar="RUN_DIR",
-                   help="continue an interrupted run from its last checkpoint, with its own options (only "
-                        "--epochs may change, to train longer)")
+                   help="continue an interrupted (or diverged) run from its last checkpoint, with its own "
+                        "options; --lr, --weight-decay, --early-stopping and a larger --epochs may change, and "
+                        "each change is recorded in config.json's changes")
     r.add_argument("--config", metavar="FILE",
                    help="repeat a run: take the options from its config.json (options given here win)")
     r.add_argument("--overwrite", action="store_true",
