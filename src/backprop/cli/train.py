@@ -14,7 +14,9 @@ DESCRIPTION = """Train a model and write a run folder: model.safetensors, config
 run can be repeated), history.csv/.json, metrics.json and plots (training curves, a confusion matrix or
 predicted vs true values, and the decision boundary of 2-D data). With no options: an MLP on the digits data
 set. Inputs (derived 2-D features included) and a network's regression targets are standardised with the
-training split's mean and standard deviation; metrics are reported in the target's own units."""
+training split's mean and standard deviation; metrics are reported in the target's own units. Under
+`mpiexec -n N` (the mpi extra) a network trains data-parallel: --batch-size stays the global batch, split among
+the N processes, and rank 0 writes the run."""
 
 
 def add_parser(sub):
