@@ -86,7 +86,7 @@ def reduced(ctx, loss, reduction, divisor=None):
     ctx.divisor = loss.size if divisor is None else divisor
     if reduction == "none":
         return loss
-    total = loss.sum()  # the method: np.sum's Python wrapper costs as much as the sum itself here
+    total = np.add.reduce(loss, None)  # what loss.sum() runs, without the wrappers that cost as much here
     return total / np.asarray(ctx.divisor, dtype=loss.dtype) if reduction == "mean" else total
 
 

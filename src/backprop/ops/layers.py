@@ -65,7 +65,7 @@ class Linear(Function):
         # Operators and methods that arrays and Tensors share: one formula for both modes.
         dx = D.matmul(dz, w) if nx else None
         dw = D.matmul(dz2.T, x) if nw else None
-        db = dz2.sum(0) if nb else None
+        db = D.sum(dz2, 0) if nb else None
         return dx, dw, db
 
 
