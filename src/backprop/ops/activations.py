@@ -189,6 +189,13 @@ class Softmax(_SoftmaxFamily):
         return y * (dy - D.sum(dy * y, ctx.axis, keepdims=True)) * ctx.inv_t
 
 
+def log_softmax_array(z, axis):
+    """log softmax(z) along ``axis`` of an array, as :class:`LogSoftmax` computes it: z − max − ln Σ exp(z − max)."""
+    # The methods, not np.max/np.sum: their Python wrappers cost as much as a small reduction
+    shifted = z - z.max(axis=axis, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+
+
 class LogSoftmax(_SoftmaxFamily):
     """y = log softmax(x / T) = x/T − logsumexp(x/T) along ``axis``.
 
@@ -201,10 +208,7 @@ class LogSoftmax(_SoftmaxFamily):
     @staticmethod
     def forward(ctx, x, *, axis, temperature):
         ctx.axis, ctx.inv_t = axis, 1.0 / temperature
-        z = x * ctx.inv_t if temperature != 1 else x
-        # The methods, not np.max/np.sum: their Python wrappers cost as much as a small reduction
-        shifted = z - z.max(axis=axis, keepdims=True)
-        y = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+        y = log_softmax_array(x * ctx.inv_t if temperature != 1 else x, axis)
         ctx.save(y=y)
         return y
 
