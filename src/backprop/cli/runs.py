@@ -25,6 +25,8 @@ import signal
 import sys
 from io import StringIO
 
+import numpy as np
+
 from ..io import CheckpointError, load_state
 from ..io.files import atomic_write_text, replace_folder, temporary_sibling
 from ..train import Callback, ModelCheckpoint
@@ -218,8 +220,6 @@ CALLBACK_STATES = ("history", "early_stopping", "optimizer_settings", "run_recor
 
 def check_finite_weights(weights, file, prefix=""):
     """Refuse weights holding NaN or infinity (a damaged file, or one edited by hand), naming the array."""
-    import numpy as np
-
     for key, value in (weights or {}).items() if isinstance(weights, dict) else ():
         array = np.asarray(value)
         if array.dtype.kind == "f" and not np.isfinite(array).all():

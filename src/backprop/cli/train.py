@@ -176,15 +176,16 @@ def _write_run(run, opts, args, data, model, changes):
     from . import report, runs
     from .data import NAMED
     from .files import sha256
-    from .identity import file_metadata, fingerprint, run_identity
+    from .identity import file_metadata, run_identity
 
     data_sha256 = None if opts["data"] in NAMED else sha256(opts["data"])
     identity = run_identity(opts, data_sha256, data.prep.to_dict())
+    metadata = file_metadata(identity)  # the run's fingerprint, in config.json and every file's header
     if not run.new:
         runs.check_fingerprint(run.path, identity)
     config = {"command": command_line(opts), "options": opts, "data": data.describe(),
               "data_sha256": data_sha256, "model": model.describe(), "backprop_version": bp.__version__,
-              "fingerprint": fingerprint(identity), "changes": changes}
+              "fingerprint": metadata["fingerprint"], "changes": changes}
     write_json(runs.path(run.path, runs.CONFIG), config)
     quiet = args.quiet
     if not quiet:
@@ -193,7 +194,7 @@ def _write_run(run, opts, args, data, model, changes):
             print(f"note: {data.note}")
     diverged = kept_epoch = None
     if model.kind == "network":
-        es, diverged = _fit_network(run, opts, data, model, quiet, file_metadata(identity), args.jit)
+        es, diverged = _fit_network(run, opts, data, model, quiet, metadata, args.jit)
         if es is not None and es.stopped_epoch is not None:
             kept_epoch = es.best_epoch + 1
             if not quiet:
@@ -206,7 +207,7 @@ def _write_run(run, opts, args, data, model, changes):
     else:
         model.fit(data.splits["train"][1], data.prep.transform_target(data.splits["train"][2]))
     bp.save(model.state(), runs.path(run.path, runs.WEIGHTS),
-            metadata={"format": "backprop.cli/1", "model": opts["model"], **file_metadata(identity)})
+            metadata={"format": "backprop.cli/1", "model": opts["model"], **metadata})
     results = data.evaluate(model)
     if diverged is not None:
         results = {"diverged": diverged, **results}
