@@ -124,11 +124,53 @@ def test_returned_numbers_and_structures_are_replayed():
 
 @pytest.mark.parametrize("setup", ["dropout", "decay_clip_scheduler"])
 def test_replay_that_lets_every_array_go_early_is_bitwise_eager(setup, monkeypatch):
-    from backprop.jit import program
+    from backprop.jit import memory
 
-    monkeypatch.setattr(program, "FREE_ABOVE", 0)  # every register is dropped after its last reader
+    monkeypatch.setattr(memory, "FREE_ABOVE", 0)  # every register is dropped after its last reader
     xs, ys = data(12)
     eager = train(False, xs, ys, optimizer="adam", **SETUPS[setup])
     jitted = train(True, xs, ys, optimizer="adam", **SETUPS[setup])
     assert jitted[3].last_replay and eager[0] == jitted[0]
     assert_bitwise(eager[1], jitted[1])
+
+
+@pytest.mark.parametrize("optimizer", OPTIMIZERS)
+def test_updates_in_the_programs_workspace_are_bitwise_eager(optimizer, monkeypatch):
+    from backprop.jit import program
+
+    monkeypatch.setattr(program, "REUSE_ABOVE", 0)  # every update's temporaries come from the workspace
+    xs, ys = data(12)
+    eager = train(False, xs, ys, optimizer=optimizer, **SETUPS["decay_clip_scheduler"])
+    jitted = train(True, xs, ys, optimizer=optimizer, **SETUPS["decay_clip_scheduler"])
+    assert jitted[3].last_replay and eager[0] == jitted[0]
+    assert_bitwise(eager[1], jitted[1])
+    assert_bitwise(eager[2], jitted[2])
+
+
+def test_returned_activations_keep_their_values_and_gradient_buffers_are_reused():
+    """A replay writes layer outputs and gradients into buffers it made once: what it returns is copied
+    out of them, and a parameter's .grad after a replay is the same array as after the replay before
+    (as with CUDA graphs' static memory), holding this step's gradient."""
+    xs, ys = data(6)
+    model, opt, _, _ = build()
+    eager_model, eager_opt, _, _ = build()
+    loss_fn = bp.nn.CrossEntropyLoss()
+
+    def step(m, o, x, y):
+        o.zero_grad()
+        out = m(x)
+        loss = loss_fn(out, y)
+        loss.backward()
+        o.step()
+        return out, loss
+
+    jitted = bp.jit(lambda x, y: step(model, opt, x, y))
+    kept, expected, grads = [], [], []
+    for x, y in zip(xs, ys):
+        kept.append(jitted(x, y)[0])
+        expected.append(step(eager_model, eager_opt, x, y)[0].data.copy())
+        grads.append(model[0].weight.grad.data)
+        assert np.array_equal(grads[-1], eager_model[0].weight.grad.data)
+    assert jitted.last_replay
+    assert all(np.array_equal(k.data, e) for k, e in zip(kept, expected))
+    assert grads[-1] is grads[-2] and grads[-2] is grads[-3]  # replays 3 to 6 (calls 4 to 6) share it

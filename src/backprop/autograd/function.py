@@ -61,6 +61,11 @@ class Function:
     An op whose backward cannot be differentiated sets ``supports_double_backward = False``; then
     differentiating its gradient raises :class:`~backprop.exceptions.DoubleBackwardError` naming it.
     An op with ``differentiable = False`` (comparisons, argmax) never records a graph.
+
+    An op with ``writes_into_buffers = True`` writes its output into ``ctx.out_buffer`` and each input's
+    gradient into ``ctx.grad_buffers[i]`` with ``out=`` when they are arrays. Eagerly they are None (NumPy
+    allocates); a replayed step (``bp.jit``) gives each call arrays it made once, of the shape and dtype
+    the call produced when the step was captured, as a hand-written step reuses its buffers.
     """
 
     forward_formula = ""
@@ -71,6 +76,10 @@ class Function:
     differentiable = True
     input_names = ()  # forward's positional parameters after ctx, read when the class is created
     variadic_input = None  # the name of forward's *args parameter, if it has one
+    writes_into_buffers = False  # forward and backward use ctx.out_buffer and ctx.grad_buffers
+    # An elementwise op whose backward never reads its input: a replay may lend it its input's own array as
+    # ctx.out_buffer (in place) when nothing else reads or keeps that input.
+    may_overwrite_input = False
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

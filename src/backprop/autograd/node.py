@@ -129,6 +129,8 @@ class Context(Node):
     # attributes to write and free); what an op saves and sets goes into the instance dict.
     __slots__ = ("op", "edges", "needs_input_grad", "create_graph", "seq", "shape", "dtype", "_saved",
                  "_checks", "_out", "_out_vc", "_on_grad", "_bound", "_freed", "__dict__", "__weakref__")
+    # An eager call writes into new arrays (see Function.writes_into_buffers; a replay gives buffers).
+    out_buffer = grad_buffers = None
 
     def __init__(self, op):
         self.op = op

@@ -118,7 +118,7 @@ class ReplayContext:
     ``backward`` (as the engine frees a node's saved values).
     """
 
-    __slots__ = ("op", "needs_input_grad", "edges", "shape", "dtype", "__dict__")
+    __slots__ = ("op", "needs_input_grad", "edges", "shape", "dtype", "out_buffer", "grad_buffers", "__dict__")
     create_graph = False
     observed = False
 
@@ -127,6 +127,8 @@ class ReplayContext:
         self.needs_input_grad = needs_input_grad
         self.edges = (None,) * n_inputs
         self.shape, self.dtype = shape, dtype
+        # Arrays an op with writes_into_buffers fills (set by the replaying program; kept by release).
+        self.out_buffer = self.grad_buffers = None
 
     def save(self, **arrays):
         self.__dict__.update(arrays)

@@ -7,6 +7,7 @@ registers once; a replay copies that list, puts the new inputs in, and runs the 
 no Tensor, no graph node, no heap, the same NumPy calls in the same order as eager mode, so the
 numbers are bitwise the same.
 """
+from functools import partial
 from operator import itemgetter
 
 import numpy as np
@@ -15,6 +16,8 @@ from ..autograd import Tensor
 from ..autograd.broadcasting import cast, sum_to
 from ..autograd.graph import increment_version
 from ..autograd.recording import increment_versions, set_grads
+from ..optim import Workspace
+from .memory import freeing, lend_buffers, new_each_replay, output_registers
 from .recorder import Const
 
 
@@ -216,7 +219,12 @@ def _hyper(ins, reg, rec):
     return step
 
 
-def _update(ins, reg, rec):
+# bytes: an update of a smaller parameter allocates its temporaries (NumPy's cache of small blocks is
+# cheaper than lending them); a larger one reuses the program's workspace
+REUSE_ABOVE = 1 << 16
+
+
+def _update(ins, reg, rec, workspace):
     _, optimizer, update, param, g, hyper = ins
     data, state = param.data, optimizer.state
 
@@ -226,12 +234,19 @@ def _update(ins, reg, rec):
             param_state = state[param] = {}
         update(data, R[g], param_state, *R[hyper])
 
-    return step
+    if data.nbytes < REUSE_ABOVE:
+        return step
+
+    def step_in_workspace(R):  # the update's temporaries: the program's buffers, not new arrays
+        with workspace:
+            step(R)
+
+    return step_in_workspace
 
 
 _BUILDERS = {"forward": _forward, "backward": _backward, "fit": _fit, "seed": _seed, "sum": _sum, "copy": _copy,
              "add": _add, "fill0": _fill0, "item": _item, "call": _call, "copy_into": _copy_into,
-             "hyper": _hyper, "update": _update, "clear": _clear}
+             "hyper": _hyper, "clear": _clear}
 
 
 class Program:
@@ -246,15 +261,18 @@ class Program:
                 return len(template) - 1
             return source
 
-        steps = [_BUILDERS[ins[0]](ins, reg, rec) for ins in rec.code]
-        self.output = _output(output_spec, reg, _new_each_replay(rec.code))
+        self.buffers = lend_buffers(rec, set(output_registers(output_spec)) | {r for r, _ in rec.grads.values()})
+        self.workspace = Workspace()  # shared by the update calls, one after the other
+        builders = {**_BUILDERS, "update": partial(_update, workspace=self.workspace)}
+        steps = [builders[ins[0]](ins, reg, rec) for ins in rec.code]
+        self.output = _output(output_spec, reg, new_each_replay(rec.code, rec.contexts))
         self.template = template
         self.inputs = tuple(rec.inputs)
         self.entry_grads = tuple(rec.entry_grads)
         template.append(None)  # the register of a .grad set to None
         self.grads = tuple((leaf, len(template) - 1 if r is None else r, new) for leaf, (r, new) in rec.grads.items())
-        kept = {r for _, r, _ in self.grads} | set(_output_registers(output_spec))
-        self.steps = _freeing(steps, rec.code, rec.sizes, kept)
+        kept = {r for _, r, _ in self.grads} | set(output_registers(output_spec))
+        self.steps = freeing(steps, rec.code, rec.sizes, kept)
         self.n_ops = len(rec.contexts)
         self.updated = tuple(ins[3] for ins in rec.code if ins[0] == "update")
         self.exit_flags = ()  # (module, training flag) pairs the step sets (model.train() inside it)
@@ -272,76 +290,6 @@ class Program:
         for module, flag in self.exit_flags:
             module.training = flag
         return self.output(R)
-
-
-def _reads(ins):
-    """The registers an instruction reads (ints; constants are not registers yet)."""
-    kind = ins[0]
-    if kind == "forward":
-        return [s for s in ins[3] if isinstance(s, int)] + [s for _, s in ins[4] if isinstance(s, int)]
-    if kind == "call":
-        return _spec_registers(ins[2])
-    return [ins[i] for i in _READ_FIELDS.get(kind, ()) if isinstance(ins[i], int)]
-
-
-# Where the other instructions hold the registers they read.
-_READ_FIELDS = {"backward": (2,), "fit": (1,), "sum": (1, 2), "copy": (1,), "add": (1, 2), "fill0": (1,), "item": (1,),
-                "copy_into": (2, 3), "update": (4, 5)}
-
-
-def _spec_registers(spec):
-    if isinstance(spec, int):
-        return [spec]
-    if isinstance(spec, tuple):
-        return [r for part in spec for r in _spec_registers(part)]
-    return []
-
-
-def _output_registers(spec):
-    if spec[0] in ("tensor", "value"):
-        return [spec[1]]
-    return [r for part in spec[2] for r in _output_registers(part)] if spec[0] == "seq" else []
-
-
-FREE_ABOVE = 1 << 16  # bytes: a register holding a larger array is let go after its last reader, as eagerly
-
-
-def _freeing(steps, code, sizes, kept):
-    """``steps``, where each large array is dropped from the registers after the last instruction reading it
-    (a replay otherwise holds every activation and gradient to its end: eager mode frees them as it goes)."""
-    last = {}
-    for i, ins in enumerate(code):
-        for r in _reads(ins):
-            if r < len(sizes) and sizes[r] >= FREE_ABOVE and r not in kept:
-                last[r] = i
-    frees = {}
-    for r, i in last.items():
-        frees.setdefault(i, []).append(r)
-    return [_then_free(step, tuple(frees[i])) if i in frees else step for i, step in enumerate(steps)]
-
-
-def _then_free(step, registers):
-    def run(R):
-        step(R)
-        for r in registers:
-            R[r] = None
-
-    return run
-
-
-def _new_each_replay(code):
-    """Registers holding an op's output that nothing writes into later: a new array at every replay, which
-    a replay may return as it is (as eager mode returns it); any other array is returned as a copy."""
-    written = set()
-    for ins in code:
-        kind = ins[0]
-        if kind == "call":
-            written.update(_spec_registers(ins[2]))  # a replayable call may change its array arguments
-        elif kind in ("add", "fill0"):
-            written.add(ins[1])
-        elif kind == "copy_into":
-            written.add(ins[2])
-    return {ins[5] for ins in code if ins[0] == "forward"} - written
 
 
 def _output(spec, reg, new_each_replay):

@@ -62,6 +62,7 @@ class Recorder:
         self.entry_grads = []  # (leaf, register): .grad arrays the step finds and uses
         self.written = set()  # ids of arrays written by recorded instructions
         self.updates = []  # (optimizer, group) pairs seen
+        self.keeps_output = set()  # op indices whose backward reads the op's own output (saved for it)
         for position, array in inputs:
             self.inputs.append((self.new(array), position))
 
@@ -133,6 +134,8 @@ class Recorder:
         self.contexts.append(ReplayContext(op, needs, len(raw), out.shape, out.dtype))
         if recorded:
             self.nodes[ctx] = index
+            if any(isinstance(v, np.ndarray) and np.may_share_memory(v, out.data) for v in ctx.saved.values()):
+                self.keeps_output.add(index)
         sources = tuple(self.source(r, a if isinstance(a, Tensor) else None) for a, r in zip(args, raw))
         options = tuple((k, self.source(v)) for k, v in kwargs.items())
         self.code.append(("forward", index, op, sources, options, self.new(out.data)))

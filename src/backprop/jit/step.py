@@ -131,6 +131,7 @@ class JitFunction:
             capture.reason = self.eager_reason = f"the step cannot be replayed: {e}"
             return result
         rec.sizes = [getattr(v, "nbytes", 0) for v in rec.keep]  # which registers to let go early
+        rec.layouts = [(v.shape, v.dtype) if isinstance(v, np.ndarray) else None for v in rec.keep]
         rec.keep[:] = [None] * len(rec.keep)  # the call's arrays: no longer needed once ids are resolved
         previous, capture.previous = capture.previous, (rec, output)
         if previous is not None and previous[0].same_program(rec) and _same(previous[1], output):

@@ -49,9 +49,11 @@ class Tanh(Function):
     forward_formula = "y = tanh(x)"
     backward_formulas = {"x": "dx = dy · (1 − y²)"}
 
+    writes_into_buffers = may_overwrite_input = True  # the backward reads y only
+
     @staticmethod
     def forward(ctx, x):
-        y = np.tanh(x)
+        y = np.tanh(x, out=ctx.out_buffer)
         ctx.save(y=y)
         return y
 
@@ -66,12 +68,13 @@ class ReLU(Function):
 
     forward_formula = "y = max(x, 0)"
     backward_formulas = {"x": "dx = dy · [x > 0]"}
+    writes_into_buffers = may_overwrite_input = True  # the mask [x > 0] is taken before y is written
 
     @staticmethod
     def forward(ctx, x):
         positive = x > 0
         ctx.save(positive=positive)
-        return np.maximum(x, 0)  # not x·[x > 0], which gives −0 for negative x (PyTorch gives +0)
+        return np.maximum(x, 0, out=ctx.out_buffer)  # not x·[x > 0]: −0 for negative x (PyTorch gives +0)
 
     @staticmethod
     def backward(ctx, dy):

@@ -78,9 +78,10 @@ def softmax(x, axis=-1):
     return _act.softmax(x, axis) if isinstance(x, Tensor) else _act.softmax_array(x, axis)
 
 
-def sum(x, axis=None, keepdims=False):
+def sum(x, axis=None, keepdims=False, out=None):
+    """Σ over ``axis``; ``out``, an array to write into, only for an array ``x``."""
     if x.__class__ is np.ndarray:  # what np.sum calls for an array, without its two Python wrappers
-        return np.add.reduce(x, axis, keepdims=keepdims)
+        return np.add.reduce(x, axis, keepdims=keepdims, out=out)
     return _red.sum(x, axis, keepdims) if isinstance(x, Tensor) else np.sum(x, axis=axis, keepdims=keepdims)
 
 
@@ -107,9 +108,10 @@ def expand_dims(x, axis):
     return _shape.unsqueeze(x, axis) if isinstance(x, Tensor) else np.expand_dims(x, axis)
 
 
-def matmul(a, b):
+def matmul(a, b, out=None):
+    """a·b; ``out``, an array to write into, only for arrays."""
     # Two isinstance tests, not is_tensor: one Python call less in every layer's backward.
-    return _la.matmul(a, b) if isinstance(a, Tensor) or isinstance(b, Tensor) else _gemm.matmul(a, b)
+    return _la.matmul(a, b) if isinstance(a, Tensor) or isinstance(b, Tensor) else _gemm.matmul(a, b, out)
 
 
 def inv(x):

@@ -13,6 +13,8 @@ from . import _gemm
 from . import dispatch as D
 from ._operands import check_same_float_dtype
 
+_NEW_ARRAYS = (None, None, None)  # no buffers to write dX, dW, db into (eagerly): NumPy allocates
+
 
 class Linear(Function):
     """The fully connected layer: Z = X·Wᵀ + b, with W of shape (out_features, in_features) as in PyTorch.
@@ -28,6 +30,7 @@ class Linear(Function):
 
     forward_formula = "Z = X·Wᵀ + b"
     backward_formulas = {"x": "dX = dZ·W", "weight": "dW = dZᵀ·X", "bias": "db = Σ dZ"}
+    writes_into_buffers = True
 
     @classmethod
     def formulas(cls, ctx=None):
@@ -46,7 +49,7 @@ class Linear(Function):
             check_same_float_dtype("linear", x, weight)
         ctx.save(x=x, weight=weight)
         ctx.has_bias = bias is not None
-        z = _gemm.matmul(x, weight.T)
+        z = _gemm.matmul(x, weight.T, ctx.out_buffer)
         if bias is None:
             return z
         if bias.dtype == z.dtype:
@@ -63,9 +66,10 @@ class Linear(Function):
         else:
             dz2 = dz
         # Operators and methods that arrays and Tensors share: one formula for both modes.
-        dx = D.matmul(dz, w) if nx else None
-        dw = D.matmul(dz2.T, x) if nw else None
-        db = D.sum(dz2, 0) if nb else None
+        bx, bw, bb = ctx.grad_buffers or _NEW_ARRAYS
+        dx = D.matmul(dz, w, bx) if nx else None
+        dw = D.matmul(dz2.T, x, bw) if nw else None
+        db = D.sum(dz2, 0, out=bb) if nb else None
         return dx, dw, db
 
 

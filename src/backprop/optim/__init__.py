@@ -24,8 +24,10 @@ from .optimizer import Optimizer
 from .radam import RAdam, radam_update
 from .rmsprop import RMSprop, rmsprop_update
 from .sgd import SGD, sgd_update
+from .workspace import Workspace
 
 __all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "AdamW", "Adagrad", "LBFGS", "sgd_update", "rmsprop_update",
            "adam_update", "adagrad_update", "lr_scheduler", "register_optimizer_step_pre_hook",
            "register_optimizer_step_post_hook", "register_optimizer_update_hook", "global_hooks",
-           "NAdam", "RAdam", "Adamax", "Adadelta", "nadam_update", "radam_update", "adamax_update", "adadelta_update"]
+           "NAdam", "RAdam", "Adamax", "Adadelta", "nadam_update", "radam_update", "adamax_update", "adadelta_update",
+           "Workspace"]

@@ -1,7 +1,7 @@
 """What Adam, RAdam and NAdam share: weight decay on the gradient or on θ, and the two moment estimates."""
 import numpy as np
 
-from .optimizer import effective_grad, scratch, zeros_state
+from .optimizer import effective_grad, temporary, zeros_state
 
 
 def decayed_grad(param, grad, lr, weight_decay, decoupled, maximize):
@@ -17,11 +17,11 @@ def update_moments(state, param, grad, g, beta1, beta2):
     """m ← β₁·m + (1 − β₁)·g and v ← β₂·v + (1 − β₂)·g², in place in ``state`` (PyTorch's ``exp_avg`` and
     ``exp_avg_sq``, zeros at the first step).
 
-    Returns m, v and the scratch array it used, which the caller may overwrite.
+    Returns m, v and the temporary array it used, which the caller may overwrite.
     """
     m = zeros_state(state, "exp_avg", param)
     v = zeros_state(state, "exp_avg_sq", param)
-    tmp = np.multiply(g, 1 - beta1, out=scratch(param, grad))
+    tmp = np.multiply(g, 1 - beta1, out=temporary(param, grad))
     m *= beta1
     m += tmp
     np.multiply(g, g, out=tmp)

@@ -1,7 +1,7 @@
 """Adadelta: steps in the units of θ, from running means of g² and of past steps² (``torch.optim.Adadelta``)."""
 import numpy as np
 
-from .optimizer import Optimizer, check_nonnegative, effective_grad, scratch, zeros_state
+from .optimizer import Optimizer, check_nonnegative, effective_grad, temporary, zeros_state
 
 
 def adadelta_update(param, grad, state, lr, rho=0.9, eps=1e-6, weight_decay=0.0, maximize=False):
@@ -28,7 +28,7 @@ def adadelta_update(param, grad, state, lr, rho=0.9, eps=1e-6, weight_decay=0.0,
     g = effective_grad(param, grad, weight_decay, maximize)
     v = zeros_state(state, "square_avg", param)
     u = zeros_state(state, "acc_delta", param)
-    tmp = np.multiply(g, g, out=scratch(param, grad))
+    tmp = np.multiply(g, g, out=temporary(param, grad))
     tmp *= 1 - rho
     v *= rho
     v += tmp

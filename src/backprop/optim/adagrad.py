@@ -1,7 +1,7 @@
 """Adagrad: steps scaled by the root of the summed squared gradients (PyTorch's ``torch.optim.Adagrad``)."""
 import numpy as np
 
-from .optimizer import Optimizer, check_nonnegative, effective_grad, scratch
+from .optimizer import Optimizer, check_nonnegative, effective_grad, temporary
 
 
 def adagrad_update(param, grad, state, lr, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0,
@@ -31,7 +31,7 @@ def adagrad_update(param, grad, state, lr, lr_decay=0.0, weight_decay=0.0, initi
     g = effective_grad(param, grad, weight_decay, maximize)
     clr = lr / (1 + (t - 1) * lr_decay)
     G = state["sum"]
-    delta = np.multiply(g, g, out=scratch(param, grad))
+    delta = np.multiply(g, g, out=temporary(param, grad))
     G += delta
     np.sqrt(G, out=delta)
     delta += eps

@@ -1,7 +1,7 @@
 """Adamax: Adam with the root mean square replaced by a decaying maximum of |g| (``torch.optim.Adamax``)."""
 import numpy as np
 
-from .optimizer import Optimizer, check_betas, check_nonnegative, effective_grad, scratch, zeros_state
+from .optimizer import Optimizer, check_betas, check_nonnegative, effective_grad, temporary, zeros_state
 
 
 def adamax_update(param, grad, state, lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, maximize=False):
@@ -29,7 +29,7 @@ def adamax_update(param, grad, state, lr, betas=(0.9, 0.999), eps=1e-8, weight_d
     g = effective_grad(param, grad, weight_decay, maximize)
     m = zeros_state(state, "exp_avg", param)
     u = zeros_state(state, "exp_inf", param)
-    tmp = np.multiply(g, 1 - beta1, out=scratch(param, grad))
+    tmp = np.multiply(g, 1 - beta1, out=temporary(param, grad))
     m *= beta1
     m += tmp
     np.abs(g, out=tmp)

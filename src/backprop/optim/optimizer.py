@@ -21,27 +21,18 @@ from ..autograd.hooks import add_to_dict, call_hook
 from ..autograd.recording import current_recorder
 from ..autograd.tensor import Tensor
 from ._checks import check_betas, check_flags, check_nonnegative, flag_names  # noqa: F401  (re-exported)
+from .workspace import temporary
 from ._hooks import (  # noqa: F401  (register_optimizer_update_hook: re-exported, bp.explain imports it here)
     UPDATE_HOOKS,
     register_optimizer_update_hook,
     with_step_hooks,
 )
 
-def scratch(param, grad):
-    """A new array for an update's intermediates: θ's shape, the dtype of θ and its gradient together.
-
-    The update functions write into it with ``out=``, which also keeps 0-d parameters arrays (a NumPy
-    operation on 0-d arrays without ``out`` returns a scalar, which cannot be updated in place).
-    """
-    same = getattr(grad, "dtype", None) is param.dtype  # the common case, without result_type's cost
-    return np.empty(param.shape, param.dtype if same else np.result_type(param, grad))
-
-
 def effective_grad(param, grad, weight_decay, maximize):
     """g = ±grad + weight_decay·θ (L2 penalty folded into the gradient); ``grad`` itself is never changed."""
     if weight_decay == 0 and not maximize:
         return grad
-    g = np.multiply(param, weight_decay, out=scratch(param, grad))
+    g = np.multiply(param, weight_decay, out=temporary(param, grad))
     if maximize:
         g -= grad
     else:

@@ -1,7 +1,7 @@
 """RMSprop: steps scaled by a running root mean square of the gradient (PyTorch's ``torch.optim.RMSprop``)."""
 import numpy as np
 
-from .optimizer import Optimizer, check_nonnegative, effective_grad, scratch, zeros_state
+from .optimizer import Optimizer, check_nonnegative, effective_grad, temporary, zeros_state
 
 
 def rmsprop_update(param, grad, state, lr, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0,
@@ -30,7 +30,7 @@ def rmsprop_update(param, grad, state, lr, alpha=0.99, eps=1e-8, weight_decay=0.
     g = effective_grad(param, grad, weight_decay, maximize)
     v = zeros_state(state, "square_avg", param)
     v *= alpha
-    a = np.multiply(g, g, out=scratch(param, grad))
+    a = np.multiply(g, g, out=temporary(param, grad))
     a *= 1 - alpha
     v += a
     g_avg = zeros_state(state, "grad_avg", param) if centered else None

@@ -1,7 +1,7 @@
 """Stochastic gradient descent, with momentum and Nesterov momentum (PyTorch's ``torch.optim.SGD``)."""
 import numpy as np
 
-from .optimizer import Optimizer, check_nonnegative, effective_grad, scratch
+from .optimizer import Optimizer, check_nonnegative, effective_grad, temporary
 
 
 def sgd_update(param, grad, state, lr, momentum=0.0, dampening=0.0, nesterov=False, weight_decay=0.0,
@@ -35,11 +35,12 @@ def sgd_update(param, grad, state, lr, momentum=0.0, dampening=0.0, nesterov=Fal
             b *= momentum
             b += g if dampening == 0 else (1 - dampening) * g
     if b is not None and nesterov:
-        delta = np.multiply(b, momentum, out=scratch(param, grad))
+        delta = np.multiply(b, momentum, out=temporary(param, grad))
         delta += g
         delta *= lr
     else:
-        delta = np.asarray(np.multiply(g if b is None else b, lr))  # asarray: 0-d θ gives a NumPy scalar
+        delta = np.asarray(np.multiply(g if b is None else b, lr, out=temporary(param, grad, required=False)))
+        # (asarray: without a workspace a 0-d θ gives a NumPy scalar)
     param -= delta
     return {"g": g, "b": b, "delta": delta}
 
