@@ -267,6 +267,13 @@ def jit(fn=None, *, check_every=None):
     optimizer's hyperparameters and state are read live, so a scheduler's new ``lr`` needs no new capture.
     Up to 8 signatures are kept (a short last batch has its own). Returned Tensors and numbers are fresh.
 
+    Memory, as a hand-written step keeps it: a replay writes each Linear layer's output and gradients into
+    arrays it made once (``Function.writes_into_buffers``), computes ReLU and tanh in place over a layer
+    output nothing else reads, and lends the updates of large parameters their temporaries
+    (``bp.optim.Workspace``). So, as with a CUDA graph's static memory, a parameter's ``.grad`` after a
+    replay is the same array as after the replay before, holding the new gradient: copy it
+    (``p.grad.clone()``) to keep one step's gradient.
+
     As with ``TinyJit`` and CUDA graphs, a replay cannot see Python: control flow that would take another
     branch, arrays changed through ``.data`` or computed outside ops are not repeated. Steps where this is
     detected (work that differs between recorded calls, a parameter changed outside the recorded ops, a
