@@ -12,12 +12,15 @@ their state, so the final state of each sequence is its state at its own last st
 
 Second derivatives: under ``create_graph`` the backward re-runs the loop on the inputs' Tensors with
 the same step functions, so every value it uses is recorded, and the same BPTT loop runs on Tensors.
+For an unpacked batch the LSTM's first-order loop runs on buffers allocated once per sequence
+(``ops/recurrent_lstm_buffers.py``, tested against these step functions).
 """
 import numpy as np
 
 from ..autograd.function import Function
 from . import dispatch as D
 from . import recurrent as R
+from . import recurrent_lstm_buffers as B
 
 
 def _time_columns(x):
@@ -72,11 +75,20 @@ class _Recurrence(Function):
     step = step_backward = None
     bias_outside_gates = True  # b_hh adds to the gates directly (not inside GRU's r ⊙ (W_hn h + b_hn))
     shown_parts = ()  # the names of the step's parts that a trace sees, stacked over time
+    buffered = None  # the loop on buffers for an unpacked batch (``forward``, ``backward``, ``shown``)
 
     @staticmethod
     def forward(ctx, gates_x, h0, c0, weight_hh, bias_hh, weight_hr, *, batch_sizes=None, reverse=False,
                 nonlinearity="tanh"):
         ctx.batch_sizes, ctx.reverse, ctx.nonlinearity = batch_sizes, reverse, nonlinearity
+        ctx.buffered = ctx.op.buffered is not None and batch_sizes is None
+        if ctx.buffered:
+            y, loop = ctx.op.buffered.forward(gates_x, h0, c0, weight_hh, bias_hh, weight_hr, reverse)
+            if ctx.observed:
+                ctx.show(**ctx.op.buffered.shown(loop, reverse))
+            ctx.save(gates_x=gates_x, h0=h0, c0=c0, weight_hh=weight_hh, bias_hh=bias_hh, weight_hr=weight_hr,
+                     loop=loop)
+            return y
         steps, hs, cs, h0_t, c0_t = _unroll(ctx.op, gates_x, h0, c0, weight_hh, bias_hh, weight_hr, batch_sizes,
                                             reverse, nonlinearity)
         if ctx.observed:
@@ -99,10 +111,13 @@ class _Recurrence(Function):
     def backward(ctx, dy):
         op = ctx.op
         gx, h0, c0, w_hh, w_hr = ctx.gates_x, ctx.h0, ctx.c0, ctx.weight_hh, ctx.weight_hr
-        steps = ctx.steps
         if ctx.create_graph:  # the states and gates again, as functions of the inputs
             steps = _unroll(op, gx, h0, c0, w_hh, ctx.bias_hh, w_hr, ctx.batch_sizes, ctx.reverse,
                             ctx.nonlinearity)[0]
+        elif ctx.buffered:
+            return op.buffered.backward(dy, ctx.loop, w_hh, w_hr, ctx.reverse, ctx.needs_input_grad)
+        else:
+            steps = ctx.steps
         length, batch, n_h = gx.shape[0], gx.shape[1], h0.shape[-1]
         reverse = ctx.reverse
         dy = _time_columns(dy)
@@ -160,6 +175,7 @@ class LSTMSequence(_Recurrence):
     intermediates = {"i": "i_t, the input gates", "f": "f_t, the forget gates", "g": "g_t, the candidates",
                      "o": "o_t, the output gates", "c": "c_t, the cell states", "h": "h_t, the hidden states"}
     step, step_backward = staticmethod(R.lstm_step), staticmethod(R.lstm_step_backward)
+    buffered = B.LSTMLoop
     shown_parts = ("i", "f", "g", "o")
 
 
