@@ -32,7 +32,8 @@ def lstm_forward(gx, h0, c0, w_hh, b_hh, w_hr, reverse):
     # −1 for the rows of i, f and o, −2 for g's (see the module's docstring)
     scale = np.full((gates, 1), -1, dtype)
     scale[2 * hidden:3 * hidden] = -2
-    acts = np.multiply(gx.transpose(0, 2, 1), scale)  # (L, 4H, N); step t's gates, then their activations
+    acts = np.empty((length, gates, batch), dtype)  # step t's gates, then their activations, C-ordered
+    np.multiply(gx.transpose(0, 2, 1), scale, out=acts)  # (without out=, the result has gx's memory order)
     if b_hh is not None:
         acts += b_hh[:, None] * scale
     w_neg = w_hh * scale
