@@ -25,7 +25,7 @@ def sgd_update(param, grad, state, lr, momentum=0.0, dampening=0.0, nesterov=Fal
         The intermediates (:attr:`SGD.intermediates`): ``g`` (the gradient used, weight decay
         included), ``b`` (the momentum buffer, or None) and ``delta`` (Δ = lr·d, subtracted from θ).
     """
-    g = effective_grad(param, grad, weight_decay, maximize)
+    g = grad if weight_decay == 0 and not maximize else effective_grad(param, grad, weight_decay, maximize)
     b = None
     if momentum != 0:
         b = state.get("momentum_buffer")
@@ -39,8 +39,9 @@ def sgd_update(param, grad, state, lr, momentum=0.0, dampening=0.0, nesterov=Fal
         delta += g
         delta *= lr
     else:
-        delta = np.asarray(np.multiply(g if b is None else b, lr, out=temporary(param, grad, required=False)))
-        # (asarray: without a workspace a 0-d θ gives a NumPy scalar)
+        delta = np.multiply(g if b is None else b, lr, out=temporary(param, grad, required=False))
+        if delta.__class__ is not np.ndarray:  # without a workspace a 0-d θ gives a NumPy scalar
+            delta = np.asarray(delta)
     param -= delta
     return {"g": g, "b": b, "delta": delta}
 
