@@ -6,7 +6,9 @@ and packed batches run, and which tests check this against), arranged so that ea
 as few NumPy calls as we could write:
 
 - every array holds one time step per index of its first axis, in columns (features, N), so each
-  gate is a contiguous block of rows and step t writes into slice t with ``out=``;
+  gate is a contiguous block of rows and step t writes into slice t with ``out=``; gx arrives and
+  dgx leaves gate-major, (4H, L, N) in memory (``nn.rnn`` projects the input that way), so that
+  going between the two layouts moves whole columns instead of transposing element by element;
 - the four gates' activations are one pass: the buffer receives −(gx + W_hh·h + b_hh), with the
   g rows doubled (W_hh and gx scaled once per sequence), so σ of all rows is exp, +1 and 1/x in
   place, and g = tanh(a_g) = 2σ(2a_g) − 1;
@@ -98,6 +100,14 @@ def _local_derivatives(acts, c_prev, tanh_c):
     return p, q
 
 
+def _over_time(x):
+    """(L, F, N) → (F, L·N): every step's columns side by side, so that a sum over steps of products
+    (dW_hh = Σₜ da_t·h_{t−1}ᵀ) is one product. Each column block moves whole, which is cheap."""
+    joined = np.empty((x.shape[1], x.shape[0], x.shape[2]), x.dtype)
+    np.copyto(joined, x.transpose(1, 0, 2))
+    return joined.reshape(x.shape[1], -1)
+
+
 def lstm_backward(dy, saved, w_hh, w_hr, reverse, need):
     """Backpropagation through time. ``need`` = needs_input_grad of (gates_x, h0, c0, weight_hh,
     bias_hh, weight_hr); returns their gradients (None where not needed).
@@ -134,20 +144,14 @@ def lstm_backward(dy, saved, w_hh, w_hr, reverse, need):
         dc *= acts[t, hidden:2 * hidden]
         np.matmul(w_hh_t, da_t, out=dh)
     dy_0 = dy[length if reverse else 0]
-    rows = np.ascontiguousarray(da.transpose(0, 2, 1))  # (L, N, 4H): dgx
-    da_rows = rows.reshape(-1, gates)
-    d_w_hh = d_w_hr = None
-    if need[3]:
-        h_prev = np.ascontiguousarray(states[before, :size].transpose(0, 2, 1)).reshape(-1, size)
-        d_w_hh = R.matmul(da_rows.T, h_prev)
-    if need[5]:
-        m_rows = np.ascontiguousarray(m.transpose(0, 2, 1)).reshape(-1, hidden)
-        d_w_hr = R.matmul(np.ascontiguousarray(dh_out.transpose(1, 0, 2)).reshape(size, -1), m_rows)
-    return (rows if need[0] else None,
+    da = _over_time(da)  # (4H, L·N)
+    d_w_hh = R.matmul(da, _over_time(states[before, :size]).T) if need[3] else None
+    d_w_hr = R.matmul(_over_time(dh_out), _over_time(m).T) if need[5] else None
+    return (da.reshape(gates, length, batch).transpose(1, 2, 0) if need[0] else None,  # (L, N, 4H), gate-major
             (dh + dy_0[:size]).T if need[1] else None,
             (dc + dy_0[size:]).T if need[2] else None,
             d_w_hh,
-            np.add.reduce(da_rows, 0) if need[4] else None,
+            np.add.reduce(da, 1) if need[4] else None,
             d_w_hr)
 
 
