@@ -68,7 +68,7 @@ def lstm_forward(gx, h0, c0, w_hh, b_hh, w_hr, reverse):
             else:
                 np.matmul(w_hr, np.multiply(o, tanh_c[t], out=m[t]), out=h_new)
     saved = {"acts": acts, "states": states, "tanh_c": tanh_c, "m": m}
-    return np.ascontiguousarray(states.transpose(0, 2, 1)), saved
+    return np.ascontiguousarray(states.transpose(0, 2, 1)), saved  # a copy: the buffers stay backward's own
 
 
 def lstm_shown(saved, reverse):
@@ -119,18 +119,16 @@ def lstm_backward(dy, saved, w_hh, w_hr, reverse, need):
     length, gates, batch = acts.shape
     hidden, size = tanh_c.shape[1], states.shape[1] - tanh_c.shape[1]
     dtype = acts.dtype
-    dy = np.ascontiguousarray(dy.transpose(0, 2, 1))  # (L + 1, P + H, N)
     before = slice(reverse, length + reverse)  # the state each step starts from, per t
     da, q = _local_derivatives(acts, states[before, size:], tanh_c)  # da: p now, p ⊙ […] after the loop
     w_hh_t = np.ascontiguousarray(w_hh.T)
     w_hr_t = None if w_hr is None else np.ascontiguousarray(w_hr.T)
     dh_out = None if w_hr is None else np.empty((length, size, batch), dtype)  # dh before W_hrᵀ, for dW_hr
-    dh, dc = np.zeros((size, batch), dtype), np.zeros((hidden, batch), dtype)
+    d_state = np.zeros((size + hidden, batch), dtype)  # [dh; dc], what reaches the state from later steps
+    dh, dc = d_state[:size], d_state[size:]
     dm, dq = (np.empty((hidden, batch), dtype) for _ in range(2))
     for t in range(length) if reverse else range(length - 1, -1, -1):
-        dy_t = dy[t + 1 - reverse]
-        dh += dy_t[:size]
-        dc += dy_t[size:]
+        d_state += dy[t + 1 - reverse].T  # (reading dy's rows transposed costs less than copying it whole)
         if w_hr is None:
             dm = dh
         else:
@@ -143,13 +141,13 @@ def lstm_backward(dy, saved, w_hh, w_hr, reverse, need):
         da_t[3 * hidden:] *= dm
         dc *= acts[t, hidden:2 * hidden]
         np.matmul(w_hh_t, da_t, out=dh)
-    dy_0 = dy[length if reverse else 0]
+    d_state += dy[length if reverse else 0].T
     da = _over_time(da)  # (4H, L·N)
     d_w_hh = R.matmul(da, _over_time(states[before, :size]).T) if need[3] else None
     d_w_hr = R.matmul(_over_time(dh_out), _over_time(m).T) if need[5] else None
     return (da.reshape(gates, length, batch).transpose(1, 2, 0) if need[0] else None,  # (L, N, 4H), gate-major
-            (dh + dy_0[:size]).T if need[1] else None,
-            (dc + dy_0[size:]).T if need[2] else None,
+            dh.T if need[1] else None,
+            dc.T if need[2] else None,
             d_w_hh,
             np.add.reduce(da, 1) if need[4] else None,
             d_w_hr)
