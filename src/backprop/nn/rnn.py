@@ -231,6 +231,8 @@ class RNNBase(Module):
             for direction in range(num_directions):
                 w_ih, w_hh, b_ih, b_hh, w_hr = self._layer_parameters(layer, direction)
                 h0, c0 = states[layer * num_directions + direction]
+                if op.bias_outside_gates and b_ih is not None:  # both biases add to the gates: once, together
+                    b_ih, b_hh = None, b_ih + b_hh
                 gates_x = _input_projection(layer_input, w_ih, b_ih)
                 y = op.apply(gates_x, h0, c0, w_hh, b_hh, w_hr, batch_sizes=batch_sizes, reverse=bool(direction),
                              nonlinearity=nonlinearity)

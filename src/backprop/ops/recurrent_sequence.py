@@ -146,7 +146,7 @@ class _Recurrence(Function):
         y_0 = dy[length if reverse else 0]
         need = ctx.needs_input_grad
         dgh_all = _over_time(dgh) if need[3] or need[4] else None
-        return (_time_columns(R.stack(dgx)) if need[0] else None,
+        return (D.transpose(R.stack(dgx, axis=1), (1, 2, 0)) if need[0] else None,  # gate-major, as nn.rnn's gx
                 D.transpose(dh + (y_0 if c0 is None else y_0[:n_h])) if need[1] else None,
                 D.transpose(dc + y_0[n_h:]) if need[2] else None,
                 R.matmul(dgh_all, D.transpose(_over_time(h_prev))) if need[3] else None,
