@@ -96,46 +96,11 @@ def numpy_step(cell, weights, x):
     x2 = x.reshape(length * batch, -1)
     lstm = cell == "lstm"
 
+    if lstm:
+        return _numpy_lstm_step(w_ih, w_hh, b, x2, length, batch)
+
     def step():
         hs = np.zeros((length + 1, batch, h), np.float32)
-        if lstm:
-            gx = (x2 @ w_ih.T + b).reshape(length, batch, 4 * h)
-            acts = np.empty((length, batch, 4 * h), np.float32)
-            cs = np.zeros((length + 1, batch, h), np.float32)
-            tcs = np.empty((length, batch, h), np.float32)
-            g_buf = np.empty((batch, h), np.float32)
-            for t in range(length):
-                a = acts[t]
-                np.matmul(hs[t], w_hh.T, out=a)
-                a += gx[t]
-                np.tanh(a[:, 2 * h:3 * h], out=g_buf)
-                _sigmoid(a, a)
-                g = a[:, 2 * h:3 * h]
-                g[...] = g_buf
-                np.multiply(a[:, h:2 * h], cs[t], out=cs[t + 1])
-                cs[t + 1] += a[:, :h] * g
-                np.tanh(cs[t + 1], out=tcs[t])
-                np.multiply(a[:, 3 * h:], tcs[t], out=hs[t + 1])
-            # backward of out.sum(): dh_t = 1 + dh from t + 1
-            dgates = np.empty_like(acts)
-            dh = np.zeros((batch, h), np.float32)
-            dc = np.zeros((batch, h), np.float32)
-            for t in range(length - 1, -1, -1):
-                a = acts[t]
-                i, f, g, o = a[:, :h], a[:, h:2 * h], a[:, 2 * h:3 * h], a[:, 3 * h:]
-                dh += 1
-                tc = tcs[t]
-                dc += dh * o * (1 - tc * tc)
-                d = dgates[t]
-                np.multiply(dc * g, i * (1 - i), out=d[:, :h])
-                np.multiply(dc * cs[t], f * (1 - f), out=d[:, h:2 * h])
-                np.multiply(dc * i, 1 - g * g, out=d[:, 2 * h:3 * h])
-                np.multiply(dh * tc, o * (1 - o), out=d[:, 3 * h:])
-                dc *= f
-                np.matmul(d, w_hh, out=dh)
-            d2 = dgates.reshape(length * batch, -1)
-            dw_hh = d2.T @ hs[:-1].reshape(length * batch, h)
-            return hs[1:], dw_hh, d2.T @ x2, d2 @ w_ih, d2.sum(0)
         gx = (x2 @ w_ih.T + weights["bias_ih_l0"]).reshape(length, batch, 3 * h)
         rz = np.empty((length, batch, 2 * h), np.float32)
         ns = np.empty((length, batch, h), np.float32)
@@ -162,6 +127,74 @@ def numpy_step(cell, weights, x):
         d2 = dgh.reshape(length * batch, -1)
         dx2 = dgx.reshape(length * batch, -1)
         return hs[1:], d2.T @ hs[:-1].reshape(length * batch, h), dx2.T @ x2, dx2 @ w_ih, d2.sum(0)
+    return step
+
+
+def _over_time(x):
+    """(L, F, N) → (F, L·N), moving whole columns."""
+    joined = np.empty((x.shape[1], x.shape[0], x.shape[2]), x.dtype)
+    np.copyto(joined, x.transpose(1, 0, 2))
+    return joined.reshape(x.shape[1], -1)
+
+
+def _numpy_lstm_step(w_ih, w_hh, b, x2, length, batch):
+    """The LSTM by hand with ops/recurrent_lstm_buffers.py's layout: per step columns (features, N), the
+    projection gate-major, −(gates) with g doubled so σ of all four blocks is exp, +1, 1/x in place
+    (tanh g = 2σ(2a) − 1), backward's local derivatives for all steps before the loop."""
+    h, f32 = w_hh.shape[1], np.float32
+    scale = np.full((4 * h, 1), -1, f32)
+    scale[2 * h:3 * h] = -2
+    w_neg, b_neg, w_hh_t = w_hh * scale, b[:, None] * scale, np.ascontiguousarray(w_hh.T)
+    one, two = np.ones((), f32), np.array(2, f32)
+
+    def step():
+        acts = np.empty((length, 4 * h, batch), f32)
+        np.multiply((w_ih @ x2.T).reshape(4 * h, length, batch).transpose(1, 0, 2), scale, out=acts)
+        acts += b_neg
+        states = np.zeros((length + 1, 2 * h, batch), f32)  # [h; c] per time index
+        tanh_c = np.empty((length, h, batch), f32)
+        product, ig = np.empty((4 * h, batch), f32), np.empty((h, batch), f32)
+        with np.errstate(over="ignore"):
+            for t in range(length):
+                a, hc, new = acts[t], states[t], states[t + 1]
+                np.matmul(w_neg, hc[:h], out=product)
+                a += product
+                np.exp(a, out=a)
+                a += one
+                np.reciprocal(a, out=a)
+                g = a[2 * h:3 * h]
+                g *= two
+                g -= one
+                np.multiply(a[h:2 * h], hc[h:], out=new[h:])
+                new[h:] += np.multiply(a[:h], g, out=ig)
+                np.tanh(new[h:], out=tanh_c[t])
+                np.multiply(a[3 * h:], tanh_c[t], out=new[:h])
+        i, f, g, o = (acts[:, k * h:(k + 1) * h] for k in range(4))
+        p = np.subtract(1, acts)
+        p *= acts
+        np.multiply(g, g, out=p[:, 2 * h:3 * h])
+        np.subtract(1, p[:, 2 * h:3 * h], out=p[:, 2 * h:3 * h])
+        p[:, :h] *= g
+        p[:, h:2 * h] *= states[:-1, h:]
+        p[:, 2 * h:3 * h] *= i
+        p[:, 3 * h:] *= tanh_c
+        q = np.multiply(tanh_c, tanh_c)
+        np.subtract(1, q, out=q)
+        q *= o
+        # backward of out.sum(): every h_t gets 1 from the output, plus what flows back from t + 1
+        dh, dc, dq = np.zeros((h, batch), f32), np.zeros((h, batch), f32), np.empty((h, batch), f32)
+        for t in range(length - 1, -1, -1):
+            dh += one
+            dc += np.multiply(dh, q[t], out=dq)
+            d = p[t]
+            ifg = d[:3 * h].reshape(3, h, batch)
+            ifg *= dc
+            d[3 * h:] *= dh
+            dc *= f[t]
+            np.matmul(w_hh_t, d, out=dh)
+        da = _over_time(p)
+        out = np.ascontiguousarray(states[1:, :h].transpose(0, 2, 1))
+        return out, da @ _over_time(states[:-1, :h]).T, da @ x2, w_ih.T @ da, da.sum(1)
     return step
 
 
