@@ -81,7 +81,7 @@ def softmax(x, axis=-1):
 def sum(x, axis=None, keepdims=False, out=None):
     """Σ over ``axis``; ``out``, an array to write into, only for an array ``x``."""
     if x.__class__ is np.ndarray:  # what np.sum calls for an array, without its two Python wrappers
-        return np.add.reduce(x, axis, keepdims=keepdims, out=out)
+        return np.add.reduce(x, axis, None, out, keepdims)  # positionally: keywords cost more to parse
     return _red.sum(x, axis, keepdims) if isinstance(x, Tensor) else np.sum(x, axis=axis, keepdims=keepdims)
 
 

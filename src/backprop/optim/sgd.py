@@ -2,6 +2,7 @@
 import numpy as np
 
 from .optimizer import Optimizer, check_nonnegative, effective_grad, temporary
+from .workspace import ACTIVE
 
 
 def sgd_update(param, grad, state, lr, momentum=0.0, dampening=0.0, nesterov=False, weight_decay=0.0,
@@ -39,8 +40,10 @@ def sgd_update(param, grad, state, lr, momentum=0.0, dampening=0.0, nesterov=Fal
         delta += g
         delta *= lr
     else:
-        delta = np.multiply(g if b is None else b, lr, out=temporary(param, grad, required=False))
-        if delta.__class__ is not np.ndarray:  # without a workspace a 0-d θ gives a NumPy scalar
+        d = g if b is None else b
+        workspace = ACTIVE.get()  # read here, not through temporary(): this line runs for every parameter
+        delta = np.multiply(d, lr) if workspace is None else np.multiply(d, lr, out=workspace.like(param, grad))
+        if delta.__class__ is not np.ndarray:  # a 0-d θ gives a NumPy scalar
             delta = np.asarray(delta)
     param -= delta
     return {"g": g, "b": b, "delta": delta}

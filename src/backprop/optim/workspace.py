@@ -19,7 +19,7 @@ import contextvars
 
 import numpy as np
 
-_ACTIVE = contextvars.ContextVar("backprop_optim_workspace", default=None)
+ACTIVE = contextvars.ContextVar("backprop_optim_workspace", default=None)  # this thread's or task's workspace
 
 
 class Workspace:
@@ -37,11 +37,11 @@ class Workspace:
 
     def __enter__(self):
         self._next = 0
-        self._tokens.append(_ACTIVE.set(self))
+        self._tokens.append(ACTIVE.set(self))
         return self
 
     def __exit__(self, *exc):
-        _ACTIVE.reset(self._tokens.pop())
+        ACTIVE.reset(self._tokens.pop())
 
     def take(self, shape, dtype):
         """A view of the next buffer with ``shape`` and ``dtype`` (its values are left over from its last use)."""
@@ -59,6 +59,11 @@ class Workspace:
             view = self._views[key] = self.buffers[i][:nbytes].view(dtype).reshape(shape)
         return view
 
+    def like(self, param, grad):
+        """The next array for a temporary of an update of ``param`` by ``grad`` (see :func:`temporary`)."""
+        same = getattr(grad, "dtype", None) is param.dtype
+        return self.take(param.shape, param.dtype if same else np.result_type(param, grad))
+
     @property
     def nbytes(self):
         """The memory the workspace holds, in bytes."""
@@ -73,9 +78,10 @@ def temporary(param, grad, required=True):
     The update functions write into it with ``out=``, which also keeps 0-d parameters arrays (a NumPy
     operation on 0-d arrays without ``out`` returns a scalar, which cannot be updated in place).
     """
-    same = getattr(grad, "dtype", None) is param.dtype  # the common case, without result_type's cost
-    dtype = param.dtype if same else np.result_type(param, grad)
-    workspace = _ACTIVE.get()
+    workspace = ACTIVE.get()
     if workspace is not None:
-        return workspace.take(param.shape, dtype)
-    return np.empty(param.shape, dtype) if required else None
+        return workspace.like(param, grad)
+    if not required:
+        return None
+    same = getattr(grad, "dtype", None) is param.dtype  # the common case, without result_type's cost
+    return np.empty(param.shape, param.dtype if same else np.result_type(param, grad))
