@@ -128,7 +128,7 @@ def lstm_backward(dy, saved, w_hh, w_hr, reverse, need):
     dh, dc = d_state[:size], d_state[size:]
     dm, dq = (np.empty((hidden, batch), dtype) for _ in range(2))
     for t in range(length) if reverse else range(length - 1, -1, -1):
-        d_state += dy[t + 1 - reverse].T  # (reading dy's rows transposed costs less than copying it whole)
+        d_state += dy[t + 1 - reverse].T  # reading dy's rows transposed: as fast as a transposing copy of it
         if w_hr is None:
             dm = dh
         else:
