@@ -174,3 +174,28 @@ def test_returned_activations_keep_their_values_and_gradient_buffers_are_reused(
     assert jitted.last_replay
     assert all(np.array_equal(k.data, e) for k, e in zip(kept, expected))
     assert grads[-1] is grads[-2] and grads[-2] is grads[-3]  # replays 3 to 6 (calls 4 to 6) share it
+
+
+def test_two_backward_passes_through_a_retained_graph_are_bitwise_eager():
+    """Each pass's gradients are its own arrays (a node that runs backward twice gets no buffers)."""
+    xs, ys = data(6)
+    loss_fn = bp.nn.CrossEntropyLoss()
+
+    def make():
+        model, opt, _, _ = build()
+
+        def step(x, y):
+            opt.zero_grad()
+            loss = loss_fn(model(x), y)
+            loss.backward(retain_graph=True)
+            (loss * 2).backward()  # .grad = 3 × one pass's gradient
+            opt.step()
+            return loss
+
+        return model, step
+
+    (eager_model, eager), (model, jitted) = make(), make()
+    jitted = bp.jit(jitted)
+    assert [eager(x, y).item() for x, y in zip(xs, ys)] == [jitted(x, y).item() for x, y in zip(xs, ys)]
+    assert jitted.last_replay, jitted.eager_reason
+    assert_bitwise([p.data for p in eager_model.parameters()], [p.data for p in model.parameters()])

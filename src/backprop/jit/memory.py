@@ -79,6 +79,9 @@ def lend_buffers(rec, kept):
     Returns the bytes lent."""
     seen = {r for r, _ in rec.inputs} | {r for _, r in rec.entry_grads}
     readers = Counter(r for ins in rec.code for r in reads(ins))
+    # A node whose backward runs more than once (backward twice through a retained graph) would write both
+    # passes' gradients into the same buffers: it gets none.
+    passes = Counter(ins[1] for ins in rec.code if ins[0] == "backward")
     lent_outputs = {}  # register -> the buffer an op without saved output wrote it into
     lent = 0
     for ins in rec.code:
@@ -96,7 +99,7 @@ def lend_buffers(rec, kept):
                     lent += ctx.out_buffer.nbytes
                 if ins[1] not in rec.keeps_output:
                     lent_outputs[out] = ctx.out_buffer
-        elif kind == "backward" and rec.contexts[ins[1]].op.writes_into_buffers:
+        elif kind == "backward" and rec.contexts[ins[1]].op.writes_into_buffers and passes[ins[1]] == 1:
             buffers = tuple(None if r is None or r in seen or rec.layouts[r] is None else np.empty(*rec.layouts[r])
                             for r in ins[3])
             rec.contexts[ins[1]].grad_buffers = buffers

@@ -74,7 +74,7 @@ class ReLU(Function):
     def forward(ctx, x):
         positive = x > 0
         ctx.save(positive=positive)
-        return np.maximum(x, 0, ctx.out_buffer)  # (out) not x·[x > 0]: −0 for negative x (PyTorch gives +0)
+        return np.maximum(x, 0, out=ctx.out_buffer)  # not x·[x > 0]: −0 for negative x (PyTorch gives +0)
 
     @staticmethod
     def backward(ctx, dy):
