@@ -41,9 +41,14 @@ class Linear(Function):
 
     @staticmethod
     def forward(ctx, x, weight, bias):
-        # One combined test on the hot path; the message is worked out only when it fails.
-        if weight.ndim != 2 or x.shape[-1:] != weight.shape[1:] or (
-                bias is not None and bias.shape != weight.shape[:1]):
+        # One combined test on the hot path (integers, not slices of shapes); the message is worked out
+        # only when it fails: a weight that is not 2-D, or a 0-d x, raises inside the test.
+        try:
+            out_features, in_features = weight.shape
+            bad = x.shape[-1] != in_features or (bias is not None and bias.shape != (out_features,))
+        except (ValueError, IndexError):
+            bad = True
+        if bad:
             _raise_linear_shape_error(x.shape, weight.shape, bias)
         if x.dtype is not weight.dtype:
             check_same_float_dtype("linear", x, weight)
