@@ -261,7 +261,9 @@ class Program:
                 return len(template) - 1
             return source
 
-        self.buffers = lend_buffers(rec, set(output_registers(output_spec)) | {r for r, _ in rec.grads.values()})
+        # what leaves the replay: the returned values and the .grad arrays
+        kept = {r for r, _ in rec.grads.values() if r is not None} | set(output_registers(output_spec))
+        self.lent_bytes = lend_buffers(rec, kept)
         self.workspace = Workspace()  # shared by the update calls, one after the other
         builders = {**_BUILDERS, "update": partial(_update, workspace=self.workspace)}
         steps = [builders[ins[0]](ins, reg, rec) for ins in rec.code]
@@ -271,7 +273,6 @@ class Program:
         self.entry_grads = tuple(rec.entry_grads)
         template.append(None)  # the register of a .grad set to None
         self.grads = tuple((leaf, len(template) - 1 if r is None else r, new) for leaf, (r, new) in rec.grads.items())
-        kept = {r for _, r, _ in self.grads} | set(output_registers(output_spec))
         self.steps = freeing(steps, rec.code, rec.sizes, kept)
         self.n_ops = len(rec.contexts)
         self.updated = tuple(ins[3] for ins in rec.code if ins[0] == "update")

@@ -61,8 +61,7 @@ class Workspace:
 
     def like(self, param, grad):
         """The next array for a temporary of an update of ``param`` by ``grad`` (see :func:`temporary`)."""
-        same = getattr(grad, "dtype", None) is param.dtype
-        return self.take(param.shape, param.dtype if same else np.result_type(param, grad))
+        return self.take(param.shape, _update_dtype(param, grad))
 
     @property
     def nbytes(self):
@@ -83,5 +82,9 @@ def temporary(param, grad, required=True):
         return workspace.like(param, grad)
     if not required:
         return None
+    return np.empty(param.shape, _update_dtype(param, grad))
+
+
+def _update_dtype(param, grad):
     same = getattr(grad, "dtype", None) is param.dtype  # the common case, without result_type's cost
-    return np.empty(param.shape, param.dtype if same else np.result_type(param, grad))
+    return param.dtype if same else np.result_type(param, grad)
