@@ -3,7 +3,7 @@ import numpy as np
 
 from ._adam_family import decayed_grad, update_moments
 from .optimizer import Optimizer, check_betas, check_nonnegative, zeros_state
-from .workspace import temporary
+from .workspace import ACTIVE
 
 
 def adam_update(param, grad, state, lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False,
@@ -36,8 +36,10 @@ def adam_update(param, grad, state, lr, betas=(0.9, 0.999), eps=1e-8, weight_dec
     if amsgrad:
         v_max = zeros_state(state, "max_exp_avg_sq", param)
         np.maximum(v_max, v, out=v_max)
-    m_hat = np.divide(m, 1 - beta1 ** t, out=temporary(param, grad, required=False))
-    v_hat = np.divide(v if v_max is None else v_max, 1 - beta2 ** t, out=temporary(param, grad, required=False))
+    workspace = ACTIVE.get()  # read once, not through temporary(): this runs for every parameter at every step
+    m_hat = np.divide(m, 1 - beta1 ** t, out=None if workspace is None else workspace.like(param, grad))
+    v_hat = np.divide(v if v_max is None else v_max, 1 - beta2 ** t,
+                      out=None if workspace is None else workspace.like(param, grad))
     delta = np.sqrt(v_hat, out=tmp)
     delta += eps
     np.divide(m_hat, delta, out=delta)
