@@ -1,5 +1,6 @@
 """bp.nn.MLP: the one MLP builder behind MLPClassifier/MLPRegressor and ``backprop train --model mlp``."""
 import numpy as np
+import pytest
 
 import backprop as bp
 from backprop import nn
@@ -32,3 +33,8 @@ def test_relu_hidden_forward_matches_numpy():
     h = np.maximum(x @ w1.weight.data.T + w1.bias.data, 0)
     np.testing.assert_allclose(m(bp.tensor(x)).data, h @ w2.weight.data.T + w2.bias.data)
     assert m(bp.tensor(x)).dtype == bp.float64
+
+
+def test_an_activation_that_is_not_callable_is_refused_naming_it():
+    with pytest.raises(TypeError, match=r"activation must be .* got 'relu'"):
+        bp.nn.MLP(4, [8], 2, activation="relu")

@@ -37,6 +37,9 @@ class MLP(Sequential):
 
     def __init__(self, in_features, hidden_sizes, out_features, activation=ReLU, *, batch_norm=False,
                  dropout=0.0, dtype=None):
+        if not callable(activation):
+            raise TypeError(f"MLP: activation must be a Module class or another callable returning a Module "
+                            f"(bp.nn.ReLU, bp.nn.Tanh), got {activation!r}")
         layers, n_in = [], in_features
         for width in hidden_sizes:
             layers.append(Linear(n_in, width, dtype=dtype))
