@@ -183,12 +183,22 @@ def _call_args(spec, reg):
 
 def _call(ins, reg, rec):
     _, fn, (args, kwargs), many, outs = ins
-    getters = [_call_args(a, reg) for a in args]
-    named = [(k, _call_args(v, reg)) for k, v in kwargs]
     targets = tuple((i, r) for i, r in enumerate(outs) if not isinstance(r, Const))
+    if kwargs or len(args) < 2 or any(isinstance(a, tuple) for a in args):
+        getters = [_call_args(a, reg) for a in args]
+        named = [(k, _call_args(v, reg)) for k, v in kwargs]
+
+        def arguments(R):
+            return [g(R) for g in getters], {k: g(R) for k, g in named}
+    else:  # the common case, positional registers and constants: one C call gathers them
+        gather, no_keywords = itemgetter(*[reg(a) for a in args]), {}
+
+        def arguments(R):
+            return gather(R), no_keywords
 
     def step(R):
-        result = fn(*[g(R) for g in getters], **{k: g(R) for k, g in named})
+        positional, keywords = arguments(R)
+        result = fn(*positional, **keywords)
         parts = result if many else (result,)
         for i, r in targets:
             R[r] = parts[i]
