@@ -1,4 +1,6 @@
 """bp.jit's cache and guards: what re-captures, what runs eagerly, and check_every."""
+import threading
+
 import numpy as np
 import pytest
 
@@ -227,3 +229,35 @@ def test_a_gradient_into_an_argument_runs_eagerly():
     xs = [bp.tensor(np.full(4, float(i), np.float32), requires_grad=True) for i in range(4)]
     grads = [input_gradient(x) for x in xs]
     assert all(x.grad is g for x, g in zip(xs, grads)) and "argument" in input_gradient.eager_reason
+
+
+def test_a_call_while_another_thread_is_inside_runs_eagerly_and_gives_its_own_result():
+    """A program's buffers serve one call at a time: the second caller runs the function eagerly."""
+    model = bp.nn.Linear(3, 2)
+    inside, leave = threading.Event(), threading.Event()
+
+    @bp.jit
+    def predict(x, wait):
+        if wait:  # the first call of this signature runs eagerly: it holds the function here
+            inside.set()
+            leave.wait(10)
+        with bp.no_grad():
+            return model(x)
+
+    x = bp.ones(4, 3)
+    for _ in range(3):
+        predict(x, False)
+    assert predict.last_replay
+    other = threading.Thread(target=predict, args=(x * 2, True))
+    other.start()
+    assert inside.wait(10)
+    try:
+        out = predict(x, False)
+        assert not predict.last_replay and "another call" in predict.eager_reason
+    finally:
+        leave.set()
+        other.join(10)
+    with bp.no_grad():
+        assert np.array_equal(out.data, model(x).data)
+    predict(x, False)
+    assert predict.last_replay  # the capture is still there once the other call is done

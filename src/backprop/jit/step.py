@@ -2,6 +2,7 @@
 import functools
 import inspect
 import operator
+import threading
 
 import numpy as np
 
@@ -52,6 +53,7 @@ class JitFunction:
         self.replays = 0
         self._cache = {}
         self._modules = self._optimizers = self._tensors = None
+        self._busy = threading.Lock()
 
     def __repr__(self):
         return f"<bp.jit of {getattr(self.fn, '__qualname__', self.fn)!r}: {self.captures} capture(s)>"
@@ -66,6 +68,18 @@ class JitFunction:
         return method
 
     def __call__(self, *args, **kwargs):
+        # A program's buffers and replay contexts serve one call at a time: a call from another thread while
+        # one runs (a server answering two requests at once) runs eagerly instead of sharing them.
+        if not self._busy.acquire(blocking=False):
+            self.last_replay = False
+            return self._eager("called while another call of this function was running (another thread)",
+                               args, kwargs)
+        try:
+            return self._call(args, kwargs)
+        finally:
+            self._busy.release()
+
+    def _call(self, args, kwargs):
         self.last_replay = False
         reason = must_run_eagerly()
         if reason is not None:
