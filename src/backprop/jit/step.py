@@ -286,7 +286,8 @@ def jit(fn=None, *, check_every=None):
     output nothing else reads, and lends the updates of large parameters their temporaries
     (``bp.optim.Workspace``). So, as with a CUDA graph's static memory, a parameter's ``.grad`` after a
     replay is the same array as after the replay before, holding the new gradient: copy it
-    (``p.grad.clone()``) to keep one step's gradient.
+    (``p.grad.clone()``) to keep one step's gradient. For the same reason a program serves one call at a
+    time: a call made while another thread is inside the function runs eagerly.
 
     As with ``TinyJit`` and CUDA graphs, a replay cannot see Python: control flow that would take another
     branch, arrays changed through ``.data`` or computed outside ops are not repeated. Steps where this is
