@@ -221,10 +221,11 @@ def _copy_into(ins, reg, rec):
 
 def _hyper(ins, reg, rec):
     _, optimizer, group, out = ins
-    names = optimizer.hyperparameters
+    names = tuple(optimizer.hyperparameters)
+    read = itemgetter(*names) if len(names) > 1 else lambda g: (g[names[0]],)  # a tuple, in one C call
 
     def step(R):
-        R[out] = [group[n] for n in names]  # read at every replay: a scheduler's new lr needs no new capture
+        R[out] = read(group)  # read at every replay: a scheduler's new lr needs no new capture
 
     return step
 

@@ -70,39 +70,36 @@ class JitFunction:
     def __call__(self, *args, **kwargs):
         # A program's buffers and replay contexts serve one call at a time: a call from another thread while
         # one runs (a server answering two requests at once) runs eagerly instead of sharing them.
-        if not self._busy.acquire(blocking=False):
+        if not self._busy.acquire(False):
             self.last_replay = False
             return self._eager("called while another call of this function was running (another thread)",
                                args, kwargs)
-        try:
-            return self._call(args, kwargs)
+        try:  # the whole call inline: a replay of a small step is short enough for one more frame to show
+            self.last_replay = False
+            reason = must_run_eagerly()
+            if reason is not None:
+                return self._eager(reason, args, kwargs)
+            if self._modules is None:
+                self._modules, self._optimizers, self._tensors = _discover(self.fn, args, kwargs)
+            arrays, key = self._signature(args, kwargs)
+            capture = self._cache.get(key)
+            if capture is None:
+                capture = self._cache[key] = _Capture()
+                if len(self._cache) > CACHE_SIZE:
+                    del self._cache[next(iter(self._cache))]  # the signature seen first
+            if capture.reason is not None:
+                return self._eager(capture.reason, args, kwargs)
+            if capture.program is not None:
+                if capture.guards.hold():
+                    self.replays += 1
+                    if self.check_every is not None and self.replays % self.check_every == 0:
+                        return self._checked(capture, arrays, args, kwargs)
+                    self.last_replay, self.eager_reason = True, None
+                    return capture.program.run(arrays)
+                capture.program = capture.previous = None  # a parameter, the optimizer or a .grad changed
+            return self._record(capture, arrays, args, kwargs)
         finally:
             self._busy.release()
-
-    def _call(self, args, kwargs):
-        self.last_replay = False
-        reason = must_run_eagerly()
-        if reason is not None:
-            return self._eager(reason, args, kwargs)
-        if self._modules is None:
-            self._modules, self._optimizers, self._tensors = _discover(self.fn, args, kwargs)
-        arrays, key = self._signature(args, kwargs)
-        capture = self._cache.get(key)
-        if capture is None:
-            capture = self._cache[key] = _Capture()
-            if len(self._cache) > CACHE_SIZE:
-                del self._cache[next(iter(self._cache))]  # the signature seen first
-        if capture.reason is not None:
-            return self._eager(capture.reason, args, kwargs)
-        if capture.program is not None:
-            if capture.guards.hold():
-                self.replays += 1
-                if self.check_every is not None and self.replays % self.check_every == 0:
-                    return self._checked(capture, arrays, args, kwargs)
-                self.last_replay, self.eager_reason = True, None
-                return capture.program.run(arrays)
-            capture.program = capture.previous = None  # a parameter, the optimizer or a .grad changed
-        return self._record(capture, arrays, args, kwargs)
 
     def _eager(self, reason, args, kwargs):
         self.eager_reason = reason
