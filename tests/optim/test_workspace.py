@@ -66,10 +66,10 @@ def test_a_block_gets_back_the_arrays_of_the_block_before():
     assert again is a and not np.shares_memory(a, b)
     assert larger.shape == (10,) and larger.dtype == np.float64  # the second buffer grew
     assert workspace.nbytes == 2 * 3 * 4 + 10 * 8
-    # outside a block each call makes a new array, or leaves it to NumPy
+    # outside a block each call makes a new array, and no workspace is active
     p = np.zeros(3, np.float32)
     assert bp.optim.workspace.temporary(p, p) is not bp.optim.workspace.temporary(p, p)
-    assert bp.optim.workspace.temporary(p, p, required=False) is None
+    assert bp.optim.workspace.ACTIVE.get() is None
 
 
 def test_an_optimizer_step_inside_a_workspace_gives_the_eager_step():

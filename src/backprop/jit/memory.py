@@ -43,13 +43,16 @@ def output_registers(spec):
 FREE_ABOVE = 1 << 16  # bytes: a register holding a larger array is let go after its last reader, as eagerly
 
 
-def freeing(steps, code, sizes, kept):
+def freeing(steps, code, layouts, kept):
     """``steps``, where each large array is dropped from the registers after the last instruction reading it
-    (a replay otherwise holds every activation and gradient to its end: eager mode frees them as it goes)."""
+    (a replay otherwise holds every activation and gradient to its end: eager mode frees them as it goes).
+    ``layouts``: each register's (shape, dtype) at capture, None for a value that is not an array."""
+    large = {r for r, layout in enumerate(layouts)
+             if layout is not None and np.prod(layout[0], dtype=np.int64) * layout[1].itemsize >= FREE_ABOVE}
     last = {}
     for i, ins in enumerate(code):
         for r in reads(ins):
-            if r < len(sizes) and sizes[r] >= FREE_ABOVE and r not in kept:
+            if r in large and r not in kept:
                 last[r] = i
     frees = {}
     for r, i in last.items():

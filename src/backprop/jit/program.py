@@ -284,7 +284,7 @@ class Program:
         self.entry_grads = tuple(rec.entry_grads)
         template.append(None)  # the register of a .grad set to None
         self.grads = tuple((leaf, len(template) - 1 if r is None else r, new) for leaf, (r, new) in rec.grads.items())
-        self.steps = freeing(steps, rec.code, rec.sizes, kept)
+        self.steps = freeing(steps, rec.code, rec.layouts, kept)
         self.n_ops = len(rec.contexts)
         self.updated = tuple(ins[3] for ins in rec.code if ins[0] == "update")
         self.exit_flags = ()  # (module, training flag) pairs the step sets (model.train() inside it)

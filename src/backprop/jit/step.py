@@ -141,7 +141,7 @@ class JitFunction:
         except Unsupported as e:
             capture.reason = self.eager_reason = f"the step cannot be replayed: {e}"
             return result
-        rec.sizes = [getattr(v, "nbytes", 0) for v in rec.keep]  # which registers to let go early
+        # each register's array, (shape, dtype): which to let go early, which buffers to lend
         rec.layouts = [(v.shape, v.dtype) if isinstance(v, np.ndarray) else None for v in rec.keep]
         rec.keep[:] = [None] * len(rec.keep)  # the call's arrays: no longer needed once ids are resolved
         previous, capture.previous = capture.previous, (rec, output)

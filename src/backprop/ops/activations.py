@@ -76,7 +76,7 @@ class ReLU(Function):
         ctx.save(positive=positive)
         # Not x·[x > 0], which gives −0 for negative x (PyTorch gives +0). Against an array of zeros, not the
         # number 0: NumPy's maximum runs its vector loop only for two arrays (3× faster on 128×256 floats,
-        # making the zeros included); the same values, −0 and NaN included.
+        # making the zeros included); the values are the same, −0 and NaN included.
         return np.maximum(x, np.zeros(x.shape, x.dtype), out=ctx.out_buffer)
 
     @staticmethod

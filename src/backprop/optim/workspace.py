@@ -69,19 +69,18 @@ class Workspace:
         return sum(b.nbytes for b in self.buffers)
 
 
-def temporary(param, grad, required=True):
+def temporary(param, grad):
     """An array for an update's intermediates: θ's shape, the dtype of θ and its gradient together.
 
-    The active :class:`Workspace`'s next array when there is one; else a new array, or None when not
-    ``required`` (the caller lets NumPy allocate: cheaper than ``out=np.empty(...)`` for small arrays).
-    The update functions write into it with ``out=``, which also keeps 0-d parameters arrays (a NumPy
-    operation on 0-d arrays without ``out`` returns a scalar, which cannot be updated in place).
+    The active :class:`Workspace`'s next array when there is one, else a new array. The update functions
+    write into it with ``out=``, which also keeps 0-d parameters arrays (a NumPy operation on 0-d arrays
+    without ``out`` returns a scalar, which cannot be updated in place). Where NumPy may allocate the
+    result itself (cheaper than ``out=np.empty(...)`` for small arrays), an update reads ``ACTIVE``
+    and calls :meth:`Workspace.like` only inside a workspace.
     """
     workspace = ACTIVE.get()
     if workspace is not None:
         return workspace.like(param, grad)
-    if not required:
-        return None
     return np.empty(param.shape, _update_dtype(param, grad))
 
 
