@@ -1,7 +1,7 @@
 """``bp.jit``: capture a whole training step once and replay its array work (see :func:`jit`).
 
 ``recorder.py`` turns the engine's report of an eager call (``bp.autograd.recording``) into array
-instructions; ``program.py`` compiles them into closures that a replay runs; ``step.py`` holds the
+instructions; ``program.py`` generates the Python function a replay runs; ``step.py`` holds the
 decorator, its signature cache and its guards; ``verify.py`` the snapshots that detect what a replay
 would miss and that ``check_every`` compares.
 """

@@ -43,10 +43,11 @@ def output_registers(spec):
 FREE_ABOVE = 1 << 16  # bytes: a register holding a larger array is let go after its last reader, as eagerly
 
 
-def freeing(steps, code, layouts, kept):
-    """``steps``, where each large array is dropped from the registers after the last instruction reading it
-    (a replay otherwise holds every activation and gradient to its end: eager mode frees them as it goes).
-    ``layouts``: each register's (shape, dtype) at capture, None for a value that is not an array."""
+def frees(code, layouts, kept):
+    """After which instruction each large array may be let go: ``{instruction index: registers}``, a register
+    after the last instruction reading it (a replay otherwise holds every activation and gradient to its end:
+    eager mode frees them as it goes). ``layouts``: each register's (shape, dtype) at capture, None for a
+    value that is not an array; ``kept`` registers leave the replay and are never let go."""
     large = {r for r, layout in enumerate(layouts)
              if layout is not None and np.prod(layout[0], dtype=np.int64) * layout[1].itemsize >= FREE_ABOVE}
     last = {}
@@ -54,19 +55,10 @@ def freeing(steps, code, layouts, kept):
         for r in reads(ins):
             if r in large and r not in kept:
                 last[r] = i
-    frees = {}
+    after = {}
     for r, i in last.items():
-        frees.setdefault(i, []).append(r)
-    return [_then_free(step, tuple(frees[i])) if i in frees else step for i, step in enumerate(steps)]
-
-
-def _then_free(step, registers):
-    def run(R):
-        step(R)
-        for r in registers:
-            R[r] = None
-
-    return run
+        after.setdefault(i, []).append(r)
+    return after
 
 
 def lend_buffers(rec, kept):

@@ -1,13 +1,18 @@
-"""A recorded step as a list of closures over a register list: what a replay runs.
+"""A recorded step as one generated Python function: what a replay runs.
 
-Each instruction of the recorder (:mod:`backprop.jit.recorder`) becomes one small function of the
-registers ``R``: an op's ``forward`` on a :class:`~backprop.autograd.recording.ReplayContext`, a
-backward formula, a gradient sum, an optimizer's update function. Constants are put in their
-registers once; a replay copies that list, puts the new inputs in, and runs the closures in order:
-no Tensor, no graph node, no heap, the same NumPy calls in the same order as eager mode, so the
-numbers are bitwise the same.
+Each instruction of the recorder (:mod:`backprop.jit.recorder`) becomes a line or two of Python: an op's
+``forward`` on its :class:`~backprop.autograd.recording.ReplayContext`, a backward formula, a gradient
+sum, an optimizer's update function. Registers are the function's local variables (``r0``, ``r1``, …);
+constants and the functions called are names bound once in its globals. A replay is one call of that
+function on the new inputs: no Tensor, no graph node, no heap, the same NumPy calls in the same order as
+eager mode, so the numbers are bitwise the same. Straight-line code costs less per instruction than a
+list of closures over a register list, which is most of a small network's replay. ``Program.source``
+shows the text::
+
+    r3 = Linear_forward(ctx0, r0, W, b)
+    if r3.__class__ is not ndarray: r3 = as_array(ctx0, r3)
 """
-from functools import partial
+import re
 from operator import itemgetter
 
 import numpy as np
@@ -17,7 +22,7 @@ from ..autograd.broadcasting import cast, sum_to
 from ..autograd.graph import increment_version
 from ..autograd.recording import increment_versions, set_grads
 from ..optim import Workspace
-from .memory import freeing, lend_buffers, new_each_replay, output_registers
+from .memory import frees, lend_buffers, new_each_replay, output_registers
 from .recorder import Const
 
 
@@ -37,197 +42,145 @@ def _as_tuple(grads):
     return tuple(grads) if isinstance(grads, list) else (grads,)
 
 
-def _forward(ins, reg, rec):
+_LOCAL = re.compile(r"r\d+|arrays|g|s|t")  # the generated function's own variables
+
+
+class _Source:
+    """The generated function's lines and the objects its names stand for."""
+
+    def __init__(self):
+        self.names = {"ndarray": np.ndarray, "as_array": _as_array, "as_tuple": _as_tuple, "sum_to": sum_to,
+                      "cast": cast, "copyto": np.copyto, "increment_version": increment_version,
+                      "set_grads": set_grads, "increment_versions": increment_versions, "wrap": Tensor.wrap}
+        self._by_id = {}
+        self.defined = set()  # registers written so far
+        self.unset = set()  # registers read before any instruction writes them: None, as eagerly
+
+    def name(self, value, hint="k"):
+        """The global name standing for ``value`` (one per object; ``hint`` makes the source readable)."""
+        name = self._by_id.get(id(value))
+        if name is None:
+            hint = hint if hint.isidentifier() and not _LOCAL.fullmatch(hint) else "k"
+            name = hint if hint not in self.names else f"{hint}_{len(self._by_id)}"
+            self._by_id[id(value)] = name
+            self.names[name] = value
+        return name
+
+    def read(self, source):
+        """The expression for a register or a constant an instruction reads."""
+        if isinstance(source, Const):
+            return self.name(source.value)
+        if source not in self.defined:
+            self.unset.add(source)
+        return f"r{source}"
+
+    def write(self, register):
+        self.defined.add(register)
+        return f"r{register}"
+
+
+def _forward(ins, src, rec):
     _, index, op, sources, options, out = ins
-    ctx, forward = rec.contexts[index], op.forward
-    regs = [reg(s) for s in sources]
-    fixed = {k: s.value for k, s in options if isinstance(s, Const)}
-    live = tuple((k, s) for k, s in options if not isinstance(s, Const))
-    args = itemgetter(*regs) if len(regs) > 1 else (lambda R: (R[regs[0]],)) if regs else (lambda R: ())
-    release = not ctx.needs_input_grad  # no backward will read what this call saves
-
-    if live or release or not 1 <= len(regs) <= 3:
-        def step(R):
-            kwargs = {**fixed, **{k: R[r] for k, r in live}} if live else fixed
-            y = forward(ctx, *args(R), **kwargs)
-            R[out] = y if y.__class__ is np.ndarray else _as_array(ctx, y)
-            if release:
-                ctx.release()
-
-        return step
-    # The common cases, written out (a call through itemgetter and *args costs more than the NumPy work of
-    # a small op): one to three inputs, options fixed, a backward to come.
-    a, b, c = (regs + [None, None])[:3]
-    if len(regs) == 1:
-        def step(R):
-            y = forward(ctx, R[a], **fixed)
-            R[out] = y if y.__class__ is np.ndarray else _as_array(ctx, y)
-    elif len(regs) == 2:
-        def step(R):
-            y = forward(ctx, R[a], R[b], **fixed)
-            R[out] = y if y.__class__ is np.ndarray else _as_array(ctx, y)
-    else:
-        def step(R):
-            y = forward(ctx, R[a], R[b], R[c], **fixed)
-            R[out] = y if y.__class__ is np.ndarray else _as_array(ctx, y)
-    return step
+    ctx = src.name(rec.contexts[index], f"ctx{index}")
+    args = [ctx, *map(src.read, sources), *(f"{k}={src.read(s)}" for k, s in options)]
+    r = src.write(out)
+    lines = [f"{r} = {src.name(op.forward, op.__name__ + '_forward')}({', '.join(args)})",
+             f"if {r}.__class__ is not ndarray: {r} = as_array({ctx}, {r})"]  # a NumPy scalar: a 0-d array
+    if not rec.contexts[index].needs_input_grad:
+        lines.append(f"{ctx}.release()")  # no backward will read what this call saved
+    return lines
 
 
-def _backward(ins, reg, rec):
+def _backward(ins, src, rec):
     _, index, g, outs, free = ins
     ctx = rec.contexts[index]
-    backward = ctx.op.backward
-    pairs = tuple((k, r) for k, r in enumerate(outs) if r is not None)
-
-    def step(R):
-        grads = backward(ctx, R[g])
-        if grads.__class__ is not tuple:
-            grads = _as_tuple(grads)
-        for k, r in pairs:
-            R[r] = grads[k]
-        if free:
-            ctx.release()
-
-    return step
+    name = src.name(ctx, f"ctx{index}")
+    lines = [f"g = {src.name(ctx.op.backward, ctx.op.__name__ + '_backward')}({name}, {src.read(g)})",
+             "if g.__class__ is not tuple: g = as_tuple(g)"]
+    lines += [f"{src.write(r)} = g[{k}]" for k, r in enumerate(outs) if r is not None]
+    if free:
+        lines.append(f"{name}.release()")
+    return lines
 
 
-def _fit(ins, reg, rec):
-    _, src, shape, dtype, out = ins
-
-    def step(R):
-        gi = R[src]
-        if gi.shape != shape:
-            gi = sum_to(gi, shape)
-        if gi.dtype != dtype:
-            gi = cast(gi, dtype)
-        R[out] = gi
-
-    return step
+def _fit(ins, src, rec):
+    _, source, shape, dtype, out = ins
+    g, r, dtype = src.read(source), src.write(out), src.name(dtype, f"{dtype}")
+    return [f"{r} = {g} if {g}.shape == {shape!r} else sum_to({g}, {shape!r})",
+            f"if {r}.dtype != {dtype}: {r} = cast({r}, {dtype})"]
 
 
-def _seed(ins, reg, rec):
+def _seed(ins, src, rec):
     _, shape, dtype, out = ins
-    ones = np.ones(shape, dtype)
-
-    def step(R):
-        R[out] = ones.copy()  # a new array, as eagerly (a backward formula may hand it on to a .grad)
-
-    return step
+    # a new array, as eagerly (a backward formula may hand it on to a .grad)
+    return [f"{src.write(out)} = {src.name(np.ones(shape, dtype), 'ones')}.copy()"]
 
 
-def _sum(ins, reg, rec):
+def _sum(ins, src, rec):
     _, a, b, out = ins
-
-    def step(R):
-        R[out] = R[a] + R[b]
-
-    return step
+    return [f"{src.write(out)} = {src.read(a)} + {src.read(b)}"]
 
 
-def _copy(ins, reg, rec):
-    _, src, out = ins
-
-    def step(R):
-        R[out] = R[src].copy()
-
-    return step
+def _copy(ins, src, rec):
+    _, source, out = ins
+    return [f"{src.write(out)} = {src.read(source)}.copy()"]
 
 
-def _add(ins, reg, rec):
-    _, held, src = ins
-
-    def step(R):
-        held_array = R[held]
-        held_array += R[src]
-
-    return step
+def _add(ins, src, rec):
+    _, held, source = ins
+    return [f"{src.read(held)} += {src.read(source)}"]  # in place: the array keeps its identity
 
 
-def _fill0(ins, reg, rec):
-    r = ins[1]
-
-    def step(R):
-        R[r].fill(0)
-
-    return step
+def _fill0(ins, src, rec):
+    return [f"{src.read(ins[1])}.fill(0)"]
 
 
-def _clear(ins, reg, rec):
-    none = reg(Const(None))
-    plan = tuple((t, none, True) for t in ins[1])
-
-    def step(R):
-        set_grads(plan, R)
-
-    return step
+def _clear(ins, src, rec):
+    plan = tuple((t, 0, True) for t in ins[1])
+    return [f"set_grads({src.name(plan, 'cleared')}, (None,))"]
 
 
-def _item(ins, reg, rec):
-    _, src, out = ins
-
-    def step(R):
-        R[out] = R[src].item()
-
-    return step
+def _item(ins, src, rec):
+    _, source, out = ins
+    return [f"{src.write(out)} = {src.read(source)}.item()"]
 
 
-def _call_args(spec, reg):
-    """A function of R giving a replayable call's argument, from its recorded spec."""
-    if isinstance(spec, tuple):
-        kind, parts = spec
-        getters = [_call_args(p, reg) for p in parts]
-        return lambda R: kind(g(R) for g in getters)
-    r = reg(spec)
-    return lambda R: R[r]
+def _argument(spec, src):
+    """The expression for a replayable call's argument, from its recorded spec."""
+    if not isinstance(spec, tuple):
+        return src.read(spec)
+    kind, parts = spec
+    items = "".join(f"{_argument(p, src)}, " for p in parts)
+    if kind is tuple:
+        return f"({items})"
+    return f"[{items}]" if kind is list else f"{src.name(kind)}(({items}))"
 
 
-def _call(ins, reg, rec):
+def _call(ins, src, rec):
     _, fn, (args, kwargs), many, outs = ins
-    targets = tuple((i, r) for i, r in enumerate(outs) if not isinstance(r, Const))
-    if kwargs or len(args) < 2 or any(isinstance(a, tuple) for a in args):
-        getters = [_call_args(a, reg) for a in args]
-        named = [(k, _call_args(v, reg)) for k, v in kwargs]
-
-        def arguments(R):
-            return [g(R) for g in getters], {k: g(R) for k, g in named}
-    else:  # the common case, positional registers and constants: one C call gathers them
-        gather, no_keywords = itemgetter(*[reg(a) for a in args]), {}
-
-        def arguments(R):
-            return gather(R), no_keywords
-
-    def step(R):
-        positional, keywords = arguments(R)
-        result = fn(*positional, **keywords)
-        parts = result if many else (result,)
-        for i, r in targets:
-            R[r] = parts[i]
-
-    return step
+    arguments = [_argument(a, src) for a in args] + [f"{k}={_argument(v, src)}" for k, v in kwargs]
+    call = f"{src.name(fn, getattr(fn, '__name__', 'call'))}({', '.join(arguments)})"
+    targets = [(i, src.write(r)) for i, r in enumerate(outs) if not isinstance(r, Const)]
+    if many:
+        return [f"t = {call}", *(f"{r} = t[{i}]" for i, r in targets)]
+    return [f"{targets[0][1]} = {call}" if targets else call]
 
 
-def _copy_into(ins, reg, rec):
-    _, tensor, dst, src = ins
-    is_param = isinstance(dst, Const)
-    dst = reg(dst)
-
-    def step(R):
-        np.copyto(R[dst], R[src], casting="same_kind")
-        if is_param:
-            increment_version(tensor)
-
-    return step
+def _copy_into(ins, src, rec):
+    _, tensor, dst, source = ins
+    lines = [f"copyto({src.read(dst)}, {src.read(source)}, casting='same_kind')"]
+    if isinstance(dst, Const):  # a parameter written in place: its version moves on, as eagerly
+        lines.append(f"increment_version({src.name(tensor, 'tensor')})")
+    return lines
 
 
-def _hyper(ins, reg, rec):
+def _hyper(ins, src, rec):
     _, optimizer, group, out = ins
     names = tuple(optimizer.hyperparameters)
-    read = itemgetter(*names) if len(names) > 1 else lambda g: (g[names[0]],)  # a tuple, in one C call
-
-    def step(R):
-        R[out] = read(group)  # read at every replay: a scheduler's new lr needs no new capture
-
-    return step
+    # a tuple, in one C call (itemgetter of one key gives the value itself)
+    read = itemgetter(*names) if len(names) > 1 else lambda g, name=names[0]: (g[name],)
+    # read at every replay: a scheduler's new lr needs no new capture
+    return [f"{src.write(out)} = {src.name(read, 'read_hyperparameters')}({src.name(group, 'group')})"]
 
 
 # bytes: an update of a smaller parameter allocates its temporaries (NumPy's cache of small blocks is
@@ -235,92 +188,84 @@ def _hyper(ins, reg, rec):
 REUSE_ABOVE = 1 << 16
 
 
-def _update(ins, reg, rec, workspace):
+def _update(ins, src, rec):
     _, optimizer, update, param, g, hyper = ins
-    data, state = param.data, optimizer.state
-
-    def step(R):  # the parameter's version is increased at the end of the replay (no graph reads it before)
-        param_state = state.get(param)
-        if param_state is None:
-            param_state = state[param] = {}
-        update(data, R[g], param_state, *R[hyper])
-
-    if data.nbytes < REUSE_ABOVE:
-        return step
-
-    def step_in_workspace(R):  # the update's temporaries: the program's buffers, not new arrays
-        with workspace:
-            step(R)
-
-    return step_in_workspace
+    state, p = src.name(optimizer.state, "state"), src.name(param, "param")
+    # the parameter's version is increased at the end of the replay (no graph reads it before)
+    call = (f"{src.name(update, update.__name__)}({src.name(param.data, 'data')}, {src.read(g)}, s, "
+            f"*{src.read(hyper)})")
+    lines = [f"s = {state}.get({p})", f"if s is None: s = {state}[{p}] = {{}}"]
+    if param.data.nbytes < REUSE_ABOVE:
+        return [*lines, call]
+    # the update's temporaries: the program's buffers, not new arrays
+    return [*lines, f"with {src.name(src.workspace, 'workspace')}:", f"    {call}"]
 
 
 _BUILDERS = {"forward": _forward, "backward": _backward, "fit": _fit, "seed": _seed, "sum": _sum, "copy": _copy,
              "add": _add, "fill0": _fill0, "item": _item, "call": _call, "copy_into": _copy_into,
-             "hyper": _hyper, "clear": _clear}
+             "hyper": _hyper, "clear": _clear, "update": _update}
 
 
 class Program:
-    """The compiled step: ``run(arrays)`` replays it on new input arrays and returns the outputs."""
+    """The compiled step: ``run(arrays)`` replays it on new input arrays and returns the outputs.
 
-    def __init__(self, rec, output_spec):
-        template = [None] * len(rec.keep)
+    ``source`` is the text of the generated function; ``exit_flags`` are (module, training flag) pairs
+    the step sets (``model.train()`` inside it), set again at the end of every replay.
+    """
 
-        def reg(source):
-            if isinstance(source, Const):
-                template.append(source.value)
-                return len(template) - 1
-            return source
-
+    def __init__(self, rec, output_spec, exit_flags=()):
         # what leaves the replay: the returned values and the .grad arrays
         kept = {r for r, _ in rec.grads.values() if r is not None} | set(output_registers(output_spec))
         self.lent_bytes = lend_buffers(rec, kept)
-        self.workspace = Workspace()  # shared by the update calls, one after the other
-        builders = {**_BUILDERS, "update": partial(_update, workspace=self.workspace)}
-        steps = [builders[ins[0]](ins, reg, rec) for ins in rec.code]
-        self.output = _output(output_spec, reg, new_each_replay(rec.code, rec.contexts))
-        self.template = template
-        self.inputs = tuple(rec.inputs)
-        self.entry_grads = tuple(rec.entry_grads)
-        template.append(None)  # the register of a .grad set to None
-        self.grads = tuple((leaf, len(template) - 1 if r is None else r, new) for leaf, (r, new) in rec.grads.items())
-        self.steps = freeing(steps, rec.code, rec.layouts, kept)
+        src = _Source()
+        src.workspace = self.workspace = Workspace()  # shared by the update calls, one after the other
+        src.defined.update(r for r, _ in rec.inputs)
+        src.defined.update(r for _, r in rec.entry_grads)
+        body = []
+        let_go = frees(rec.code, rec.layouts, kept)
+        for i, ins in enumerate(rec.code):
+            body += _BUILDERS[ins[0]](ins, src, rec)
+            body += [f"r{r} = None" for r in let_go.get(i, ())]
+        body += _epilogue(rec, output_spec, exit_flags, src)
+        head = [f"r{r} = arrays[{position}]" for r, position in rec.inputs]
+        head += [f"r{r} = {src.name(leaf, 'leaf')}.grad.data" for leaf, r in rec.entry_grads]
+        head += [f"r{r} = None" for r in sorted(src.unset)]
+        self.source = "\n".join(["def replay(arrays):", *("    " + line for line in head + body)]) + "\n"
+        namespace = dict(src.names)
+        exec(compile(self.source, "<bp.jit replay>", "exec"), namespace)
+        self.run = namespace["replay"]  # an attribute, not a method: one frame less per replay
         self.n_ops = len(rec.contexts)
-        self.updated = tuple(ins[3] for ins in rec.code if ins[0] == "update")
-        self.exit_flags = ()  # (module, training flag) pairs the step sets (model.train() inside it)
-
-    def run(self, arrays):
-        R = self.template.copy()
-        for r, position in self.inputs:
-            R[r] = arrays[position]
-        for leaf, r in self.entry_grads:
-            R[r] = leaf.grad.data
-        for step in self.steps:
-            step(R)
-        set_grads(self.grads, R)
-        increment_versions(self.updated)
-        for module, flag in self.exit_flags:
-            module.training = flag
-        return self.output(R)
 
 
-def _output(spec, reg, new_each_replay):
-    """A function of R building the returned value: Tensors and numbers that no later replay changes."""
+def _epilogue(rec, output_spec, exit_flags, src):
+    """Lines after the last instruction: the .grad of each leaf, the versions of the parameters updated,
+    the training flags the step set, and the returned value."""
+    registers = sorted({r for r, _ in rec.grads.values() if r is not None})
+    position = {r: i for i, r in enumerate(registers)}
+    plan = tuple((leaf, len(registers) if r is None else position[r], new) for leaf, (r, new) in rec.grads.items())
+    lines = [f"set_grads({src.name(plan, 'grads')}, ({''.join(src.read(r) + ', ' for r in registers)}None,))"]
+    updated = tuple(ins[3] for ins in rec.code if ins[0] == "update")
+    if updated:
+        lines.append(f"increment_versions({src.name(updated, 'updated')})")
+    lines += [f"{src.name(module, 'module')}.training = {flag!r}" for module, flag in exit_flags]
+    return [*lines, f"return {_output(output_spec, src, new_each_replay(rec.code, rec.contexts))}"]
+
+
+def _output(spec, src, new_each_replay):
+    """The expression building the returned value: Tensors and numbers that no later replay changes."""
     kind = spec[0]
     if kind == "tensor":
-        r = spec[1]
-        if r in new_each_replay:
-            return lambda R: Tensor.wrap(R[r])
-        return lambda R: Tensor.wrap(R[r].copy())
+        r = src.read(spec[1])
+        return f"wrap({r})" if spec[1] in new_each_replay else f"wrap({r}.copy())"
     if kind == "value":
-        r = spec[1]
-        return lambda R: R[r]
+        return src.read(spec[1])
     if kind == "const":
-        value = spec[1].value
-        return lambda R: value
-    parts = [_output(s, reg, new_each_replay) for s in spec[2]]
+        return src.name(spec[1].value, "constant")
+    parts = [_output(s, src, new_each_replay) for s in spec[2]]
     container = spec[1]
     if container is dict:
-        keys = spec[3]
-        return lambda R: {k: p(R) for k, p in zip(keys, parts)}
-    return lambda R: container(p(R) for p in parts)
+        return "{" + "".join(f"{src.name(k, 'key')}: {p}, " for k, p in zip(spec[3], parts)) + "}"
+    items = "".join(p + ", " for p in parts)
+    if container is tuple:
+        return f"({items})"
+    return f"[{items}]" if container is list else f"{src.name(container)}(({items}))"

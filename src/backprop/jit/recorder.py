@@ -4,7 +4,7 @@ Every array the step computes gets a *register*, found again by its identity: th
 inputs, each op's output, each gradient, the results of replayable calls. Anything else an op reads is
 a constant (:class:`Const`): a parameter's array (its identity is guarded), a number, an option. An
 instruction is a tuple ``(kind, ...)`` whose fields are registers, constants and static values
-(op classes, flags); :mod:`backprop.jit.program` turns the list into closures.
+(op classes, flags); :mod:`backprop.jit.program` turns the list into one generated function.
 """
 import numpy as np
 

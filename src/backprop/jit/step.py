@@ -146,8 +146,7 @@ class JitFunction:
         rec.keep[:] = [None] * len(rec.keep)  # the call's arrays: no longer needed once ids are resolved
         previous, capture.previous = capture.previous, (rec, output)
         if previous is not None and previous[0].same_program(rec) and _same(previous[1], output):
-            capture.program = Program(rec, output)
-            capture.program.exit_flags = state.changed_flags()
+            capture.program = Program(rec, output, state.changed_flags())
             capture.guards = _Guards(rec, state)
             capture.previous = None  # the recording holds every array of its call: let them go
             self.captures += 1
