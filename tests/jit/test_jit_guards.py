@@ -261,3 +261,46 @@ def test_a_call_while_another_thread_is_inside_runs_eagerly_and_gives_its_own_re
         assert np.array_equal(out.data, model(x).data)
     predict(x, False)
     assert predict.last_replay  # the capture is still there once the other call is done
+
+
+def test_arrays_numbers_and_keywords_replay_and_each_form_of_call_keeps_its_own_capture():
+    """The check tried first (the capture replayed last) is stricter than the cache's key: an equal
+    number that is another object, or a call of another form, still finds its capture and replays."""
+    model, opt, _, _ = build()
+    eager_model, eager_opt, _, _ = build()
+    xs, ys = data(8)
+
+    def step(m, o, x, y, scale):
+        o.zero_grad()
+        loss = bp.nn.functional.cross_entropy(m(x) * scale, y)
+        loss.backward()
+        o.step()
+        return loss.item()
+
+    jitted = bp.jit(lambda x, y, scale: step(model, opt, x, y, scale))
+    replays, losses, expected = [], [], []
+    for i, (x, y) in enumerate(zip(xs, ys)):
+        scale = float(str(0.5))  # an equal float, a new object at every call
+        # Tensors passed positionally and arrays with a keyword alternate: two signatures
+        losses.append(jitted(x.data, y.data, scale=scale) if i % 2 else jitted(x, y, scale))
+        replays.append(jitted.last_replay)
+        expected.append(step(eager_model, eager_opt, x, y, scale))
+    assert losses == expected
+    assert replays == [False] * 4 + [True] * 4 and jitted.captures == 2
+    for p, q in zip(model.parameters(), eager_model.parameters()):
+        assert np.array_equal(p.data, q.data)
+
+
+def test_a_training_flag_or_grad_mode_changed_between_calls_is_seen_by_the_first_check():
+    model, opt, _, step = build()
+    jitted = bp.jit(step)
+    xs, ys = data(9)
+    for x, y in zip(xs[:3], ys[:3]):
+        jitted(x, y)
+    assert jitted.last_replay and jitted.captures == 1
+    model.eval()  # a flag the capture read: another signature, recorded anew
+    jitted(xs[3], ys[3])
+    assert not jitted.last_replay
+    model.train()
+    jitted(xs[4], ys[4])
+    assert jitted.last_replay and jitted.captures == 1

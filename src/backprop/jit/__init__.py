@@ -2,7 +2,8 @@
 
 ``recorder.py`` turns the engine's report of an eager call (``bp.autograd.recording``) into array
 instructions; ``program.py`` generates the Python function a replay runs; ``step.py`` holds the
-decorator, its signature cache and its guards; ``verify.py`` the snapshots that detect what a replay
+decorator and its signature cache; ``guards.py`` what a call must match to replay (and the generated
+function checking it all at once); ``verify.py`` the snapshots that detect what a replay
 would miss and that ``check_every`` compares.
 """
 import sys

@@ -1,16 +1,15 @@
 """``bp.jit``: record a training step once, then replay its array work without rebuilding the graph."""
 import functools
 import inspect
-import operator
 import threading
 
 import numpy as np
 
-from ..autograd import Tensor, is_grad_enabled
-from ..autograd.dtypes import get_default_dtype
-from ..autograd.recording import grads_unset, hook_changes, must_run_eagerly, record_with
+from ..autograd import Tensor
+from ..autograd.recording import must_run_eagerly, record_with
 from ..nn import Module
 from ..optim import Optimizer
+from .guards import Guards, fast_match, signature
 from .program import Program
 from .recorder import Const, Recorder, Unsupported, _same
 from .verify import State, check_same
@@ -22,11 +21,12 @@ MAX_RECORDINGS = 4  # eager calls recorded for one signature before it is left e
 class _Capture:
     """What one signature (input shapes and dtypes, modes) has: its recordings, then its program."""
 
-    def __init__(self):
+    def __init__(self, key, kwarg_names):
+        self.key, self.kwarg_names = key, kwarg_names
         self.previous = None  # the last recording, to compare the next one with
         self.recordings = 0
         self.program = None
-        self.guards = None
+        self.guards = self.match = None  # Guards, and the generated check of signature and guards at once
         self.reason = None  # why this signature runs eagerly, once it is known that it must
 
 
@@ -52,6 +52,7 @@ class JitFunction:
         self.captures, self.last_replay, self.eager_reason = 0, False, None
         self.replays = 0
         self._cache = {}
+        self._last = None  # the capture replayed last, tried first by its generated check
         self._modules = self._optimizers = self._tensors = None
         self._busy = threading.Lock()
 
@@ -79,55 +80,48 @@ class JitFunction:
             reason = must_run_eagerly()
             if reason is not None:
                 return self._eager(reason, args, kwargs)
-            if self._modules is None:
-                self._modules, self._optimizers, self._tensors = _discover(self.fn, args, kwargs)
-            arrays, key = self._signature(args, kwargs)
-            capture = self._cache.get(key)
-            if capture is None:
-                capture = self._cache[key] = _Capture()
-                if len(self._cache) > CACHE_SIZE:
-                    del self._cache[next(iter(self._cache))]  # the signature seen first
-            if capture.reason is not None:
-                return self._eager(capture.reason, args, kwargs)
-            if capture.program is not None:
-                if capture.guards.hold():
-                    self.replays += 1
-                    if self.check_every is not None and self.replays % self.check_every == 0:
-                        return self._checked(capture, arrays, args, kwargs)
-                    self.last_replay, self.eager_reason = True, None
-                    return capture.program.run(arrays)
-                capture.program = capture.previous = None  # a parameter, the optimizer or a .grad changed
-            return self._record(capture, arrays, args, kwargs)
+            capture = self._last
+            arrays = None if capture is None else capture.match(args, kwargs)
+            if arrays is None:  # not the signature replayed last, or something it reads changed
+                capture, arrays = self._lookup(args, kwargs)
+                if arrays is None:
+                    return self._record(capture, args, kwargs) if capture.reason is None else (
+                        self._eager(capture.reason, args, kwargs))
+            self.replays += 1
+            if self.check_every is not None and self.replays % self.check_every == 0:
+                return self._checked(capture, arrays, args, kwargs)
+            self.last_replay, self.eager_reason = True, None
+            return capture.program.run(arrays)
         finally:
             self._busy.release()
+
+    def _lookup(self, args, kwargs):
+        """The call's capture, and its input arrays when it replays now (else None: it runs eagerly)."""
+        if self._modules is None:
+            self._modules, self._optimizers, self._tensors = _discover(self.fn, args, kwargs)
+        arrays, key = signature(args, kwargs, self._modules)
+        capture = self._cache.get(key)
+        if capture is None:
+            capture = self._cache[key] = _Capture(key, tuple(kwargs))
+            if len(self._cache) > CACHE_SIZE:
+                del self._cache[next(iter(self._cache))]  # the signature seen first
+        if capture.program is None or capture.reason is not None:
+            self._last = None
+            return capture, None
+        if capture.guards.hold():
+            self._last = capture
+            return capture, arrays
+        capture.program = capture.previous = None  # a parameter, the optimizer or a .grad changed
+        self._last = None
+        return capture, None
 
     def _eager(self, reason, args, kwargs):
         self.eager_reason = reason
         return self.fn(*args, **kwargs)
 
-    def _signature(self, args, kwargs):
-        arrays, parts = [], []
-        for value in (*args, *kwargs.values()) if kwargs else args:
-            if value.__class__ is Tensor:
-                data = value.data
-                arrays.append(data)
-                parts.append((data.shape, data.dtype, value.requires_grad))
-            elif isinstance(value, np.ndarray):
-                arrays.append(value)
-                parts.append(("array", value.shape, value.dtype))
-            else:
-                try:
-                    parts.append(("value", type(value), value, hash(value)))
-                except TypeError:
-                    parts.append(("object", id(value)))
-        # BACKPROP_GEMM is not part of it: a replay calls the matrix product eager mode calls, through whichever
-        # backend is selected (and reading os.environ costs as much as the rest of this key).
-        key = (*parts, tuple(kwargs), is_grad_enabled(), get_default_dtype(), hook_changes(),
-               *[m.training for m in self._modules])
-        return arrays, key
-
-    def _record(self, capture, arrays, args, kwargs):
+    def _record(self, capture, args, kwargs):
         state = State(self._modules, self._optimizers, self._tensors)
+        arrays, _ = signature(args, kwargs, self._modules)
         rec = Recorder(enumerate(arrays), state.params,
                        [v for v in (*args, *kwargs.values()) if isinstance(v, Tensor) and v.requires_grad])
         with record_with(rec):
@@ -147,7 +141,8 @@ class JitFunction:
         previous, capture.previous = capture.previous, (rec, output)
         if previous is not None and previous[0].same_program(rec) and _same(previous[1], output):
             capture.program = Program(rec, output, state.changed_flags())
-            capture.guards = _Guards(rec, state)
+            capture.guards = Guards(rec)
+            capture.match = fast_match(capture.key, capture.kwarg_names, self._modules, capture.guards)
             capture.previous = None  # the recording holds every array of its call: let them go
             self.captures += 1
         elif capture.recordings >= MAX_RECORDINGS:
@@ -167,33 +162,6 @@ class JitFunction:
         check_same(replayed, eager, after_replay, State(*tracked, copy=True))
         self.eager_reason = None
         return eager
-
-
-class _Guards:
-    """What a replay checks first: the arrays and settings the program reads as constants are still those."""
-
-    def __init__(self, rec, state):
-        self.params = tuple((t, t.data, t.requires_grad) for t in rec.params.values())
-        self.leaves, self.unset = tuple(rec.entry), tuple(rec.entry.values())  # which .grad were None
-        optimizers = {id(o): o for o, _ in rec.updates}.values()
-        self.optimizers = tuple((o, tuple(o.param_groups), tuple(tuple(g["params"]) for g in o.param_groups),
-                                 o.state) for o in optimizers)
-
-    def hold(self):
-        for t, data, requires_grad in self.params:
-            if t.data is not data or t.requires_grad is not requires_grad:
-                return False
-        if grads_unset(self.leaves) != self.unset:
-            return False
-        for opt, groups, params, state in self.optimizers:
-            now = opt.param_groups
-            if opt.state is not state or len(now) != len(groups):
-                return False
-            for g, g0, ps in zip(now, groups, params):
-                current = g["params"]
-                if g is not g0 or len(current) != len(ps) or not all(map(operator.is_, current, ps)):
-                    return False
-        return True
 
 
 def _output_spec(value, rec):

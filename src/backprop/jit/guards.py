@@ -1,0 +1,148 @@
+"""What a call must match before it replays a capture: its signature, and the state the program reads as
+constants.
+
+:func:`signature` is the key of the capture cache (the inputs' shapes and dtypes, grad mode, the modules'
+training flags, …); :class:`Guards` checks what a program took as constants (each parameter's array, the
+optimizer's groups and state, which ``.grad`` were set). Both cost more than a small network's step can
+spare, so for the capture a function replayed last, :func:`fast_match` generates one straight-line
+function doing both checks at once; a call it does not match takes the general path.
+"""
+import operator
+
+import numpy as np
+
+from ..autograd import Tensor, is_grad_enabled
+from ..autograd.dtypes import get_default_dtype
+from ..autograd.recording import grads_unset, hook_changes
+
+
+def signature(args, kwargs, modules):
+    """``(arrays, key)``: the call's input arrays, in order, and its capture-cache key."""
+    arrays, parts = [], []
+    for value in (*args, *kwargs.values()) if kwargs else args:
+        if value.__class__ is Tensor:
+            data = value.data
+            arrays.append(data)
+            parts.append((data.shape, data.dtype, value.requires_grad))
+        elif isinstance(value, np.ndarray):
+            arrays.append(value)
+            parts.append(("array", value.shape, value.dtype))
+        else:
+            try:
+                parts.append(("value", type(value), value, hash(value)))
+            except TypeError:
+                parts.append(("object", id(value)))
+    # BACKPROP_GEMM is not part of it: a replay calls the matrix product eager mode calls, through whichever
+    # backend is selected (and reading os.environ costs as much as the rest of this key).
+    key = (*parts, tuple(kwargs), is_grad_enabled(), get_default_dtype(), hook_changes(),
+           *[m.training for m in modules])
+    return arrays, key
+
+
+class Guards:
+    """What a replay checks first: the arrays and settings the program reads as constants are still those."""
+
+    def __init__(self, rec):
+        self.params = tuple((t, t.data, t.requires_grad) for t in rec.params.values())
+        self.leaves, self.unset = tuple(rec.entry), tuple(rec.entry.values())  # which .grad were None
+        optimizers = {id(o): o for o, _ in rec.updates}.values()
+        self.optimizers = tuple((o, tuple(o.param_groups), tuple(tuple(g["params"]) for g in o.param_groups),
+                                 o.state) for o in optimizers)
+
+    def hold(self):
+        for t, data, requires_grad in self.params:
+            if t.data is not data or t.requires_grad is not requires_grad:
+                return False
+        if grads_unset(self.leaves) != self.unset:
+            return False
+        for opt, groups, params, state in self.optimizers:
+            now = opt.param_groups
+            if opt.state is not state or len(now) != len(groups):
+                return False
+            for g, g0, ps in zip(now, groups, params):
+                current = g["params"]
+                if g is not g0 or len(current) != len(ps) or not all(map(operator.is_, current, ps)):
+                    return False
+        return True
+
+
+def fast_match(key, kwarg_names, modules, guards):
+    """A function ``match(args, kwargs)`` giving the call's input arrays when the call has ``key`` (from
+    :func:`signature`) and ``guards`` hold, else None. It is stricter than the two: a number or other
+    object among the arguments must be the very object of the capture (an equal one takes the general path)."""
+    names, lines = _Names(), []
+    n_values = len(key) - 4 - len(modules)
+    n_args = n_values - len(kwarg_names)
+    lines.append(f"if len(args) != {n_args}: return None")
+    if kwarg_names:
+        lines += [f"if tuple(kwargs) != {kwarg_names!r}: return None", "values = (*args, *kwargs.values())"]
+    else:
+        lines += ["if kwargs: return None", "values = args"]
+    if n_values:
+        lines.append(f"{''.join(f'v{i}, ' for i in range(n_values))}= values")
+    arrays = []
+    for i, part in enumerate(key[:n_values]):
+        lines += _match_value(f"v{i}", part, names, arrays)
+    grad_enabled, dtype, hooks = key[n_values + 1:n_values + 4]
+    lines.append(f"if is_grad_enabled() is not {grad_enabled!r} or get_default_dtype() != {names(dtype)} "
+                 f"or hook_changes() != {hooks!r}: return None")
+    lines += [f"if {names(m)}.training is not {flag!r}: return None" for m, flag in zip(modules, key[n_values + 4:])]
+    lines += _match_guards(guards, names)
+    lines.append(f"return [{', '.join(arrays)}]")
+    source = "def match(args, kwargs):\n" + "".join(f"    {line}\n" for line in lines)
+    namespace = {"Tensor": Tensor, "ndarray": np.ndarray, "is_grad_enabled": is_grad_enabled,
+                 "get_default_dtype": get_default_dtype, "hook_changes": hook_changes, "grads_unset": grads_unset,
+                 **names.bound}
+    exec(compile(source, "<bp.jit guard>", "exec"), namespace)
+    return namespace["match"]
+
+
+class _Names:
+    """Names bound in the generated function's globals, one per object."""
+
+    def __init__(self):
+        self.bound, self._by_id = {}, {}
+
+    def __call__(self, value):
+        name = self._by_id.get(id(value))
+        if name is None:
+            name = self._by_id[id(value)] = f"k{len(self.bound)}"
+            self.bound[name] = value
+        return name
+
+
+def _match_value(v, part, names, arrays):
+    """Lines checking one argument ``v`` against its part of the signature."""
+    kind = part[0]
+    if kind == "array":
+        arrays.append(v)
+        return [f"if not isinstance({v}, ndarray) or {v}.shape != {part[1]!r} or {v}.dtype != {names(part[2])}: "
+                "return None"]
+    if kind == "value":
+        return [f"if {v} is not {names(part[2])}: return None"]
+    if kind == "object":
+        return [f"if id({v}) != {part[1]}: return None"]
+    shape, dtype, requires_grad = part
+    d = "d" + v[1:]
+    arrays.append(d)
+    return [f"if {v}.__class__ is not Tensor or {v}.requires_grad is not {requires_grad!r}: return None",
+            f"{d} = {v}.data",
+            f"if {d}.shape != {shape!r} or {d}.dtype != {names(dtype)}: return None"]
+
+
+def _match_guards(guards, names):
+    """Lines doing what :meth:`Guards.hold` does, with every object it compares bound by name."""
+    lines = [f"if {names(t)}.data is not {names(data)} or {names(t)}.requires_grad is not {rg!r}: return None"
+             for t, data, rg in guards.params]
+    if guards.leaves:
+        lines.append(f"if grads_unset({names(guards.leaves)}) != {guards.unset!r}: return None")
+    for opt, groups, params, state in guards.optimizers:
+        o = names(opt)
+        lines += [f"groups = {o}.param_groups",
+                  f"if {o}.state is not {names(state)} or len(groups) != {len(groups)}: return None"]
+        for i, (group, ps) in enumerate(zip(groups, params)):
+            same = "".join(f" or ps[{j}] is not {names(p)}" for j, p in enumerate(ps))
+            lines += [f"if groups[{i}] is not {names(group)}: return None",
+                      f"ps = groups[{i}]['params']",
+                      f"if len(ps) != {len(ps)}{same}: return None"]
+    return lines
