@@ -304,3 +304,17 @@ def test_a_training_flag_or_grad_mode_changed_between_calls_is_seen_by_the_first
     model.train()
     jitted(xs[4], ys[4])
     assert jitted.last_replay and jitted.captures == 1
+
+
+def test_source_shows_the_replayed_step_with_parameter_names():
+    model, opt, _, step = build()
+    jitted = bp.jit(step)
+    xs, ys = data(3)
+    assert jitted.source is None
+    for x, y in zip(xs, ys):
+        jitted(x, y)
+    source = jitted.source
+    assert source.startswith("def replay(arrays):")
+    assert "Linear_forward(ctx0, r0, p0_weight, p0_bias)" in source and "Linear_backward(" in source
+    assert "sgd_update(p0_weight, " in source and "reduction='mean'" in source
+    compile(source, "<test>", "exec")  # the text is the function a replay runs

@@ -12,6 +12,7 @@ shows the text::
     r3 = Linear_forward(ctx0, r0, W, b)
     if r3.__class__ is not ndarray: r3 = as_array(ctx0, r3)
 """
+import math
 import re
 from operator import itemgetter
 
@@ -48,7 +49,8 @@ _LOCAL = re.compile(r"r\d+|arrays|g|s|t")  # the generated function's own variab
 class _Source:
     """The generated function's lines and the objects its names stand for."""
 
-    def __init__(self):
+    def __init__(self, hints):
+        self.hints = hints  # id(object) -> a readable name for it (a parameter's, from its module)
         self.names = {"ndarray": np.ndarray, "as_array": _as_array, "as_tuple": _as_tuple, "sum_to": sum_to,
                       "cast": cast, "copyto": np.copyto, "increment_version": increment_version,
                       "set_grads": set_grads, "increment_versions": increment_versions, "wrap": Tensor.wrap}
@@ -60,6 +62,7 @@ class _Source:
         """The global name standing for ``value`` (one per object; ``hint`` makes the source readable)."""
         name = self._by_id.get(id(value))
         if name is None:
+            hint = self.hints.get(id(value), hint)
             hint = hint if hint.isidentifier() and not _LOCAL.fullmatch(hint) else "k"
             name = hint if hint not in self.names else f"{hint}_{len(self._by_id)}"
             self._by_id[id(value)] = name
@@ -67,9 +70,10 @@ class _Source:
         return name
 
     def read(self, source):
-        """The expression for a register or a constant an instruction reads."""
+        """The expression for a register or a constant an instruction reads (a literal when it is one)."""
         if isinstance(source, Const):
-            return self.name(source.value)
+            value = source.value
+            return _literal(value) or self.name(value, str(value) if isinstance(value, np.dtype) else "k")
         if source not in self.defined:
             self.unset.add(source)
         return f"r{source}"
@@ -77,6 +81,16 @@ class _Source:
     def write(self, register):
         self.defined.add(register)
         return f"r{register}"
+
+
+def _literal(value):
+    """``value`` as Python source when it is a plain number, string, None or a tuple of them, else None."""
+    kind = type(value)
+    if value is None or kind in (bool, int, str) or (kind is float and math.isfinite(value)):
+        return repr(value)
+    if kind is tuple and all(_literal(v) for v in value):
+        return repr(value)
+    return None
 
 
 def _forward(ins, src, rec):
@@ -190,7 +204,7 @@ REUSE_ABOVE = 1 << 16
 
 def _update(ins, src, rec):
     _, optimizer, update, param, g, hyper = ins
-    state, p = src.name(optimizer.state, "state"), src.name(param, "param")
+    state, p = src.name(optimizer.state, "state"), src.name(param, "tensor")
     # the parameter's version is increased at the end of the replay (no graph reads it before)
     call = (f"{src.name(update, update.__name__)}({src.name(param.data, 'data')}, {src.read(g)}, s, "
             f"*{src.read(hyper)})")
@@ -210,14 +224,15 @@ class Program:
     """The compiled step: ``run(arrays)`` replays it on new input arrays and returns the outputs.
 
     ``source`` is the text of the generated function; ``exit_flags`` are (module, training flag) pairs
-    the step sets (``model.train()`` inside it), set again at the end of every replay.
+    the step sets (``model.train()`` inside it), set again at the end of every replay; ``hints`` names
+    objects in the source (``{id(param.data): "fc1_weight"}``).
     """
 
-    def __init__(self, rec, output_spec, exit_flags=()):
+    def __init__(self, rec, output_spec, exit_flags=(), hints=None):
         # what leaves the replay: the returned values and the .grad arrays
         kept = {r for r, _ in rec.grads.values() if r is not None} | set(output_registers(output_spec))
         self.lent_bytes = lend_buffers(rec, kept)
-        src = _Source()
+        src = _Source(hints or {})
         src.workspace = self.workspace = Workspace()  # shared by the update calls, one after the other
         src.defined.update(r for r, _ in rec.inputs)
         src.defined.update(r for _, r in rec.entry_grads)
@@ -264,7 +279,7 @@ def _output(spec, src, new_each_replay):
     parts = [_output(s, src, new_each_replay) for s in spec[2]]
     container = spec[1]
     if container is dict:
-        return "{" + "".join(f"{src.name(k, 'key')}: {p}, " for k, p in zip(spec[3], parts)) + "}"
+        return "{" + "".join(f"{_literal(k) or src.name(k, 'key')}: {p}, " for k, p in zip(spec[3], parts)) + "}"
     items = "".join(p + ", " for p in parts)
     if container is tuple:
         return f"({items})"

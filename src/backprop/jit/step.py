@@ -1,6 +1,7 @@
 """``bp.jit``: record a training step once, then replay its array work without rebuilding the graph."""
 import functools
 import inspect
+import re
 import threading
 
 import numpy as np
@@ -42,6 +43,8 @@ class JitFunction:
     eager_reason : str or None
         Why the last call ran eagerly while it could have replayed (a trace, a hook, an op a replay
         cannot repeat); None when it replayed or was still being recorded.
+    source : str or None
+        The Python source a replay runs (see :attr:`source`): ``print(step.source)``.
     """
 
     def __init__(self, fn, check_every=None):
@@ -55,6 +58,17 @@ class JitFunction:
         self._last = None  # the capture replayed last, tried first by its generated check
         self._modules = self._optimizers = self._tensors = None
         self._busy = threading.Lock()
+
+    @property
+    def source(self):
+        """The Python source a replay runs, for the capture replayed last (None before the first replay).
+
+        One line or two per recorded instruction: each op's ``forward`` and ``backward`` on its replay
+        context, the optimizer's update functions, the gradients stored; parameters are named as in their
+        module's ``state_dict`` (``0.weight`` as ``p0_weight``), registers ``r0``, ``r1``, … hold the
+        arrays in between.
+        """
+        return None if self._last is None else self._last.program.source
 
     def __repr__(self):
         return f"<bp.jit of {getattr(self.fn, '__qualname__', self.fn)!r}: {self.captures} capture(s)>"
@@ -140,7 +154,7 @@ class JitFunction:
         rec.keep[:] = [None] * len(rec.keep)  # the call's arrays: no longer needed once ids are resolved
         previous, capture.previous = capture.previous, (rec, output)
         if previous is not None and previous[0].same_program(rec) and _same(previous[1], output):
-            capture.program = Program(rec, output, state.changed_flags())
+            capture.program = Program(rec, output, state.changed_flags(), _parameter_names(self._modules))
             capture.guards = Guards(rec)
             capture.match = fast_match(capture.key, capture.kwarg_names, self._modules, capture.guards)
             capture.previous = None  # the recording holds every array of its call: let them go
@@ -180,6 +194,18 @@ def _output_spec(value, rec):
     if isinstance(value, (np.ndarray, Tensor)):
         raise Unsupported("it returns an array not computed by recorded ops")
     return ("const", Const(value))
+
+
+def _parameter_names(modules):
+    """``{id(array): name}`` for the parameters and buffers of ``modules``, named as in the first module's
+    ``state_dict`` that has them (``0.weight`` becomes ``p0_weight``), for the generated source to read."""
+    names = {}
+    for module in modules:
+        for name, tensor in (*module.named_parameters(), *module.named_buffers()):
+            name = re.sub(r"\W", "_", name)
+            names.setdefault(id(tensor.data), name if name[:1].isalpha() else f"p{name}")
+            names.setdefault(id(tensor), f"{name}_tensor" if name[:1].isalpha() else f"p{name}_tensor")
+    return names
 
 
 def _discover(fn, args, kwargs):
@@ -259,6 +285,9 @@ def jit(fn=None, *, check_every=None):
     scheduler stepped inside) run eagerly, and ``step.eager_reason`` says why. Under ``bp.explain.trace``,
     while a hook would run (module, tensor and optimizer hooks, ``DistributedDataParallel``'s gradient
     hooks) or with ``create_graph``, the step runs eagerly, so a trace shows the real computation.
+
+    ``print(step.source)`` shows what a replay runs: a generated Python function, a line or two per recorded
+    instruction (``r2 = Linear_forward(ctx0, r0, p0_weight, p0_bias)``, ``sgd_update(p0_weight, r18, s, …)``).
 
     ``check_every=N`` replays every Nth replayable call, reruns it eagerly from the same state and
     raises ``RuntimeError`` if the results, parameters or optimizer state differ.
