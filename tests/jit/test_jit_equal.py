@@ -165,15 +165,18 @@ def test_returned_activations_keep_their_values_and_gradient_buffers_are_reused(
         return out, loss
 
     jitted = bp.jit(lambda x, y: step(model, opt, x, y))
-    kept, expected, grads = [], [], []
+    kept, expected, grads, grad_tensors = [], [], [], []
     for x, y in zip(xs, ys):
         kept.append(jitted(x, y)[0])
         expected.append(step(eager_model, eager_opt, x, y)[0].data.copy())
         grads.append(model[0].weight.grad.data)
+        grad_tensors.append(model[0].weight.grad)
         assert np.array_equal(grads[-1], eager_model[0].weight.grad.data)
     assert jitted.last_replay
     assert all(np.array_equal(k.data, e) for k, e in zip(kept, expected))
     assert grads[-1] is grads[-2] and grads[-2] is grads[-3]  # replays 3 to 6 (calls 4 to 6) share it
+    # and so do the gradient Tensors the replays leave (the first replay makes it), as with a CUDA graph
+    assert all(t is grad_tensors[-4] for t in grad_tensors[-3:]) and grad_tensors[-5] is not grad_tensors[-4]
 
 
 def test_two_backward_passes_through_a_retained_graph_are_bitwise_eager():

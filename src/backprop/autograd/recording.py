@@ -32,7 +32,7 @@ from .grad_mode import STATE
 from .hooks import hook_changes
 from .tensor import Tensor
 
-__all__ = ["ReplayContext", "record_with", "current_recorder", "replayable", "set_grads", "grads_unset",
+__all__ = ["ReplayContext", "record_with", "current_recorder", "replayable", "set_grads", "clear_grads", "grads_unset",
            "increment_versions", "must_run_eagerly", "hook_changes"]
 
 
@@ -86,17 +86,34 @@ def replayable(fn):
 
 
 def set_grads(plan, values):
-    """Give each tensor of ``plan``, a sequence of ``(tensor, index, new_tensor)``, the gradient ``values[index]``
-    (None clears it), as a backward pass leaves it: in a new gradient Tensor when ``new_tensor`` or when it has
-    none, else in the one it has. One call for a replayed step's every parameter."""
-    for tensor, index, new_tensor in plan:
-        array, held = values[index], tensor._grad
+    """Give each tensor of ``plan``, a sequence of ``(tensor, index, made)``, the gradient ``values[index]``
+    (None clears it), as a backward pass leaves it. One call for a replayed step's every parameter.
+
+    ``made`` None: the tensor keeps the gradient Tensor it has (a new one if it has none), its array replaced.
+    Else ``made`` is a one-item list, the gradient Tensor given last time: given again when it holds this very
+    array (a replay's gradient buffer, as a CUDA graph keeps its gradients), else a new one, remembered there.
+    """
+    for tensor, index, made in plan:
+        array = values[index]
         if array is None:
             tensor._grad = None
-        elif new_tensor or held is None:
-            tensor._grad = Tensor._make(array, None)
-        elif held.data is not array:
-            held.data = array
+            continue
+        held = tensor._grad
+        if made is None:
+            if held is None:
+                tensor._grad = Tensor._make(array, None)
+            elif held.data is not array:
+                held.data = array
+        elif made[0] is not None and made[0].data is array:
+            tensor._grad = made[0]
+        else:
+            tensor._grad = made[0] = Tensor._make(array, None)
+
+
+def clear_grads(tensors):
+    """Set each tensor's ``.grad`` to None (``zero_grad(set_to_none=True)`` in a replayed step)."""
+    for tensor in tensors:
+        tensor._grad = None
 
 
 def grads_unset(tensors):

@@ -21,7 +21,7 @@ import numpy as np
 from ..autograd import Tensor
 from ..autograd.broadcasting import cast, sum_to
 from ..autograd.graph import increment_version
-from ..autograd.recording import increment_versions, set_grads
+from ..autograd.recording import clear_grads, increment_versions, set_grads
 from ..optim import Workspace
 from .memory import frees, lend_buffers, new_each_replay, output_registers
 from .recorder import Const
@@ -53,7 +53,8 @@ class _Source:
         self.hints = hints  # id(object) -> a readable name for it (a parameter's, from its module)
         self.names = {"ndarray": np.ndarray, "as_array": _as_array, "as_tuple": _as_tuple, "sum_to": sum_to,
                       "cast": cast, "copyto": np.copyto, "increment_version": increment_version,
-                      "set_grads": set_grads, "increment_versions": increment_versions, "wrap": Tensor.wrap}
+                      "set_grads": set_grads, "clear_grads": clear_grads, "increment_versions": increment_versions,
+                      "wrap": Tensor.wrap}
         self._by_id = {}
         self.defined = set()  # registers written so far
         self.unset = set()  # registers read before any instruction writes them: None, as eagerly
@@ -150,8 +151,7 @@ def _fill0(ins, src, rec):
 
 
 def _clear(ins, src, rec):
-    plan = tuple((t, 0, True) for t in ins[1])
-    return [f"set_grads({src.name(plan, 'cleared')}, (None,))"]
+    return [f"clear_grads({src.name(tuple(ins[1]), 'cleared')})"]
 
 
 def _item(ins, src, rec):
@@ -257,7 +257,10 @@ def _epilogue(rec, output_spec, exit_flags, src):
     the training flags the step set, and the returned value."""
     registers = sorted({r for r, _ in rec.grads.values() if r is not None})
     position = {r: i for i, r in enumerate(registers)}
-    plan = tuple((leaf, len(registers) if r is None else position[r], new) for leaf, (r, new) in rec.grads.items())
+    # a leaf whose gradient is a new Tensor eagerly keeps the one made at the last replay while its array is
+    # the same (a lent buffer): the replay then makes no Tensor, as a CUDA graph's gradients stay put
+    plan = tuple((leaf, len(registers) if r is None else position[r], [None] if new else None)
+                 for leaf, (r, new) in rec.grads.items())
     lines = [f"set_grads({src.name(plan, 'grads')}, ({''.join(src.read(r) + ', ' for r in registers)}None,))"]
     updated = tuple(ins[3] for ins in rec.code if ins[0] == "update")
     if updated:

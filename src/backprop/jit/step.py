@@ -275,7 +275,7 @@ def jit(fn=None, *, check_every=None):
     arrays it made once (``Function.writes_into_buffers``), computes ReLU and tanh in place over a layer
     output nothing else reads, and lends the updates of large parameters their temporaries
     (``bp.optim.Workspace``). So, as with a CUDA graph's static memory, a parameter's ``.grad`` after a
-    replay is the same array as after the replay before, holding the new gradient: copy it
+    replay is the same Tensor, with the same array, as after the replay before, holding the new gradient: copy it
     (``p.grad.clone()``) to keep one step's gradient. For the same reason a program serves one call at a
     time: a call made while another thread is inside the function runs eagerly.
 
