@@ -104,3 +104,25 @@ def test_backward_of_a_recorded_graph_works_inside_no_grad(w):
         y.backward()
     np.testing.assert_array_equal(w.grad, [2.0, 4.0])
     assert w.grad.grad_fn is None
+
+
+def test_switching_grad_mode_reuses_one_twin_state_and_keeps_the_other_switches(w):
+    """A no_grad block or a backward pass switches to this state's twin, made once: the observers and the
+    recorder of the state it came from are kept, and leaving the block gives back the state itself."""
+    from backprop.autograd.grad_mode import STATE
+
+    seen = []
+    with bp.explain.trace() as trace:  # observers on: the twin must keep them
+        outer = STATE.get()
+        for _ in range(2):
+            with bp.no_grad():
+                inner = STATE.get()
+                seen.append(inner)
+                with bp.enable_grad():
+                    assert STATE.get() is outer
+            assert STATE.get() is outer
+        (w * 3).sum().backward()
+    assert seen[0] is seen[1] and not seen[0].grad_enabled
+    assert seen[0].on_forward == outer.on_forward and seen[0].observed
+    assert len(trace.forward) == 2 and len(trace.backward) == 2  # the multiplication and the sum, both ways
+    assert outer.with_grad_enabled(1) is outer and outer.with_grad_enabled(0) is seen[0]

@@ -18,7 +18,7 @@ class EngineState:
     ones the interpreter makes cheapest. Change a switch with :meth:`replace`, which makes a new value.
     """
 
-    __slots__ = ("grad_enabled", "on_forward", "on_backward", "observed", "depth", "recorder")
+    __slots__ = ("grad_enabled", "on_forward", "on_backward", "observed", "depth", "recorder", "_flipped")
 
     def __init__(self, grad_enabled=True, on_forward=(), on_backward=(), depth=0, recorder=None):
         set_field = object.__setattr__
@@ -30,6 +30,20 @@ class EngineState:
         set_field(self, "observed", bool(on_forward or on_backward or recorder is not None))
         set_field(self, "depth", depth)  # op forwards the current call is nested in (tracked while observed)
         set_field(self, "recorder", recorder)  # what records a captured step's array work, or None
+        set_field(self, "_flipped", None)  # this state with grad mode the other way, once asked for
+
+    def with_grad_enabled(self, mode):
+        """This state with grad mode ``mode``: itself, or its twin with the other mode, made once and kept
+        (every ``backward`` and ``no_grad`` block switches; building a new state each time costs more)."""
+        mode = bool(mode)
+        if self.grad_enabled is mode:
+            return self
+        twin = self._flipped
+        if twin is None:
+            twin = self.replace(grad_enabled=mode)
+            object.__setattr__(self, "_flipped", twin)
+            object.__setattr__(twin, "_flipped", self)
+        return twin
 
     def replace(self, **changes):
         fields = {name: getattr(self, name)
@@ -60,7 +74,7 @@ class _GradModeContext:
 
     def __enter__(self):
         mode = self.mode
-        self._token = None if mode is None else STATE.set(STATE.get().replace(grad_enabled=mode))
+        self._token = None if mode is None else STATE.set(STATE.get().with_grad_enabled(mode))
         return self
 
     def __exit__(self, *exc):
@@ -75,7 +89,7 @@ class _GradModeContext:
         def wrapper(*args, **kwargs):
             if mode is None:
                 return func(*args, **kwargs)
-            token = STATE.set(STATE.get().replace(grad_enabled=mode))
+            token = STATE.set(STATE.get().with_grad_enabled(mode))
             try:
                 return func(*args, **kwargs)
             finally:
@@ -121,7 +135,7 @@ class set_grad_enabled(_GradModeContext):
 
     def __init__(self, mode=True):
         self.mode = bool(mode)
-        self._token = STATE.set(STATE.get().replace(grad_enabled=self.mode))
+        self._token = STATE.set(STATE.get().with_grad_enabled(self.mode))
 
     def __enter__(self):
         return self
