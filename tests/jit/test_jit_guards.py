@@ -318,3 +318,18 @@ def test_source_shows_the_replayed_step_with_parameter_names():
     assert "Linear_forward(ctx0, r0, p0_weight, p0_bias)" in source and "Linear_backward(" in source
     assert "sgd_update(p0_weight, " in source and "reduction='mean'" in source
     compile(source, "<test>", "exec")  # the text is the function a replay runs
+
+
+def test_an_error_inside_a_replay_shows_the_generated_line_it_stopped_at():
+    import traceback
+
+    _, _, step = jitted()
+    xs, ys = data(4)
+    for x, y in zip(xs[:3], ys[:3]):
+        step(x, y)
+    assert step.last_replay
+    bad = bp.tensor(np.full(16, 7))  # class 7 of 3: the replayed target check raises
+    with pytest.raises(Exception) as info:
+        step(xs[3], bad)
+    text = "".join(traceback.format_exception(info.value))
+    assert "<bp.jit replay" in text and "t = _class_targets('cross_entropy', (16, 3)" in text

@@ -12,8 +12,11 @@ shows the text::
     r3 = Linear_forward(ctx0, r0, W, b)
     if r3.__class__ is not ndarray: r3 = as_array(ctx0, r3)
 """
+import itertools
+import linecache
 import math
 import re
+import weakref
 from operator import itemgetter
 
 import numpy as np
@@ -220,6 +223,9 @@ _BUILDERS = {"forward": _forward, "backward": _backward, "fit": _fit, "seed": _s
              "hyper": _hyper, "clear": _clear, "update": _update}
 
 
+_PROGRAMS = itertools.count(1)
+
+
 class Program:
     """The compiled step: ``run(arrays)`` replays it on new input arrays and returns the outputs.
 
@@ -247,7 +253,11 @@ class Program:
         head += [f"r{r} = None" for r in sorted(src.unset)]
         self.source = "\n".join(["def replay(arrays):", *("    " + line for line in head + body)]) + "\n"
         namespace = dict(src.names)
-        exec(compile(self.source, "<bp.jit replay>", "exec"), namespace)
+        # A traceback through a replay shows the generated line it stopped at (held while the program lives).
+        filename = f"<bp.jit replay {next(_PROGRAMS)}>"
+        linecache.cache[filename] = (len(self.source), None, self.source.splitlines(True), filename)
+        weakref.finalize(self, linecache.cache.pop, filename, None)
+        exec(compile(self.source, filename, "exec"), namespace)
         self.run = namespace["replay"]  # an attribute, not a method: one frame less per replay
         self.n_ops = len(rec.contexts)
 
