@@ -158,6 +158,19 @@ def test_nan_loss_names_epoch_and_step_and_keeps_the_last_good_weights():
     np.testing.assert_array_equal(model.weight.data, recorder.after_step[3])
 
 
+@pytest.mark.parametrize("jit", [False, "auto"])
+def test_nan_at_an_epochs_first_step_rolls_back_across_the_epoch_boundary(jit):
+    X, y = _regression(6)
+    bp.manual_seed(0)
+    model = nn.Linear(3, 1)
+    recorder = WeightRecorder()
+    with pytest.raises(NonFiniteLossError, match=r"epoch 2, step 1;"):
+        fit(model, _lossy(4), bp.optim.SGD(model.parameters(), lr=0.1), (X, y), epochs=3, batch_size=2,
+            callbacks=[recorder], jit=jit)  # global step 4: the first of epoch 2
+    # back to the weights before step 3 (after step 2), kept in the copies from the epoch before
+    np.testing.assert_array_equal(model.weight.data, recorder.after_step[2])
+
+
 @pytest.mark.filterwarnings("ignore:overflow:RuntimeWarning")
 def test_divergence_stops_with_finite_weights():
     X, y = _regression(32)

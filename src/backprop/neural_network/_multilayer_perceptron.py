@@ -24,7 +24,6 @@ from ..ops.activations import softmax_array
 from ..optim import SGD, Adam
 from ..train import Callback
 from ..train import fit as train_fit
-from ..train.callbacks import _copy_state
 from ..utils.random import check_random_state
 from ..utils.validation import check_is_fitted, validate_data
 from ._checks import FLOAT_DTYPES, check_classifier_data, check_number, check_option, check_regression_data
@@ -65,7 +64,7 @@ class _NoImprovementStop(Callback):
         if value < self.best:
             self.best = value
             if self.restore_best:
-                self.best_state = _copy_state(self.model)
+                self.best_state = {name: t.clone() for name, t in self.model.state_dict().items()}
         if self.count > self.n_iter_no_change:
             self.stop_training = self.converged = True
 

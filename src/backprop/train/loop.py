@@ -19,11 +19,12 @@ from ..autograd.grad_mode import no_grad
 from ..data import DataLoader, TensorDataset
 from ..nn.batchnorm import BatchNorm1d, BatchNorm2d
 from ..optim.lr_scheduler import ReduceLROnPlateau
-from .callbacks import Callback, History, ModelCheckpoint, _copy_state
+from .callbacks import Callback, History, ModelCheckpoint
 from .distributed import DistributedFit
 from .captured import captured_step
 from .progress import Progress
 from .resume import FitState
+from .rollback import Rollback
 
 
 class NonFiniteLossError(RuntimeError):
@@ -315,7 +316,7 @@ def fit(model, loss_fn, optimizer, train_data, epochs, val_data=None, metrics=No
     progress = Progress(epochs, verbose)
     train_step = captured_step(model, loss_fn, optimizer, jit, _scalar, distributed=parallel is not None)
     was_training = model.training
-    last_good = None  # weights from before the last step whose loss was finite
+    rollback = Rollback(model)  # the weights from before the last step whose loss was finite
     try:
         for cb in callbacks:
             cb.on_train_begin()
@@ -327,6 +328,7 @@ def fit(model, loss_fn, optimizer, train_data, epochs, val_data=None, metrics=No
             for cb in callbacks:
                 cb.on_epoch_begin(epoch)
             model.train()
+            rollback.begin_epoch()
             if parallel is not None:
                 parallel.begin_epoch()
             averages = _Averages()
@@ -335,7 +337,7 @@ def fit(model, loss_fn, optimizer, train_data, epochs, val_data=None, metrics=No
                 x, y = _split(batch)
                 if parallel is not None:
                     x, y, rows = parallel.share(x, y)
-                before = _copy_state(model)
+                rollback.before_step()
                 if train_step is not None:
                     pred, loss = train_step(x, y)  # the update is done: a non-finite loss rolls it back below
                 else:
@@ -347,14 +349,14 @@ def fit(model, loss_fn, optimizer, train_data, epochs, val_data=None, metrics=No
                     loss = parallel.weighted(loss, len(y), rows)
                 value = batch_logs["loss"]
                 if not math.isfinite(value):
-                    model.load_state_dict(before if last_good is None else last_good)
+                    rollback.roll_back()
                     raise NonFiniteLossError(
                         f"the training loss became {value} at epoch {epoch + 1}, step {step + 1}; training "
                         "stopped and the model keeps the last weights whose loss was finite (from before the "
                         "previous update). Try a smaller learning rate, gradient clipping "
                         "(bp.nn.utils.clip_grad_norm_) or look for NaN/inf in the data.",
                         epoch + 1, step + 1, value)
-                last_good = before
+                rollback.finite()
                 if train_step is None:
                     optimizer.zero_grad()
                     loss.backward()
