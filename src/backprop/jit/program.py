@@ -9,8 +9,8 @@ eager mode, so the numbers are bitwise the same. Straight-line code costs less p
 list of closures over a register list, which is most of a small network's replay. ``Program.source``
 shows the text::
 
-    r3 = Linear_forward(ctx0, r0, W, b)
-    if r3.__class__ is not ndarray: r3 = as_array(ctx0, r3)
+    r2 = Linear_forward(ctx0, r0, p0_weight, p0_bias)
+    if r2.__class__ is not ndarray: r2 = as_array(ctx0, r2)
 """
 import itertools
 import linecache
