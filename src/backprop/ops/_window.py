@@ -10,6 +10,11 @@ and a pixel outside the input is padding (a zero for convolution, −∞ for max
 kernel offset the output positions that read real pixels form a rectangle, and the pixels they read
 form a strided rectangle of the input, so every kernel here is a loop over the kh·kw offsets that
 moves whole strided slices: no padded copy of the input, no per-pixel Python, no ``np.add.at``.
+
+A window that keeps the input's size at stride 1 (a 'same' convolution) has a faster form: offset (p, q)
+moves every read by one constant s in the flattened batch, so im2col and col2im move one contiguous
+block per offset and then mend the entries whose read wrapped into a neighbouring row or image (see
+``flat_shifts``). NumPy's loops over strided slices of short rows cost up to twice as much per element.
 """
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -75,6 +80,17 @@ class Window:
         """True when every input pixel is read exactly once (disjoint windows that cover the input)."""
         return self.disjoint and self.covers and all(
             s == k and m * s == n for s, k, m, n in zip(self.stride, self.kernel, self.out_size, self.in_size))
+
+    @cached_property
+    def flat_shifts(self):
+        """For a window that keeps the input's size at stride 1, per entry of ``spans``, the shift s of
+        its offset: output n·H·W + i·W + j of the flattened batch reads input n·H·W + i·W + j + s (one
+        bijection, so the reads of the offset's padding, which wrap into a neighbouring row or image,
+        land exactly on the pixels the offset's real reads miss). None for any other window."""
+        if self.stride != (1, 1) or self.out_size != self.in_size:
+            return None
+        width = self.in_size[1]
+        return [(ih.start - oh.start) * width + iw.start - ow.start for _, (_, oh, ow), (_, ih, iw) in self.spans]
 
     def cols_shape(self, n, c):
         """The shape of the unfolded input: (N, C, kh, kw, OH, OW)."""
@@ -145,19 +161,62 @@ def unfold_array(x, win):
     """im2col: x (N, C, H, W) → cols (N, C, kh, kw, OH, OW), cols[n, c, p, q, i, j] = the pixel that
     output (i, j) reads at kernel offset (p, q), 0 where it is padding."""
     n, c = x.shape[:2]
-    cols = (np.empty if win.covers else np.zeros)(win.cols_shape(n, c), dtype=x.dtype)
-    kw = win.kernel[1]
-    for k, out, src in win.spans:
-        cols[:, :, k // kw, k % kw][out] = x[src]
+    kw, shifts = win.kernel[1], win.flat_shifts
+    written = win.covers or (shifts is not None and len(win.spans) == win.kernel[0] * kw)
+    cols = (np.empty if written else np.zeros)(win.cols_shape(n, c), dtype=x.dtype)
+    if shifts is None:
+        for k, out, src in win.spans:
+            cols[:, :, k // kw, k % kw][out] = x[src]
+        return cols
+    margin = max(map(abs, shifts), default=0)
+    flat = np.empty(x.size + 2 * margin, x.dtype)  # the margins feed only reads of padding
+    np.copyto(flat[margin:margin + x.size].reshape(x.shape), x)
+    blocks = _flat_blocks(cols, win)
+    for (k, out, _), s in zip(win.spans, shifts):
+        blocks[:, k] = flat[margin + s:margin + s + x.size].reshape(blocks[:, k].shape)
+        for strip in _outside(out, win.out_size):  # reads of padding, which wrapped: zeros
+            cols[:, :, k // kw, k % kw][strip] = 0
     return cols
 
 
 def fold_array(cols, win):
     """col2im, the transpose of :func:`unfold_array`: each cols entry is added to the pixel it was read
-    from (entries at padding are dropped). cols (N, C, kh, kw, OH, OW) → (N, C, H, W)."""
+    from (entries at padding are dropped). cols (N, C, kh, kw, OH, OW) → (N, C, H, W).
+
+    Each pixel receives its entries in the offsets' row-major order, so every path sums alike.
+    """
     n, c = cols.shape[:2]
-    x = np.zeros((n, c) + win.in_size, dtype=cols.dtype)
+    shifts = win.flat_shifts
     kw = win.kernel[1]
-    for k, out, src in win.spans:
-        x[src] += cols[:, :, k // kw, k % kw][out]
+    if shifts is None:
+        x = np.zeros((n, c) + win.in_size, dtype=cols.dtype)
+        for k, out, src in win.spans:
+            x[src] += cols[:, :, k // kw, k % kw][out]
+        return x
+    margin, size = max(map(abs, shifts), default=0), n * c * win.in_size[0] * win.in_size[1]
+    total = np.zeros(size + 2 * margin, dtype=cols.dtype)  # the margins take entries wrapped off the ends
+    x = total[margin:margin + size].reshape((n, c) + win.in_size)
+    blocks = _flat_blocks(cols, win)
+    for (k, _, src), s in zip(win.spans, shifts):
+        missed = [(strip, x[strip].copy()) for strip in _outside(src, win.in_size)]
+        target = total[margin + s:margin + s + size].reshape(blocks[:, k].shape)
+        target += blocks[:, k]
+        for strip, pixels in missed:  # the entries at padding wrapped onto exactly these: put them back
+            x[strip] = pixels
     return x
+
+
+def _flat_blocks(cols, win):
+    """cols (N, C, kh, kw, OH, OW) as (N·C, kh·kw, OH·OW): per offset, one row per image and channel."""
+    return cols.reshape(cols.shape[0] * cols.shape[1], win.kernel[0] * win.kernel[1], -1)
+
+
+def _outside(rect, size):
+    """Index tuples of the strips of an (…, H, W) array outside ``rect`` = (…, rows, cols)."""
+    _, rows, cols = rect
+    every = slice(None)
+    strips = [((0, rows.start), (..., slice(0, rows.start), every)),
+              ((rows.stop, size[0]), (..., slice(rows.stop, size[0]), every)),
+              ((0, cols.start), (..., rows, slice(0, cols.start))),
+              ((cols.stop, size[1]), (..., rows, slice(cols.stop, size[1])))]
+    return [strip for (lo, hi), strip in strips if lo < hi]
