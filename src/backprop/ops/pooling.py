@@ -84,27 +84,40 @@ def max_pool_array(x, win):
     spans = win.spans
     kernel = win.kernel[0] * win.kernel[1]
     shape = x.shape[:2] + win.out_size
+    reads = _tile_planes(x, win) if win.tiles else [x[src] for _, _, src in spans]
     argmax = np.zeros(shape, dtype=np.int8 if kernel <= 127 else np.int32)
     took, scaled = np.empty(shape, bool), np.empty(shape, argmax.dtype)
     if win.covers:
-        y = x[spans[0][2]].copy()
+        y = reads[0].copy()
         seen = None
-        spans = spans[1:]
+        steps = zip(spans[1:], reads[1:])
     else:  # padding: each output's first real pixel starts its maximum, whatever its value
         y, seen = np.full(shape, -np.inf, dtype=x.dtype), np.zeros(shape, bool)
-    for k, out, src in spans:
+        steps = zip(spans, reads)
+    for (k, out, _), read in steps:
         m = took[out]
-        np.greater(x[src], y[out], out=m)
+        np.greater(read, y[out], out=m)
         if seen is not None:
             m |= ~seen[out]
             seen[out] = True
         np.multiply(m, argmax.dtype.type(k), out=scaled[out])
         np.maximum(argmax[out], scaled[out], out=argmax[out])
-        np.maximum(y[out], x[src], out=y[out])
+        np.maximum(y[out], read, out=y[out])
     if y.dtype.kind == "f" and np.isnan(y).any():  # NaN > y is False: point at a NaN (the last, as PyTorch)
-        for k, out, src in win.spans:
-            np.copyto(argmax[out], k, where=np.isnan(x[src]))
+        for (k, out, _), read in zip(spans, reads):
+            np.copyto(argmax[out], k, where=np.isnan(read))
     return y, argmax
+
+
+def _tile_planes(x, win):
+    """For windows that tile x: per kernel offset, the pixels it reads as one contiguous (N, C, OH, OW)
+    plane. One strided copy, after which every pass of the search runs on contiguous memory (NumPy's
+    comparisons and maxima on strided views of short rows are several times slower)."""
+    (kh, kw), (oh, ow) = win.kernel, win.out_size
+    n, c = x.shape[:2]
+    planes = np.empty((kh, kw, n, c, oh, ow), x.dtype)
+    np.copyto(planes, x.reshape(n, c, oh, kh, ow, kw).transpose(3, 5, 0, 1, 2, 4))
+    return planes.reshape(kh * kw, n, c, oh, ow)
 
 
 def take_array(x, argmax, win):
