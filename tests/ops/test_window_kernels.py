@@ -223,3 +223,11 @@ def test_max_pool_matches_the_window_loop(case, values, dtype):
     assert_bitwise(y, expected_y)
     assert argmax.dtype == np.int8
     np.testing.assert_array_equal(argmax, expected_argmax)
+
+
+@pytest.mark.parametrize("case", [CONV_CASES[0], CONV_CASES[6]])
+def test_an_empty_batch_unfolds_and_folds(case):
+    win = _conv_window(case)
+    x = np.zeros((0,) + case[1:4], np.float32)
+    assert unfold_array(x, win).shape == win.cols_shape(0, case[1])
+    assert fold_array(np.zeros(win.cols_shape(0, case[1]), np.float32), win).shape == x.shape

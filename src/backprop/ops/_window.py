@@ -83,14 +83,18 @@ class Window:
 
     @cached_property
     def flat_shifts(self):
-        """For a window that keeps the input's size at stride 1, per entry of ``spans``, the shift s of
-        its offset: output n·H·W + i·W + j of the flattened batch reads input n·H·W + i·W + j + s (one
-        bijection, so the reads of the offset's padding, which wrap into a neighbouring row or image,
-        land exactly on the pixels the offset's real reads miss). None for any other window."""
+        """For a window that keeps the input's size at stride 1, per entry of ``spans``: (k, s, wrapped,
+        missed). At offset k, output n·H·W + i·W + j of the flattened batch reads input n·H·W + i·W + j + s:
+        one bijection, so the offset's reads of padding, which wrap into a neighbouring row or image,
+        land exactly on the pixels its real reads miss. ``wrapped`` indexes those reads in cols
+        (N, C, kh, kw, OH, OW) and ``missed`` those pixels in x (N, C, H, W). None for any other window."""
         if self.stride != (1, 1) or self.out_size != self.in_size:
             return None
-        width = self.in_size[1]
-        return [(ih.start - oh.start) * width + iw.start - ow.start for _, (_, oh, ow), (_, ih, iw) in self.spans]
+        kw, width = self.kernel[1], self.in_size[1]
+        return [(k, (ih.start - oh.start) * width + iw.start - ow.start,
+                 [(slice(None), slice(None), k // kw, k % kw) + strip for strip in _outside(oh, ow, self.out_size)],
+                 [(...,) + strip for strip in _outside(ih, iw, self.in_size)])
+                for k, (_, oh, ow), (_, ih, iw) in self.spans]
 
     def cols_shape(self, n, c):
         """The shape of the unfolded input: (N, C, kh, kw, OH, OW)."""
@@ -168,14 +172,15 @@ def unfold_array(x, win):
         for k, out, src in win.spans:
             cols[:, :, k // kw, k % kw][out] = x[src]
         return cols
-    margin = max(map(abs, shifts), default=0)
+    planes, area = n * c, win.in_size[0] * win.in_size[1]
+    margin = max((abs(s) for _, s, _, _ in shifts), default=0)
     flat = np.empty(x.size + 2 * margin, x.dtype)  # the margins feed only reads of padding
     np.copyto(flat[margin:margin + x.size].reshape(x.shape), x)
-    blocks = _flat_blocks(cols, win)
-    for (k, out, _), s in zip(win.spans, shifts):
-        blocks[:, k] = flat[margin + s:margin + s + x.size].reshape(blocks[:, k].shape)
-        for strip in _outside(out, win.out_size):  # reads of padding, which wrapped: zeros
-            cols[:, :, k // kw, k % kw][strip] = 0
+    blocks = cols.reshape(planes, win.kernel[0] * kw, area)
+    for k, s, wrapped, _ in shifts:
+        blocks[:, k] = flat[margin + s:margin + s + x.size].reshape(planes, area)
+        for strip in wrapped:
+            cols[strip] = 0
     return cols
 
 
@@ -186,37 +191,31 @@ def fold_array(cols, win):
     Each pixel receives its entries in the offsets' row-major order, so every path sums alike.
     """
     n, c = cols.shape[:2]
-    shifts = win.flat_shifts
-    kw = win.kernel[1]
+    kw, shifts = win.kernel[1], win.flat_shifts
     if shifts is None:
         x = np.zeros((n, c) + win.in_size, dtype=cols.dtype)
         for k, out, src in win.spans:
             x[src] += cols[:, :, k // kw, k % kw][out]
         return x
-    margin, size = max(map(abs, shifts), default=0), n * c * win.in_size[0] * win.in_size[1]
+    planes, area = n * c, win.in_size[0] * win.in_size[1]
+    margin, size = max((abs(s) for _, s, _, _ in shifts), default=0), planes * area
     total = np.zeros(size + 2 * margin, dtype=cols.dtype)  # the margins take entries wrapped off the ends
     x = total[margin:margin + size].reshape((n, c) + win.in_size)
-    blocks = _flat_blocks(cols, win)
-    for (k, _, src), s in zip(win.spans, shifts):
-        missed = [(strip, x[strip].copy()) for strip in _outside(src, win.in_size)]
-        target = total[margin + s:margin + s + size].reshape(blocks[:, k].shape)
+    blocks = cols.reshape(planes, win.kernel[0] * kw, area)
+    for k, s, _, missed in shifts:
+        kept = [(strip, x[strip].copy()) for strip in missed]
+        target = total[margin + s:margin + s + size].reshape(planes, area)
         target += blocks[:, k]
-        for strip, pixels in missed:  # the entries at padding wrapped onto exactly these: put them back
+        for strip, pixels in kept:  # the offset's entries at padding wrapped onto exactly these: put them back
             x[strip] = pixels
     return x
 
 
-def _flat_blocks(cols, win):
-    """cols (N, C, kh, kw, OH, OW) as (N·C, kh·kw, OH·OW): per offset, one row per image and channel."""
-    return cols.reshape(cols.shape[0] * cols.shape[1], win.kernel[0] * win.kernel[1], -1)
-
-
-def _outside(rect, size):
-    """Index tuples of the strips of an (…, H, W) array outside ``rect`` = (…, rows, cols)."""
-    _, rows, cols = rect
+def _outside(rows, cols, size):
+    """(rows, cols) index pairs of the strips of an (H, W) plane outside the rectangle ``rows`` × ``cols``."""
     every = slice(None)
-    strips = [((0, rows.start), (..., slice(0, rows.start), every)),
-              ((rows.stop, size[0]), (..., slice(rows.stop, size[0]), every)),
-              ((0, cols.start), (..., rows, slice(0, cols.start))),
-              ((cols.stop, size[1]), (..., rows, slice(cols.stop, size[1])))]
+    strips = [((0, rows.start), (slice(0, rows.start), every)),
+              ((rows.stop, size[0]), (slice(rows.stop, size[0]), every)),
+              ((0, cols.start), (rows, slice(0, cols.start))),
+              ((cols.stop, size[1]), (rows, slice(cols.stop, size[1])))]
     return [strip for (lo, hi), strip in strips if lo < hi]
