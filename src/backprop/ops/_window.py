@@ -13,8 +13,9 @@ moves whole strided slices: no padded copy of the input, no per-pixel Python, no
 
 A window that keeps the input's size at stride 1 (a 'same' convolution) has a faster form: offset (p, q)
 moves every read by one constant s in the flattened batch, so im2col and col2im move one contiguous
-block per offset and then mend the entries whose read wrapped into a neighbouring row or image (see
-``flat_shifts``). NumPy's loops over strided slices of short rows cost up to twice as much per element.
+block per offset (from a flat copy of the input with margins, into a flat sum) and then mend the entries
+whose read wrapped into a neighbouring row or image (see ``flat_shifts``). NumPy's loops over strided
+slices of short rows cost up to twice as much per element.
 """
 from dataclasses import dataclass
 from functools import cached_property, lru_cache

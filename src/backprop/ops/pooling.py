@@ -1,9 +1,10 @@
 """Max- and average-pooling over 2-D windows, with PyTorch's arguments, output sizes and ``ceil_mode``.
 
 Both loop over the kh·kw kernel offsets and combine whole strided slices of the input (see
-``_window``): no padded copy and no window array is made in the forward pass. Max-pooling routes
-dy to the argmax of each window (``MaxUnpool2d``, a scatter); average-pooling spreads dy / |window|
-over it (a fold, col2im). Both gradients are linear in dy, so they are differentiable again (the
+``_window``): no padded copy and no window array is made in the forward pass, except that max-pooling
+over windows that tile the input first copies each offset's pixels into a contiguous plane. Max-pooling
+routes dy to the argmax of each window (``MaxUnpool2d``, a scatter); average-pooling spreads
+dy / |window| over it (a fold, col2im). Both gradients are linear in dy, so they are differentiable again (the
 argmax is a constant of the graph, as in PyTorch).
 """
 import numpy as np
