@@ -154,10 +154,12 @@ class JitFunction:
         rec.keep[:] = [None] * len(rec.keep)  # the call's arrays: no longer needed once ids are resolved
         previous, capture.previous = capture.previous, (rec, output)
         if previous is not None and previous[0].same_program(rec) and _same(previous[1], output):
+            # The earlier recording holds every array of its call: let it go before compiling (whose
+            # memory can then come from what it held).
+            capture.previous = previous = None
             capture.program = Program(rec, output, state.changed_flags(), _parameter_names(self._modules))
             capture.guards = Guards(rec)
             capture.match = fast_match(capture.key, capture.kwarg_names, self._modules, capture.guards)
-            capture.previous = None  # the recording holds every array of its call: let them go
             self.captures += 1
         elif capture.recordings >= MAX_RECORDINGS:
             capture.reason = self.eager_reason = (
