@@ -296,4 +296,8 @@ def _output(spec, src, new_each_replay):
     items = "".join(p + ", " for p in parts)
     if container is tuple:
         return f"({items})"
-    return f"[{items}]" if container is list else f"{src.name(container)}(({items}))"
+    if container is list:
+        return f"[{items}]"
+    # a named tuple is made from an iterable by _make; another sequence type by its constructor
+    make = container._make if hasattr(container, "_make") else container
+    return f"{src.name(make, container.__name__)}(({items}))"
