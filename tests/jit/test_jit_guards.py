@@ -355,3 +355,26 @@ def test_a_named_tuple_returned_by_a_replay_keeps_its_type_and_fields():
     results = [step(x, y) for x, y in zip(xs, ys)]
     assert step.last_replay and type(results[-1]) is Result and isinstance(results[-1].loss, float)
     assert results[-1].logits.shape == (16, 3)
+
+
+def test_a_keyword_that_is_not_an_identifier_reaches_a_replayed_call():
+    from backprop.autograd.recording import replayable
+
+    @replayable
+    def scaled(a, **options):  # any string may name a keyword of a function taking **options
+        return a * options["from"]
+
+    w = bp.tensor(np.ones(3, np.float32), requires_grad=True)
+    opt = bp.optim.SGD([w], lr=0.1)
+
+    @bp.jit
+    def step(x):
+        opt.zero_grad()
+        loss = (w * bp.Tensor.wrap(scaled(x.data, **{"from": 2.0}))).sum()
+        loss.backward()
+        opt.step()
+        return loss
+
+    losses = [step(bp.tensor(np.full(3, float(i), np.float32))).item() for i in range(4)]
+    assert step.last_replay and "**{'from': 2.0}" in step.source
+    assert losses == pytest.approx([0.0, 6.0, 9.6, 7.2])

@@ -13,6 +13,7 @@ shows the text::
     if r2.__class__ is not ndarray: r2 = as_array(ctx0, r2)
 """
 import itertools
+import keyword
 import linecache
 import math
 import re
@@ -97,10 +98,18 @@ def _literal(value):
     return None
 
 
+def _keyword(name, expression):
+    """A keyword argument in a call: ``name=expression``, or unpacked from a dict when ``name`` cannot be
+    written so (a function taking ``**kwargs`` may be given any string)."""
+    if name.isidentifier() and not keyword.iskeyword(name):
+        return f"{name}={expression}"
+    return f"**{{{name!r}: {expression}}}"
+
+
 def _forward(ins, src, rec):
     _, index, op, sources, options, out = ins
     ctx = src.name(rec.contexts[index], f"ctx{index}")
-    args = [ctx, *map(src.read, sources), *(f"{k}={src.read(s)}" for k, s in options)]
+    args = [ctx, *map(src.read, sources), *(_keyword(k, src.read(s)) for k, s in options)]
     r = src.write(out)
     lines = [f"{r} = {src.name(op.forward, op.__name__ + '_forward')}({', '.join(args)})",
              f"if {r}.__class__ is not ndarray: {r} = as_array({ctx}, {r})"]  # a NumPy scalar: a 0-d array
@@ -175,7 +184,7 @@ def _argument(spec, src):
 
 def _call(ins, src, rec):
     _, fn, (args, kwargs), many, outs = ins
-    arguments = [_argument(a, src) for a in args] + [f"{k}={_argument(v, src)}" for k, v in kwargs]
+    arguments = [_argument(a, src) for a in args] + [_keyword(k, _argument(v, src)) for k, v in kwargs]
     call = f"{src.name(fn, getattr(fn, '__name__', 'call'))}({', '.join(arguments)})"
     targets = [(i, src.write(r)) for i, r in enumerate(outs) if not isinstance(r, Const)]
     if many:
