@@ -9,7 +9,6 @@ from .test_jit_equal import build, data
 from .test_jit_guards import jitted
 
 
-
 def test_source_shows_the_replayed_step_with_parameter_names():
     model, opt, _, step = build()
     jitted = bp.jit(step)
