@@ -147,6 +147,8 @@ class RunRecorder(ModelCheckpoint):
     def _send_test_signal(self, epoch):
         if self.test_signal and self.test_signal[0] == epoch:
             sys.stdout.flush()
+            if self.test_signal[1] == signal.SIGINT:  # a process started in the background inherits SIGINT
+                signal.signal(signal.SIGINT, signal.default_int_handler)  # ignored: act as Ctrl-C would
             os.kill(os.getpid(), self.test_signal[1])
 
 
