@@ -1,4 +1,6 @@
 """bp.jit replays give bitwise eager mode's losses, weights, buffers and optimizer state, step after step."""
+import collections
+
 import numpy as np
 import pytest
 
@@ -95,6 +97,9 @@ def test_returned_losses_are_fresh_tensors():
     assert all(isinstance(loss, bp.Tensor) and loss.shape == () for loss in losses)
 
 
+Pair = collections.namedtuple("Pair", "loss out")
+
+
 def test_returned_numbers_and_structures_are_replayed():
     xs, ys = data(6)
     model, opt, _, _ = build()
@@ -106,7 +111,7 @@ def test_returned_numbers_and_structures_are_replayed():
         loss = loss_fn(out, y)
         loss.backward()
         opt.step()
-        return {"loss": loss.item(), "out": out, "n": len(y)}
+        return {"loss": loss.item(), "out": out, "n": len(y), "pair": Pair(loss.item(), out)}
 
     eager_model, eager_opt, _, _ = build()
     jitted = bp.jit(step)
@@ -119,6 +124,8 @@ def test_returned_numbers_and_structures_are_replayed():
         eager_opt.step()
         assert got["loss"] == loss.item() and got["n"] == 16
         assert np.array_equal(got["out"].data, out.data)
+        pair = got["pair"]  # a named tuple keeps its type and fields
+        assert type(pair) is Pair and pair.loss == loss.item() and np.array_equal(pair.out.data, out.data)
     assert jitted.last_replay
 
 
