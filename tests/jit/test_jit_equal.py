@@ -209,3 +209,30 @@ def test_two_backward_passes_through_a_retained_graph_are_bitwise_eager():
     assert [eager(x, y).item() for x, y in zip(xs, ys)] == [jitted(x, y).item() for x, y in zip(xs, ys)]
     assert jitted.last_replay, jitted.eager_reason
     assert_bitwise([p.data for p in eager_model.parameters()], [p.data for p in model.parameters()])
+
+
+def test_a_step_that_computes_its_accuracy_from_max_topk_and_sort_indices_replays_bitwise():
+    """``_, pred = out.max(1)`` inside the step, as PyTorch users write it: the indices come from ops, so
+    the step replays instead of running eagerly."""
+    loss_fn = bp.nn.CrossEntropyLoss()
+
+    def make():
+        model, opt, _, _ = build()
+
+        def step(x, y):
+            opt.zero_grad()
+            out = model(x)
+            loss = loss_fn(out, y)
+            loss.backward()
+            opt.step()
+            _, pred = out.max(1)
+            return loss.item(), (pred == y).float().mean().item(), pred, out.topk(2, 1).indices, out.sort(1).indices
+
+        return step
+
+    eager, jitted = make(), bp.jit(make())
+    for x, y in zip(*data(6)):
+        expected, got = eager(x, y), jitted(x, y)
+        assert got[:2] == expected[:2]
+        assert all(g.dtype == np.int64 and np.array_equal(g.data, e.data) for g, e in zip(got[2:], expected[2:]))
+    assert jitted.last_replay

@@ -14,7 +14,7 @@ import numpy as np
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
 from ._doc import documents
-from .reduce import Max, Min, _reduce
+from .reduce import ArgExtremum, Max, Min, _reduce
 from .shape import _axis_arg
 
 # PyTorch's torch.return_types: a tuple that unpacks as (values, indices) and names its fields.
@@ -97,10 +97,15 @@ def _single_dim(name, dim, ndim):
 
 
 def _along(x, indices, dim, keepdim, result):
-    values = take_along(x, indices, dim) if x.ndim else x
+    """``result(values, indices)``: x at ``indices`` along ``dim``. ``indices`` is the int64 Tensor an op
+    computed, and squeezing is an op too, so that a step that returns them (``_, pred = out.max(1)``)
+    can be replayed by ``bp.jit``."""
+    if indices.dtype != np.int64:
+        indices = indices.long()
+    values = take_along(x, indices.data, dim) if x.ndim else x
     if not keepdim and x.ndim:
         values, indices = values.squeeze(dim), indices.squeeze(dim)
-    return result(values, Tensor.wrap(indices.astype(np.int64)))
+    return result(values, indices)
 
 
 def _extreme(name, op, find, x, dim, keepdim, axis, keepdims):
@@ -110,7 +115,8 @@ def _extreme(name, op, find, x, dim, keepdim, axis, keepdims):
     if dim is None:
         return _reduce(op, x, None, keepdim, None, None)  # the value over all elements: ties share
     dim = _single_dim(name, dim, x.ndim)
-    found = find(x.data, axis=dim, keepdims=True) if x.ndim else np.zeros((), np.int64)
+    found = (ArgExtremum.apply(x, axis=dim, keepdims=True, find=find) if x.ndim
+             else Tensor.wrap(np.zeros((), np.int64)))
     return _along(x, found, dim, keepdim, max_result if name == "max" else min_result)
 
 
@@ -146,7 +152,7 @@ def sort(x, dim=-1, descending=False, stable=False):
     elements through the values."""
     x = _as_tensor(x)
     dim = _single_dim("sort", dim, x.ndim)
-    return _along(x, _order(x.data, dim, descending, stable), dim, True, sort_result)
+    return _along(x, ArgSort.apply(x, axis=dim, descending=descending, stable=stable), dim, True, sort_result)
 
 
 @documents(ArgSort)
@@ -165,5 +171,5 @@ def topk(x, k, dim=-1, largest=True, sorted=True):
     n = x.shape[dim] if x.ndim else 1
     if not 0 <= k <= n:
         raise RuntimeError(f"topk: k ({k}) is out of range for a dim of size {n}")
-    order = _order(x.data, dim, largest, True)
-    return _along(x, np.take(order, range(k), axis=dim) if x.ndim else order, dim, True, topk_result)
+    order = ArgSort.apply(x, axis=dim, descending=largest, stable=True)
+    return _along(x, order[(slice(None),) * dim + (slice(0, k),)] if x.ndim else order, dim, True, topk_result)
