@@ -59,3 +59,24 @@ def test_a_keyword_that_is_not_an_identifier_reaches_a_replayed_call():
     losses = [step(bp.tensor(np.full(3, float(i), np.float32))).item() for i in range(4)]
     assert step.last_replay and "**{'from': 2.0}" in step.source
     assert losses == pytest.approx([0.0, 6.0, 9.6, 7.2])
+
+
+def test_a_hand_written_descent_step_reads_with_the_names_of_its_tensors():
+    """The course's own step (weights w and b, descent by hand): the source names them as the step does."""
+    w = bp.tensor(np.ones(3, np.float32), requires_grad=True)
+    b = bp.tensor(np.zeros(1, np.float32), requires_grad=True)
+
+    @bp.jit
+    def step(x, y):
+        w.grad = b.grad = None
+        loss = ((x @ w + b - y) ** 2).mean()
+        loss.backward()
+        with bp.no_grad():
+            w.sub_(0.1 * w.grad)
+            b.sub_(0.1 * b.grad)
+        return loss
+
+    x, y = bp.ones(4, 3), bp.ones(4)
+    losses = [step(x, y).item() for _ in range(4)]
+    assert step.last_replay and losses[-1] < losses[0]
+    assert "MatMul_forward(ctx0, r0, w)" in step.source and "copyto(b, " in step.source

@@ -65,8 +65,8 @@ class JitFunction:
 
         One line or two per recorded instruction: each op's ``forward`` and ``backward`` on its replay
         context, the optimizer's update functions, the gradients stored; parameters are named as in their
-        module's ``state_dict`` (``0.weight`` as ``p0_weight``), registers ``r0``, ``r1``, … hold the
-        arrays in between.
+        module's ``state_dict`` (``0.weight`` as ``p0_weight``), other leaf tensors by the name the step
+        uses (``w``), and registers ``r0``, ``r1``, … hold the arrays in between.
         """
         return None if self._last is None else self._last.program.source
 
@@ -157,7 +157,7 @@ class JitFunction:
             # The earlier recording holds every array of its call: let it go before compiling (whose
             # memory can then come from what it held).
             capture.previous = previous = None
-            capture.program = Program(rec, output, state.changed_flags(), _parameter_names(self._modules))
+            capture.program = Program(rec, output, state.changed_flags(), _names(self._modules, self._tensors))
             capture.guards = Guards(rec)
             capture.match = fast_match(capture.key, capture.kwarg_names, self._modules, capture.guards)
             self.captures += 1
@@ -198,53 +198,58 @@ def _output_spec(value, rec):
     return ("const", Const(value))
 
 
-def _parameter_names(modules):
-    """``{id(array): name}`` for the parameters and buffers of ``modules``, named as in the first module's
-    ``state_dict`` that has them (``0.weight`` becomes ``p0_weight``), for the generated source to read."""
+def _names(modules, tensors):
+    """``{id(array): name}`` for the generated source to read: the parameters and buffers of ``modules``,
+    named as in the first module's ``state_dict`` that has them (``0.weight`` becomes ``p0_weight``), and
+    the leaf ``tensors`` by the name the step knows them under (``w``)."""
     names = {}
-    for module in modules:
-        for name, tensor in (*module.named_parameters(), *module.named_buffers()):
-            name = re.sub(r"\W", "_", name)
-            names.setdefault(id(tensor.data), name if name[:1].isalpha() else f"p{name}")
-            names.setdefault(id(tensor), f"{name}_tensor" if name[:1].isalpha() else f"p{name}_tensor")
+    named = [item for module in modules for item in (*module.named_parameters(), *module.named_buffers())]
+    named += [(name, tensor) for tensor, name in tensors.items() if name is not None]
+    for name, tensor in named:
+        name = re.sub(r"\W", "_", name)
+        name = name if name[:1].isalpha() or name[:1] == "_" else f"p{name}"
+        names.setdefault(id(tensor.data), name)
+        names.setdefault(id(tensor), f"{name}_tensor")
     return names
 
 
 def _discover(fn, args, kwargs):
     """The modules (with their submodules), optimizers and leaf tensors a step uses: in its closure, the
     globals it names, its bound instance's attributes, its arguments, and the same for the functions
-    found there (two levels). Their modes and groups are guarded, their values checked when recording."""
-    found = list(args) + list(kwargs.values()) + _referenced(fn, depth=2)
+    found there (two levels). Their modes and groups are guarded, their values checked when recording.
+    The leaf tensors come as ``{tensor: the name it was found under, or None}``."""
+    found = [(None, v) for v in (*args, *kwargs.values())] + _referenced(fn, depth=2)
     modules, optimizers, tensors = {}, {}, {}
-    for obj in found:
+    for name, obj in found:
         if isinstance(obj, Module):
             for m in obj.modules():
                 modules.setdefault(id(m), m)
         elif isinstance(obj, Optimizer):
             optimizers.setdefault(id(obj), obj)
         elif isinstance(obj, Tensor) and obj.requires_grad and obj.grad_fn is None:
-            tensors.setdefault(id(obj), obj)
+            tensors.setdefault(id(obj), (obj, name))
         elif isinstance(getattr(obj, "optimizer", None), Optimizer):  # a learning-rate scheduler
             optimizers.setdefault(id(obj.optimizer), obj.optimizer)
-    return list(modules.values()), list(optimizers.values()), list(tensors.values())
+    return list(modules.values()), list(optimizers.values()), dict(tensors.values())
 
 
 def _referenced(fn, depth):
-    """The objects ``fn`` refers to: closure cells, named globals, a bound instance and its attributes."""
+    """``(name, object)`` for what ``fn`` refers to: closure cells, named globals, a bound instance (named
+    None) and its attributes."""
     target = inspect.unwrap(fn)
     found = []
     owner = getattr(target, "__self__", None)
     if owner is not None:
-        found += [owner, *vars(owner).values()] if hasattr(owner, "__dict__") else [owner]
+        found += [(None, owner), *vars(owner).items()] if hasattr(owner, "__dict__") else [(None, owner)]
         target = getattr(target, "__func__", target)
     try:
         names = inspect.getclosurevars(target)
     except TypeError:  # a builtin or a callable object: only its arguments are known
         return found
-    values = list(names.nonlocals.values()) + list(names.globals.values())
-    found += values
+    named = [*names.nonlocals.items(), *names.globals.items()]
+    found += named
     if depth > 1:
-        for value in values:
+        for _, value in named:
             if inspect.isfunction(value) or inspect.ismethod(value):
                 found += _referenced(value, depth - 1)
     return found
