@@ -100,3 +100,16 @@ def test_gradcheck_first_and_second_order(f):
     x = np.random.default_rng(0).standard_normal((3, 4))  # distinct values: the selection is locally fixed
     assert bp.gradcheck(lambda t: f(t) ** 2, [x])
     assert bp.gradgradcheck(lambda t: f(t) ** 2, [x])
+
+
+@pytest.mark.parametrize("take", [lambda x: x.max(1), lambda x: x.min(1, keepdim=True), lambda x: x.sort(1),
+                                  lambda x: x.topk(2, 1)])
+def test_changing_the_returned_indices_leaves_the_gradient_where_the_values_came_from(take):
+    x = bp.tensor(np.array([[1.0, 3.0, 2.0], [5.0, 4.0, 6.0]]), requires_grad=True)
+    values, indices = take(x)
+    expected = indices.data.copy()
+    indices += 1  # the caller's own array: the graph keeps its copy
+    values.sum().backward()
+    want = np.zeros_like(x.data)
+    np.put_along_axis(want, expected.reshape(2, -1), 1.0, 1)
+    np.testing.assert_array_equal(x.grad.data, want)

@@ -32,7 +32,8 @@ class TakeAlongAxis(Function):
 
     @staticmethod
     def forward(ctx, x, *, indices, axis):
-        ctx.indices, ctx.axis, ctx.in_shape = indices, axis, x.shape
+        # its own copy: max and sort return the indices they give here, which their caller may change
+        ctx.indices, ctx.axis, ctx.in_shape = indices.copy(), axis, x.shape
         return np.take_along_axis(x, indices, axis)
 
     @staticmethod
