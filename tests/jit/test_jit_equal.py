@@ -97,6 +97,16 @@ def test_returned_losses_are_fresh_tensors():
     assert all(isinstance(loss, bp.Tensor) and loss.shape == () for loss in losses)
 
 
+def descend(model, opt, loss_fn, x, y):
+    """One step as PyTorch's users write it: the model's output and the loss."""
+    opt.zero_grad()
+    out = model(x)
+    loss = loss_fn(out, y)
+    loss.backward()
+    opt.step()
+    return out, loss
+
+
 Pair = collections.namedtuple("Pair", "loss out")
 
 
@@ -106,22 +116,14 @@ def test_returned_numbers_and_structures_are_replayed():
     loss_fn = bp.nn.CrossEntropyLoss()
 
     def step(x, y):
-        opt.zero_grad()
-        out = model(x)
-        loss = loss_fn(out, y)
-        loss.backward()
-        opt.step()
+        out, loss = descend(model, opt, loss_fn, x, y)
         return {"loss": loss.item(), "out": out, "n": len(y), "pair": Pair(loss.item(), out)}
 
     eager_model, eager_opt, _, _ = build()
     jitted = bp.jit(step)
     for x, y in zip(xs, ys):
         got = jitted(x, y)
-        eager_opt.zero_grad()
-        out = eager_model(x)
-        loss = loss_fn(out, y)
-        loss.backward()
-        eager_opt.step()
+        out, loss = descend(eager_model, eager_opt, loss_fn, x, y)
         assert got["loss"] == loss.item() and got["n"] == 16
         assert np.array_equal(got["out"].data, out.data)
         pair = got["pair"]  # a named tuple keeps its type and fields
@@ -163,19 +165,11 @@ def test_returned_activations_keep_their_values_and_gradient_buffers_are_reused(
     eager_model, eager_opt, _, _ = build()
     loss_fn = bp.nn.CrossEntropyLoss()
 
-    def step(m, o, x, y):
-        o.zero_grad()
-        out = m(x)
-        loss = loss_fn(out, y)
-        loss.backward()
-        o.step()
-        return out, loss
-
-    jitted = bp.jit(lambda x, y: step(model, opt, x, y))
+    jitted = bp.jit(lambda x, y: descend(model, opt, loss_fn, x, y))
     kept, expected, grads, grad_tensors = [], [], [], []
     for x, y in zip(xs, ys):
         kept.append(jitted(x, y)[0])
-        expected.append(step(eager_model, eager_opt, x, y)[0].data.copy())
+        expected.append(descend(eager_model, eager_opt, loss_fn, x, y)[0].data.copy())
         grads.append(model[0].weight.grad.data)
         grad_tensors.append(model[0].weight.grad)
         assert np.array_equal(grads[-1], eager_model[0].weight.grad.data)
@@ -220,11 +214,7 @@ def test_a_step_that_computes_its_accuracy_from_max_topk_and_sort_indices_replay
         model, opt, _, _ = build()
 
         def step(x, y):
-            opt.zero_grad()
-            out = model(x)
-            loss = loss_fn(out, y)
-            loss.backward()
-            opt.step()
+            out, loss = descend(model, opt, loss_fn, x, y)
             _, pred = out.max(1)
             return loss.item(), (pred == y).float().mean().item(), pred, out.topk(2, 1).indices, out.sort(1).indices
 
