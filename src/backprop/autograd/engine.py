@@ -183,7 +183,7 @@ def run_backward(roots, grads=None, retain_graph=None, create_graph=False, input
                 useful.add(node)
 
     observers = state.on_backward
-    token = STATE.set(state.with_grad_enabled(bool(create_graph)))
+    token = STATE.set(state.with_grad_enabled(create_graph))
     queue_token = _end_of_pass.set([])
     try:
         # A node is created after the nodes of its inputs, so when it is the latest-created one still

@@ -7,13 +7,17 @@ optimizer's groups and state, which ``.grad`` were set). Both cost more than a s
 spare, so for the capture a function replayed last, :func:`fast_match` generates one straight-line
 function doing both checks at once; a call it does not match takes the general path.
 """
-import operator
-
 import numpy as np
 
 from ..autograd import Tensor, is_grad_enabled
 from ..autograd.dtypes import get_default_dtype
 from ..autograd.recording import grads_unset, hook_changes
+from .program import BoundNames, generate
+
+
+# what the generated checks call
+_PRESET = {"Tensor": Tensor, "ndarray": np.ndarray, "is_grad_enabled": is_grad_enabled,
+           "get_default_dtype": get_default_dtype, "hook_changes": hook_changes, "grads_unset": grads_unset}
 
 
 def signature(args, kwargs, modules):
@@ -40,7 +44,10 @@ def signature(args, kwargs, modules):
 
 
 class Guards:
-    """What a replay checks first: the arrays and settings the program reads as constants are still those."""
+    """What a replay checks first: the arrays and settings the program reads as constants are still those.
+
+    ``hold()`` is generated from the same lines as the guard part of :func:`fast_match`: truthy when they hold.
+    """
 
     def __init__(self, rec):
         self.params = tuple((t, t.data, t.requires_grad) for t in rec.params.values())
@@ -48,30 +55,17 @@ class Guards:
         optimizers = {id(o): o for o, _ in rec.updates}.values()
         self.optimizers = tuple((o, tuple(o.param_groups), tuple(tuple(g["params"]) for g in o.param_groups),
                                  o.state) for o in optimizers)
-
-    def hold(self):
-        for t, data, requires_grad in self.params:
-            if t.data is not data or t.requires_grad is not requires_grad:
-                return False
-        if grads_unset(self.leaves) != self.unset:
-            return False
-        for opt, groups, params, state in self.optimizers:
-            now = opt.param_groups
-            if opt.state is not state or len(now) != len(groups):
-                return False
-            for g, g0, ps in zip(now, groups, params):
-                current = g["params"]
-                if g is not g0 or len(current) != len(ps) or not all(map(operator.is_, current, ps)):
-                    return False
-        return True
+        names = BoundNames(_PRESET)
+        self.hold, _ = generate("hold()", [*_match_guards(self, names), "return True"], names, "guard")
 
 
-def fast_match(key, kwarg_names, modules, guards):
+def fast_match(key, modules, guards):
     """A function ``match(args, kwargs)`` giving the call's input arrays when the call has ``key`` (from
     :func:`signature`) and ``guards`` hold, else None. It is stricter than the two: a number or other
     object among the arguments must be the very object of the capture (an equal one takes the general path)."""
-    names, lines = _Names(), []
-    n_values = len(key) - 4 - len(modules)
+    names, lines = BoundNames(_PRESET), []
+    n_values = len(key) - 4 - len(modules)  # the key: the values' parts, then their keywords, then the modes
+    kwarg_names = key[n_values]
     n_args = n_values - len(kwarg_names)
     lines.append(f"if len(args) != {n_args}: return None")
     if kwarg_names:
@@ -89,26 +83,7 @@ def fast_match(key, kwarg_names, modules, guards):
     lines += [f"if {names(m)}.training is not {flag!r}: return None" for m, flag in zip(modules, key[n_values + 4:])]
     lines += _match_guards(guards, names)
     lines.append(f"return [{', '.join(arrays)}]")
-    source = "def match(args, kwargs):\n" + "".join(f"    {line}\n" for line in lines)
-    namespace = {"Tensor": Tensor, "ndarray": np.ndarray, "is_grad_enabled": is_grad_enabled,
-                 "get_default_dtype": get_default_dtype, "hook_changes": hook_changes, "grads_unset": grads_unset,
-                 **names.bound}
-    exec(compile(source, "<bp.jit guard>", "exec"), namespace)
-    return namespace["match"]
-
-
-class _Names:
-    """Names bound in the generated function's globals, one per object."""
-
-    def __init__(self):
-        self.bound, self._by_id = {}, {}
-
-    def __call__(self, value):
-        name = self._by_id.get(id(value))
-        if name is None:
-            name = self._by_id[id(value)] = f"k{len(self.bound)}"
-            self.bound[name] = value
-        return name
+    return generate("match(args, kwargs)", lines, names, "guard")[0]
 
 
 def _match_value(v, part, names, arrays):

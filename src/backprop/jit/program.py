@@ -47,32 +47,57 @@ def _as_tuple(grads):
     return tuple(grads) if isinstance(grads, list) else (grads,)
 
 
-_LOCAL = re.compile(r"r\d+|arrays|g|s|t")  # the generated function's own variables
+# the generated functions' own variables (replay: registers and temporaries; guard: arguments and values)
+_LOCAL = re.compile(r"r\d+|[vd]\d+|arrays|args|kwargs|values|groups|ps|g|s|t")
 
 
-class _Source:
-    """The generated function's lines and the objects its names stand for."""
+class BoundNames:
+    """The objects a generated function's names stand for in its globals, one name per object: ``names(value,
+    hint)`` gives it (``hint``, or a name from ``hints``, makes the source readable)."""
 
-    def __init__(self, hints):
-        self.hints = hints  # id(object) -> a readable name for it (a parameter's, from its module)
-        self.names = {"ndarray": np.ndarray, "as_array": _as_array, "as_tuple": _as_tuple, "sum_to": sum_to,
-                      "cast": cast, "copyto": np.copyto, "increment_version": increment_version,
-                      "set_grads": set_grads, "clear_grads": clear_grads, "increment_versions": increment_versions,
-                      "wrap": Tensor.wrap}
+    def __init__(self, preset=(), hints=None):
+        self.bound = dict(preset)
+        self.hints = hints or {}  # id(object) -> a readable name for it (a parameter's, from its module)
         self._by_id = {}
-        self.defined = set()  # registers written so far
-        self.unset = set()  # registers read before any instruction writes them: None, as eagerly
 
-    def name(self, value, hint="k"):
-        """The global name standing for ``value`` (one per object; ``hint`` makes the source readable)."""
+    def __call__(self, value, hint="k"):
         name = self._by_id.get(id(value))
         if name is None:
             hint = self.hints.get(id(value), hint)
             hint = hint if hint.isidentifier() and not _LOCAL.fullmatch(hint) else "k"
-            name = hint if hint not in self.names else f"{hint}_{len(self._by_id)}"
+            name = hint if hint not in self.bound else f"{hint}_{len(self._by_id)}"
             self._by_id[id(value)] = name
-            self.names[name] = value
+            self.bound[name] = value
         return name
+
+
+_GENERATED = itertools.count(1)
+
+
+def generate(header, lines, names, kind):
+    """``(function, source)``: ``def header:`` with ``lines`` as its body, compiled with ``names.bound`` as its
+    globals. A traceback through it shows its lines (kept in ``linecache`` while the function lives)."""
+    source = f"def {header}:\n" + "".join(f"    {line}\n" for line in lines)
+    filename = f"<bp.jit {kind} {next(_GENERATED)}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    namespace = dict(names.bound)
+    exec(compile(source, filename, "exec"), namespace)
+    function = namespace[header.partition("(")[0]]
+    weakref.finalize(function, linecache.cache.pop, filename, None)
+    return function, source
+
+
+class _Source:
+    """What the replay's lines are written with: the names they use, and which registers they have set."""
+
+    def __init__(self, hints, workspace):
+        self.name = BoundNames({
+            "ndarray": np.ndarray, "as_array": _as_array, "as_tuple": _as_tuple, "sum_to": sum_to, "cast": cast,
+            "copyto": np.copyto, "increment_version": increment_version, "set_grads": set_grads,
+            "clear_grads": clear_grads, "increment_versions": increment_versions, "wrap": Tensor.wrap}, hints)
+        self.workspace = workspace  # shared by the update calls, one after the other
+        self.defined = set()  # registers written so far
+        self.unset = set()  # registers read before any instruction writes them: None, as eagerly
 
     def read(self, source):
         """The expression for a register or a constant an instruction reads (a literal when it is one)."""
@@ -232,9 +257,6 @@ _BUILDERS = {"forward": _forward, "backward": _backward, "fit": _fit, "seed": _s
              "hyper": _hyper, "clear": _clear, "update": _update}
 
 
-_PROGRAMS = itertools.count(1)
-
-
 class Program:
     """The compiled step: ``run(arrays)`` replays it on new input arrays and returns the outputs.
 
@@ -247,8 +269,8 @@ class Program:
         # what leaves the replay: the returned values and the .grad arrays
         kept = {r for r, _ in rec.grads.values() if r is not None} | set(output_registers(output_spec))
         self.lent_bytes = lend_buffers(rec, kept)
-        src = _Source(hints or {})
-        src.workspace = self.workspace = Workspace()  # shared by the update calls, one after the other
+        src = _Source(hints, Workspace())
+        self.workspace = src.workspace
         src.defined.update(r for r, _ in rec.inputs)
         src.defined.update(r for _, r in rec.entry_grads)
         body = []
@@ -260,14 +282,8 @@ class Program:
         head = [f"r{r} = arrays[{position}]" for r, position in rec.inputs]
         head += [f"r{r} = {src.name(leaf, 'leaf')}.grad.data" for leaf, r in rec.entry_grads]
         head += [f"r{r} = None" for r in sorted(src.unset)]
-        self.source = "\n".join(["def replay(arrays):", *("    " + line for line in head + body)]) + "\n"
-        namespace = dict(src.names)
-        # A traceback through a replay shows the generated line it stopped at (held while the program lives).
-        filename = f"<bp.jit replay {next(_PROGRAMS)}>"
-        linecache.cache[filename] = (len(self.source), None, self.source.splitlines(True), filename)
-        weakref.finalize(self, linecache.cache.pop, filename, None)
-        exec(compile(self.source, filename, "exec"), namespace)
-        self.run = namespace["replay"]  # an attribute, not a method: one frame less per replay
+        # an attribute, not a method: one frame less per replay
+        self.run, self.source = generate("replay(arrays)", head + body, src.name, "replay")
         self.n_ops = len(rec.contexts)
 
 

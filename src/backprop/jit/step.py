@@ -22,8 +22,8 @@ MAX_RECORDINGS = 4  # eager calls recorded for one signature before it is left e
 class _Capture:
     """What one signature (input shapes and dtypes, modes) has: its recordings, then its program."""
 
-    def __init__(self, key, kwarg_names):
-        self.key, self.kwarg_names = key, kwarg_names
+    def __init__(self, key):
+        self.key = key
         self.previous = None  # the last recording, to compare the next one with
         self.recordings = 0
         self.program = None
@@ -97,9 +97,9 @@ class JitFunction:
             capture = self._last
             arrays = None if capture is None else capture.match(args, kwargs)
             if arrays is None:  # not the signature replayed last, or something it reads changed
-                capture, arrays = self._lookup(args, kwargs)
-                if arrays is None:
-                    return self._record(capture, args, kwargs) if capture.reason is None else (
+                capture, arrays, ready = self._lookup(args, kwargs)
+                if not ready:
+                    return self._record(capture, arrays, args, kwargs) if capture.reason is None else (
                         self._eager(capture.reason, args, kwargs))
             self.replays += 1
             if self.check_every is not None and self.replays % self.check_every == 0:
@@ -110,32 +110,27 @@ class JitFunction:
             self._busy.release()
 
     def _lookup(self, args, kwargs):
-        """The call's capture, and its input arrays when it replays now (else None: it runs eagerly)."""
+        """``(capture, arrays, ready)``: the call's capture, its input arrays, and whether it replays now."""
         if self._modules is None:
             self._modules, self._optimizers, self._tensors = _discover(self.fn, args, kwargs)
         arrays, key = signature(args, kwargs, self._modules)
         capture = self._cache.get(key)
         if capture is None:
-            capture = self._cache[key] = _Capture(key, tuple(kwargs))
+            capture = self._cache[key] = _Capture(key)
             if len(self._cache) > CACHE_SIZE:
                 del self._cache[next(iter(self._cache))]  # the signature seen first
-        if capture.program is None or capture.reason is not None:
-            self._last = None
-            return capture, None
-        if capture.guards.hold():
-            self._last = capture
-            return capture, arrays
-        capture.program = capture.previous = None  # a parameter, the optimizer or a .grad changed
-        self._last = None
-        return capture, None
+        ready = capture.program is not None and capture.reason is None and bool(capture.guards.hold())
+        if capture.program is not None and not ready:
+            capture.program = capture.previous = None  # a parameter, the optimizer or a .grad changed
+        self._last = capture if ready else None
+        return capture, arrays, ready
 
     def _eager(self, reason, args, kwargs):
         self.eager_reason = reason
         return self.fn(*args, **kwargs)
 
-    def _record(self, capture, args, kwargs):
+    def _record(self, capture, arrays, args, kwargs):
         state = State(self._modules, self._optimizers, self._tensors)
-        arrays, _ = signature(args, kwargs, self._modules)
         rec = Recorder(enumerate(arrays), state.params,
                        [v for v in (*args, *kwargs.values()) if isinstance(v, Tensor) and v.requires_grad])
         with record_with(rec):
@@ -159,7 +154,7 @@ class JitFunction:
             capture.previous = previous = None
             capture.program = Program(rec, output, state.changed_flags(), _names(self._modules, self._tensors))
             capture.guards = Guards(rec)
-            capture.match = fast_match(capture.key, capture.kwarg_names, self._modules, capture.guards)
+            capture.match = fast_match(capture.key, self._modules, capture.guards)
             self.captures += 1
         elif capture.recordings >= MAX_RECORDINGS:
             capture.reason = self.eager_reason = (

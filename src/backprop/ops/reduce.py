@@ -172,7 +172,7 @@ class ArgExtremum(Function):
 
     @staticmethod
     def forward(ctx, x, *, axis, keepdims, find):
-        return find(x, axis=axis, keepdims=keepdims)
+        return find(x, axis=axis, keepdims=keepdims).astype(np.int64, copy=False)  # PyTorch's index dtype
 
 
 def _reduce(op, x, axis, keepdims, dim, keepdim, **extra):

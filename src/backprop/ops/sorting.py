@@ -101,8 +101,6 @@ def _along(x, indices, dim, keepdim, result):
     """``result(values, indices)``: x at ``indices`` along ``dim``. ``indices`` is the int64 Tensor an op
     computed, and squeezing is an op too, so that a step that returns them (``_, pred = out.max(1)``)
     can be replayed by ``bp.jit``."""
-    if indices.dtype != np.int64:
-        indices = indices.long()
     values = take_along(x, indices.data, dim) if x.ndim else x
     if not keepdim and x.ndim:
         values, indices = values.squeeze(dim), indices.squeeze(dim)
