@@ -12,7 +12,7 @@ import numpy as np
 from ..autograd import Tensor, is_grad_enabled
 from ..autograd.dtypes import get_default_dtype
 from ..autograd.recording import grads_unset, hook_changes
-from .program import BoundNames, generate
+from .program import BoundNames, generate, literal
 
 
 # what the generated checks call
@@ -44,12 +44,21 @@ def signature(args, kwargs, modules):
 
 
 class Guards:
-    """What a replay checks first: the arrays and settings the program reads as constants are still those.
+    """What a replay checks first: the arrays and settings the program reads as constants are still those, and
+    the step still refers to the same modules, optimizers and tensors, set as they were.
 
-    ``hold()`` is generated from the same lines as the guard part of :func:`fast_match`: truthy when they hold.
+    ``bindings`` are ``(where, object)`` pairs: a closure cell ``(cell, None)`` or a namespace ``(dict, name)``
+    that gave the object when the step was recorded (a model rebound to a new one is not replayed). Each of
+    ``modules`` keeps its settings: its public attributes with plain values (Dropout's ``p``, a loss's
+    ``reduction``, ``structure_version``, which a swapped layer changes). ``hold()`` is generated from the same
+    lines as the guard part of :func:`fast_match`: truthy when they hold.
     """
 
-    def __init__(self, rec):
+    def __init__(self, rec, bindings, modules):
+        self.bindings = tuple(bindings)
+        self.settings = tuple((m, name, value) for m in modules for name, value in vars(m).items()
+                              if name.isidentifier() and not name.startswith("_") and name != "training"
+                              and _plain(value))
         self.params = tuple((t, t.data, t.requires_grad) for t in rec.params.values())
         self.leaves, self.unset = tuple(rec.entry), tuple(rec.entry.values())  # which .grad were None
         optimizers = {id(o): o for o, _ in rec.updates}.values()
@@ -107,7 +116,13 @@ def _match_value(v, part, names, arrays):
 
 def _match_guards(guards, names):
     """Lines doing what :meth:`Guards.hold` does, with every object it compares bound by name."""
-    lines = [f"if {names(t)}.data is not {names(data)} or {names(t)}.requires_grad is not {rg!r}: return None"
+    lines = [f"if {names(where)}.cell_contents is not {names(obj)}: return None" if key is None else
+             f"if {names(where)}.get({key!r}) is not {names(obj)}: return None"
+             for (where, key), obj in guards.bindings]
+    # a NaN setting is compared by identity (it equals nothing); training flags are in the signature
+    lines += [f"if {names(m)}.{name} != {literal(value)}: return None" if literal(value) is not None else
+              f"if {names(m)}.{name} is not {names(value)}: return None" for m, name, value in guards.settings]
+    lines += [f"if {names(t)}.data is not {names(data)} or {names(t)}.requires_grad is not {rg!r}: return None"
              for t, data, rg in guards.params]
     if guards.leaves:
         lines.append(f"if grads_unset({names(guards.leaves)}) != {guards.unset!r}: return None")
@@ -121,3 +136,10 @@ def _match_guards(guards, names):
                       f"ps = groups[{i}]['params']",
                       f"if len(ps) != {len(ps)}{same}: return None"]
     return lines
+
+
+def _plain(value):
+    """Whether a module's attribute is a setting (a number, string, None, or a tuple of them)."""
+    if isinstance(value, tuple):
+        return all(_plain(v) for v in value)
+    return value is None or isinstance(value, (int, float, str, np.number, np.bool_))

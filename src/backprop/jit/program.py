@@ -103,7 +103,7 @@ class _Source:
         """The expression for a register or a constant an instruction reads (a literal when it is one)."""
         if isinstance(source, Const):
             value = source.value
-            return _literal(value) or self.name(value, str(value) if isinstance(value, np.dtype) else "k")
+            return literal(value) or self.name(value, str(value) if isinstance(value, np.dtype) else "k")
         if source not in self.defined:
             self.unset.add(source)
         return f"r{source}"
@@ -113,12 +113,12 @@ class _Source:
         return f"r{register}"
 
 
-def _literal(value):
+def literal(value):
     """``value`` as Python source when it is a plain number, string, None or a tuple of them, else None."""
     kind = type(value)
     if value is None or kind in (bool, int, str) or (kind is float and math.isfinite(value)):
         return repr(value)
-    if kind is tuple and all(_literal(v) for v in value):
+    if kind is tuple and all(literal(v) for v in value):
         return repr(value)
     return None
 
@@ -317,7 +317,7 @@ def _output(spec, src, new_each_replay):
     parts = [_output(s, src, new_each_replay) for s in spec[2]]
     container = spec[1]
     if container is dict:
-        return "{" + "".join(f"{_literal(k) or src.name(k, 'key')}: {p}, " for k, p in zip(spec[3], parts)) + "}"
+        return "{" + "".join(f"{literal(k) or src.name(k, 'key')}: {p}, " for k, p in zip(spec[3], parts)) + "}"
     items = "".join(p + ", " for p in parts)
     if container is tuple:
         return f"({items})"

@@ -56,7 +56,7 @@ class JitFunction:
         self.replays = 0
         self._cache = {}
         self._last = None  # the capture replayed last, tried first by its generated check
-        self._modules = self._optimizers = self._tensors = None
+        self._modules = self._optimizers = self._tensors = self._bindings = None
         self._busy = threading.Lock()
 
     @property
@@ -112,18 +112,31 @@ class JitFunction:
     def _lookup(self, args, kwargs):
         """``(capture, arrays, ready)``: the call's capture, its input arrays, and whether it replays now."""
         if self._modules is None:
-            self._modules, self._optimizers, self._tensors = _discover(self.fn, args, kwargs)
+            self._discover(args, kwargs)
         arrays, key = signature(args, kwargs, self._modules)
         capture = self._cache.get(key)
-        if capture is None:
-            capture = self._cache[key] = _Capture(key)
-            if len(self._cache) > CACHE_SIZE:
-                del self._cache[next(iter(self._cache))]  # the signature seen first
+        if (capture is None or capture.program is None and capture.reason is None
+                or capture.program is not None and not capture.guards.hold()):
+            # A new signature, a call to record, or a capture whose guards failed: look again for what the step
+            # refers to (a name bound to another model, a layer swapped, a module passed in), on which the
+            # signature's training flags depend.
+            self._discover(args, kwargs)
+            arrays, key = signature(args, kwargs, self._modules)
+            capture = self._cache.get(key)
+            if capture is None:
+                capture = self._cache[key] = _Capture(key)
+                if len(self._cache) > CACHE_SIZE:
+                    del self._cache[next(iter(self._cache))]  # the signature seen first
         ready = capture.program is not None and capture.reason is None and bool(capture.guards.hold())
         if capture.program is not None and not ready:
-            capture.program = capture.previous = None  # a parameter, the optimizer or a .grad changed
+            # a parameter, the optimizer, a .grad, a name or a module changed: new work, recorded afresh
+            capture.program = capture.previous = None
+            capture.recordings = 0
         self._last = capture if ready else None
         return capture, arrays, ready
+
+    def _discover(self, args, kwargs):
+        self._modules, self._optimizers, self._tensors, self._bindings = _discover(self.fn, args, kwargs)
 
     def _eager(self, reason, args, kwargs):
         self.eager_reason = reason
@@ -153,7 +166,7 @@ class JitFunction:
             # memory can then come from what it held).
             capture.previous = previous = None
             capture.program = Program(rec, output, state.changed_flags(), _names(self._modules, self._tensors))
-            capture.guards = Guards(rec)
+            capture.guards = Guards(rec, self._bindings, self._modules)
             capture.match = fast_match(capture.key, self._modules, capture.guards)
             self.captures += 1
         elif capture.recordings >= MAX_RECORDINGS:
@@ -212,10 +225,12 @@ def _discover(fn, args, kwargs):
     """The modules (with their submodules), optimizers and leaf tensors a step uses: in its closure, the
     globals it names, its bound instance's attributes, its arguments, and the same for the functions
     found there (two levels). Their modes and groups are guarded, their values checked when recording.
-    The leaf tensors come as ``{tensor: the name it was found under, or None}``."""
-    found = [(None, v) for v in (*args, *kwargs.values())] + _referenced(fn, depth=2)
-    modules, optimizers, tensors = {}, {}, {}
-    for name, obj in found:
+    The leaf tensors come as ``{tensor: the name it was found under, or None}``; the bindings as
+    ``(where, object)`` for each of them found by a name, ``where`` saying how to look that name up again
+    (:class:`~backprop.jit.guards.Guards` checks it still gives the object)."""
+    found = [(None, v, None) for v in (*args, *kwargs.values())] + _referenced(fn, depth=2)
+    modules, optimizers, tensors, bindings = {}, {}, {}, {}
+    for name, obj, where in found:
         if isinstance(obj, Module):
             for m in obj.modules():
                 modules.setdefault(id(m), m)
@@ -225,26 +240,37 @@ def _discover(fn, args, kwargs):
             tensors.setdefault(id(obj), (obj, name))
         elif isinstance(getattr(obj, "optimizer", None), Optimizer):  # a learning-rate scheduler
             optimizers.setdefault(id(obj.optimizer), obj.optimizer)
-    return list(modules.values()), list(optimizers.values()), dict(tensors.values())
+        else:
+            continue
+        if where is not None:
+            bindings.setdefault((id(where[0]), where[1]), (where, obj))
+    return list(modules.values()), list(optimizers.values()), dict(tensors.values()), list(bindings.values())
 
 
 def _referenced(fn, depth):
-    """``(name, object)`` for what ``fn`` refers to: closure cells, named globals, a bound instance (named
-    None) and its attributes."""
+    """``(name, object, where)`` for what ``fn`` refers to: closure cells ``(cell, None)``, named globals
+    ``(globals, name)``, a bound instance (named None, ``where`` None) and its attributes
+    ``(its __dict__, name)``."""
     target = inspect.unwrap(fn)
     found = []
     owner = getattr(target, "__self__", None)
     if owner is not None:
-        found += [(None, owner), *vars(owner).items()] if hasattr(owner, "__dict__") else [(None, owner)]
+        found.append((None, owner, None))
+        if hasattr(owner, "__dict__"):
+            attributes = vars(owner)
+            found += [(name, value, (attributes, name)) for name, value in attributes.items()]
         target = getattr(target, "__func__", target)
     try:
         names = inspect.getclosurevars(target)
     except TypeError:  # a builtin or a callable object: only its arguments are known
         return found
-    named = [*names.nonlocals.items(), *names.globals.items()]
+    # getclosurevars lists the free variables in the order of the function's closure cells
+    cells = dict(zip(names.nonlocals, target.__closure__ or ()))
+    named = [(name, value, (cells[name], None)) for name, value in names.nonlocals.items()]
+    named += [(name, value, (target.__globals__, name)) for name, value in names.globals.items()]
     found += named
     if depth > 1:
-        for _, value in named:
+        for _, value, _ in named:
             if inspect.isfunction(value) or inspect.ismethod(value):
                 found += _referenced(value, depth - 1)
     return found
@@ -271,6 +297,12 @@ def jit(fn=None, *, check_every=None):
     A replay first checks that each parameter keeps its array and ``requires_grad``, that the optimizer
     keeps its groups and state (``load_state_dict`` re-captures) and which ``.grad`` were set; the
     optimizer's hyperparameters and state are read live, so a scheduler's new ``lr`` needs no new capture.
+    It also checks that the names the step found its model, optimizer and tensors under (globals, closure
+    variables, the attributes of a jitted method's instance) still give them, that no module gained, lost
+    or replaced a parameter, buffer or submodule (``Module.structure_version``) and that each module's
+    settings (its public attributes with plain values: Dropout's ``p``, a loss's ``reduction``) are
+    unchanged: a model rebound to another, a layer swapped or a dropout rate changed is captured anew,
+    never replayed as it was.
     Up to 8 signatures are kept (a short last batch has its own). Returned Tensors and numbers are fresh.
 
     Memory, as a hand-written step keeps it: a replay writes each Linear layer's output and gradients into

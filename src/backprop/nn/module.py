@@ -86,6 +86,11 @@ class Module(HookMixin):
     ``train()``/``eval()`` set ``training`` on the module and its submodules; only dropout and batch
     norm behave differently. Whether a graph is recorded depends only on ``bp.no_grad()``.
 
+    ``structure_version`` (read it, never set it) counts how many times a parameter, buffer or submodule of
+    this module (not of its submodules) was set, replaced or removed. A captured step (``bp.jit``) notes
+    it and captures again when it changes: a layer swapped for another (``model[2] = nn.Linear(4, 1)``)
+    is new work, not a replay. (A plain attribute, not a property: a replay reads it for every module.)
+
     Hooks (PyTorch's ``register_forward_pre_hook``, ``register_forward_hook``,
     ``register_full_backward_pre_hook``, ``register_full_backward_hook``) are described in :mod:`backprop.nn.hooks`.
     """
@@ -96,6 +101,7 @@ class Module(HookMixin):
         object.__setattr__(self, "_buffers", OrderedDict())
         object.__setattr__(self, "_non_persistent", set())
         object.__setattr__(self, "_modules", OrderedDict())
+        object.__setattr__(self, "structure_version", 0)
         for name in _HOOK_DICTS:  # see nn/hooks.py; __call__ only tests whether they are empty
             object.__setattr__(self, name, OrderedDict())
 
@@ -150,6 +156,7 @@ class Module(HookMixin):
         for registry in ("_parameters", "_buffers", "_modules"):
             d[registry].pop(name, None)
         self._non_persistent.discard(name)
+        d["structure_version"] += 1  # every registration and removal comes through here
 
     def _check_initialised(self, kind):
         if "_parameters" not in self.__dict__:
