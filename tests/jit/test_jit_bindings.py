@@ -1,8 +1,9 @@
 """What a jitted step refers to: a replay never runs a model the step no longer uses.
 
 Rebinding the name of the model or the optimizer (a global, a closure variable, an instance attribute),
-swapping a layer, replacing a parameter or a buffer, or passing another module: each call gives eager
-mode's numbers, bitwise, and the step replays again once it has captured the new work.
+swapping a layer, replacing a parameter or a buffer, changing a setting or a number the step reads, or
+passing another module: each call gives eager mode's numbers, bitwise, and the step replays again once it
+has captured the new work.
 """
 import numpy as np
 import pytest
@@ -68,6 +69,30 @@ def test_a_global_name_rebound_to_another_model_and_optimizer():
 
     step = both_ways(scenario)
     assert step.captures == 2 and step.last_replay
+
+
+@pytest.mark.parametrize("change", ["rebind", "new array", "in place"])
+def test_a_constant_tensor_the_step_reads_is_rebound_or_refilled(change):
+    x, y = batch()
+
+    def scenario(wrap):
+        namespace = {"bp": bp}
+        exec(STEP_SOURCE.replace("model(x)", "model(x) * scale"), namespace)
+        namespace["model"], namespace["opt"] = net(0)
+        namespace["scale"] = scale = bp.tensor(np.float32(2.0))  # no gradient: a constant of the step
+        step = wrap(namespace["step"])
+        losses = [step(x, y) for _ in range(4)]
+        if change == "rebind":
+            namespace["scale"] = bp.tensor(np.float32(3.0))
+        elif change == "new array":
+            scale.data = np.array(3.0, np.float32)
+        else:
+            scale.fill_(3.0)  # the same array: a replay reads it as it is
+        losses += [step(x, y) for _ in range(4)]
+        return losses, arrays(namespace["model"])
+
+    step = both_ways(scenario)
+    assert step.captures == (1 if change == "in place" else 2) and step.last_replay
 
 
 def test_a_closure_variable_rebound():
@@ -175,22 +200,60 @@ def test_a_module_passed_as_an_argument_keeps_its_own_mode():
     both_ways(scenario)
 
 
-def test_structure_version_counts_registrations_not_values():
-    model, _ = net(0)
-    versions = lambda: [m.structure_version for m in model.modules()]  # noqa: E731
+def test_attribute_version_counts_attributes_set_not_values_nor_training():
+    model, _ = net(0, dropout=0.5)
+    versions = lambda: [m.attribute_version for m in model.modules()]  # noqa: E731
     before = versions()
     with bp.no_grad():
-        model[0].weight.mul_(2.0)  # values change in place: the same structure
+        model[0].weight.mul_(2.0)  # values change in place: the same attributes
     model.load_state_dict(model.state_dict())
+    model.eval()
     model.train()
     assert versions() == before
-    model[2] = bp.nn.Linear(4, 1)
-    assert model.structure_version == before[0] + 1
-    layer = model[0]
-    start = layer.structure_version
-    layer.bias = None
+    model[3] = bp.nn.Linear(4, 1)  # a submodule replaced
+    assert model.attribute_version == before[0] + 1
+    layer, dropout = model[0], model[2]
+    start = layer.attribute_version
+    layer.bias = None  # a parameter removed, a buffer added and deleted
     layer.register_buffer("scale", bp.tensor(1.0))
     del layer.scale
-    assert layer.structure_version == start + 3
+    assert layer.attribute_version == start + 3
+    dropout.p = 0.1  # a setting
+    assert dropout.attribute_version == before[3] + 1  # modules(): the Sequential, then its layers
     model.append(bp.nn.ReLU())
-    assert model.structure_version == before[0] + 2
+    assert model.attribute_version == before[0] + 2
+
+
+def test_a_number_the_step_reads_changed_between_calls_captures_again():
+    x, y = batch()
+
+    def scenario(wrap):
+        namespace = {"bp": bp, "weight": 1.0, "max_norm": 0.5}
+        exec(STEP_SOURCE.replace("loss.backward()", "(loss * weight).backward()\n"
+                                 "    bp.nn.utils.clip_grad_norm_(model.parameters(), max_norm)"), namespace)
+        namespace["model"], namespace["opt"] = net(0)
+        step = wrap(namespace["step"])
+        losses = [step(x, y) for _ in range(4)]
+        namespace["weight"] = 3.0  # a loss weight tuned between runs in a notebook
+        losses += [step(x, y) for _ in range(3)]
+        namespace["max_norm"] = 0.01
+        losses += [step(x, y) for _ in range(3)]
+        return losses, arrays(namespace["model"])
+
+    step = both_ways(scenario)
+    assert step.captures == 3 and step.last_replay
+
+
+def test_a_counter_read_at_every_call_leaves_the_step_eager_with_its_reason():
+    x, y = batch()
+    namespace = {"bp": bp, "logged": []}
+    exec(STEP_SOURCE.replace("return loss.item()", "if it % 5 == 0:\n        logged.append(it)\n"
+                             "    return loss.item()"), namespace)
+    namespace["model"], namespace["opt"] = net(0)
+    step = bp.jit(namespace["step"])
+    for it in range(20):
+        namespace["it"] = it
+        step(x, y)
+    assert namespace["logged"] == [0, 5, 10, 15]  # the Python of every call ran
+    assert not step.last_replay and step.captures == 3
+    assert "'it' changed" in step.eager_reason and "changes from call to call" in step.eager_reason

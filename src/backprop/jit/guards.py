@@ -3,10 +3,15 @@ constants.
 
 :func:`signature` is the key of the capture cache (the inputs' shapes and dtypes, grad mode, the modules'
 training flags, …); :class:`Guards` checks what a program took as constants (each parameter's array, the
-optimizer's groups and state, which ``.grad`` were set). Both cost more than a small network's step can
+optimizer's groups and state, which ``.grad`` were set, what the step's names give, each module's
+``attribute_version``).
+Both cost more than a small network's step can
 spare, so for the capture a function replayed last, :func:`fast_match` generates one straight-line
 function doing both checks at once; a call it does not match takes the general path.
 """
+import reprlib
+from types import CellType
+
 import numpy as np
 
 from ..autograd import Tensor, is_grad_enabled
@@ -45,27 +50,28 @@ def signature(args, kwargs, modules):
 
 class Guards:
     """What a replay checks first: the arrays and settings the program reads as constants are still those, and
-    the step still refers to the same modules, optimizers and tensors, set as they were.
+    the step still refers to the same modules, optimizers, tensors and values, set as they were.
 
-    ``bindings`` are ``(where, object)`` pairs: a closure cell ``(cell, None)`` or a namespace ``(dict, name)``
-    that gave the object when the step was recorded (a model rebound to a new one is not replayed). Each of
-    ``modules`` keeps its settings: its public attributes with plain values (Dropout's ``p``, a loss's
-    ``reduction``, ``structure_version``, which a swapped layer changes). ``hold()`` is generated from the same
-    lines as the guard part of :func:`fast_match`: truthy when they hold.
+    ``bindings`` are ``((where, name), object)`` pairs: a closure cell or a namespace (globals, an instance's
+    attributes) that gave the object, or a plain value (a number, a string), under ``name`` when the step
+    was recorded: a model rebound to another, or a loss weight set to another number, is not replayed.
+    Each of ``modules`` keeps its ``attribute_version``, which a swapped layer or a new dropout rate moves on.
+    ``hold()`` is generated from the same checks as the guard part of :func:`fast_match`: truthy when they
+    hold; ``why()`` says what the first failing check found changed (None when all hold).
     """
 
     def __init__(self, rec, bindings, modules):
         self.bindings = tuple(bindings)
-        self.settings = tuple((m, name, value) for m in modules for name, value in vars(m).items()
-                              if name.isidentifier() and not name.startswith("_") and name != "training"
-                              and _plain(value))
+        self.versions = tuple((m, m.attribute_version) for m in modules)
         self.params = tuple((t, t.data, t.requires_grad) for t in rec.params.values())
         self.leaves, self.unset = tuple(rec.entry), tuple(rec.entry.values())  # which .grad were None
         optimizers = {id(o): o for o, _ in rec.updates}.values()
         self.optimizers = tuple((o, tuple(o.param_groups), tuple(tuple(g["params"]) for g in o.param_groups),
                                  o.state) for o in optimizers)
         names = BoundNames(_PRESET)
-        self.hold, _ = generate("hold()", [*_match_guards(self, names), "return True"], names, "guard")
+        checks = _checks(self, names)
+        self.hold, _ = generate("hold()", [*_lines(checks, "None"), "return True"], names, "guard")
+        self.why, _ = generate("why()", [*_lines(checks), "return None"], names, "guard")
 
 
 def fast_match(key, modules, guards):
@@ -90,7 +96,7 @@ def fast_match(key, modules, guards):
     lines.append(f"if is_grad_enabled() is not {grad_enabled!r} or get_default_dtype() != {names(dtype)} "
                  f"or hook_changes() != {hooks!r}: return None")
     lines += [f"if {names(m)}.training is not {flag!r}: return None" for m, flag in zip(modules, key[n_values + 4:])]
-    lines += _match_guards(guards, names)
+    lines += _lines(_checks(guards, names), "None")
     lines.append(f"return [{', '.join(arrays)}]")
     return generate("match(args, kwargs)", lines, names, "guard")[0]
 
@@ -114,32 +120,53 @@ def _match_value(v, part, names, arrays):
             f"if {d}.shape != {shape!r} or {d}.dtype != {names(dtype)}: return None"]
 
 
-def _match_guards(guards, names):
-    """Lines doing what :meth:`Guards.hold` does, with every object it compares bound by name."""
-    lines = [f"if {names(where)}.cell_contents is not {names(obj)}: return None" if key is None else
-             f"if {names(where)}.get({key!r}) is not {names(obj)}: return None"
-             for (where, key), obj in guards.bindings]
-    # a NaN setting is compared by identity (it equals nothing); training flags are in the signature
-    lines += [f"if {names(m)}.{name} != {literal(value)}: return None" if literal(value) is not None else
-              f"if {names(m)}.{name} is not {names(value)}: return None" for m, name, value in guards.settings]
-    lines += [f"if {names(t)}.data is not {names(data)} or {names(t)}.requires_grad is not {rg!r}: return None"
-             for t, data, rg in guards.params]
+def _checks(guards, names):
+    """The guards as ``(condition, what changed)`` pairs, in order, each condition true when its guard fails;
+    a pair ``(statement, None)`` sets a local name for the conditions after it."""
+    checks = []
+    for (where, name), obj in guards.bindings:
+        read = f"{names(where)}.cell_contents" if isinstance(where, CellType) else f"{names(where)}.get({name!r})"
+        what = (f"{name!r} changed from {reprlib.repr(obj)}" if is_setting(obj) else
+                f"{name!r} was bound to another {type(obj).__name__}")
+        checks += [(f"t = {read}", None), (_differs("t", obj, names), what)]
+    checks += [(f"{names(m)}.attribute_version != {version}",
+                f"an attribute of {type(m).__name__} was set (a layer, a parameter or a setting such as a rate)")
+               for m, version in guards.versions]
+    checks += [(f"{names(t)}.data is not {names(data)} or {names(t)}.requires_grad is not {rg!r}",
+                f"a tensor of shape {data.shape} it reads got another array or requires_grad")
+               for t, data, rg in guards.params]
     if guards.leaves:
-        lines.append(f"if grads_unset({names(guards.leaves)}) != {guards.unset!r}: return None")
+        checks.append((f"grads_unset({names(guards.leaves)}) != {guards.unset!r}", "which .grad were set changed"))
     for opt, groups, params, state in guards.optimizers:
-        o = names(opt)
-        lines += [f"groups = {o}.param_groups",
-                  f"if {o}.state is not {names(state)} or len(groups) != {len(groups)}: return None"]
+        o, what = names(opt), f"{type(opt).__name__}'s parameter groups or state changed"
+        checks += [(f"groups = {o}.param_groups", None),
+                   (f"{o}.state is not {names(state)} or len(groups) != {len(groups)}", what)]
         for i, (group, ps) in enumerate(zip(groups, params)):
             same = "".join(f" or ps[{j}] is not {names(p)}" for j, p in enumerate(ps))
-            lines += [f"if groups[{i}] is not {names(group)}: return None",
-                      f"ps = groups[{i}]['params']",
-                      f"if len(ps) != {len(ps)}{same}: return None"]
-    return lines
+            checks += [(f"groups[{i}] is not {names(group)}", what), (f"ps = groups[{i}]['params']", None),
+                       (f"len(ps) != {len(ps)}{same}", what)]
+    return checks
 
 
-def _plain(value):
-    """Whether a module's attribute is a setting (a number, string, None, or a tuple of them)."""
+def _lines(checks, answer=None):
+    """Python lines running ``checks``: a failing one returns ``answer`` (the text of what changed when None)."""
+    return [condition if what is None else f"if {condition}: return {answer or repr(what)}"
+            for condition, what in checks]
+
+
+def _differs(expression, value, names):
+    """A condition true when ``expression`` (a local name) is not ``value``: equality for an int, a float or a
+    short string, without calling another type's ``!=`` (an array's gives an array); identity for the rest
+    (a long text is not written into the check and compared at every call)."""
+    if value is None or value is True or value is False:
+        return f"{expression} is not {value!r}"
+    if type(value) in (int, float, str) and literal(value) is not None and len(literal(value)) <= 80:
+        return f"{expression}.__class__ is not {type(value).__name__} or {expression} != {literal(value)}"
+    return f"{expression} is not {names(value)}"
+
+
+def is_setting(value):
+    """Whether a value is a plain setting: a number, a string, None, or a tuple of them."""
     if isinstance(value, tuple):
-        return all(_plain(v) for v in value)
+        return all(is_setting(v) for v in value)
     return value is None or isinstance(value, (int, float, str, np.number, np.bool_))

@@ -52,7 +52,7 @@ class Recorder:
         self.contexts = []  # op index -> ReplayContext
         self.nodes = {}  # the eager graph node -> op index
         self.reason = None
-        self.params = {}  # id -> leaf Tensor read as a constant (its array's identity is guarded)
+        self.params = {}  # id -> Tensor made before the step, read as a constant (its array's identity is guarded)
         self.known = list(known_params)
         self.known_ids = {id(p) for p in self.known}
         self.input_leaves = {id(t) for t in input_leaves}  # arguments that require grad: new at every call
@@ -81,7 +81,7 @@ class Recorder:
             leaf = self._grad_owner(value)
             if leaf is not None:
                 return self._entry_grad(leaf, value)
-            if tensor is not None and tensor.requires_grad and tensor.grad_fn is None:
+            if tensor is not None:  # a parameter, or a tensor made before the step (a constant such as a mask)
                 self.params[id(tensor)] = tensor
         return Const(value)
 

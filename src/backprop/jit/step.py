@@ -10,13 +10,14 @@ from ..autograd import Tensor
 from ..autograd.recording import must_run_eagerly, record_with
 from ..nn import Module
 from ..optim import Optimizer
-from .guards import Guards, fast_match, signature
+from .guards import Guards, fast_match, is_setting, signature
 from .program import Program
 from .recorder import Const, Recorder, Unsupported, _same
 from .verify import State, check_same
 
 CACHE_SIZE = 8  # signatures kept per function (the latest 8 new ones): a short last batch keeps its own
 MAX_RECORDINGS = 4  # eager calls recorded for one signature before it is left eager
+MAX_STALE_CAPTURES = 3  # captures in a row found changed before their first replay: then the step stays eager
 
 
 class _Capture:
@@ -29,6 +30,8 @@ class _Capture:
         self.program = None
         self.guards = self.match = None  # Guards, and the generated check of signature and guards at once
         self.reason = None  # why this signature runs eagerly, once it is known that it must
+        self.replays_before = 0  # the function's replay count when this program was made
+        self.stale = 0  # programs in a row whose guards failed before their first replay
 
 
 class JitFunction:
@@ -129,9 +132,15 @@ class JitFunction:
                     del self._cache[next(iter(self._cache))]  # the signature seen first
         ready = capture.program is not None and capture.reason is None and bool(capture.guards.hold())
         if capture.program is not None and not ready:
-            # a parameter, the optimizer, a .grad, a name or a module changed: new work, recorded afresh
+            # a parameter, the optimizer, a .grad, a name or a module changed: new work, recorded afresh, unless
+            # it changes at every call (a counter the step reads), where capturing again would never pay
+            changed = capture.guards.why()
+            capture.stale = capture.stale + 1 if self.replays == capture.replays_before else 0
             capture.program = capture.previous = None
             capture.recordings = 0
+            if capture.stale >= MAX_STALE_CAPTURES:
+                capture.reason = (f"the step cannot be replayed: what it reads changes from call to call ({changed} "
+                                  f"after each of its last {capture.stale} captures, before their first replay)")
         self._last = capture if ready else None
         return capture, arrays, ready
 
@@ -168,6 +177,7 @@ class JitFunction:
             capture.program = Program(rec, output, state.changed_flags(), _names(self._modules, self._tensors))
             capture.guards = Guards(rec, self._bindings, self._modules)
             capture.match = fast_match(capture.key, self._modules, capture.guards)
+            capture.replays_before = self.replays
             self.captures += 1
         elif capture.recordings >= MAX_RECORDINGS:
             capture.reason = self.eager_reason = (
@@ -226,8 +236,9 @@ def _discover(fn, args, kwargs):
     globals it names, its bound instance's attributes, its arguments, and the same for the functions
     found there (two levels). Their modes and groups are guarded, their values checked when recording.
     The leaf tensors come as ``{tensor: the name it was found under, or None}``; the bindings as
-    ``(where, object)`` for each of them found by a name, ``where`` saying how to look that name up again
-    (:class:`~backprop.jit.guards.Guards` checks it still gives the object)."""
+    ``(where, object)`` for each of them, and each plain value (a number, a string), found by a name,
+    ``where`` saying how to look that name up again (:class:`~backprop.jit.guards.Guards` checks it still
+    gives the object, or an equal value)."""
     found = [(None, v, None) for v in (*args, *kwargs.values())] + _referenced(fn, depth=2)
     modules, optimizers, tensors, bindings = {}, {}, {}, {}
     for name, obj, where in found:
@@ -236,11 +247,12 @@ def _discover(fn, args, kwargs):
                 modules.setdefault(id(m), m)
         elif isinstance(obj, Optimizer):
             optimizers.setdefault(id(obj), obj)
-        elif isinstance(obj, Tensor) and obj.requires_grad and obj.grad_fn is None:
-            tensors.setdefault(id(obj), (obj, name))
+        elif isinstance(obj, Tensor):  # a leaf to train, or a constant (a mask) the step reads
+            if obj.requires_grad and obj.grad_fn is None:
+                tensors.setdefault(id(obj), (obj, name))
         elif isinstance(getattr(obj, "optimizer", None), Optimizer):  # a learning-rate scheduler
             optimizers.setdefault(id(obj.optimizer), obj.optimizer)
-        else:
+        elif not is_setting(obj):  # a function, a NumPy module: not guarded (a replay cannot see Python)
             continue
         if where is not None:
             bindings.setdefault((id(where[0]), where[1]), (where, obj))
@@ -248,7 +260,7 @@ def _discover(fn, args, kwargs):
 
 
 def _referenced(fn, depth):
-    """``(name, object, where)`` for what ``fn`` refers to: closure cells ``(cell, None)``, named globals
+    """``(name, object, where)`` for what ``fn`` refers to: closure variables ``(cell, name)``, named globals
     ``(globals, name)``, a bound instance (named None, ``where`` None) and its attributes
     ``(its __dict__, name)``."""
     target = inspect.unwrap(fn)
@@ -266,7 +278,7 @@ def _referenced(fn, depth):
         return found
     # getclosurevars lists the free variables in the order of the function's closure cells
     cells = dict(zip(names.nonlocals, target.__closure__ or ()))
-    named = [(name, value, (cells[name], None)) for name, value in names.nonlocals.items()]
+    named = [(name, value, (cells[name], name)) for name, value in names.nonlocals.items()]
     named += [(name, value, (target.__globals__, name)) for name, value in names.globals.items()]
     found += named
     if depth > 1:
@@ -297,12 +309,13 @@ def jit(fn=None, *, check_every=None):
     A replay first checks that each parameter keeps its array and ``requires_grad``, that the optimizer
     keeps its groups and state (``load_state_dict`` re-captures) and which ``.grad`` were set; the
     optimizer's hyperparameters and state are read live, so a scheduler's new ``lr`` needs no new capture.
-    It also checks that the names the step found its model, optimizer and tensors under (globals, closure
-    variables, the attributes of a jitted method's instance) still give them, that no module gained, lost
-    or replaced a parameter, buffer or submodule (``Module.structure_version``) and that each module's
-    settings (its public attributes with plain values: Dropout's ``p``, a loss's ``reduction``) are
-    unchanged: a model rebound to another, a layer swapped or a dropout rate changed is captured anew,
-    never replayed as it was.
+    It also checks that the names the step reads (globals, closure variables, the attributes of a jitted
+    method's instance) still give the same model, optimizer and tensors, and equal numbers and strings;
+    and that no attribute of a module was set since (``Module.attribute_version``: a parameter, buffer or
+    submodule, or a setting such as Dropout's ``p``). A model rebound to another, a layer swapped, a
+    dropout rate or a loss weight changed is captured anew, never replayed as it was. When what the step
+    reads changes at every call (a counter), capturing again would never pay: after 3 captures in a row
+    that changed before their first replay the step stays eager, and ``step.eager_reason`` says what changed.
     Up to 8 signatures are kept (a short last batch has its own). Returned Tensors and numbers are fresh.
 
     Memory, as a hand-written step keeps it: a replay writes each Linear layer's output and gradients into

@@ -67,6 +67,13 @@ _HOOK_DICTS = ("_forward_pre_hooks", "_forward_pre_hooks_with_kwargs", "_forward
                "_forward_hooks_always_called", "_backward_pre_hooks", "_backward_hooks")
 
 
+def _count_change(attributes, name):
+    """Move ``attribute_version`` on after a plain attribute was set or deleted (not ``training``, nor before
+    ``Module.__init__`` made the counter)."""
+    if name != "training" and name != "attribute_version" and "attribute_version" in attributes:
+        attributes["attribute_version"] += 1
+
+
 def _quoted(keys):
     return ", ".join(f'"{k}"' for k in keys)
 
@@ -86,10 +93,12 @@ class Module(HookMixin):
     ``train()``/``eval()`` set ``training`` on the module and its submodules; only dropout and batch
     norm behave differently. Whether a graph is recorded depends only on ``bp.no_grad()``.
 
-    ``structure_version`` (read it, never set it) counts how many times a parameter, buffer or submodule of
-    this module (not of its submodules) was set, replaced or removed. A captured step (``bp.jit``) notes
-    it and captures again when it changes: a layer swapped for another (``model[2] = nn.Linear(4, 1)``)
-    is new work, not a replay. (A plain attribute, not a property: a replay reads it for every module.)
+    ``attribute_version`` (read it, never set it) counts how many times an attribute of this module (not of
+    its submodules) was set or deleted: a parameter, buffer or submodule, or a setting such as Dropout's
+    ``p``; not ``training``, the flag ``train()``/``eval()`` set. A captured step (``bp.jit``) notes it and
+    captures again when it changes: a layer swapped for another (``model[2] = nn.Linear(4, 1)``) or a
+    dropout rate lowered is new work, not a replay. (A plain attribute, not a property: a replay reads it
+    for every module.)
 
     Hooks (PyTorch's ``register_forward_pre_hook``, ``register_forward_hook``,
     ``register_full_backward_pre_hook``, ``register_full_backward_hook``) are described in :mod:`backprop.nn.hooks`.
@@ -101,7 +110,7 @@ class Module(HookMixin):
         object.__setattr__(self, "_buffers", OrderedDict())
         object.__setattr__(self, "_non_persistent", set())
         object.__setattr__(self, "_modules", OrderedDict())
-        object.__setattr__(self, "structure_version", 0)
+        object.__setattr__(self, "attribute_version", 0)
         for name in _HOOK_DICTS:  # see nn/hooks.py; __call__ only tests whether they are empty
             object.__setattr__(self, name, OrderedDict())
 
@@ -129,6 +138,7 @@ class Module(HookMixin):
             self.register_buffer(name, value, name not in self._non_persistent)
         else:
             object.__setattr__(self, name, value)
+            _count_change(d, name)
 
     def __getattr__(self, name):
         # Called only when ordinary lookup fails. Registered values are also kept in the instance dict
@@ -148,6 +158,7 @@ class Module(HookMixin):
             self._forget(name)
         else:
             object.__delattr__(self, name)
+            _count_change(self.__dict__, name)
 
     def _forget(self, name):
         """Drop what ``name`` was (plain attribute, parameter, buffer, submodule) before it is re-bound."""
@@ -156,7 +167,7 @@ class Module(HookMixin):
         for registry in ("_parameters", "_buffers", "_modules"):
             d[registry].pop(name, None)
         self._non_persistent.discard(name)
-        d["structure_version"] += 1  # every registration and removal comes through here
+        d["attribute_version"] += 1  # every registration and removal comes through here
 
     def _check_initialised(self, kind):
         if "_parameters" not in self.__dict__:
