@@ -226,3 +226,32 @@ def test_a_step_that_computes_its_accuracy_from_max_topk_and_sort_indices_replay
         assert got[:2] == expected[:2]
         assert all(g.dtype == np.int64 and np.array_equal(g.data, e.data) for g, e in zip(got[2:], expected[2:]))
     assert jitted.last_replay
+
+
+def test_a_step_that_draws_noise_replays_bitwise_in_eager_modes_order():
+    # a VAE's reparameterisation (ε = randn_like(σ)), noise on the inputs, a random subset of the batch
+    xs, ys = data(12)
+
+    def run(use_jit):
+        model, opt, _, _ = build()
+        loss_fn = bp.nn.CrossEntropyLoss()
+
+        def step(x, y):
+            opt.zero_grad()
+            noisy = x + 0.1 * bp.randn_like(x) + 0.01 * bp.rand(*x.shape)
+            keep = bp.randint(0, 2, (x.shape[0],)).float().unsqueeze(1)
+            order = bp.randperm(x.shape[0])
+            loss = loss_fn(model(noisy * keep)[order], y[order])
+            loss.backward()
+            opt.step()
+            return loss
+
+        step = bp.jit(step) if use_jit else step
+        bp.manual_seed(3)
+        losses = [step(x, y).item() for x, y in zip(xs, ys)]
+        return losses, [p.data.copy() for p in model.parameters()], step
+
+    eager, replayed = run(False), run(True)
+    assert eager[0] == replayed[0]
+    assert_bitwise(eager[1], replayed[1])
+    assert replayed[2].last_replay and replayed[2].captures == 1

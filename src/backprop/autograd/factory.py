@@ -4,6 +4,7 @@ import numpy as np
 from .. import random as _random
 from .device import check_cpu
 from .dtypes import as_array, get_default_dtype
+from .recording import replayable
 from .tensor import Tensor
 
 
@@ -68,12 +69,34 @@ def arange(start, end=None, step=1, dtype=None, requires_grad=False):
 
 def rand(*size, dtype=None, requires_grad=False):
     """Uniform draws on [0, 1)."""
-    return _new(_random.generator().random(_shape(size)).astype(_float(dtype)), requires_grad)
+    return _new(_uniform(_shape(size), _float(dtype)), requires_grad)
 
 
 def randn(*size, dtype=None, requires_grad=False):
     """Standard normal draws."""
-    return _new(_random.generator().standard_normal(_shape(size)).astype(_float(dtype)), requires_grad)
+    return _new(_normal(_shape(size), _float(dtype)), requires_grad)
+
+
+# The draws themselves, on arrays: a captured step (bp.jit) draws again at each replay, in eager mode's order
+# (noise added in a step, a VAE's ε = randn_like(σ)).
+@replayable
+def _uniform(shape, dtype):
+    return _random.generator().random(shape).astype(dtype)
+
+
+@replayable
+def _normal(shape, dtype):
+    return _random.generator().standard_normal(shape).astype(dtype)
+
+
+@replayable
+def _integers(low, high, shape, dtype):
+    return _random.generator().integers(low, high, size=shape).astype(dtype)
+
+
+@replayable
+def _permutation(n, dtype):
+    return _random.generator().permutation(n).astype(dtype)
 
 
 def _like(fill):
@@ -160,7 +183,7 @@ def linspace(start, end, steps, dtype=None, requires_grad=False):
 
 def randperm(n, dtype=None):
     """A random permutation of 0 … n−1, int64 (seeded by ``bp.manual_seed``)."""
-    return Tensor._make(_random.generator().permutation(int(n)).astype(dtype or np.int64), None)
+    return Tensor._make(_permutation(int(n), dtype or np.int64), None)
 
 
 def randint(*args, size=None, dtype=None):
@@ -176,5 +199,4 @@ def randint(*args, size=None, dtype=None):
         raise TypeError("randint takes (high, size) or (low, high, size)")
     if not low < high:
         raise ValueError(f"randint: low ({low}) must be below high ({high})")
-    values = _random.generator().integers(low, high, size=_shape((size,)))
-    return Tensor._make(values.astype(dtype or np.int64), None)
+    return Tensor._make(_integers(low, high, _shape((size,)), dtype or np.int64), None)
