@@ -20,6 +20,7 @@ from .engine import topological_order as _topological_order
 from .grad_mode import STATE
 from .hooks import RemovableHandle
 from .node import AccumulateGrad, Context, Node, SavedValues
+from .tensor import Tensor
 
 __all__ = ["Node", "Context", "AccumulateGrad", "SavedValues", "register_op_observer", "increment_version",
            "topological_order", "zero_grad", "queue_callback"]
@@ -96,10 +97,10 @@ def zero_grad(tensors, set_to_none=True):
         g = t.grad
         if g is None:
             continue
-        if set_to_none:
-            t.grad = None
+        if set_to_none:  # _grad, not the setter: the recorder was told above
+            t._grad = None
         elif g.grad_fn is not None or not g.data.flags.writeable:
-            t.grad = np.zeros_like(g.data)
+            t._grad = Tensor.wrap(np.zeros_like(g.data))
         else:
             g.data.fill(0)
             increment_version(g)

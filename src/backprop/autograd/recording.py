@@ -14,11 +14,12 @@ engine's context variable), the engine tells the recorder what it does to arrays
 * ``store(leaf, grad, how, held, result)``: a gradient reached a leaf's ``.grad``: ``how`` is "set"
   (``result`` is ``grad`` or its copy), "sum" (``result = held + grad``, a new array) or "add"
   (``held += grad`` in place);
-* ``zero_grad(tensors, set_to_none)``, ``copy_into(tensor, result)`` (an in-place op's
-  ``tensor.data[...] = result.data``), ``item(tensor, value)`` (``Tensor.item``);
+* ``zero_grad(tensors, set_to_none)``, ``grad_assigned(tensor, value)`` (``tensor.grad = value``, a
+  Tensor or None), ``copy_into(tensor, result)`` (an in-place op's ``tensor.data[...] = result.data``),
+  ``item(tensor, value)`` (``Tensor.item``);
 * ``call(fn, args, kwargs, result)``: a function marked :func:`replayable` ran;
-* ``update(optimizer, update, param, grad, group)``: an optimizer's update function ran on one
-  parameter (reported by ``bp.optim``);
+* ``update(optimizer, update, param, grad, group)``: an optimizer's update function is about to run on
+  one parameter, then ``wrote(array)``: it has written the parameter's array (reported by ``bp.optim``);
 * ``unsupported(reason)``: something a replay could not repeat happened (a hook ran, a node's output
   has hooks, ``create_graph``): the recorder should give up on this step.
 

@@ -132,6 +132,9 @@ class Tensor:
             if value.data.dtype != self.data.dtype:
                 raise RuntimeError(f"assigned grad has dtype {value.data.dtype}, but the tensor has dtype "
                                    f"{self.data.dtype}: convert it with .to({self.data.dtype})")
+        recorder = STATE.get().recorder
+        if recorder is not None:  # a captured step (bp.jit) must leave .grad as this assignment does
+            recorder.grad_assigned(self, value)
         self._grad = value
 
     @property

@@ -6,6 +6,8 @@ a constant (:class:`Const`): a parameter's array (its identity is guarded), a nu
 instruction is a tuple ``(kind, ...)`` whose fields are registers, constants and static values
 (op classes, flags); :mod:`backprop.jit.program` turns the list into one generated function.
 """
+import hashlib
+
 import numpy as np
 
 from ..autograd import Tensor
@@ -44,7 +46,7 @@ class Unsupported(Exception):
 class Recorder:
     """Receives the engine's events (:mod:`backprop.autograd.recording`) during one eager call."""
 
-    def __init__(self, inputs, known_params, input_leaves=()):
+    def __init__(self, inputs, known_params, input_leaves=(), digests=None):
         self.reg = {}  # id(array or number) -> register
         self.keep = []  # register -> the value at capture (kept alive so that ids stay unique)
         self.inputs = []  # (register, position in the flattened inputs)
@@ -65,6 +67,13 @@ class Recorder:
         self.keeps_output = set()  # op indices whose backward reads the op's own output (saved for it)
         for position, array in inputs:
             self.inputs.append((self.new(array), position))
+        # id(array) -> (array, digest) for the parameters, buffers and gradients: their values as the recorded
+        # instructions left them (at the start, or after the last one that wrote them). A value found otherwise
+        # was written outside ops (p.data *= 0.9, p.grad.numpy()[...] = 0), which a replay would not repeat.
+        self.expected = dict(digests or {})
+        for p in self.known:
+            if p.grad is not None:
+                self.wrote(p.grad.data)
 
     # -- registers ---------------------------------------------------------------------------------
     def new(self, value):
@@ -124,6 +133,20 @@ class Recorder:
         if self.reason is None:
             self.reason = reason
 
+    def _check(self, array, what):
+        """Fail when ``array`` (a parameter's, a buffer's, a gradient's) changed since the recorded
+        instructions last left it."""
+        known = self.expected.get(id(array))
+        if known is not None and known[0] is array and digest(array) != known[1]:
+            self._fail(f"{what} of shape {array.shape} was changed outside ops (through .data or .numpy()?): "
+                       "change it with an in-place op under bp.no_grad()")
+
+    def unrecorded_change(self):
+        """Check every tracked array at the end of the step (a write after its last recorded one)."""
+        for array, _ in list(self.expected.values()):
+            self._check(array, "an array the step uses")
+        return self.reason
+
     # -- the engine's events -----------------------------------------------------------------------
     def unsupported(self, reason):
         self._fail(reason)
@@ -136,6 +159,9 @@ class Recorder:
             self.nodes[ctx] = index
             if any(isinstance(v, np.ndarray) and np.may_share_memory(v, out.data) for v in ctx.saved.values()):
                 self.keeps_output.add(index)
+        for a, r in zip(args, raw):
+            if isinstance(a, Tensor) and id(r) not in self.reg:
+                self._check(r, "a tensor the step reads")
         sources = tuple(self.source(r, a if isinstance(a, Tensor) else None) for a, r in zip(args, raw))
         options = tuple((k, self.source(v)) for k, v in kwargs.items())
         self.code.append(("forward", index, op, sources, options, self.new(out.data)))
@@ -145,6 +171,9 @@ class Recorder:
             spec = (tuple(self._spec(a) for a in args), tuple((k, self._spec(v)) for k, v in kwargs.items()))
         except Unsupported as e:
             return self._fail(str(e))
+        for array in _arrays((args, tuple(kwargs.values()))):
+            if id(array) in self.expected:
+                self.wrote(array)  # a replayable call may write them (clipping gradients, running statistics)
         parts = result if isinstance(result, tuple) else (result,)
         outs = tuple(self.new(v) if isinstance(v, (np.ndarray, np.generic, float)) else Const(v) for v in parts)
         self.code.append(("call", fn, spec, isinstance(result, tuple), outs))
@@ -192,6 +221,7 @@ class Recorder:
         r = self.reg.get(id(grad))
         if r is None:
             return self._fail("a gradient stored that was not recorded")
+        self.wrote(result if how != "add" else held)
         if how == "set":
             if result is not grad:
                 self.code.append(("copy", r, out := self.new(result)))
@@ -221,6 +251,19 @@ class Recorder:
                 state = self.grads.get(t)
                 r = state[0] if state is not None and state[0] is not None else self._entry_grad(t, t.grad.data)
                 self.code.append(("fill0", r))
+                self.expected.pop(id(t.grad.data), None)  # zeroed after this event: checked again once written
+
+    def grad_assigned(self, leaf, value):
+        """``leaf.grad = value`` in the step: None lets the gradient go, as ``zero_grad()`` does; a Tensor the
+        step computed becomes the gradient (a replay gives that array again)."""
+        if value is None:
+            return self.zero_grad([leaf], True)
+        r = self.reg.get(id(value.data))
+        if r is None:
+            return self._fail(f"a .grad set to an array not computed in the step (shape {value.shape})")
+        self._touch(leaf)
+        self.grads[leaf] = [r, True]
+        self.wrote(value.data)
 
     def copy_into(self, tensor, result):
         src = self.reg.get(id(result.data))
@@ -228,6 +271,7 @@ class Recorder:
             return self._fail("an in-place op whose result was not recorded")
         self.written.add(id(tensor.data))
         self.code.append(("copy_into", tensor, self.source(tensor.data, tensor), src))
+        self.wrote(tensor.data)
 
     def update(self, optimizer, update, param, grad, group):
         r = self.reg.get(id(grad))
@@ -235,6 +279,8 @@ class Recorder:
             r = self._entry_grad(param, grad) if param.grad is not None and param.grad.data is grad else None
         if r is None:
             return self._fail(f"{type(optimizer).__name__} updated a parameter with a gradient not recorded")
+        self._check(param.data, "a parameter")
+        self._check(grad, "a gradient")
         self.params[id(param)] = param
         self.written.add(id(param.data))
         if not any(o is optimizer for o, _ in self.updates):
@@ -246,12 +292,32 @@ class Recorder:
             self.code.append(("hyper", optimizer, group, self.hyper[0]))
         self.code.append(("update", optimizer, update, param, r, self.hyper[0]))
 
+    def wrote(self, array):
+        """A recorded instruction has just written ``array``: these are its values now."""
+        self.expected[id(array)] = (array, digest(array))
+
     # -- comparing two recordings ------------------------------------------------------------------
     def same_program(self, other):
         """Whether ``other`` recorded the same instructions (constants by :meth:`Const.matches`)."""
         if len(self.code) != len(other.code) or self.inputs != other.inputs:
             return False
         return all(_same(a, b) for a, b in zip(self.code, other.code))
+
+
+def digest(array):
+    """A fingerprint of the array's bytes (its shape and dtype cannot change in place)."""
+    return hashlib.blake2b(np.ascontiguousarray(array).view(np.uint8), digest_size=16).digest()
+
+
+def _arrays(value):
+    """The arrays in nested tuples and lists (a replayable call's arguments), a Tensor's included."""
+    if isinstance(value, Tensor):
+        yield value.data
+    elif isinstance(value, np.ndarray):
+        yield value
+    elif isinstance(value, (tuple, list)):
+        for v in value:
+            yield from _arrays(v)
 
 
 def _same(a, b):

@@ -154,12 +154,13 @@ class JitFunction:
     def _record(self, capture, arrays, args, kwargs):
         state = State(self._modules, self._optimizers, self._tensors)
         rec = Recorder(enumerate(arrays), state.params,
-                       [v for v in (*args, *kwargs.values()) if isinstance(v, Tensor) and v.requires_grad])
+                       [v for v in (*args, *kwargs.values()) if isinstance(v, Tensor) and v.requires_grad],
+                       state.digests())
         with record_with(rec):
             result = self.fn(*args, **kwargs)
         capture.recordings += 1
         try:
-            if rec.reason is not None:
+            if rec.unrecorded_change() is not None:
                 raise Unsupported(rec.reason)
             state.check_unrecorded_changes(rec.written)
             output = _output_spec(result, rec)
@@ -261,20 +262,25 @@ def _discover(fn, args, kwargs):
 
 def _referenced(fn, depth):
     """``(name, object, where)`` for what ``fn`` refers to: closure variables ``(cell, name)``, named globals
-    ``(globals, name)``, a bound instance (named None, ``where`` None) and its attributes
-    ``(its __dict__, name)``."""
+    ``(globals, name)``, a bound instance (named None, ``where`` None) and its attributes ``(its __dict__,
+    name)``; ``where`` is None for an attribute the method's code never names (a counter it leaves alone
+    must not be guarded)."""
     target = inspect.unwrap(fn)
-    found = []
     owner = getattr(target, "__self__", None)
     if owner is not None:
-        found.append((None, owner, None))
-        if hasattr(owner, "__dict__"):
-            attributes = vars(owner)
-            found += [(name, value, (attributes, name)) for name, value in attributes.items()]
         target = getattr(target, "__func__", target)
     try:
         names = inspect.getclosurevars(target)
-    except TypeError:  # a builtin or a callable object: only its arguments are known
+    except TypeError:  # a builtin or a callable object: only its arguments (and attributes) are known
+        names = None
+    found = []
+    if owner is not None:
+        found.append((None, owner, None))
+        if hasattr(owner, "__dict__"):
+            attributes, used = vars(owner), names.unbound if names is not None else ()
+            found += [(name, value, (attributes, name) if name in used else None)
+                      for name, value in attributes.items()]
+    if names is None:
         return found
     # getclosurevars lists the free variables in the order of the function's closure cells
     cells = dict(zip(names.nonlocals, target.__closure__ or ()))

@@ -5,13 +5,11 @@ with a snapshot from before: a change that no recorded instruction made (``p.dat
 scheduler stepped inside the step) means a replay would not repeat it. ``check_every`` restores a
 snapshot to rerun a replayed call eagerly.
 """
-import hashlib
-
 import numpy as np
 
 from ..autograd import Tensor
 from ..random import get_rng_state, set_rng_state
-from .recorder import Unsupported
+from .recorder import Unsupported, digest
 
 
 class State:
@@ -30,7 +28,7 @@ class State:
         self.tensors = [t for t in tensors.values() if t is not None]
         self.params = [t for t in self.tensors if t.requires_grad]
         # Copies to restore (check_every); to detect a change, a digest is enough and costs no memory.
-        self.arrays = [(t, t.data, t.data.copy() if copy else _digest(t.data)) for t in self.tensors]
+        self.arrays = [(t, t.data, t.data.copy() if copy else digest(t.data)) for t in self.tensors]
         self.flags = [(m, m.training) for m in modules]
         self.optimizers = optimizers
         self.hyper = [[_hyperparameters(g) for g in opt.param_groups] for opt in optimizers]
@@ -46,13 +44,17 @@ class State:
         for t, data, values in self.arrays:
             if t.data is not data:
                 raise Unsupported(f"a parameter or buffer of shape {data.shape} got a new array during the step")
-            if id(data) not in written and _digest(data) != values:
+            if id(data) not in written and digest(data) != values:
                 raise Unsupported(f"a parameter or buffer of shape {data.shape} was changed outside ops "
                                   "(through .data?)")
         for opt, groups in zip(self.optimizers, self.hyper):
             if [_hyperparameters(g) for g in opt.param_groups] != groups:
                 raise Unsupported(f"{type(opt).__name__}'s hyperparameters changed during the step (a scheduler "
                                   "stepped inside it?): step schedulers outside the jitted function")
+
+    def digests(self):
+        """``{id(array): (array, digest)}`` of the parameters and buffers (a snapshot without ``copy``)."""
+        return {id(data): (data, values) for _, data, values in self.arrays}
 
     def changed_flags(self):
         """The training flags the step changed: ``(module, flag)`` pairs a replay sets at its end."""
@@ -79,11 +81,6 @@ class State:
         for m, flag in self.flags:
             m.training = flag
         set_rng_state(self.rng)
-
-
-def _digest(array):
-    """A fingerprint of the array's bytes (its shape and dtype cannot change in place)."""
-    return hashlib.blake2b(np.ascontiguousarray(array).view(np.uint8), digest_size=16).digest()
 
 
 def _hyperparameters(group):

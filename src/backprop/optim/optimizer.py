@@ -215,10 +215,12 @@ class Optimizer:
                 param_state = state.get(p)
                 if param_state is None:
                     param_state = state[p] = {}
+                if recorder is not None:  # first: the recorder checks what the update is about to read
+                    recorder.update(self, update, p, grad, group)
                 info = update(data, grad, param_state, *hyper)
                 increment_version(p)
                 if recorder is not None:
-                    recorder.update(self, update, p, grad, group)
+                    recorder.wrote(data)
                 if hooks:
                     where = f"after {type(self).__name__}'s update of a parameter"
                     for hook in hooks:

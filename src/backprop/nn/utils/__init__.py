@@ -82,7 +82,13 @@ def clip_grad_value_(parameters, clip_value):
     clip_value = float(clip_value)
     if not clip_value >= 0:
         raise ValueError(f"clip_value must be non-negative, got {clip_value}")
-    for g in _gradients(parameters):
+    _clip_values(_gradients(parameters), clip_value)
+
+
+@replayable
+def _clip_values(grads, clip_value):
+    """clip_grad_value_'s work on the gradient arrays (a captured step, bp.jit, repeats it at each replay)."""
+    for g in grads:
         np.clip(g, -clip_value, clip_value, out=g)
 
 

@@ -1,0 +1,69 @@
+"""What a step does to arrays outside ops: a replay either repeats it or never runs.
+
+``p.grad = None`` and in-place ops under ``bp.no_grad()`` are recorded and replayed; NumPy writes through
+``.data`` or ``.numpy()`` (a manual weight decay, a gradient zeroed by hand) cannot be, so the step stays
+eager and says why. Either way every call gives eager mode's numbers, bitwise.
+"""
+import numpy as np
+import pytest
+
+import backprop as bp
+
+from .test_jit_equal import assert_bitwise
+
+F = bp.nn.functional
+
+
+def batches(n=8, seed=0):
+    rng = np.random.default_rng(seed)
+    return [(bp.tensor(rng.standard_normal((8, 3)).astype(np.float32)), bp.tensor(rng.integers(0, 3, 8)))
+            for _ in range(n)]
+
+
+def run(change, use_jit):
+    bp.manual_seed(0)
+    model = bp.nn.Sequential(bp.nn.Linear(3, 5), bp.nn.ReLU(), bp.nn.Linear(5, 3))
+    opt = bp.optim.SGD(model.parameters(), lr=0.1)
+
+    def step(x, y):
+        opt.zero_grad()
+        loss = F.cross_entropy(model(x), y)
+        loss.backward()
+        for p in model.parameters():
+            if change == "grad through .data":
+                p.grad.data *= 0.5
+            elif change == "grad through .numpy()":
+                p.grad.numpy()[...] = np.clip(p.grad.numpy(), -0.01, 0.01)
+            elif change == "weight decay through .data":
+                p.data *= 0.999
+            elif change == "weight decay under no_grad":
+                with bp.no_grad():
+                    p.mul_(0.999)
+        opt.step()
+        if change == "grad set to None":
+            for p in model.parameters():
+                p.grad = None
+        return loss
+
+    step = bp.jit(step) if use_jit else step
+    losses = [step(x, y).item() for x, y in batches()]
+    return losses, [p.data.copy() for p in model.parameters()], [p.grad for p in model.parameters()], step
+
+
+@pytest.mark.parametrize("change", ["weight decay under no_grad", "grad set to None"])
+def test_what_ops_and_grad_assignments_do_is_replayed(change):
+    eager, replayed = run(change, False), run(change, True)
+    assert eager[0] == replayed[0]
+    assert_bitwise(eager[1], replayed[1])
+    assert [g is None for g in eager[2]] == [g is None for g in replayed[2]]
+    assert replayed[3].last_replay
+
+
+@pytest.mark.parametrize("change", ["grad through .data", "grad through .numpy()", "weight decay through .data"])
+def test_numpy_writes_to_parameters_or_gradients_leave_the_step_eager(change):
+    eager, replayed = run(change, False), run(change, True)
+    assert eager[0] == replayed[0]
+    assert_bitwise(eager[1], replayed[1])
+    step = replayed[3]
+    assert not step.last_replay and step.captures == 0
+    assert "changed outside ops" in step.eager_reason
