@@ -1,8 +1,9 @@
-"""What a step does to arrays outside ops: a replay either repeats it or never runs.
+"""What a replay cannot see: it either repeats what the step does or never runs.
 
 ``p.grad = None`` and in-place ops under ``bp.no_grad()`` are recorded and replayed; NumPy writes through
-``.data`` or ``.numpy()`` (a manual weight decay, a gradient zeroed by hand) cannot be, so the step stays
-eager and says why. Either way every call gives eager mode's numbers, bitwise.
+``.data`` or ``.numpy()`` (a manual weight decay, a gradient zeroed by hand) and shapes that depend on the
+values (a boolean mask) cannot be, so the step stays eager and says why. Either way every call gives eager
+mode's numbers, bitwise.
 """
 import numpy as np
 import pytest
@@ -67,3 +68,36 @@ def test_numpy_writes_to_parameters_or_gradients_leave_the_step_eager(change):
     step = replayed[3]
     assert not step.last_replay and step.captures == 0
     assert "changed outside ops" in step.eager_reason
+
+
+def test_a_boolean_mask_computed_in_the_step_leaves_it_eager_even_when_two_calls_agree():
+    # the first batches keep 8 rows each, the later ones 5 and 11: a replay of the first shapes would break
+    rng = np.random.default_rng(1)
+
+    def batch(kept):
+        x = rng.standard_normal((16, 3)).astype(np.float32)
+        x[:, 0] = -1
+        x[:kept, 0] = 1
+        return bp.tensor(x), bp.tensor(rng.integers(0, 3, 16))
+
+    data = [batch(8) for _ in range(4)] + [batch(5), batch(11)]
+
+    def run(use_jit):
+        bp.manual_seed(0)
+        model = bp.nn.Sequential(bp.nn.Linear(3, 5), bp.nn.ReLU(), bp.nn.Linear(5, 3))
+        opt = bp.optim.SGD(model.parameters(), lr=0.1)
+
+        def step(x, y):
+            opt.zero_grad()
+            keep = x[:, 0] > 0
+            loss = F.cross_entropy(model(x[keep]), y[keep])
+            loss.backward()
+            opt.step()
+            return loss.item()
+
+        step = bp.jit(step) if use_jit else step
+        return [step(x, y) for x, y in data], step
+
+    eager, (replayed, step) = run(False)[0], run(True)
+    assert eager == replayed
+    assert step.captures == 0 and "data-dependent shape" in step.eager_reason

@@ -162,6 +162,9 @@ class Recorder:
         for a, r in zip(args, raw):
             if isinstance(a, Tensor) and id(r) not in self.reg:
                 self._check(r, "a tensor the step reads")
+        if any(a.dtype == np.bool_ and id(a) in self.reg for a in _arrays(tuple(kwargs.values()))):
+            self._fail(f"{op.__name__} selects by a boolean mask computed in the step, so how many elements it "
+                       "gives depends on the values (a data-dependent shape)")
         sources = tuple(self.source(r, a if isinstance(a, Tensor) else None) for a, r in zip(args, raw))
         options = tuple((k, self.source(v)) for k, v in kwargs.items())
         self.code.append(("forward", index, op, sources, options, self.new(out.data)))
