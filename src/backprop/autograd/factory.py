@@ -23,7 +23,7 @@ def tensor(data, dtype=None, requires_grad=False):
     floats and lists of them take the default float dtype (``bp.get_default_dtype()``); integer and
     bool data keep their dtype, so class-index targets stay integers. Non-numeric data raises TypeError.
     """
-    return Tensor(data, requires_grad=requires_grad, dtype=dtype)
+    return _new(_made(as_array, data.data if isinstance(data, Tensor) else data, dtype, True), requires_grad)
 
 
 def from_numpy(array):
@@ -38,33 +38,42 @@ def _new(data, requires_grad):
     return t.requires_grad_(True) if requires_grad else t
 
 
+@replayable
+def _made(make, *args):
+    """``make(*args)``, a new array (``np.zeros``, a copy of the data, …): a captured step (bp.jit) makes it
+    again at each replay, as eager mode does (a recurrent network's initial state, a batch copied in)."""
+    return make(*args)
+
+
 def zeros(*size, dtype=None, requires_grad=False):
-    return _new(np.zeros(_shape(size), _float(dtype)), requires_grad)
+    return _new(_made(np.zeros, _shape(size), _float(dtype)), requires_grad)
 
 
 def ones(*size, dtype=None, requires_grad=False):
-    return _new(np.ones(_shape(size), _float(dtype)), requires_grad)
+    return _new(_made(np.ones, _shape(size), _float(dtype)), requires_grad)
 
 
 def full(size, fill_value, dtype=None, requires_grad=False):
     value = np.asarray(fill_value.data if isinstance(fill_value, Tensor) else fill_value)
     if value.ndim or value.dtype.kind not in "biufc":  # NumPy would fill with NaN for None, or parse a string
         raise TypeError(f"full: fill_value must be a number, got {fill_value!r}")
-    return _new(np.full(_shape((size,)), fill_value, _float(dtype)), requires_grad)
+    return _new(_made(np.full, _shape((size,)), fill_value, _float(dtype)), requires_grad)
 
 
 def eye(n, m=None, dtype=None, requires_grad=False):
-    return _new(np.eye(n, m, dtype=_float(dtype)), requires_grad)
+    return _new(_made(np.eye, n, m, 0, _float(dtype)), requires_grad)
 
 
 def arange(start, end=None, step=1, dtype=None, requires_grad=False):
     """Values from ``start`` up to ``end`` (excluded); integers stay int64 unless a dtype is given."""
     if end is None:
         start, end = 0, start
+    return _new(_made(_arange, start, end, step, dtype), requires_grad)
+
+
+def _arange(start, end, step, dtype):
     data = np.arange(start, end, step)
-    if dtype is not None or data.dtype.kind == "f":
-        data = data.astype(_float(dtype))
-    return _new(data, requires_grad)
+    return data.astype(_float(dtype)) if dtype is not None or data.dtype.kind == "f" else data
 
 
 def rand(*size, dtype=None, requires_grad=False):
@@ -168,7 +177,7 @@ def as_tensor(data, dtype=None, device=None):
 
 def empty(*size, dtype=None, requires_grad=False):
     """A tensor whose values are not set (NumPy's ``empty``): fill it before reading."""
-    return _new(np.empty(_shape(size), _float(dtype)), requires_grad)
+    return _new(_made(np.empty, _shape(size), _float(dtype)), requires_grad)
 
 
 def empty_like(t, dtype=None, requires_grad=False):
@@ -178,7 +187,11 @@ def empty_like(t, dtype=None, requires_grad=False):
 
 def linspace(start, end, steps, dtype=None, requires_grad=False):
     """``steps`` evenly spaced values from ``start`` to ``end``, both included (``torch.linspace``)."""
-    return _new(np.linspace(start, end, int(steps)).astype(_float(dtype)), requires_grad)
+    return _new(_made(_linspace, start, end, int(steps), _float(dtype)), requires_grad)
+
+
+def _linspace(start, end, steps, dtype):
+    return np.linspace(start, end, steps).astype(dtype)
 
 
 def randperm(n, dtype=None):

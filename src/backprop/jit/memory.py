@@ -15,7 +15,7 @@ def reads(ins):
     """The registers an instruction reads (ints; constants are not registers yet)."""
     kind = ins[0]
     if kind == "forward":
-        return [s for s in ins[3] if isinstance(s, int)] + [s for _, s in ins[4] if isinstance(s, int)]
+        return [s for s in ins[3] if isinstance(s, int)] + [r for _, s in ins[4] for r in spec_registers(s)]
     if kind == "call":
         return spec_registers(ins[2])
     return [ins[i] for i in READ_FIELDS.get(kind, ()) if isinstance(ins[i], int)]

@@ -134,7 +134,7 @@ def _keyword(name, expression):
 def _forward(ins, src, rec):
     _, index, op, sources, options, out = ins
     ctx = src.name(rec.contexts[index], f"ctx{index}")
-    args = [ctx, *map(src.read, sources), *(_keyword(k, src.read(s)) for k, s in options)]
+    args = [ctx, *map(src.read, sources), *(_keyword(k, _argument(s, src)) for k, s in options)]
     r = src.write(out)
     lines = [f"{r} = {src.name(op.forward, op.__name__ + '_forward')}({', '.join(args)})",
              f"if {r}.__class__ is not ndarray: {r} = as_array({ctx}, {r})"]  # a NumPy scalar: a 0-d array
@@ -197,7 +197,7 @@ def _item(ins, src, rec):
 
 
 def _argument(spec, src):
-    """The expression for a replayable call's argument, from its recorded spec."""
+    """The expression for a replayable call's argument or an op's option, from its recorded spec."""
     if not isinstance(spec, tuple):
         return src.read(spec)
     kind, parts = spec

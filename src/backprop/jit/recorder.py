@@ -115,6 +115,13 @@ class Recorder:
                 self.known_ids.add(id(leaf))
                 self.known.append(leaf)
 
+    def _option(self, value):
+        """An op's keyword option: a register or a constant; a tuple or list holding arrays is taken apart (an
+        index ``(rows, y)`` holding the step's targets must be the new targets at each replay)."""
+        if isinstance(value, (tuple, list)) and any(True for _ in _arrays(value)):
+            return (type(value), tuple(self._option(v) for v in value))
+        return self.source(value)
+
     def _spec(self, value):
         """Arguments of a replayable call: registers or constants, lists and tuples taken apart."""
         if isinstance(value, Tensor):
@@ -166,7 +173,7 @@ class Recorder:
             self._fail(f"{op.__name__} selects by a boolean mask computed in the step, so how many elements it "
                        "gives depends on the values (a data-dependent shape)")
         sources = tuple(self.source(r, a if isinstance(a, Tensor) else None) for a, r in zip(args, raw))
-        options = tuple((k, self.source(v)) for k, v in kwargs.items())
+        options = tuple((k, self._option(v)) for k, v in kwargs.items())
         self.code.append(("forward", index, op, sources, options, self.new(out.data)))
 
     def call(self, fn, args, kwargs, result):

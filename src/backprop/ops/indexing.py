@@ -9,6 +9,7 @@ these ops specialise). An einsum's gradient for each operand is another einsum.
 import numpy as np
 
 from ..autograd.function import Function
+from ..autograd.recording import replayable
 from ..autograd.tensor import Tensor
 from ..exceptions import ShapeError
 from . import dispatch as D
@@ -261,15 +262,27 @@ def einsum(equation, *operands):
 def one_hot(tensor, num_classes=-1):
     """int64 one-hot encoding with a new last axis of ``num_classes`` (max + 1 when -1), as ``F.one_hot``."""
     t = _index_array("one_hot", tensor)
+    if num_classes != -1:
+        return Tensor.wrap(_one_hot_rows(t, num_classes))
+    if not t.size:
+        raise RuntimeError("one_hot: cannot infer num_classes from an empty tensor")
+    # the number of classes from the values: a captured step (bp.jit) cannot replay this shape
+    return Tensor.wrap(_one_hot_array(t, int(t.max()) + 1))
+
+
+@replayable
+def _one_hot_rows(t, num_classes):
+    """The encoding with a given number of classes (a captured step, bp.jit, checks and builds it again at
+    each replay)."""
+    return _one_hot_array(t, num_classes)
+
+
+def _one_hot_array(t, num_classes):
     if t.size and t.min() < 0:
         raise RuntimeError("one_hot: class values must be non-negative")
-    if num_classes == -1:
-        if not t.size:
-            raise RuntimeError("one_hot: cannot infer num_classes from an empty tensor")
-        num_classes = int(t.max()) + 1
-    elif t.size and t.max() >= num_classes:
+    if t.size and t.max() >= num_classes:
         raise RuntimeError(f"one_hot: class values must be smaller than num_classes ({num_classes})")
-    return Tensor.wrap((t[..., None] == np.arange(num_classes)).astype(np.int64))
+    return (t[..., None] == np.arange(num_classes)).astype(np.int64)
 
 
 @documents(GetItem)

@@ -371,5 +371,15 @@ def nll_loss(input, target, weight=None, *, ignore_index=-100, reduction="mean")
     int_arg(name, "ignore_index", ignore_index, minimum=None)
     logp = as_input(name, input)
     axis = _class_axis(logp)
-    picked, _ = _picked_classes(name, logp, target, axis, _class_weight(name, weight, logp, axis), ignore_index)
-    return reduce(-_red.sum(logp * picked, axis), reduction, divisor=float(picked.sum()))
+    picked, divisor = _weighted_one_hot(name, logp.shape, logp.dtype, np.asarray(D.raw(target)), axis,
+                                        _class_weight(name, weight, logp, axis), ignore_index)
+    return reduce(-_red.sum(logp * picked, axis), reduction, divisor=divisor)
+
+
+@replayable
+def _weighted_one_hot(name, shape, dtype, target, axis, class_weight, ignore_index):
+    """nll_loss's picked classes (w_{yᵢ} at (i, yᵢ), 0 elsewhere) and the mean's divisor Σᵢ w_{yᵢ}; a captured
+    step (bp.jit) builds them again from each replay's targets."""
+    like = np.broadcast_to(np.zeros((), dtype), shape)  # _picked_classes reads only its shape and dtype
+    picked, _ = _picked_classes(name, like, target, axis, class_weight, ignore_index)
+    return picked, float(picked.sum())
