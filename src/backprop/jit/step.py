@@ -334,8 +334,11 @@ def jit(fn=None, *, check_every=None):
 
     As with ``TinyJit`` and CUDA graphs, a replay cannot see Python: control flow that would take another
     branch, arrays changed through ``.data`` or computed outside ops are not repeated. Steps where this is
-    detected (work that differs between recorded calls, a parameter changed outside the recorded ops, a
-    scheduler stepped inside) run eagerly, and ``step.eager_reason`` says why. Under ``bp.explain.trace``,
+    detected (work that differs between recorded calls; a parameter, buffer or gradient written through
+    ``.data`` or ``.numpy()``; a boolean mask whose count of elements follows the data; a scheduler stepped
+    inside) run eagerly, and ``step.eager_reason`` says why. Random draws (dropout, ``bp.randn_like``),
+    tensors made in the step (``bp.zeros``, ``bp.tensor``), ``p.grad = None`` and in-place ops under
+    ``bp.no_grad()`` are repeated. Under ``bp.explain.trace``,
     while a hook would run (module, tensor and optimizer hooks, ``DistributedDataParallel``'s gradient
     hooks) or with ``create_graph``, the step runs eagerly, so a trace shows the real computation.
 
