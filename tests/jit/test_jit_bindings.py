@@ -29,6 +29,15 @@ def net(seed, dropout=0.0):
     return model, bp.optim.SGD(model.parameters(), lr=0.1)
 
 
+def descend(model, opt, x, y):
+    """One step on the mean squared error: the step of these tests."""
+    opt.zero_grad()
+    loss = bp.nn.functional.mse_loss(model(x), y)
+    loss.backward()
+    opt.step()
+    return loss.item()
+
+
 def batch(seed=0):
     rng = np.random.default_rng(seed)
     return (bp.tensor(rng.standard_normal((8, 3)).astype(np.float32)),
@@ -102,11 +111,7 @@ def test_a_closure_variable_rebound():
         model, opt = first = net(0)
 
         def step(x, y):
-            opt.zero_grad()
-            loss = bp.nn.functional.mse_loss(model(x), y)
-            loss.backward()
-            opt.step()
-            return loss.item()
+            return descend(model, opt, x, y)  # the names as they are bound at each call
 
         step = wrap(step)
         losses = [step(x, y) for _ in range(4)]
@@ -118,11 +123,7 @@ def test_a_closure_variable_rebound():
 
 
 def trainer_step(self, x, y):
-    self.opt.zero_grad()
-    loss = bp.nn.functional.mse_loss(self.model(x), y)
-    loss.backward()
-    self.opt.step()
-    return loss.item()
+    return descend(self.model, self.opt, x, y)
 
 
 def test_a_jitted_method_whose_attribute_is_rebound():
@@ -152,15 +153,7 @@ def test_a_layer_parameter_buffer_or_setting_changed_inside_the_model(change):
     def scenario(wrap):
         model, opt = net(0, dropout=0.5)
         model.insert(2, bp.nn.BatchNorm1d(4))  # Linear, Tanh, BatchNorm1d, Dropout, Linear
-
-        def step(x, y):
-            opt.zero_grad()
-            loss = bp.nn.functional.mse_loss(model(x), y)
-            loss.backward()
-            opt.step()
-            return loss.item()
-
-        step = wrap(step)
+        step = wrap(lambda x, y: descend(model, opt, x, y))
         bp.manual_seed(1)
         losses = [step(x, y) for _ in range(4)]
         if change == "layer":  # a new head, left out of the optimizer: it stays as built
@@ -182,17 +175,10 @@ def test_a_layer_parameter_buffer_or_setting_changed_inside_the_model(change):
 def test_a_module_passed_as_an_argument_keeps_its_own_mode():
     x, y = batch()
 
-    def step(model, opt, x, y):
-        opt.zero_grad()
-        loss = bp.nn.functional.mse_loss(model(x), y)
-        loss.backward()
-        opt.step()
-        return loss.item()
-
     def scenario(wrap):
         a, b = net(0, dropout=0.5), net(1, dropout=0.5)
         b[0].eval()  # no dropout in b: another computation than a's
-        run = wrap(step)
+        run = wrap(descend)  # descend(model, opt, x, y)
         bp.manual_seed(2)
         losses = [run(*a, x, y) for _ in range(4)] + [run(*b, x, y) for _ in range(4)] + [run(*a, x, y)]
         return losses, arrays(a[0], b[0])

@@ -50,6 +50,13 @@ def build(optimizer="sgd", dropout=0.0, batch_norm=False, weight_decay=0.0, clip
     return model, opt, sched, step
 
 
+def classifier(seed=0):
+    """A 3 → 5 → 3 ReLU network and its SGD, the same at every call."""
+    bp.manual_seed(seed)
+    model = bp.nn.Sequential(bp.nn.Linear(3, 5), bp.nn.ReLU(), bp.nn.Linear(5, 3))
+    return model, bp.optim.SGD(model.parameters(), lr=0.1)
+
+
 def train(use_jit, xs, ys, **setup):
     model, opt, sched, step = build(**setup)
     if use_jit:

@@ -6,7 +6,7 @@ import pytest
 
 import backprop as bp
 
-from .test_jit_equal import assert_bitwise
+from .test_jit_equal import assert_bitwise, classifier
 
 F = bp.nn.functional
 
@@ -37,9 +37,7 @@ def test_the_idiom_replays_bitwise(idiom):
     data[1] = data[0]  # the same batch twice: an array the step reads must still be the new one afterwards
 
     def run(use_jit):
-        bp.manual_seed(0)
-        model = bp.nn.Sequential(bp.nn.Linear(3, 5), bp.nn.ReLU(), bp.nn.Linear(5, 3))
-        opt = bp.optim.SGD(model.parameters(), lr=0.1)
+        model, opt = classifier()
 
         def step(x, y):
             opt.zero_grad()

@@ -10,7 +10,7 @@ import pytest
 
 import backprop as bp
 
-from .test_jit_equal import assert_bitwise
+from .test_jit_equal import assert_bitwise, classifier
 
 F = bp.nn.functional
 
@@ -22,9 +22,7 @@ def batches(n=8, seed=0):
 
 
 def run(change, use_jit):
-    bp.manual_seed(0)
-    model = bp.nn.Sequential(bp.nn.Linear(3, 5), bp.nn.ReLU(), bp.nn.Linear(5, 3))
-    opt = bp.optim.SGD(model.parameters(), lr=0.1)
+    model, opt = classifier()
 
     def step(x, y):
         opt.zero_grad()
@@ -83,9 +81,7 @@ def test_a_boolean_mask_computed_in_the_step_leaves_it_eager_even_when_two_calls
     data = [batch(8) for _ in range(4)] + [batch(5), batch(11)]
 
     def run(use_jit):
-        bp.manual_seed(0)
-        model = bp.nn.Sequential(bp.nn.Linear(3, 5), bp.nn.ReLU(), bp.nn.Linear(5, 3))
-        opt = bp.optim.SGD(model.parameters(), lr=0.1)
+        model, opt = classifier()
 
         def step(x, y):
             opt.zero_grad()
