@@ -1,6 +1,7 @@
 """Steps written in PyTorch's usual idioms replay, with eager mode's numbers bit for bit: log-probabilities and
-nll_loss, one-hot targets, tensors made in the step (an initial state, a batch copied from NumPy), rows picked
-with an index that holds the targets, gradients clipped by value."""
+nll_loss, one-hot targets, tensors made in the step (an initial state, a batch copied from NumPy) and written
+in place (``t[rows, y] = 1``, ``fill_``), rows picked with an index that holds the targets, gradients clipped
+by value."""
 import numpy as np
 import pytest
 
@@ -23,10 +24,15 @@ def loss_of(idiom, model, x, y):
         return F.cross_entropy(model(bp.tensor(x.numpy())) + h, y)
     if idiom == "clip by value":
         return F.cross_entropy(model(x), y)
+    if idiom == "targets written in place":  # one-hot rows set by indexing, smoothed by a fill
+        target, floor = bp.zeros(x.shape[0], 3), bp.empty(x.shape[0], 3)
+        target[bp.arange(x.shape[0]), y] = 1.0
+        floor.fill_(0.05)
+        return F.mse_loss(model(x).softmax(1), target + floor)
     raise ValueError(idiom)
 
 
-IDIOMS = ["nll_loss", "one_hot", "picked rows", "tensors made in the step", "clip by value"]
+IDIOMS = ["nll_loss", "one_hot", "picked rows", "tensors made in the step", "clip by value", "targets written in place"]
 
 
 @pytest.mark.parametrize("idiom", IDIOMS)

@@ -23,10 +23,11 @@ def batches(n=8, seed=0):
 
 def run(change, use_jit):
     model, opt = classifier()
+    scale = bp.tensor(np.float32(1.0))  # a constant the step reads
 
     def step(x, y):
         opt.zero_grad()
-        loss = F.cross_entropy(model(x), y)
+        loss = F.cross_entropy(model(x) * scale, y)
         loss.backward()
         for p in model.parameters():
             if change == "grad through .data":
@@ -35,6 +36,8 @@ def run(change, use_jit):
                 p.grad.numpy()[...] = np.clip(p.grad.numpy(), -0.01, 0.01)
             elif change == "weight decay through .data":
                 p.data *= 0.999
+            elif change == "a constant through .data":
+                scale.data[...] = float(p.grad.data.sum())
             elif change == "weight decay under no_grad":
                 with bp.no_grad():
                     p.mul_(0.999)
@@ -58,7 +61,8 @@ def test_what_ops_and_grad_assignments_do_is_replayed(change):
     assert replayed[3].last_replay
 
 
-@pytest.mark.parametrize("change", ["grad through .data", "grad through .numpy()", "weight decay through .data"])
+@pytest.mark.parametrize("change", ["grad through .data", "grad through .numpy()", "weight decay through .data",
+                                    "a constant through .data"])
 def test_numpy_writes_to_parameters_or_gradients_leave_the_step_eager(change):
     eager, replayed = run(change, False), run(change, True)
     assert eager[0] == replayed[0]

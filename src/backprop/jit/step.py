@@ -233,9 +233,9 @@ def _names(modules, tensors):
 
 
 def _discover(fn, args, kwargs):
-    """The modules (with their submodules), optimizers and leaf tensors a step uses: in its closure, the
-    globals it names, its bound instance's attributes, its arguments, and the same for the functions
-    found there (two levels). Their modes and groups are guarded, their values checked when recording.
+    """The modules (with their submodules), optimizers and leaf tensors (to train, or constants) a step uses:
+    in its closure, the globals it names, its bound instance's attributes, its arguments, and the same for
+    the functions found there (two levels). Their modes and groups are guarded, their values checked when recording.
     The leaf tensors come as ``{tensor: the name it was found under, or None}``; the bindings as
     ``(where, object)`` for each of them, and each plain value (a number, a string), found by a name,
     ``where`` saying how to look that name up again (:class:`~backprop.jit.guards.Guards` checks it still
@@ -249,7 +249,7 @@ def _discover(fn, args, kwargs):
         elif isinstance(obj, Optimizer):
             optimizers.setdefault(id(obj), obj)
         elif isinstance(obj, Tensor):  # a leaf to train, or a constant (a mask) the step reads
-            if obj.requires_grad and obj.grad_fn is None:
+            if obj.grad_fn is None:
                 tensors.setdefault(id(obj), (obj, name))
         elif isinstance(getattr(obj, "optimizer", None), Optimizer):  # a learning-rate scheduler
             optimizers.setdefault(id(obj.optimizer), obj.optimizer)

@@ -43,10 +43,11 @@ class State:
         """Raise :class:`Unsupported` for a change the recorded instructions did not make."""
         for t, data, values in self.arrays:
             if t.data is not data:
-                raise Unsupported(f"a parameter or buffer of shape {data.shape} got a new array during the step")
+                raise Unsupported(f"a tensor the step uses (a parameter, a buffer or a constant) of shape {data.shape} "
+                                  "got a new array during the step")
             if id(data) not in written and digest(data) != values:
-                raise Unsupported(f"a parameter or buffer of shape {data.shape} was changed outside ops "
-                                  "(through .data?)")
+                raise Unsupported(f"a tensor the step uses (a parameter, a buffer or a constant) of shape {data.shape} "
+                                  "was changed outside ops (through .data?)")
         for opt, groups in zip(self.optimizers, self.hyper):
             if [_hyperparameters(g) for g in opt.param_groups] != groups:
                 raise Unsupported(f"{type(opt).__name__}'s hyperparameters changed during the step (a scheduler "

@@ -11,9 +11,17 @@ from ..autograd.dtypes import TYPE_NAMES
 from ..autograd.graph import increment_version
 from ..autograd.grad_mode import no_grad
 from ..autograd.inplace import assign, check_inplace, records_inplace, snapshot
+from ..autograd.recording import replayable
 from ..autograd.tensor import Tensor
 from . import activations as _act, elementwise as _ew, linalg as _la, reduce as _red, shape as _shape
 from . import sorting as _sorting
+
+
+@replayable
+def write(array, index, value):
+    """``array[index] = value`` outside the graph (into a tensor that records none): a captured step (bp.jit)
+    writes again at each replay, into that replay's array."""
+    array[index] = value
 
 
 def _inplace(self, op, other):
@@ -52,7 +60,7 @@ class TensorMethods:
         if records_inplace(self, value):
             return self.copy_(value)  # recorded, so the replaced values get no gradient
         check_inplace(self, value)
-        self.data[...] = value
+        write(self.data, Ellipsis, value.data if isinstance(value, Tensor) else value)
         increment_version(self)
         return self
 
@@ -66,7 +74,7 @@ class TensorMethods:
         if records_inplace(self, value):
             assign(self, _shape.index_put(self, index, value))
         else:
-            self.data[_shape.raw_index(index)] = value.data if isinstance(value, Tensor) else value
+            write(self.data, _shape.raw_index(index), value.data if isinstance(value, Tensor) else value)
             increment_version(self)
 
     # operators--------------------------------------------------------------------------
