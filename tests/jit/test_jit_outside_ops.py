@@ -101,3 +101,38 @@ def test_a_boolean_mask_computed_in_the_step_leaves_it_eager_even_when_two_calls
     eager, (replayed, step) = run(False)[0], run(True)
     assert eager == replayed
     assert step.captures == 0 and "data-dependent shape" in step.eager_reason
+
+
+@pytest.mark.parametrize("returned", ["rounded loss", "count in NumPy", "batch size", "two equal counts"])
+def test_a_returned_number_not_taken_from_a_tensor_leaves_the_step_eager(returned):
+    # the first two calls see the same batch, so such a number is the same in both recordings: replayed, it
+    # would stay the first call's forever
+    data = batches(6)
+    data[1] = data[0]
+
+    def run(use_jit):
+        model, opt = classifier()
+
+        def step(x, y):
+            opt.zero_grad()
+            out = model(x)
+            loss = F.cross_entropy(out, y)
+            loss.backward()
+            opt.step()
+            if returned == "rounded loss":
+                return round(loss.item(), 1)
+            if returned == "count in NumPy":
+                return int(np.sum(out.detach().numpy().argmax(1) == y.numpy()))
+            if returned == "batch size":
+                return loss, len(y)
+            hits = (out.argmax(1) == y).sum()
+            return hits.item(), hits.item()  # two items of one value: a replay could not tell them apart
+
+        step = bp.jit(step) if use_jit else step
+        return [step(x, y) for x, y in data], step
+
+    eager, (replayed, step) = run(False)[0], run(True)
+    if returned == "batch size":
+        eager, replayed = [n for _, n in eager], [n for _, n in replayed]
+    assert eager == replayed
+    assert step.captures == 0 and "not one .item() of a tensor" in step.eager_reason

@@ -192,7 +192,22 @@ class Recorder:
         r = self.reg.get(id(tensor.data))
         if r is None:
             return self._fail("item() of a tensor not computed in the step")
+        if type(value) in (int, bool):
+            # Python shares small ints and the two bools between all their uses: such a value is not found again
+            # by its identity (a dim=1 elsewhere would read it), only returned by value (number_register)
+            self.keep.append(value)
+            self.code.append(("item", r, len(self.keep) - 1))
+            return
         self.code.append(("item", r, self.new(value)))
+
+    def number_register(self, value):
+        """The register of a number the step returns: the ``.item()`` it comes from, or None for a number
+        computed outside the recorded ops (or equal to several items', which a replay could not tell apart)."""
+        if type(value) not in (int, bool):
+            return self.reg.get(id(value))
+        found = [ins[2] for ins in self.code if ins[0] == "item"
+                 and type(self.keep[ins[2]]) is type(value) and self.keep[ins[2]] == value]
+        return found[0] if len(found) == 1 else None
 
     def seeds(self, roots, seeds, unsupported_mode, retain_graph):
         if unsupported_mode:

@@ -199,20 +199,27 @@ class JitFunction:
         return eager
 
 
-def _output_spec(value, rec):
-    """How a replay builds the returned value: from registers (a Tensor's values, an item's number)."""
+def _output_spec(value, rec, numbers=None):
+    """How a replay builds the returned value: from registers (a Tensor's values, an item's number); other
+    objects (None, a string) are returned as they are. ``numbers``: the registers of numbers returned so far."""
+    numbers = set() if numbers is None else numbers
     if isinstance(value, Tensor):
         r = rec.reg.get(id(value.data))
         if r is None:
             raise Unsupported(f"it returns a tensor (shape {value.shape}) not computed by recorded ops")
         return ("tensor", r)
-    if id(value) in rec.reg and isinstance(value, (float, np.generic)):
-        return ("value", rec.reg[id(value)])
+    if isinstance(value, (int, float, complex, np.number, np.bool_)):
+        r = rec.number_register(value)
+        if r is None or r in numbers:  # a metric rounded or counted in Python would be the first call's forever
+            raise Unsupported(f"it returns the number {value!r}, not one .item() of a tensor it computed: return "
+                              "the tensor, or its .item()")
+        numbers.add(r)
+        return ("value", r)
     if isinstance(value, (tuple, list)):
-        return ("seq", type(value), tuple(_output_spec(v, rec) for v in value))
+        return ("seq", type(value), tuple(_output_spec(v, rec, numbers) for v in value))
     if isinstance(value, dict):
-        return ("seq", dict, tuple(_output_spec(v, rec) for v in value.values()), tuple(value))
-    if isinstance(value, (np.ndarray, Tensor)):
+        return ("seq", dict, tuple(_output_spec(v, rec, numbers) for v in value.values()), tuple(value))
+    if isinstance(value, np.ndarray):
         raise Unsupported("it returns an array not computed by recorded ops")
     return ("const", Const(value))
 
@@ -322,7 +329,9 @@ def jit(fn=None, *, check_every=None):
     dropout rate or a loss weight changed is captured anew, never replayed as it was. When what the step
     reads changes at every call (a counter), capturing again would never pay: after 3 captures in a row
     that changed before their first replay the step stays eager, and ``step.eager_reason`` says what changed.
-    Up to 8 signatures are kept (a short last batch has its own). Returned Tensors and numbers are fresh.
+    Up to 8 signatures are kept (a short last batch has its own). Returned Tensors and numbers are fresh; a
+    returned number must be the ``.item()`` of a tensor the step computed (a loss rounded or a count made in
+    Python would be the recorded call's at every replay, so such a step runs eagerly).
 
     Memory, as a hand-written step keeps it: a replay writes each Linear layer's output and gradients into
     arrays it made once (``Function.writes_into_buffers``), computes ReLU and tanh in place over a layer
