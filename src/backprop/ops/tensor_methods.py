@@ -18,7 +18,7 @@ from . import sorting as _sorting
 
 
 @replayable
-def write(array, index, value):
+def _write(array, index, value):
     """``array[index] = value`` outside the graph (into a tensor that records none): a captured step (bp.jit)
     writes again at each replay, into that replay's array."""
     array[index] = value
@@ -60,7 +60,7 @@ class TensorMethods:
         if records_inplace(self, value):
             return self.copy_(value)  # recorded, so the replaced values get no gradient
         check_inplace(self, value)
-        write(self.data, Ellipsis, value.data if isinstance(value, Tensor) else value)
+        _write(self.data, Ellipsis, value.data if isinstance(value, Tensor) else value)
         increment_version(self)
         return self
 
@@ -74,7 +74,7 @@ class TensorMethods:
         if records_inplace(self, value):
             assign(self, _shape.index_put(self, index, value))
         else:
-            write(self.data, _shape.raw_index(index), value.data if isinstance(value, Tensor) else value)
+            _write(self.data, _shape.raw_index(index), value.data if isinstance(value, Tensor) else value)
             increment_version(self)
 
     # operators--------------------------------------------------------------------------
