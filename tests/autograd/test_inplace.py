@@ -308,3 +308,16 @@ def test_an_op_that_returns_a_view_and_saves_it_after_earlier_in_place_changes()
     a += 1
     ViewOfInput.apply(a).sum().backward()
     np.testing.assert_array_equal(x.grad, np.ones((2, 2)))
+
+
+def test_clamp_in_place_limits_the_values_and_the_gradient_as_clamp():
+    x = bp.tensor([-2.0, 0.5, 3.0])
+    assert x.clamp_(-1.0, 1.0) is x and x.tolist() == [-1.0, 0.5, 1.0] and x._version == 1
+    a = bp.tensor([-1.0, 0.2, 0.4], requires_grad=True)
+    b = a * 2
+    b.clamp_(max=0.5)  # a non-leaf: recorded, so the gradient is clamp's
+    b.sum().backward()
+    assert np.array_equal(b.detach().numpy(), np.float32([-2.0, 0.4, 0.5]))
+    assert a.grad.tolist() == [2.0, 2.0, 0.0]
+    with pytest.raises(RuntimeError, match="leaf tensor that requires grad"):
+        a.clip_(0.0, 1.0)

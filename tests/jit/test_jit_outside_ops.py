@@ -1,9 +1,9 @@
 """What a replay cannot see: it either repeats what the step does or never runs.
 
-``p.grad = None`` and in-place ops under ``bp.no_grad()`` are recorded and replayed; NumPy writes through
-``.data`` or ``.numpy()`` (a manual weight decay, a gradient zeroed by hand) and shapes that depend on the
-values (a boolean mask) cannot be, so the step stays eager and says why. Either way every call gives eager
-mode's numbers, bitwise.
+``p.grad = None``, in-place ops under ``bp.no_grad()`` and on gradients (``p.grad.clamp_(-c, c)``) are recorded
+and replayed; NumPy writes through ``.data`` or ``.numpy()`` (a manual weight decay, a gradient zeroed by
+hand) and shapes that depend on the values (a boolean mask) cannot be, so the step stays eager and says why.
+Either way every call gives eager mode's numbers, bitwise.
 """
 import numpy as np
 import pytest
@@ -38,6 +38,10 @@ def run(change, use_jit):
                 p.data *= 0.999
             elif change == "a constant through .data":
                 scale.data[...] = float(p.grad.data.sum())
+            elif change == "grad clamped in place":
+                p.grad.clamp_(-0.01, 0.01)
+            elif change == "grad scaled in place":
+                p.grad.mul_(0.5)
             elif change == "weight decay under no_grad":
                 with bp.no_grad():
                     p.mul_(0.999)
@@ -52,7 +56,8 @@ def run(change, use_jit):
     return losses, [p.data.copy() for p in model.parameters()], [p.grad for p in model.parameters()], step
 
 
-@pytest.mark.parametrize("change", ["weight decay under no_grad", "grad set to None"])
+@pytest.mark.parametrize("change", ["weight decay under no_grad", "grad set to None", "grad clamped in place",
+                                    "grad scaled in place"])
 def test_what_ops_and_grad_assignments_do_is_replayed(change):
     eager, replayed = run(change, False), run(change, True)
     assert eager[0] == replayed[0]

@@ -295,7 +295,10 @@ class Recorder:
         if src is None:
             return self._fail("an in-place op whose result was not recorded")
         self.written.add(id(tensor.data))
-        self.code.append(("copy_into", tensor, self.source(tensor.data, tensor), src))
+        dst = self.source(tensor.data, tensor)
+        # the tensor matters only when it holds a constant (its version moves on); a gradient clipped in place
+        # is a new Tensor at every call
+        self.code.append(("copy_into", tensor if isinstance(dst, Const) else None, dst, src))
         self.wrote(tensor.data)
 
     def update(self, optimizer, update, param, grad, group):

@@ -53,6 +53,12 @@ class TensorMethods:
     mul_ = __imul__
     div_ = __itruediv__
 
+    def clamp_(self, min=None, max=None):
+        """Limit the values to [min, max] in place (PyTorch's ``clamp_``): ``p.grad.clamp_(-c, c)``."""
+        return _inplace(self, lambda values, _: _ew.clip(values, min, max), None)
+
+    clip_ = clamp_
+
     def zero_(self):
         return self.fill_(0)
 
