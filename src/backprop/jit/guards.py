@@ -68,10 +68,17 @@ class Guards:
         optimizers = {id(o): o for o, _ in rec.updates}.values()
         self.optimizers = tuple((o, tuple(o.param_groups), tuple(tuple(g["params"]) for g in o.param_groups),
                                  o.state) for o in optimizers)
-        names = BoundNames(_PRESET)
-        checks = _checks(self, names)
-        self.hold, _ = generate("hold()", [*_lines(checks, "None"), "return True"], names, "guard")
-        self.why, _ = generate("why()", [*_lines(checks), "return None"], names, "guard")
+        self._names = BoundNames(_PRESET)
+        self._checks = _checks(self, self._names)
+        self.hold, _ = generate("hold()", [*_lines(self._checks, "None"), "return True"], self._names, "guard")
+        self._why = None
+
+    def why(self):
+        """What the first failing check found changed, or None (generated at its first call: only a capture
+        whose guards failed needs it)."""
+        if self._why is None:
+            self._why, _ = generate("why()", [*_lines(self._checks), "return None"], self._names, "guard")
+        return self._why()
 
 
 def fast_match(key, modules, guards):

@@ -62,7 +62,6 @@ class Recorder:
         self.entry = {}  # leaf -> whether its .grad was None when the step began
         self.entry_none = {id(p): p.grad is None for p in self.known}
         self.entry_grads = []  # (leaf, register): .grad arrays the step finds and uses
-        self.written = set()  # ids of arrays written by recorded instructions
         self.updates = []  # (optimizer, group) pairs seen
         self.keeps_output = set()  # op indices whose backward reads the op's own output (saved for it)
         for position, array in inputs:
@@ -125,15 +124,12 @@ class Recorder:
     def _spec(self, value):
         """Arguments of a replayable call: registers or constants, lists and tuples taken apart."""
         if isinstance(value, Tensor):
-            self.written.add(id(value.data))
             r = self.reg.get(id(value.data))
             if r is not None:
                 raise Unsupported(f"a replayable call got a Tensor computed in the step (shape {value.shape})")
             return Const(value)
         if isinstance(value, (list, tuple)) and any(isinstance(v, (np.ndarray, Tensor)) for v in value):
             return (type(value), tuple(self._spec(v) for v in value))
-        if isinstance(value, np.ndarray):
-            self.written.add(id(value))
         return self.source(value)
 
     def _fail(self, reason):
@@ -261,7 +257,6 @@ class Recorder:
             self.grads[leaf] = [out, self.grads.get(leaf, [None, False])[1]]
         else:
             self.code.append(("add", h, r))
-            self.written.add(id(held))
 
     def zero_grad(self, tensors, set_to_none):
         if set_to_none:  # as eagerly, the old gradients are let go here, not at the end of the replay
@@ -294,7 +289,6 @@ class Recorder:
         src = self.reg.get(id(result.data))
         if src is None:
             return self._fail("an in-place op whose result was not recorded")
-        self.written.add(id(tensor.data))
         dst = self.source(tensor.data, tensor)
         # the tensor matters only when it holds a constant (its version moves on); a gradient clipped in place
         # is a new Tensor at every call
@@ -310,7 +304,6 @@ class Recorder:
         self._check(param.data, "a parameter")
         self._check(grad, "a gradient")
         self.params[id(param)] = param
-        self.written.add(id(param.data))
         if not any(o is optimizer for o, _ in self.updates):
             self.updates.append((optimizer, group))
         last = self.code[-1] if self.code else None

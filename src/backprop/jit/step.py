@@ -162,7 +162,7 @@ class JitFunction:
         try:
             if rec.unrecorded_change() is not None:
                 raise Unsupported(rec.reason)
-            state.check_unrecorded_changes(rec.written)
+            state.check_unrecorded_changes()
             output = _output_spec(result, rec)
         except Unsupported as e:
             capture.reason = self.eager_reason = f"the step cannot be replayed: {e}"

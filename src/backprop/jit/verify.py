@@ -1,8 +1,9 @@
 """The state a captured step may change: snapshots to detect changes a replay would miss, and to check one.
 
 A recording compares the parameters, buffers, hyperparameters and training flags after the eager call
-with a snapshot from before: a change that no recorded instruction made (``p.data -= ...``, a
-scheduler stepped inside the step) means a replay would not repeat it. ``check_every`` restores a
+with a snapshot from before: a change that no recorded instruction made (``p.data = ...``, a scheduler
+stepped inside the step) means a replay would not repeat it; the snapshot's digests are where the
+recorder starts to follow the values (``p.data -= ...`` outside ops). ``check_every`` restores a
 snapshot to rerun a replayed call eagerly.
 """
 import numpy as np
@@ -39,15 +40,14 @@ class State:
                               for opt in optimizers]
             self.rng = get_rng_state()
 
-    def check_unrecorded_changes(self, written):
-        """Raise :class:`Unsupported` for a change the recorded instructions did not make."""
-        for t, data, values in self.arrays:
+    def check_unrecorded_changes(self):
+        """Raise :class:`Unsupported` for a change the recorded instructions did not make: a tensor given a new
+        array, hyperparameters changed. (Values changed in place are the recorder's to find: it starts from
+        :meth:`digests` and follows each recorded write.)"""
+        for t, data, _ in self.arrays:
             if t.data is not data:
                 raise Unsupported(f"a tensor the step uses (a parameter, a buffer or a constant) of shape {data.shape} "
                                   "got a new array during the step")
-            if id(data) not in written and digest(data) != values:
-                raise Unsupported(f"a tensor the step uses (a parameter, a buffer or a constant) of shape {data.shape} "
-                                  "was changed outside ops (through .data?)")
         for opt, groups in zip(self.optimizers, self.hyper):
             if [_hyperparameters(g) for g in opt.param_groups] != groups:
                 raise Unsupported(f"{type(opt).__name__}'s hyperparameters changed during the step (a scheduler "
